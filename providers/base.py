@@ -1,0 +1,89 @@
+"""The provider contract. Base classes own the workflow; plug-ins fill in named hooks.
+
+Order of calls in a run:
+
+1. The engine builds a provider with `from_config(config, context)`; secrets are resolved
+   there (missing `env:` variables raise ConfigError naming the variable).
+2. `SourceProvider.read(scope)` returns a complete Inventory or raises SourceError. It never
+   returns an empty or partial inventory for a failed read: the engine must be able to tell
+   "no seats" from "could not read".
+3. `TargetProvider.read(scope)` returns a PsaState with the companies, agreements/contracts,
+   managed lines and catalogue prices of the clients in scope, or raises ProviderError.
+4. For `apply`, `TargetProvider.write(change)` is called once per change, in the plan's
+   order. It performs exactly the writes the change describes and returns the PSA record id.
+   It must not retry a create blindly; on an unclear outcome (timeout) it raises, and the
+   engine re-reads before any rerun.
+
+Overrides must not print; they log with `logging.getLogger(__name__)` and never log secrets.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from reconciler.model import Inventory, ProviderConfig, PsaState, Scope
+
+if TYPE_CHECKING:
+    from reconciler.change import Change
+
+
+@dataclass(frozen=True)
+class ProviderContext:
+    """What the engine hands a provider besides its own config block."""
+
+    root: str  # the deployment folder
+    timezone: str
+    environ: dict[str, str] = field(default_factory=dict)  # where env: references resolve
+    sandbox_url: str | None = None  # base URL of the embedded sandbox when endpoint == sandbox
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    record_id: int | str | None
+    detail: str = ""
+
+
+class Provider(ABC):
+    name: ClassVar[str] = ""
+
+    @classmethod
+    @abstractmethod
+    def from_config(cls, config: ProviderConfig, context: ProviderContext) -> "Provider":
+        """Build the provider from its spec block; resolve secrets here."""
+
+    def request_counts(self) -> dict[str, int]:
+        """Requests made so far, per endpoint label (for benchmarks and budgets)."""
+        return {}
+
+
+class SourceProvider(Provider):
+    """Reads the source of truth (Dicker Data)."""
+
+    @abstractmethod
+    def read(self, scope: Scope) -> Inventory:
+        """A complete inventory for the tenants in scope; raise SourceError otherwise."""
+
+
+class TargetProvider(Provider):
+    """Reads and writes the PSA."""
+
+    kind: ClassVar[str] = ""  # "connectwise" | "autotask": selects the billing realisation
+    sync_types: ClassVar[frozenset[str]] = frozenset({"daily"})
+    description_limit: ClassVar[int] = 6000  # invoice description length the PSA accepts
+
+    @abstractmethod
+    def read(self, scope: Scope) -> PsaState:
+        """The PSA state of the clients in scope."""
+
+    @abstractmethod
+    def write(self, change: "Change") -> WriteResult:
+        """Perform one change. Raise ProviderError with the vendor's text on failure."""
+
+    def tenant_key(self) -> str:
+        """Identifies the PSA tenant, for the apply lock (one apply at a time per tenant)."""
+        return self.name
+
+    def describe(self) -> dict[str, Any]:
+        return {"provider": self.name}

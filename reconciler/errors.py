@@ -1,0 +1,60 @@
+"""The exception tree. The CLI maps each class to an exit code in one place (cli/exitcodes.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class ReconcilerError(Exception):
+    """Root of every error ncesync raises on purpose. Messages are meant for the user."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One located problem in a spec or input file: `file:line:column: /pointer: message`."""
+
+    file: str
+    line: int
+    column: int
+    pointer: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}: {self.pointer or '/'}: {self.message}"
+
+
+class SpecError(ReconcilerError):
+    """The deployment's specs are invalid; carries every problem found, not only the first."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(problems, key=lambda p: (p.file, p.line, p.column, p.message))
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class ConfigError(ReconcilerError):
+    """A setting cannot be used at run time (e.g. an `env:` variable that is not set)."""
+
+
+class ProviderError(ReconcilerError):
+    """A vendor API call failed. `status` is the HTTP status (None for network errors)."""
+
+    def __init__(self, message: str, *, status: int | None = None, vendor_message: str = ""):
+        self.status = status
+        self.vendor_message = vendor_message
+        super().__init__(message)
+
+
+class SourceError(ProviderError):
+    """The source of truth could not be read completely. Never to be read as zero seats."""
+
+
+class UnsafePlanError(ReconcilerError):
+    """A safety guard refused the plan (exit 3 unless --force)."""
+
+
+class StalePlanError(ReconcilerError):
+    """A saved plan no longer matches the inputs (exit 4)."""
+
+
+class LockHeldError(ReconcilerError):
+    """Another apply holds the lock for this PSA tenant."""

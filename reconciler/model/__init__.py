@@ -1,0 +1,39 @@
+"""Typed, immutable data the engine works on. Money is Decimal, dates are calendar dates."""
+
+from reconciler.model.inventory import Customer, Inventory, Invoice, InvoiceLine, Subscription
+from reconciler.model.psa import Agreement, CatalogItem, PsaLine, PsaState, UnitSpan
+from reconciler.model.scope import Scope
+from reconciler.model.specs import (
+    BillingStyle,
+    ClientMapping,
+    Deployment,
+    LicenceOverride,
+    ProductMapping,
+    ProviderConfig,
+    SafetySettings,
+    Settings,
+)
+from reconciler.model.stockcode import StockCode
+
+__all__ = [
+    "Agreement",
+    "BillingStyle",
+    "CatalogItem",
+    "ClientMapping",
+    "Customer",
+    "Deployment",
+    "Inventory",
+    "Invoice",
+    "InvoiceLine",
+    "LicenceOverride",
+    "ProductMapping",
+    "ProviderConfig",
+    "PsaLine",
+    "PsaState",
+    "SafetySettings",
+    "Scope",
+    "Settings",
+    "StockCode",
+    "Subscription",
+    "UnitSpan",
+]

@@ -1,0 +1,117 @@
+"""What the PSA holds, in one shape for ConnectWise and Autotask.
+
+ConnectWise: an Agreement is an agreement; a PsaLine is an addition with one UnitSpan
+(effective date .. cancelled date, quantity).
+Autotask: an Agreement is a recurring-service contract; a PsaLine is a contract service whose
+UnitSpans are its ContractServiceUnits rows (one per billing period, split where an
+adjustment took effect); a contract charge is a PsaLine of kind "charge".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+MAIN = "main"
+DELTA = "delta"
+CHARGE = "charge"
+
+ACTIVE_STATUS = "Active"
+
+
+@dataclass(frozen=True)
+class Agreement:
+    id: int
+    company_id: int
+    name: str
+    status: str  # "Active", "Cancelled", "Expired", "Inactive"
+    prorate: bool | None = None  # ConnectWise: the agreement's Prorate flag; Autotask: None
+    start_date: date | None = None
+    end_date: date | None = None
+    period_months: int = 1
+    billing_day: int = 1  # the day of month periods start on
+    posted_through: date | None = None  # Autotask: last day of the last posted period
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == ACTIVE_STATUS
+
+    def covers(self, day: date) -> bool:
+        """True when `day` lies inside the agreement's start/end dates."""
+        if self.start_date and day < self.start_date:
+            return False
+        return not (self.end_date and day > self.end_date)
+
+
+@dataclass(frozen=True)
+class UnitSpan:
+    """`units` seats in force from `start` to `end` inclusive (None = open)."""
+
+    start: date | None
+    end: date | None
+    units: int
+    posted: bool = False
+
+    def covers(self, day: date) -> bool:
+        if self.start and day < self.start:
+            return False
+        return not (self.end and day > self.end)
+
+
+@dataclass(frozen=True)
+class PsaLine:
+    id: int
+    agreement_id: int
+    product_id: str  # ConnectWise catalog identifier / Autotask service id, as text
+    kind: str  # MAIN, DELTA or CHARGE
+    spans: tuple[UnitSpan, ...]
+    unit_price: Decimal
+    unit_cost: Decimal
+    description: str = ""
+    invoice_description: str = ""
+    key: str | None = None  # monthly sync: the invoice-line key this line copies
+    billed: bool = False  # Autotask charges: already invoiced, so read-only
+
+    def units_on(self, day: date) -> int:
+        """Seats this line bills on `day` (0 when it is not in force that day)."""
+        return sum(s.units for s in self.spans if s.covers(day))
+
+    def active_on(self, day: date) -> bool:
+        return any(s.covers(day) for s in self.spans)
+
+    @property
+    def effective_date(self) -> date | None:
+        starts = [s.start for s in self.spans if s.start]
+        return min(starts) if starts else None
+
+    @property
+    def cancelled_date(self) -> date | None:
+        if any(s.end is None for s in self.spans):
+            return None
+        ends = [s.end for s in self.spans if s.end]
+        return max(ends) if ends else None
+
+
+@dataclass(frozen=True)
+class CatalogItem:
+    product_id: str  # ConnectWise catalog identifier / Autotask service id, as text
+    id: int  # the PSA's numeric record id
+    description: str
+    price: Decimal
+    cost: Decimal = Decimal("0")
+
+
+@dataclass(frozen=True)
+class PsaState:
+    """A complete read of what the run may touch. A failed read raises, never returns empty."""
+
+    companies: dict[int, str] = field(default_factory=dict)  # id -> name
+    agreements: dict[int, Agreement] = field(default_factory=dict)
+    lines: tuple[PsaLine, ...] = ()
+    catalog: dict[str, CatalogItem] = field(default_factory=dict)
+
+    def lines_of(self, agreement_id: int, product_id: str) -> list[PsaLine]:
+        return [
+            ln for ln in self.lines if ln.agreement_id == agreement_id and ln.product_id == product_id
+        ]

@@ -1,0 +1,23 @@
+"""What a run covers: which clients, which date, which invoices."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Passed to providers so they read only what the run needs.
+
+    `tenant_ids`/`company_ids`/`agreement_ids` are the mapped clients in scope (all mapped
+    clients for a full run, one for `--client`); `product_ids` are the mapped PSA products.
+    """
+
+    sync_date: date
+    tenant_ids: frozenset[str] = field(default_factory=frozenset)
+    company_ids: frozenset[int] = field(default_factory=frozenset)
+    agreement_ids: frozenset[int] = field(default_factory=frozenset)
+    product_ids: frozenset[str] = field(default_factory=frozenset)
+    invoice_numbers: frozenset[str] = field(default_factory=frozenset)  # monthly: empty = all
+    full_run: bool = True  # False for --client: the source must not be read beyond the tenants

@@ -1,0 +1,108 @@
+"""The deployment as written in specs/ (settings, products, clients), after validation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+ADVANCE = "advance"
+ARREARS = "arrears"
+DAILY = "daily"
+MONTHLY = "monthly"
+SANDBOX = "sandbox"
+
+
+@dataclass(frozen=True)
+class ProviderConfig:
+    """A provider block. `options` keep `env:NAME` references unresolved (see secrets.py)."""
+
+    name: str  # entry-point name: connectwise, autotask, dickerdata
+    endpoint: str  # "sandbox" or a base URL
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_sandbox(self) -> bool:
+        return self.endpoint == SANDBOX
+
+
+@dataclass(frozen=True)
+class BillingStyle:
+    style: str = ADVANCE  # advance | arrears
+    prorate: bool = False  # Autotask; ConnectWise reads each agreement's Prorate flag
+
+
+@dataclass(frozen=True)
+class SafetySettings:
+    max_decrease_percent: Decimal = Decimal("30")
+    min_seats: int = 10
+    max_runrate_change: Decimal | None = None  # per month, absolute; None = no limit
+
+
+@dataclass(frozen=True)
+class Settings:
+    sync_type: str
+    timezone: str
+    psa: ProviderConfig
+    source: ProviderConfig
+    billing: BillingStyle = BillingStyle()
+    invoice_description: str | None = None  # Jinja2 template; None = no description
+    safety: SafetySettings = SafetySettings()
+    sandbox_world: str | None = None  # world file of the embedded sandbox, relative to root
+
+
+@dataclass(frozen=True)
+class ProductMapping:
+    key: str
+    name: str
+    stock_codes: tuple[str, ...]  # exact codes or TERM:PRODUCT:SKU prefixes
+    psa_product: str  # ConnectWise catalog identifier / Autotask service id
+    price: Decimal | None = None  # custom profile price; None = PSA catalogue price
+    profile: str | None = None
+    protect: bool = False
+    active: bool = True
+    count_trials: bool = False
+
+
+@dataclass(frozen=True)
+class LicenceOverride:
+    product_key: str
+    agreement_id: int | None = None
+
+
+DESCRIPTION_DEFAULT = "default"
+DESCRIPTION_OFF = "off"
+
+
+@dataclass(frozen=True)
+class ClientMapping:
+    file: str  # the spec file it came from, for messages
+    name: str
+    dd_customer_id: str
+    psa_company_id: int
+    agreement_id: int
+    active: bool = True
+    billing: BillingStyle | None = None  # override of the company style
+    description_mode: str = DESCRIPTION_DEFAULT  # default | off | custom
+    description_template: str | None = None  # when description_mode == "custom"
+    exclude_stock_codes: tuple[str, ...] = ()
+    licences: tuple[LicenceOverride, ...] = ()
+    safety: SafetySettings | None = None
+
+    def agreement_for(self, product_key: str) -> int:
+        for o in self.licences:
+            if o.product_key == product_key and o.agreement_id is not None:
+                return o.agreement_id
+        return self.agreement_id
+
+
+@dataclass(frozen=True)
+class Deployment:
+    root: Path
+    settings: Settings
+    products: dict[str, ProductMapping]
+    clients: tuple[ClientMapping, ...]
+
+    def client(self, dd_customer_id: str) -> ClientMapping | None:
+        return next((c for c in self.clients if c.dd_customer_id == dd_customer_id), None)

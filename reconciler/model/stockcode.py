@@ -1,0 +1,68 @@
+"""Dicker Data stock codes: `TERM:PRODUCT:SKU[:BILLING:]`, or `PRODUCT:SKU` for Azure usage."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_TERM = re.compile(r"^P\d+[MY]$")
+_PRODUCT = re.compile(r"^[A-Z0-9]{6,}$")
+_SKU = re.compile(r"^[0-9A-Z]{4}$")
+
+# Billing-frequency codes seen in the trailing segment: 1 = monthly, Y = annual up front,
+# T = triennial up front.
+BILLING_NAMES = {"1": "monthly", "M": "monthly", "Y": "annual", "T": "triennial"}
+
+
+@dataclass(frozen=True, order=True)
+class StockCode:
+    raw: str
+    term: str | None  # "P1M", "P1Y", "P3Y"; None for Azure usage codes
+    product: str  # Microsoft product id, e.g. CFQ7TTC0LCHC
+    sku: str  # e.g. 0002
+    billing: str | None  # "1", "Y", "T" or None when the code does not say
+
+    @classmethod
+    def parse(cls, text: str) -> "StockCode":
+        """Parse strictly; raise ValueError naming what is wrong."""
+        raw = text.strip()
+        parts = raw.upper().split(":")
+        if parts and parts[-1] == "":
+            parts = parts[:-1]  # the trailing colon of `...:1:`
+        term = None
+        if parts and _TERM.match(parts[0]):
+            term, parts = parts[0], parts[1:]
+        if len(parts) not in (2, 3):
+            raise ValueError(f"stock code {text!r} is not TERM:PRODUCT:SKU[:BILLING:]")
+        product, sku = parts[0], parts[1]
+        billing = parts[2] if len(parts) == 3 else None
+        if not _PRODUCT.match(product):
+            raise ValueError(f"stock code {text!r}: {product!r} is not a product id")
+        if not _SKU.match(sku):
+            raise ValueError(f"stock code {text!r}: {sku!r} is not a 4-character SKU id")
+        if billing is not None and billing not in BILLING_NAMES:
+            raise ValueError(f"stock code {text!r}: unknown billing frequency {billing!r}")
+        return cls(raw=raw.upper(), term=term, product=product, sku=sku, billing=billing)
+
+    @property
+    def prefix(self) -> str:
+        """`TERM:PRODUCT:SKU` (or `PRODUCT:SKU`): what a product mapping may name."""
+        return ":".join(p for p in (self.term, self.product, self.sku) if p)
+
+    @property
+    def term_months(self) -> int | None:
+        if self.term is None:
+            return None
+        n = int(self.term[1:-1])
+        return n * 12 if self.term.endswith("Y") else n
+
+    @property
+    def billing_name(self) -> str:
+        if self.billing is None:
+            return "monthly" if self.term in (None, "P1M") else "unknown"
+        return BILLING_NAMES[self.billing]
+
+    def matches(self, pattern: str) -> bool:
+        """True when `pattern` is this exact code or its TERM:PRODUCT:SKU prefix."""
+        p = pattern.strip().upper().rstrip(":")
+        return p == self.raw.rstrip(":") or p == self.prefix
