@@ -1,0 +1,1 @@
+"""The `ncesync` command line: one thin module per command."""
