@@ -21,3 +21,4 @@ class Scope:
     product_ids: frozenset[str] = field(default_factory=frozenset)
     invoice_numbers: frozenset[str] = field(default_factory=frozenset)  # monthly: empty = all
     full_run: bool = True  # False for --client: the source must not be read beyond the tenants
+    with_invoices: bool = False  # monthly sync: the source also reads invoices
