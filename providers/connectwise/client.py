@@ -1,0 +1,242 @@
+"""The ConnectWise Manage REST client: the only module of this provider that talks HTTP.
+
+Auth is HTTP Basic `companyId+publicKey:privateKey` plus the integration's `clientId` header;
+the response model is pinned with the Accept header. Lists are read 1,000 records a page,
+following the `Link: <...>; rel="next"` header (or, when a server sends none, asking for the
+next page number until a short page). Reads retry on 429/5xx (HttpClient); writes never do.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from providers.connectwise import conditions as cond
+from providers.http import HttpClient, RetryPolicy
+from reconciler.errors import ProviderError
+
+log = logging.getLogger(__name__)
+
+API_VERSION = "2026.4"
+ACCEPT = f"application/vnd.connectwise.com+json; version={API_VERSION}"
+DEFAULT_CODEBASE = "v4_6_release"
+PAGE_SIZE = 1000  # the vendor's hard maximum
+MAX_PAGES = 10_000  # a server that ignores `page` must not keep us looping forever
+API_ROOT = "/apis/3.0"
+
+_ID_SEGMENT = re.compile(r"/\d+(?=/|$)")
+
+
+class ConnectWiseClient(HttpClient):
+    vendor = "ConnectWise"
+
+    def __init__(
+        self,
+        site_url: str,
+        *,
+        company_id: str,
+        public_key: str,
+        private_key: str,
+        client_id: str,
+        codebase: str = DEFAULT_CODEBASE,
+        timeout: tuple[float, float] = (5.0, 60.0),
+        retry: RetryPolicy = RetryPolicy(),
+        sleep: Callable[[float], None] = time.sleep,
+        session: requests.Session | None = None,
+        parallelism: int = 4,
+    ):
+        base = f"{site_url.rstrip('/')}/{codebase.strip('/')}{API_ROOT}"
+        own_session = session is None
+        super().__init__(base, timeout=timeout, retry=retry, sleep=sleep, session=session)
+        self.parallelism = max(1, int(parallelism))
+        if own_session:
+            # one pooled connection per worker thread, so parallel reads do not queue
+            adapter = HTTPAdapter(pool_maxsize=max(10, self.parallelism))
+            self.session.mount("https://", adapter)
+            self.session.mount("http://", adapter)
+        self.session.auth = (f"{company_id}+{public_key}", private_key)
+        self.session.headers.update({"clientId": client_id, "Accept": ACCEPT})
+        self._counts: Counter[str] = Counter()
+        self._lock = threading.Lock()
+
+    # -- reads --------------------------------------------------------------------------
+
+    def companies(self, ids: Iterable[int]) -> list[dict[str, Any]]:
+        return self._list_in("/company/companies", cond.ids_in("id", ids))
+
+    def agreements(self, ids: Iterable[int]) -> list[dict[str, Any]]:
+        return self._list_in("/finance/agreements", cond.ids_in("id", ids))
+
+    def catalog_items(self, identifiers: Iterable[str]) -> list[dict[str, Any]]:
+        return self._list_in("/procurement/catalog", cond.strings_in("identifier", identifiers))
+
+    def additions(self, agreement_id: int, *, since: date) -> list[dict[str, Any]]:
+        """The agreement's additions not cancelled before `since` (all pages)."""
+        path = f"/finance/agreements/{int(agreement_id)}/additions"
+        conditions = cond.not_cancelled_before(since)
+        return self._not_found_as(f"agreement {agreement_id}", lambda: self.get_all(path, conditions))
+
+    def additions_of(
+        self, agreement_ids: Iterable[int], *, since: date
+    ) -> dict[int, list[dict[str, Any]]]:
+        """`additions` of several agreements, at most `parallelism` requests at a time.
+
+        The result is ordered by agreement id whatever order the answers arrive in."""
+        ids = sorted(set(agreement_ids))
+        if len(ids) <= 1 or self.parallelism == 1:
+            return {i: self.additions(i, since=since) for i in ids}
+        with ThreadPoolExecutor(max_workers=self.parallelism, thread_name_prefix="cw-read") as pool:
+            results = list(pool.map(lambda i: self.additions(i, since=since), ids))
+        return dict(zip(ids, results))
+
+    def get_all(self, path: str, conditions: str | None = None) -> list[dict[str, Any]]:
+        """Every record of a list endpoint (all pages), in the server's order."""
+        return list(self._pages(path, conditions))
+
+    # -- writes -------------------------------------------------------------------------
+
+    def create_addition(self, agreement_id: int, body: dict[str, Any]) -> dict[str, Any]:
+        path = f"/finance/agreements/{int(agreement_id)}/additions"
+        response = self._not_found_as(
+            f"agreement {agreement_id}", lambda: self.write("POST", path, json=body)
+        )
+        return self._record(response, "POST", path)
+
+    def patch_addition(
+        self, agreement_id: int, addition_id: int, operations: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        path = f"/finance/agreements/{int(agreement_id)}/additions/{int(addition_id)}"
+        response = self._not_found_as(
+            f"addition {addition_id} on agreement {agreement_id}",
+            lambda: self.write("PATCH", path, json=operations),
+        )
+        return self._record(response, "PATCH", path)
+
+    # -- bookkeeping and hooks ------------------------------------------------------------
+
+    def request_counts(self) -> dict[str, int]:
+        with self._lock:
+            return dict(sorted(self._counts.items()))
+
+    def vendor_message(self, response: requests.Response) -> str:
+        """`message` of CW's `{code, message, errors[]}` body, with each field error."""
+        try:
+            body = response.json()
+        except ValueError:
+            return super().vendor_message(response)
+        if not isinstance(body, dict) or not body.get("message"):
+            return super().vendor_message(response)
+        parts = [str(body["message"]).strip()]
+        for error in body.get("errors") or []:
+            if isinstance(error, dict) and error.get("message"):
+                field = error.get("field") or error.get("resource") or ""
+                parts.append(f"{field}: {error['message']}" if field else str(error["message"]))
+        code = body.get("code")
+        text = "; ".join(parts)
+        return f"{text} ({code})" if code else text
+
+    def describe_status(self, status: int) -> str:
+        return {
+            400: "ConnectWise refused the request",
+            401: "ConnectWise rejected the API keys (company id + public key / private key)",
+            403: "the API member's security role lacks a permission this call needs",
+            404: "not found (check the id, the site URL and the codebase)",
+            409: "the record is in use or was changed by someone else",
+            429: "rate limited by ConnectWise; try again later",
+        }.get(status, super().describe_status(status))
+
+    def _send(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        label = f"{method} {_label(path)}"
+        with self._lock:
+            self._counts[label] += 1
+        log.debug("connectwise.client: request=%s", label)
+        return super()._send(method, path, **kwargs)
+
+    # -- internals ----------------------------------------------------------------------
+
+    def _list_in(self, path: str, conditions: list[str]) -> list[dict[str, Any]]:
+        records: list[dict[str, Any]] = []
+        for condition in conditions:
+            records.extend(self._pages(path, condition))
+        return records
+
+    def _pages(self, path: str, conditions: str | None) -> Iterator[dict[str, Any]]:
+        base_params: dict[str, Any] = {"pageSize": PAGE_SIZE}
+        if conditions:
+            base_params["conditions"] = conditions
+        url: str = path
+        params: dict[str, Any] | None = {**base_params, "page": 1}
+        for page in range(1, MAX_PAGES + 1):
+            response = self.read("GET", url, params=params)
+            records = self._records(response, path)
+            yield from records
+            next_link = response.links.get("next", {}).get("url")
+            if next_link:
+                url, params = self._rebased(next_link), None
+            elif "Link" in response.headers or len(records) < PAGE_SIZE:
+                return
+            else:
+                url, params = path, {**base_params, "page": page + 1}
+        raise ProviderError(f"ConnectWise GET {path}: more than {MAX_PAGES} pages; stopped")
+
+    def _rebased(self, link: str) -> str:
+        """A `next` link on our own base URL: the server may name itself by another host
+        name than the one we call, and credentials must only go to the configured site."""
+        parts = urlsplit(link)
+        at = parts.path.find(API_ROOT)
+        if at < 0:
+            raise ProviderError(f"ConnectWise sent a paging link outside the API: {parts.path}")
+        rest = parts.path[at + len(API_ROOT):]
+        return self.url(rest + (f"?{parts.query}" if parts.query else ""))
+
+    def _records(self, response: requests.Response, path: str) -> list[dict[str, Any]]:
+        body = self._json(response, "GET", path)
+        if not isinstance(body, list):
+            raise ProviderError(f"ConnectWise GET {path}: expected a JSON list, got {type(body).__name__}")
+        return body
+
+    def _record(self, response: requests.Response, method: str, path: str) -> dict[str, Any]:
+        body = self._json(response, method, path)
+        if not isinstance(body, dict):
+            raise ProviderError(f"ConnectWise {method} {path}: expected a JSON object in the answer")
+        return body
+
+    def _json(self, response: requests.Response, method: str, path: str) -> Any:
+        try:
+            return response.json(parse_float=Decimal)  # money stays exact
+        except ValueError as exc:
+            raise ProviderError(
+                f"ConnectWise {method} {path}: HTTP {response.status_code} but the answer is "
+                "not JSON (check the site URL and the codebase)"
+            ) from exc
+
+    def _not_found_as(self, what: str, call: Callable[[], Any]) -> Any:
+        try:
+            return call()
+        except ProviderError as exc:
+            if exc.status != 404:
+                raise
+            message = f"{exc}".replace(", not found", f", {what} was not found", 1)
+            raise ProviderError(message, status=404, vendor_message=exc.vendor_message) from exc
+
+
+def _label(path: str) -> str:
+    """`/finance/agreements/{id}/additions` from any URL or path of the API."""
+    parts = urlsplit(path)
+    rest = parts.path
+    at = rest.find(API_ROOT)
+    if at >= 0:
+        rest = rest[at + len(API_ROOT):]
+    return _ID_SEGMENT.sub("/{id}", rest) or "/"

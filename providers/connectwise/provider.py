@@ -1,0 +1,236 @@
+"""ConnectWise Manage as a target: agreements and their additions, through the REST client.
+
+What a read covers: the companies and agreements in scope, the additions of those agreements
+whose catalog identifier is a mapped product, and those products' catalog items. Monthly
+copies of invoice lines are one-day additions, usually dated before the sync date; they are
+read back for `charge_lookback_days` so a rerun recognises the invoice lines already copied.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, timedelta
+from typing import Any
+
+from providers.base import ProviderContext, TargetProvider, WriteResult
+from providers.connectwise import mapping
+from providers.connectwise.client import DEFAULT_CODEBASE, ConnectWiseClient
+from providers.http import RetryPolicy
+from reconciler import change as actions
+from reconciler.change import Change
+from reconciler.errors import ConfigError, ProviderError
+from reconciler.model import ProviderConfig, PsaLine, PsaState, Scope
+from reconciler.model.psa import CHARGE
+from reconciler.secrets import resolve
+
+log = logging.getLogger(__name__)
+
+CREDENTIALS = ("company_id", "public_key", "private_key", "client_id")
+DEFAULT_CHARGE_LOOKBACK_DAYS = 93  # about three monthly invoices
+_CREATES = (actions.CREATE_LINE, actions.CREATE_DELTA, actions.CREATE_CHARGE)
+_UPDATES = (actions.SET_QUANTITY, actions.UPDATE_LINE)
+
+
+class ConnectWiseProvider(TargetProvider):
+    name = "connectwise"
+    kind = "connectwise"
+    sync_types = frozenset({"daily", "monthly"})
+    description_limit = mapping.INVOICE_DESCRIPTION_LIMIT
+
+    def __init__(
+        self,
+        client: ConnectWiseClient,
+        *,
+        site: str = "",
+        company_id: str = "",
+        charge_lookback_days: int = DEFAULT_CHARGE_LOOKBACK_DAYS,
+    ):
+        self.client = client
+        self.site = site
+        self.company_id = company_id
+        self.charge_lookback = timedelta(days=max(0, int(charge_lookback_days)))
+        self._catalog_ids: dict[str, int] = {}  # identifier -> catalog item id, from reads
+
+    @classmethod
+    def from_config(cls, config: ProviderConfig, context: ProviderContext) -> "ConnectWiseProvider":
+        options = config.options
+        site, credentials = _site_and_credentials(config, context)
+        client = ConnectWiseClient(
+            site,
+            codebase=str(options.get("codebase") or DEFAULT_CODEBASE),
+            timeout=_timeout(options.get("timeout")),
+            retry=RetryPolicy(),
+            parallelism=_positive_int(options.get("parallelism", 4), "psa.parallelism"),
+            **credentials,
+        )
+        return cls(
+            client,
+            site=site,
+            company_id=credentials["company_id"],
+            charge_lookback_days=_positive_int(
+                options.get("charge_lookback_days", DEFAULT_CHARGE_LOOKBACK_DAYS),
+                "psa.charge_lookback_days",
+                minimum=0,
+            ),
+        )
+
+    # -- read -----------------------------------------------------------------------------
+
+    def read(self, scope: Scope) -> PsaState:
+        companies = (
+            mapping.companies_from_json(self.client.companies(scope.company_ids))
+            if scope.company_ids
+            else {}
+        )
+        agreements = {}
+        if scope.agreement_ids:
+            for record in self.client.agreements(scope.agreement_ids):
+                agreement = mapping.agreement_from_json(record)
+                if agreement.id in scope.agreement_ids:
+                    agreements[agreement.id] = agreement
+        lines = self._lines(sorted(agreements), scope) if scope.product_ids else ()
+        catalog = {}
+        if scope.product_ids:
+            for record in self.client.catalog_items(scope.product_ids):
+                item = mapping.catalog_item_from_json(record)
+                if item.product_id in scope.product_ids and item.product_id not in catalog:
+                    catalog[item.product_id] = item
+        self._catalog_ids.update({key: item.id for key, item in catalog.items()})
+        log.info(
+            "connectwise.read: companies=%d agreements=%d lines=%d catalog=%d",
+            len(companies), len(agreements), len(lines), len(catalog),
+        )
+        return PsaState(companies=companies, agreements=agreements, lines=lines, catalog=catalog)
+
+    def _lines(self, agreement_ids: list[int], scope: Scope) -> tuple[PsaLine, ...]:
+        since = scope.sync_date - self.charge_lookback
+        additions = self.client.additions_of(agreement_ids, since=since)
+        lines = [
+            mapping.line_from_json(record, agreement_id)
+            for agreement_id, records in additions.items()
+            for record in records
+        ]
+        kept = [ln for ln in lines if ln.product_id in scope.product_ids and _in_scope(ln, scope.sync_date)]
+        return tuple(sorted(kept, key=lambda ln: (ln.agreement_id, ln.id)))
+
+    # -- write ----------------------------------------------------------------------------
+
+    def write(self, change: Change) -> WriteResult:
+        try:
+            if change.action in _CREATES:
+                return self._create(change)
+            if change.action in _UPDATES:
+                return self._update(change)
+        except (KeyError, ValueError, TypeError) as exc:
+            raise ProviderError(
+                f"ConnectWise: the {change.action} change for agreement {change.agreement_id}, "
+                f"product {change.product_id} cannot be written: {exc!r}"
+            ) from exc
+        raise ProviderError(f"ConnectWise cannot perform a {change.action} change")
+
+    def _create(self, change: Change) -> WriteResult:
+        body = mapping.addition_body(change, self._catalog_id(change))
+        record = self.client.create_addition(change.agreement_id, body)
+        record_id = record.get("id")
+        log.info(
+            "connectwise.write: action=%s agreement=%s product=%s addition=%s",
+            change.action, change.agreement_id, change.product_id, record_id,
+        )
+        return WriteResult(record_id=record_id, detail=f"addition {record_id} created")
+
+    def _update(self, change: Change) -> WriteResult:
+        if change.line_id is None:
+            raise ProviderError(f"ConnectWise: {change.action} needs the addition id (line_id)")
+        operations = mapping.patch_operations(change)
+        if not operations:
+            return WriteResult(record_id=change.line_id, detail="nothing to change")
+        record = self.client.patch_addition(change.agreement_id, change.line_id, operations)
+        log.info(
+            "connectwise.write: action=%s agreement=%s addition=%s fields=%s",
+            change.action, change.agreement_id, change.line_id,
+            ",".join(op["path"].lstrip("/") for op in operations),
+        )
+        return WriteResult(record_id=record.get("id", change.line_id), detail="addition updated")
+
+    def _catalog_id(self, change: Change) -> int:
+        if change.after.get("catalog_id") is not None:
+            return int(change.after["catalog_id"])
+        if change.product_id not in self._catalog_ids:
+            for record in self.client.catalog_items([change.product_id]):
+                item = mapping.catalog_item_from_json(record)
+                self._catalog_ids.setdefault(item.product_id, item.id)
+        if change.product_id not in self._catalog_ids:
+            raise ProviderError(
+                f"ConnectWise: no catalog item with identifier {change.product_id!r}; "
+                "create it in Procurement > Product Catalog or fix psa_product"
+            )
+        return self._catalog_ids[change.product_id]
+
+    # -- the rest of the contract ---------------------------------------------------------
+
+    def request_counts(self) -> dict[str, int]:
+        return self.client.request_counts()
+
+    def tenant_key(self) -> str:
+        return f"connectwise:{self.site}:{self.company_id}"
+
+    def describe(self) -> dict[str, Any]:
+        return {"provider": self.name, "site": self.site, "base_url": self.client.base_url}
+
+
+def _in_scope(line: PsaLine, sync_date: date) -> bool:
+    """Main and delta lines cancelled before the sync date no longer bill; charges are kept
+    so that a rerun of the monthly sync sees the invoice lines it already copied."""
+    cancelled = line.cancelled_date
+    return line.kind == CHARGE or cancelled is None or cancelled >= sync_date
+
+
+def _site_and_credentials(
+    config: ProviderConfig, context: ProviderContext
+) -> tuple[str, dict[str, str]]:
+    if config.is_sandbox:
+        if not context.sandbox_url:
+            raise ConfigError("psa.endpoint is sandbox but no sandbox is running")
+        # imported here: the sandbox is optional at run time for real deployments
+        from providers.sandbox.credentials import SANDBOX_CREDENTIALS
+
+        sandbox = SANDBOX_CREDENTIALS["connectwise"]
+        return f"{context.sandbox_url.rstrip('/')}/connectwise", {k: sandbox[k] for k in CREDENTIALS}
+    site = (config.endpoint or "").strip().rstrip("/")
+    if not site.startswith(("https://", "http://")):
+        raise ConfigError(
+            f"psa.endpoint {config.endpoint!r} is neither 'sandbox' nor a site URL "
+            "like https://api-na.myconnectwise.net"
+        )
+    if "/apis/" in site:
+        raise ConfigError(
+            "psa.endpoint is the site URL only (https://api-na.myconnectwise.net); "
+            "put the codebase in psa.codebase"
+        )
+    credentials = {
+        key: resolve(config.options.get(key), context.environ, setting=f"psa.{key}")
+        for key in CREDENTIALS
+    }
+    return site, credentials
+
+
+def _timeout(value: Any) -> tuple[float, float]:
+    if value is None:
+        return (5.0, 60.0)
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"psa.timeout must be a number of seconds, not {value!r}") from None
+    if seconds <= 0:
+        raise ConfigError("psa.timeout must be more than 0 seconds")
+    return (min(seconds, 10.0), seconds)
+
+
+def _positive_int(value: Any, setting: str, *, minimum: int = 1) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{setting} must be a whole number, not {value!r}") from None
+    if number < minimum:
+        raise ConfigError(f"{setting} must be at least {minimum}")
+    return number
