@@ -1,0 +1,94 @@
+"""Invoice descriptions (billing.md section 6): a sandboxed Jinja2 template per deployment.
+
+The template is customer-facing text on the PSA lines the sync writes. It runs in Jinja2's
+sandbox with strict undefined variables, so a typo is an error at `validate` time rather
+than an empty invoice line at 2 a.m.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from jinja2 import StrictUndefined, TemplateError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+_ENV = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+
+DEFAULT_TEMPLATE = "{{ licence.name }} x {{ quantity }} ({{ period.start }} to {{ period.end }})"
+
+
+@dataclass(frozen=True)
+class DescriptionContext:
+    client_name: str
+    client_id: str
+    licence_name: str
+    stock_code: str
+    term: str
+    billing_frequency: str
+    quantity: int
+    period_start: date
+    period_end: date
+    term_end: date | None
+    unit_price: Decimal
+    sync_date: date
+
+    def variables(self) -> dict[str, Any]:
+        return {
+            "client": {"name": self.client_name, "id": self.client_id},
+            "licence": {
+                "name": self.licence_name,
+                "stock_code": self.stock_code,
+                "term": self.term,
+                "billing_frequency": self.billing_frequency,
+            },
+            "quantity": self.quantity,
+            "period": {"start": self.period_start, "end": self.period_end},
+            "term_end": self.term_end,
+            "unit_price": self.unit_price,
+            "sync_date": self.sync_date,
+        }
+
+
+SAMPLE = DescriptionContext(
+    client_name="Contoso Ltd",
+    client_id="00000000-0000-0000-0000-000000000000",
+    licence_name="Microsoft 365 Business Premium",
+    stock_code="P1Y:CFQ7TTC0LCHC:0002:1:",
+    term="P1Y",
+    billing_frequency="monthly",
+    quantity=12,
+    period_start=date(2024, 6, 1),
+    period_end=date(2024, 6, 30),
+    term_end=date(2025, 4, 30),
+    unit_price=Decimal("36.30"),
+    sync_date=date(2024, 6, 15),
+)
+
+
+class DescriptionTemplate:
+    def __init__(self, source: str):
+        """Compile `source`; raise ValueError with Jinja2's message when it does not compile."""
+        try:
+            self._template = _ENV.from_string(source)
+        except TemplateError as exc:
+            line = getattr(exc, "lineno", None)
+            where = f" (template line {line})" if line else ""
+            raise ValueError(f"invoice description template does not compile{where}: {exc}") from exc
+        self.source = source
+
+    def render(self, context: DescriptionContext, *, limit: int | None = None) -> str:
+        """Render and cut to the PSA's length limit; raise ValueError on a render failure."""
+        try:
+            text = self._template.render(**context.variables()).strip()
+        except TemplateError as exc:
+            raise ValueError(f"invoice description template does not render: {exc}") from exc
+        if limit is not None and len(text) > limit:
+            text = text[: limit - 1] + "…"
+        return text
+
+    def check(self) -> None:
+        """Render with sample data: what `validate` runs for every template in the specs."""
+        self.render(SAMPLE)

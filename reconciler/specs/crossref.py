@@ -1,0 +1,97 @@
+"""Checks that no single schema can make: across files, and of what values mean."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from reconciler.description import DescriptionTemplate
+from reconciler.errors import Problem
+from reconciler.model.specs import DESCRIPTION_DEFAULT, DESCRIPTION_OFF
+from reconciler.model.stockcode import StockCode
+from reconciler.secrets import env_name
+from reconciler.specs.yamlfile import YamlDocument, escape
+
+
+def settings_problems(doc: YamlDocument) -> list[Problem]:
+    data = doc.data
+    problems = []
+    tz = data.get("sync", {}).get("timezone")
+    if isinstance(tz, str):
+        try:
+            ZoneInfo(tz)
+        except (ZoneInfoNotFoundError, ValueError):
+            problems.append(doc.problem("/sync/timezone", f"unknown time zone {tz!r} (use an IANA name such as Pacific/Auckland)"))
+    template = data.get("invoice_description")
+    if isinstance(template, str) and template != DESCRIPTION_OFF:
+        problems += _template_problems(doc, "/invoice_description", template)
+    return problems
+
+
+def product_problems(doc: YamlDocument) -> list[Problem]:
+    """Stock codes that do not parse, and a stock code mapped by two product mappings."""
+    problems = []
+    entries: list[tuple[str, str, StockCode]] = []  # (product key, pointer, parsed code)
+    for key, product in (doc.data.get("products") or {}).items():
+        for i, code in enumerate(product.get("stock_codes") or []):
+            pointer = f"/products/{escape(key)}/stock_codes/{i}"
+            try:
+                parsed = StockCode.parse(str(code))
+            except ValueError as exc:
+                problems.append(doc.problem(pointer, str(exc)))
+                continue
+            clash = next((p for k, p, other in entries if k != key and _overlap(parsed, other)), None)
+            if clash:
+                problems.append(doc.problem(pointer, f"stock code {code!r} is already mapped at line {doc.where(clash)[0]} ({clash}); map each stock code once"))
+            entries.append((key, pointer, parsed))
+    return problems
+
+
+def _overlap(a: StockCode, b: StockCode) -> bool:
+    """Two entries select a common stock code: same prefix, unless both name different billing."""
+    if a.prefix != b.prefix:
+        return False
+    return a.billing is None or b.billing is None or a.billing == b.billing
+
+
+def client_problems(docs: list[YamlDocument], product_keys: set[str]) -> list[Problem]:
+    problems = []
+    seen: dict[str, YamlDocument] = {}
+    for doc in docs:
+        data = doc.data
+        if not isinstance(data, dict):
+            continue
+        dd_id = data.get("dd_customer_id")
+        if isinstance(dd_id, str):
+            if dd_id in seen:
+                other = seen[dd_id]
+                problems.append(doc.problem("/dd_customer_id", f"Dicker Data customer {dd_id!r} is also mapped in {other.file}:{other.where('/dd_customer_id')[0]}; map each customer once"))
+            else:
+                seen[dd_id] = doc
+        for key in (data.get("licences") or {}):
+            if key not in product_keys:
+                known = ", ".join(sorted(product_keys)) or "none"
+                problems.append(doc.problem(f"/licences/{escape(str(key))}", f"unknown product key {key!r} (products.yaml has: {known})", key=True))
+        template = data.get("invoice_description")
+        if isinstance(template, str) and template not in (DESCRIPTION_DEFAULT, DESCRIPTION_OFF):
+            problems += _template_problems(doc, "/invoice_description", template)
+    return problems
+
+
+def env_problems(doc: YamlDocument, environ: Mapping[str, str]) -> list[Problem]:
+    """`env:` references to variables that are not set (only with --check-env)."""
+    problems = []
+    for section in ("source", "psa"):
+        for key, value in (doc.data.get(section) or {}).items():
+            name = env_name(value)
+            if name and not environ.get(name):
+                problems.append(doc.problem(f"/{section}/{escape(key)}", f"environment variable {name} is not set (export it, or store it in your CI's secret store)"))
+    return problems
+
+
+def _template_problems(doc: YamlDocument, pointer: str, source: str) -> list[Problem]:
+    try:
+        DescriptionTemplate(source).check()
+    except ValueError as exc:
+        return [doc.problem(pointer, str(exc))]
+    return []

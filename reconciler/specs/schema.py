@@ -1,0 +1,104 @@
+"""The JSON Schemas in schemas/ (installed as reconciler.schemas) and validation against them."""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+from reconciler.errors import Problem
+from reconciler.specs.yamlfile import YamlDocument, escape
+
+SCHEMA_PACKAGE = "reconciler.schemas"
+SUFFIX = ".schema.json"
+
+
+def schema_names() -> list[str]:
+    files = resources.files(SCHEMA_PACKAGE).iterdir()
+    return sorted(f.name[: -len(SUFFIX)] for f in files if f.name.endswith(SUFFIX))
+
+
+@lru_cache(maxsize=None)
+def load_schema(name: str) -> dict[str, Any]:
+    path = resources.files(SCHEMA_PACKAGE).joinpath(f"{name}{SUFFIX}")
+    if not path.is_file():
+        raise KeyError(f"no schema named {name!r}; known: {', '.join(schema_names())}")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=None)
+def validator(name: str) -> Draft202012Validator:
+    schema = load_schema(name)
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def schema_problems(doc: YamlDocument, name: str) -> list[Problem]:
+    """Every schema violation of `doc`, each located at the offending key or value."""
+    problems = []
+    for error in validator(name).iter_errors(doc.data):
+        for leaf in _leaves(error):
+            problems.append(_located(doc, leaf))
+    return _unique(problems)
+
+
+def _leaves(error: ValidationError) -> list[ValidationError]:
+    """For if/then and allOf, report the specific failures inside, not the wrapper."""
+    if error.context and error.validator in ("allOf", "anyOf", "oneOf", "$ref"):
+        leaves: list[ValidationError] = []
+        for sub in error.context:
+            leaves.extend(_leaves(sub))
+        return leaves
+    return [error]
+
+
+_UNEXPECTED = re.compile(r"'([^']+)' (?:was|were) unexpected|\('([^)]*)' (?:was|were) unexpected")
+
+
+def _located(doc: YamlDocument, error: ValidationError) -> Problem:
+    pointer = "".join(f"/{escape(str(p))}" for p in error.absolute_path)
+    message = _message(error)
+    if error.validator == "additionalProperties":
+        extras = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        if extras:
+            key_pointer = f"{pointer}/{escape(str(extras[0]))}"
+            allowed = ", ".join(sorted(error.schema.get("properties", {}))) or "none"
+            names = ", ".join(repr(e) for e in extras)
+            return doc.problem(key_pointer, f"unknown setting {names}; allowed here: {allowed}", key=True)
+    if error.validator == "propertyNames":
+        return doc.problem(f"{pointer}/{escape(str(error.instance))}", message, key=True)
+    return doc.problem(pointer, message)
+
+
+def _message(error: ValidationError) -> str:
+    if error.validator == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else error.message
+        return f"missing required setting {missing!r}"
+    if error.validator == "enum":
+        options = ", ".join(str(v) for v in error.validator_value)
+        return f"{error.instance!r} is not one of: {options}"
+    if error.validator == "const":
+        return f"{error.instance!r} must be {error.validator_value!r}"
+    if error.validator == "pattern" and "env:VARIABLE" in error.schema.get("description", ""):
+        return "a secret must be written as env:VARIABLE; never put the value itself in a spec"
+    if error.validator == "pattern" and error.schema.get("description"):
+        return f"{error.instance!r} is not {error.schema['description']}"
+    if error.validator == "type" and isinstance(error.instance, dict) and error.validator_value == "string":
+        return "is a mapping, not text: quote values that end with ':' (YAML reads `a:b:` as a key)"
+    if error.validator == "type":
+        return f"{error.instance!r} is not of type {error.validator_value}"
+    return error.message
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    seen, result = set(), []
+    for p in problems:
+        if (p.pointer, p.message) not in seen:
+            seen.add((p.pointer, p.message))
+            result.append(p)
+    return result

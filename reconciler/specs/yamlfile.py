@@ -1,0 +1,107 @@
+"""YAML files that remember where each value came from (line and column).
+
+PyYAML's safe loader silently keeps the last of two duplicate keys and turns `36.30` into a
+binary float. Specs are billing data, so we walk the composed node tree ourselves: duplicate
+keys are problems, floats become Decimal, and every JSON pointer maps to its position.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from reconciler.errors import Problem
+
+FLOAT_TAG = "tag:yaml.org,2002:float"
+
+
+@dataclass
+class YamlDocument:
+    file: str
+    data: Any = None
+    marks: dict[str, tuple[int, int]] = field(default_factory=dict)  # pointer -> value position
+    key_marks: dict[str, tuple[int, int]] = field(default_factory=dict)  # pointer -> key position
+    problems: list[Problem] = field(default_factory=list)
+
+    def where(self, pointer: str, *, key: bool = False) -> tuple[int, int]:
+        """Position of `pointer`, or of its nearest ancestor that has one."""
+        table = self.key_marks if key else self.marks
+        p = pointer
+        while True:
+            if p in table:
+                return table[p]
+            if p in self.marks:
+                return self.marks[p]
+            if not p:
+                return (1, 1)
+            p = p.rsplit("/", 1)[0]
+
+    def problem(self, pointer: str, message: str, *, key: bool = False) -> Problem:
+        line, column = self.where(pointer, key=key)
+        return Problem(self.file, line, column, pointer, message)
+
+
+def escape(token: str) -> str:
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+def load_yaml(path: Path, display: str) -> YamlDocument:
+    """Parse one file; syntax errors become located problems, never exceptions."""
+    doc = YamlDocument(file=display)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        doc.problems.append(Problem(display, 1, 1, "", f"cannot read the file: {exc}"))
+        return doc
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            doc.problems.append(Problem(display, 1, 1, "", "the file is empty"))
+            return doc
+        doc.data = _build(node, "", loader, doc)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        what = exc.problem or str(exc)
+        if "\t" in text.splitlines()[line - 1 if line - 1 < len(text.splitlines()) else 0]:
+            what += " (YAML indentation must use spaces, not tabs)"
+        doc.problems.append(Problem(display, line, column, "", f"invalid YAML: {what}"))
+    except yaml.YAMLError as exc:
+        doc.problems.append(Problem(display, 1, 1, "", f"invalid YAML: {exc}"))
+    finally:
+        loader.dispose()
+    return doc
+
+
+def _build(node: yaml.Node, pointer: str, loader: yaml.SafeLoader, doc: YamlDocument) -> Any:
+    doc.marks[pointer] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if isinstance(node, yaml.MappingNode):
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            if not isinstance(key, (str, int)):
+                raise yaml.MarkedYAMLError(problem="a key must be a plain word", problem_mark=key_node.start_mark)
+            child = f"{pointer}/{escape(str(key))}"
+            position = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            if key in result:
+                first = doc.key_marks[child]
+                doc.problems.append(
+                    Problem(doc.file, *position, child, f"duplicate key {key!r} (first at line {first[0]})")
+                )
+                continue
+            doc.key_marks[child] = position
+            result[key] = _build(value_node, child, loader, doc)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [_build(item, f"{pointer}/{i}", loader, doc) for i, item in enumerate(node.value)]
+    if node.tag == FLOAT_TAG:
+        try:
+            return Decimal(node.value.replace("_", ""))
+        except ArithmeticError:
+            return loader.construct_object(node)
+    return loader.construct_object(node)
