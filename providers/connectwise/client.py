@@ -56,11 +56,13 @@ class ConnectWiseClient(HttpClient):
         sleep: Callable[[float], None] = time.sleep,
         session: requests.Session | None = None,
         parallelism: int = 4,
+        page_size: int = PAGE_SIZE,
     ):
         base = f"{site_url.rstrip('/')}/{codebase.strip('/')}{API_ROOT}"
         own_session = session is None
         super().__init__(base, timeout=timeout, retry=retry, sleep=sleep, session=session)
         self.parallelism = max(1, int(parallelism))
+        self.page_size = min(max(1, int(page_size)), PAGE_SIZE)
         if own_session:
             # one pooled connection per worker thread, so parallel reads do not queue
             adapter = HTTPAdapter(pool_maxsize=max(10, self.parallelism))
@@ -173,7 +175,7 @@ class ConnectWiseClient(HttpClient):
         return records
 
     def _pages(self, path: str, conditions: str | None) -> Iterator[dict[str, Any]]:
-        base_params: dict[str, Any] = {"pageSize": PAGE_SIZE}
+        base_params: dict[str, Any] = {"pageSize": self.page_size}
         if conditions:
             base_params["conditions"] = conditions
         url: str = path
@@ -185,7 +187,7 @@ class ConnectWiseClient(HttpClient):
             next_link = response.links.get("next", {}).get("url")
             if next_link:
                 url, params = self._rebased(next_link), None
-            elif "Link" in response.headers or len(records) < PAGE_SIZE:
+            elif "Link" in response.headers or len(records) < self.page_size:
                 return
             else:
                 url, params = path, {**base_params, "page": page + 1}
