@@ -1,0 +1,288 @@
+"""Daily sync: the decision for one licence (one mapped product on one agreement).
+
+billing.md sections 3 and 3.2. `plan_licence` is pure: it reads only its input and returns
+the PSA writes that bring the count in force at the comparison date t* to Dicker Data's
+count, or the errors that stop it. Idempotency comes from comparing at t*: a change dated
+in the future (an Autotask next-period adjustment) or carried by a delta line is already
+in the count a later run sees, so the run makes no second write.
+
+`after` of each Change (what the provider writes):
+* `create_line` (ConnectWise): quantity = n, unit_price, unit_cost, effective_date,
+  catalog_id, invoice_description when managed.
+* `set_quantity` (ConnectWise, no prorate): quantity = the main line's new quantity, plus
+  any drifted unit_price / invoice_description.
+* `create_delta` (ConnectWise, prorate): quantity = n - E (signed), unit_price, unit_cost,
+  effective_date, catalog_id, invoice_description when managed.
+* `create_adjustment` (Autotask): quantity = the unit change n - E (signed; n when it
+  creates the contract service), unit_price (adjustedUnitPrice), unit_cost
+  (adjustedUnitCost), effective_date, service_id, contract_id, catalog_id, and
+  invoice_description when managed. The adjustment carries the price and description, so
+  Autotask drift is fixed by it and gets no separate update_line.
+* `update_line`: only the drifted fields among unit_price and invoice_description.
+Delta and adjustment changes also carry `units_in_force` (E in `before`, n in `after`) for
+display.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from reconciler.billing import reason
+from reconciler.billing.desired import desired_count
+from reconciler.billing.drift import Drift, line_drift
+from reconciler.billing.licence import Licence, LicenceInput
+from reconciler.billing.money import ZERO, money_text, runrate_change
+from reconciler.billing.periods import comparison_date, period_containing
+from reconciler.change import (
+    CREATE_ADJUSTMENT,
+    CREATE_DELTA,
+    CREATE_LINE,
+    SET_QUANTITY,
+    UPDATE_LINE,
+    Change,
+)
+from reconciler.model.psa import DELTA, MAIN, PsaLine
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class LicenceOutcome:
+    changes: tuple[Change, ...]
+    errors: tuple[str, ...]  # e.g. duplicates, inactive agreement (no writes then)
+    warnings: tuple[str, ...]
+    desired: int  # n
+    current: int | None  # E at t* (None when no line)
+    comparison_date: date  # t*
+
+
+def plan_licence(item: LicenceInput) -> LicenceOutcome:
+    """The changes (or errors) that bring one licence in line with Dicker Data."""
+    n = desired_count(item.subscriptions, count_trials=item.product.count_trials)
+    when = comparison_date(
+        item.agreement,
+        psa_kind=item.psa_kind,
+        style=item.style,
+        prorate=item.prorate,
+        sync_date=item.sync_date,
+    )
+    licence = Licence(item, n, when, _managed_lines(item, when), _description(item))
+    outcome = LicenceOutcome((), (), (), n, None, when)
+    problem = _agreement_problem(licence)
+    if problem:
+        return replace(outcome, errors=(problem,))
+    if not licence.managed:
+        return replace(outcome, **_missing_line(licence))
+    outcome = replace(outcome, current=licence.current)
+    mains = [line for line in licence.managed if line.kind == MAIN]
+    if len(mains) > 1:
+        return replace(outcome, errors=(_duplicates(licence, mains),))
+    result = _existing_lines(licence, mains[0] if mains else None)
+    log.debug(
+        "plan_licence: client=%s agreement=%s product=%s desired=%s current=%s changes=%s",
+        item.client.dd_customer_id,
+        item.agreement_id,
+        item.product.psa_product,
+        n,
+        licence.current,
+        len(result.get("changes", ())),
+    )
+    return replace(outcome, **result)
+
+
+def _description(item: LicenceInput) -> str | None:
+    text = item.invoice_description
+    if text is None or item.description_limit is None:
+        return text
+    return text[: item.description_limit]
+
+
+def _managed_lines(item: LicenceInput, when: date) -> tuple[PsaLine, ...]:
+    return tuple(
+        line
+        for line in item.lines
+        if line.agreement_id == item.agreement_id
+        and line.product_id == item.product.psa_product
+        and line.kind in (MAIN, DELTA)
+        and line.active_on(when)
+    )
+
+
+def _agreement_problem(licence: Licence) -> str | None:
+    i, agreement = licence.item, licence.item.agreement
+    where = f"{reason.container(i.psa_kind)} {i.agreement_id}"
+    if agreement is None:
+        return f"{licence.label()}: {where} not found in {reason.psa_name(i.psa_kind)}; no change"
+    if not agreement.is_active:
+        return f"{licence.label()}: {where} is {agreement.status}; no change"
+    if not agreement.covers(licence.when):
+        dates = f"{agreement.start_date or '...'} to {agreement.end_date or '...'}"
+        return (
+            f"{licence.label()}: a change effective {licence.when.isoformat()} lies outside "
+            f"the {where} dates ({dates}) and would be rejected; no change"
+        )
+    return None
+
+
+def _duplicates(licence: Licence, mains: list[PsaLine]) -> str:
+    ids = ", ".join(str(line.id) for line in sorted(mains, key=lambda x: x.id))
+    return (
+        f"{licence.label()}: {len(mains)} main lines active on {licence.when.isoformat()} "
+        f"(line ids {ids}); which one carries the seat count is ambiguous, no change"
+    )
+
+
+def _missing_line(licence: Licence) -> dict[str, Any]:
+    """No managed line: create the main line with n (nothing when n is 0)."""
+    i, n = licence.item, licence.desired
+    if n == 0:
+        return {}
+    if i.catalog_id is None:
+        return {"errors": (f"{licence.label()}: the product has no PSA id; cannot create it",)}
+    action = CREATE_ADJUSTMENT if licence.is_autotask else CREATE_LINE
+    text = reason.missing(i.psa_kind, n, i.product.name, i.agreement_id, licence.when)
+    change = licence.change(
+        action,
+        reason=text,
+        after=licence.new_line_fields(n),
+        runrate_change=money_text(runrate_change(n, i.profile_price)),
+        one_off=licence.one_off(n),
+    )
+    return {"changes": (change,)}
+
+
+def _existing_lines(licence: Licence, main: PsaLine | None) -> dict[str, Any]:
+    """Managed lines exist: a quantity write when E != n, and/or the main line's drift."""
+    i = licence.item
+    drift = Drift()
+    if main is not None:
+        drift = line_drift(
+            main, unit_price=i.profile_price, invoice_description=licence.description
+        )
+    if licence.current == licence.desired:
+        return {"changes": (_update_line(licence, main, drift),)} if drift else {}
+    if licence.is_autotask:
+        return _adjust(licence, main, drift)
+    if i.prorate:
+        delta = _delta(licence)
+        if isinstance(delta, str):
+            return {"errors": (delta,)}
+        extra = (_update_line(licence, main, drift),) if drift else ()
+        return {"changes": (delta, *extra)}
+    return _set_quantity(licence, main, drift)
+
+
+def _update_line(licence: Licence, main: PsaLine | None, drift: Drift) -> Change:
+    assert main is not None  # drift exists only for a main line
+    seats_now = main.units_on(licence.when)
+    runrate = ZERO
+    if "unit_price" in drift.after:
+        runrate = Decimal(seats_now) * (licence.item.profile_price - main.unit_price)
+    text = f"{reason.psa_name(licence.item.psa_kind)} main line {main.id}: {drift.describe()}"
+    return licence.change(
+        UPDATE_LINE,
+        reason=text,
+        line_id=main.id,
+        before=dict(drift.before),
+        after=dict(drift.after),
+        runrate_change=money_text(runrate),
+    )
+
+
+def _set_quantity(licence: Licence, main: PsaLine | None, drift: Drift) -> dict[str, Any]:
+    """ConnectWise without proration: the main line carries n minus earlier delta lines."""
+    if main is None:
+        ids = ", ".join(str(line.id) for line in licence.managed)
+        return {
+            "errors": (
+                f"{licence.label()}: only delta lines ({ids}) and no main line on a "
+                "non-prorating agreement; add a main line by hand; no change",
+            )
+        }
+    old = main.units_on(licence.when)
+    new = licence.desired - (licence.current - old)
+    if new < 0:
+        return {
+            "errors": (
+                f"{licence.label()}: delta lines sum to {licence.current - old}, more than "
+                f"Dicker Data's {licence.desired}; the main line cannot go negative; no change",
+            )
+        }
+    text = f"{licence.count_reason()}; {reason.set_quantity(old, new)}"
+    if drift:
+        text += f"; also {drift.describe()}"
+    price = licence.item.profile_price
+    runrate = Decimal(new) * price - Decimal(old) * main.unit_price
+    change = licence.change(
+        SET_QUANTITY,
+        reason=text,
+        line_id=main.id,
+        before={"quantity": old, **drift.before},
+        after={"quantity": new, **drift.after},
+        runrate_change=money_text(runrate),
+    )
+    return {"changes": (change,)}
+
+
+def _delta(licence: Licence) -> Change | str:
+    """ConnectWise with proration: a dated delta line of n - E; CW prorates it itself."""
+    if licence.item.catalog_id is None:
+        return f"{licence.label()}: the product has no PSA id; cannot add a delta line"
+    seats_change = licence.desired - licence.current
+    text = f"{licence.count_reason()}; {reason.delta(seats_change, licence.when)}"
+    return licence.change(
+        CREATE_DELTA,
+        line_kind=DELTA,
+        reason=text,
+        before={"units_in_force": licence.current},
+        after={**licence.new_line_fields(seats_change), "units_in_force": licence.desired},
+        runrate_change=money_text(runrate_change(seats_change, licence.item.profile_price)),
+        one_off=licence.one_off(seats_change),
+    )
+
+
+def _adjust(licence: Licence, main: PsaLine | None, drift: Drift) -> dict[str, Any]:
+    """Autotask: one adjustment of n - E effective t* (Autotask prorates when it is on)."""
+    i = licence.item
+    if i.catalog_id is None:
+        return {"errors": (f"{licence.label()}: the product has no PSA id; cannot adjust it",)}
+    if _unit_change_on(licence.managed, licence.when):
+        return {"errors": (_same_date_conflict(licence),)}
+    seats_change = licence.desired - licence.current
+    period_start = period_containing(i.agreement, i.sync_date)[0]
+    why = reason.adjustment(
+        i.style, i.prorate, seats_change, licence.when, licence.when == period_start
+    )
+    text = f"{licence.count_reason()}; {why}"
+    if drift:
+        text += f"; the adjustment also sets {drift.describe()}"
+    change = licence.change(
+        CREATE_ADJUSTMENT,
+        reason=text,
+        line_id=main.id if main else None,
+        before={"units_in_force": licence.current, **drift.before},
+        after={**licence.new_line_fields(seats_change), "units_in_force": licence.desired},
+        runrate_change=money_text(runrate_change(seats_change, i.profile_price)),
+        one_off=licence.one_off(seats_change),
+    )
+    return {"changes": (change,)}
+
+
+def _unit_change_on(lines: tuple[PsaLine, ...], day: date) -> bool:
+    """True when the units already change on `day`: an earlier adjustment is dated then."""
+    before = day - timedelta(days=1)
+    return any(line.units_on(day) != line.units_on(before) for line in lines)
+
+
+def _same_date_conflict(licence: Licence) -> str:
+    seats_change = licence.desired - licence.current
+    return (
+        f"{licence.label()}: Dicker Data has {licence.desired} seats against "
+        f"{licence.current}, but an adjustment effective {licence.when.isoformat()} already "
+        "exists and Autotask refuses a second one on the same date; adjust the contract "
+        f"service by {seats_change:+d} from that date by hand; no change"
+    )

@@ -1,0 +1,56 @@
+"""Drift of a main line's price and invoice description from what the specs say.
+
+The comparison covers two small field dicts only (never a whole PSA record), so a plan
+names exactly the fields that differ and stays stable from run to run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from deepdiff import DeepDiff
+
+from reconciler.billing.money import money_text
+from reconciler.model.psa import PsaLine
+
+
+@dataclass(frozen=True)
+class Drift:
+    """The differing fields: PSA values in `before`, the values to write in `after`."""
+
+    before: dict[str, Any] = field(default_factory=dict)
+    after: dict[str, Any] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.after)
+
+    def describe(self) -> str:
+        parts = []
+        if "unit_price" in self.after:
+            parts.append(
+                f"unit price {self.before['unit_price']} differs from the profile price "
+                f"{self.after['unit_price']}"
+            )
+        if "invoice_description" in self.after:
+            parts.append("invoice description differs from the template")
+        return "; ".join(parts)
+
+
+def line_drift(line: PsaLine, *, unit_price: Decimal, invoice_description: str | None) -> Drift:
+    """Fields of `line` that differ from the profile price and the rendered description.
+
+    `invoice_description` None means descriptions are not managed for this client, so the
+    PSA's text is left alone. Prices compare in cents: 20.0 and 20.00 are the same price.
+    """
+    current: dict[str, Any] = {"unit_price": money_text(line.unit_price)}
+    desired: dict[str, Any] = {"unit_price": money_text(unit_price)}
+    if invoice_description is not None:
+        current["invoice_description"] = line.invoice_description
+        desired["invoice_description"] = invoice_description
+    changed = DeepDiff(current, desired).affected_root_keys
+    return Drift(
+        before={k: current[k] for k in changed},
+        after={k: desired[k] for k in changed},
+    )

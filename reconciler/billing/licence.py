@@ -1,0 +1,113 @@
+"""The licence a daily sync plans: one mapped product on one agreement/contract.
+
+`LicenceInput` is what the engine hands over; `Licence` adds the facts every decision
+needs (n, t*, the managed lines, the description to write) and builds the Changes, so
+each Change carries the same identity fields.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from reconciler.billing import reason
+from reconciler.billing.desired import not_counted, unit_cost
+from reconciler.billing.money import ZERO, money_text, prorated_amount
+from reconciler.billing.periods import AUTOTASK, period_containing
+from reconciler.change import Change
+from reconciler.model.inventory import Subscription
+from reconciler.model.psa import MAIN, Agreement, PsaLine
+from reconciler.model.specs import ClientMapping, ProductMapping
+
+
+@dataclass(frozen=True)
+class LicenceInput:
+    client: ClientMapping
+    product: ProductMapping
+    agreement_id: int  # the agreement/contract this licence syncs to
+    agreement: Agreement | None  # None when the PSA has no such agreement
+    subscriptions: tuple[Subscription, ...]  # the client's subscriptions mapping to it
+    lines: tuple[PsaLine, ...]  # PSA lines for (agreement, product) as read
+    style: str  # "advance" | "arrears" (client override applied)
+    prorate: bool  # CW: agreement.prorateFlag; AT: company setting / client override
+    psa_kind: str  # "connectwise" | "autotask"
+    profile_price: Decimal  # product.price or the PSA catalogue price
+    catalog_id: int | None  # PSA numeric id of the product (CW catalog item / AT service)
+    invoice_description: str | None  # rendered for quantity n; None = do not manage
+    sync_date: date
+    description_limit: int | None = None  # the PSA's length limit for invoice descriptions
+
+
+@dataclass(frozen=True)
+class Licence:
+    """One licence with the facts every decision needs, computed once."""
+
+    item: LicenceInput
+    desired: int
+    when: date  # t*
+    managed: tuple[PsaLine, ...]
+    description: str | None
+
+    @property
+    def current(self) -> int:
+        return sum(line.units_on(self.when) for line in self.managed)
+
+    @property
+    def is_autotask(self) -> bool:
+        return self.item.psa_kind == AUTOTASK
+
+    @property
+    def cost(self) -> Decimal:
+        return unit_cost(self.item.subscriptions, count_trials=self.item.product.count_trials)
+
+    def label(self) -> str:
+        i = self.item
+        return (
+            f"client {i.client.name} ({i.client.dd_customer_id}), "
+            f"{reason.container(i.psa_kind)} {i.agreement_id}, "
+            f"product {i.product.psa_product} ({i.product.key})"
+        )
+
+    def one_off(self, seats: int) -> str:
+        """The prorated amount of `seats` from t* to the end of its period (prorate only)."""
+        if not self.item.prorate:
+            return money_text(ZERO)
+        period = period_containing(self.item.agreement, self.when)
+        return money_text(prorated_amount(seats, self.item.profile_price, self.when, period))
+
+    def change(self, action: str, **fields: Any) -> Change:
+        i = self.item
+        fields.setdefault("line_kind", MAIN)
+        return Change(
+            action=action,
+            client_id=i.client.dd_customer_id,
+            client_name=i.client.name,
+            agreement_id=i.agreement_id,
+            product_id=i.product.psa_product,
+            product_key=i.product.key,
+            effective_date=self.when.isoformat(),
+            **fields,
+        )
+
+    def new_line_fields(self, quantity: int) -> dict[str, Any]:
+        """`after` of a write that creates a line, a delta or an adjustment."""
+        after: dict[str, Any] = {
+            "quantity": quantity,
+            "unit_price": money_text(self.item.profile_price),
+            "unit_cost": money_text(self.cost),
+            "effective_date": self.when.isoformat(),
+            "catalog_id": self.item.catalog_id,
+        }
+        if self.description is not None:
+            after["invoice_description"] = self.description
+        if self.is_autotask:
+            after["service_id"] = self.item.catalog_id
+            after["contract_id"] = self.item.agreement_id
+        return after
+
+    def count_reason(self) -> str:
+        i = self.item
+        dropped = not_counted(i.subscriptions, count_trials=i.product.count_trials)
+        return reason.counts(i.psa_kind, self.desired, self.current, self.when, dropped)

@@ -1,0 +1,90 @@
+"""Billing periods of an agreement/contract and the comparison date t* (billing.md 3.2).
+
+A period starts on the agreement's billing day (clamped to the month's last day, so a
+31st-of-month agreement starts on 30 April and 29 February) and lasts `period_months`
+months. Multi-month periods are aligned on the agreement's start month, so a quarterly
+contract that started in February bills February-April, May-July, ...
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, timedelta
+
+from reconciler.model.psa import Agreement
+from reconciler.model.specs import ADVANCE
+
+CONNECTWISE = "connectwise"
+AUTOTASK = "autotask"
+
+Period = tuple[date, date]
+
+
+def _month_index(day: date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def _start_in_month(index: int, billing_day: int) -> date:
+    year, month0 = divmod(index, 12)
+    last = calendar.monthrange(year, month0 + 1)[1]
+    return date(year, month0 + 1, min(max(billing_day, 1), last))
+
+
+def _shape(agreement: Agreement | None) -> tuple[int, int, int | None]:
+    """(billing day, months per period, anchor month index or None)."""
+    if agreement is None:
+        return 1, 1, None
+    months = max(agreement.period_months, 1)
+    anchor = _month_index(agreement.start_date) if agreement.start_date else None
+    return agreement.billing_day, months, anchor
+
+
+def period_containing(agreement: Agreement | None, day: date) -> Period:
+    """The billing period [start, end] (both inclusive) that contains `day`.
+
+    Without an agreement the period is the calendar month.
+    """
+    billing_day, months, anchor = _shape(agreement)
+    index = _month_index(day)
+    if _start_in_month(index, billing_day) > day:
+        index -= 1
+    if months > 1:
+        index -= (index - (anchor or 0)) % months
+    start = _start_in_month(index, billing_day)
+    end = _start_in_month(index + months, billing_day) - timedelta(days=1)
+    return start, end
+
+
+def next_period_start(agreement: Agreement | None, day: date) -> date:
+    """The first day of the period after the one containing `day`."""
+    return period_containing(agreement, day)[1] + timedelta(days=1)
+
+
+def days_in(period: Period) -> int:
+    return (period[1] - period[0]).days + 1
+
+
+def comparison_date(
+    agreement: Agreement | None,
+    *,
+    psa_kind: str,
+    style: str,
+    prorate: bool,
+    sync_date: date,
+) -> date:
+    """t*: the date from which the billing style makes a new count effective.
+
+    ConnectWise, and Autotask with proration: the sync date. Autotask without proration
+    never creates a partial period: advance billing moves to the next period; arrears
+    billing moves the current period when it has not been posted yet, else the next one.
+    """
+    if psa_kind != AUTOTASK or prorate:
+        return sync_date
+    current_start, current_end = period_containing(agreement, sync_date)
+    following = current_end + timedelta(days=1)
+    if style == ADVANCE:
+        return following
+    posted = agreement.posted_through if agreement else None
+    if posted is None or posted < current_start:
+        return current_start
+    return following
