@@ -2,7 +2,10 @@
 
 import click
 
+from reconciler.cli.apply import apply
+from reconciler.cli.plan import plan
 from reconciler.cli.schema import schema
+from reconciler.cli.show import show
 from reconciler.cli.validate import validate
 
 
@@ -12,8 +15,8 @@ def cli() -> None:
     """NCE seats as code: reconcile Dicker Data licence counts into your PSA."""
 
 
-cli.add_command(validate)
-cli.add_command(schema)
+for command in (validate, plan, apply, show, schema):
+    cli.add_command(command)
 
 
 def main() -> None:

@@ -15,3 +15,29 @@ deployment_dir = click.option(
     show_default=True,
     help="The deployment folder holding specs/.",
 )
+
+clients = click.option(
+    "--client",
+    "clients",
+    multiple=True,
+    metavar="ID",
+    help="Sync only this client (Dicker Data customer id or spec file name); repeatable.",
+)
+
+sync_date = click.option(
+    "--date",
+    "sync_date",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The sync date (default: today in the configured time zone).",
+)
+
+output_format = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+)
+
+force = click.option("--force", is_flag=True, help="Override the safety guards (see the plan's refusals).")

@@ -1,0 +1,75 @@
+"""`ncesync apply`: make the PSA match, after a confirmation or from a reviewed plan file."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import date, datetime
+from pathlib import Path
+
+import click
+
+from reconciler.apply import apply_plan
+from reconciler.cli import options
+from reconciler.cli.exitcodes import ERROR, OK, UNSAFE, handles_errors
+from reconciler.cli.output import echo_plan, echo_refusals
+from reconciler.errors import ConfigError
+from reconciler.job import plan_run
+from reconciler.journal import Journal
+from reconciler.plan import Plan
+from reconciler.runtime import Runtime, today_in
+from reconciler.specs import load_deployment
+from reconciler.staleness import ensure_current
+
+
+def _saved_plan(path: Path) -> Plan:
+    try:
+        return Plan.from_json(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ConfigError(f"{path}: not a readable ncesync plan file ({exc})") from exc
+
+
+@click.command()
+@click.argument("planfile", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@options.deployment_dir
+@options.clients
+@options.sync_date
+@click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation (nightly jobs, CI).")
+@click.option("--fail-fast", is_flag=True, help="Stop all writes at the first failure.")
+@options.force
+@handles_errors
+def apply(planfile: Path | None, root: Path, clients: tuple[str, ...], sync_date: datetime | None, auto_approve: bool, fail_fast: bool, force: bool) -> None:
+    """Write the plan's changes to the PSA and journal each one."""
+    deployment = load_deployment(root)
+    saved = _saved_plan(planfile) if planfile else None
+    day = _day(saved, sync_date, deployment.settings.timezone)
+    wanted = tuple(saved.scope.get("clients", ())) if saved and not saved.scope.get("full_run", True) else clients
+    with Runtime(deployment, sync_date=day) as runtime:
+        fresh = plan_run(runtime, wanted).plan
+        if saved:
+            ensure_current(saved, fresh)
+        plan = saved or fresh
+        data = plan.to_json()
+        echo_plan(data, "text")
+        if fresh.refusals and not force:
+            echo_refusals(fresh.to_json())
+            raise SystemExit(UNSAFE)
+        if not plan.changes:
+            raise SystemExit(OK)
+        if not (auto_approve or saved) and not click.confirm("Apply these changes to the PSA?", default=False):
+            click.echo("Nothing was written.", err=True)
+            raise SystemExit(ERROR)
+        journal = Journal(Path(root), uuid.uuid4().hex[:12])
+        result = apply_plan(plan, runtime.target, journal, fail_fast=fail_fast)
+    click.echo(f"Applied {len(result.applied)} of {len(plan.changes)} changes (run {journal.run_id}, journal {journal.path}).")
+    for client_id, message in result.failed.items():
+        click.echo(f"  failed: {fresh.clients.get(client_id, {}).get('name', client_id)}: {message}", err=True)
+    if result.skipped:
+        click.echo(f"  {len(result.skipped)} changes not attempted after a failure; rerun to converge.", err=True)
+    raise SystemExit(OK if result.ok else ERROR)
+
+
+def _day(saved: Plan | None, sync_date: datetime | None, timezone: str) -> date:
+    if saved:
+        return date.fromisoformat(saved.sync_date)
+    return sync_date.date() if sync_date else today_in(timezone)

@@ -1,0 +1,19 @@
+"""Writing plans and results to the terminal: results on stdout, refusals on stderr."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from reconciler.render import render
+
+
+def echo_plan(data: dict[str, Any], fmt: str) -> None:
+    click.echo(render(data, fmt), nl=False)
+
+
+def echo_refusals(data: dict[str, Any]) -> None:
+    click.echo("Refused by the safety guards (use --force to override after checking):", err=True)
+    for refusal in data["refusals"]:
+        click.echo(f"  [{refusal['guard']}] {refusal['message']}", err=True)

@@ -1,0 +1,44 @@
+"""`ncesync plan`: what apply would write, in seats and money. Read-only."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from reconciler.cli import options
+from reconciler.cli.exitcodes import CHANGES, OK, UNSAFE, handles_errors
+from reconciler.cli.output import echo_plan, echo_refusals
+from reconciler.job import plan_run
+from reconciler.runtime import Runtime, today_in
+from reconciler.specs import load_deployment
+
+
+@click.command()
+@options.deployment_dir
+@options.clients
+@options.sync_date
+@options.output_format
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Save the plan as JSON for `apply PLANFILE`.")
+@click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes, 0 when none.")
+@options.force
+@handles_errors
+def plan(root: Path, clients: tuple[str, ...], sync_date: datetime | None, fmt: str, out: Path | None, detailed_exitcode: bool, force: bool) -> None:
+    """Show what apply would change in the PSA, and why."""
+    deployment = load_deployment(root)
+    day = sync_date.date() if sync_date else today_in(deployment.settings.timezone)
+    with Runtime(deployment, sync_date=day) as runtime:
+        planned = plan_run(runtime, clients)
+    data = planned.plan.to_json()
+    if out:
+        out.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        click.echo(f"Plan saved to {out}; apply it with: ncesync apply {out}", err=True)
+    echo_plan(data, fmt)
+    if planned.plan.refusals and not force:
+        echo_refusals(data)
+        raise SystemExit(UNSAFE)
+    if detailed_exitcode and planned.plan.has_changes:
+        raise SystemExit(CHANGES)
+    raise SystemExit(OK)

@@ -1,0 +1,92 @@
+"""Which licences a client has: its subscriptions and PSA lines grouped by (agreement, product).
+
+A licence is what one PSA line carries: every mapped subscription of the client that lands
+on the same agreement and PSA product. Groups also come from the PSA side, so a product that
+vanished from Dicker Data entirely still shows up (with zero desired seats) instead of being
+silently left at its old count.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from reconciler.model import ClientMapping, Deployment, ProductMapping, PsaState, StockCode, Subscription
+
+
+@dataclass
+class Licence:
+    agreement_id: int
+    product: ProductMapping
+    subscriptions: list[Subscription] = field(default_factory=list)
+
+
+@dataclass
+class ClientLicences:
+    licences: dict[tuple[int, str], Licence] = field(default_factory=dict)
+    unmapped: list[Subscription] = field(default_factory=list)  # no product mapping
+    warnings: list[str] = field(default_factory=list)
+
+
+def product_for(stock_code: str, products: dict[str, ProductMapping]) -> ProductMapping | None:
+    """The active product mapping naming this stock code exactly or by its prefix."""
+    try:
+        code = StockCode.parse(stock_code)
+    except ValueError:
+        return None
+    matches = [p for p in products.values() if p.active and any(code.matches(s) for s in p.stock_codes)]
+    return matches[0] if matches else None
+
+
+def _excluded(client: ClientMapping, stock_code: str) -> bool:
+    try:
+        code = StockCode.parse(stock_code)
+    except ValueError:
+        return False
+    return any(code.matches(pattern) for pattern in client.exclude_stock_codes)
+
+
+def group(client: ClientMapping, subscriptions: list[Subscription], deployment: Deployment, psa: PsaState) -> ClientLicences:
+    result = ClientLicences()
+    by_product: dict[str, ProductMapping] = {}
+    for p in sorted(deployment.products.values(), key=lambda p: p.key):
+        if p.active:
+            by_product.setdefault(p.psa_product, p)
+    for sub in sorted(subscriptions, key=lambda s: (s.stock_code, s.subscription_id)):
+        if _excluded(client, sub.stock_code):
+            continue
+        product = product_for(sub.stock_code, deployment.products)
+        if product is None:
+            result.unmapped.append(sub)
+            continue
+        agreement_id = client.agreement_for(product.key)
+        licence = result.licences.setdefault((agreement_id, product.psa_product), Licence(agreement_id, by_product[product.psa_product]))
+        if product.key != licence.product.key and product.price != licence.product.price:
+            result.warnings.append(
+                f"product mappings {licence.product.key!r} and {product.key!r} bill as {product.psa_product} "
+                f"on agreement {agreement_id} with different prices; {licence.product.key!r} is used"
+            )
+        licence.subscriptions.append(sub)
+    for agreement_id in _agreements_of(client, deployment):
+        for line in psa.lines:
+            if line.agreement_id == agreement_id and line.product_id in by_product:
+                product = by_product[line.product_id]
+                if client.agreement_for(product.key) == agreement_id:
+                    result.licences.setdefault((agreement_id, line.product_id), Licence(agreement_id, product))
+    return result
+
+
+def _agreements_of(client: ClientMapping, deployment: Deployment) -> list[int]:
+    ids = {client.agreement_id} | {o.agreement_id for o in client.licences if o.agreement_id}
+    return sorted(ids)
+
+
+def agreements_in_scope(clients: list[ClientMapping], deployment: Deployment) -> set[int]:
+    return {a for c in clients for a in _agreements_of(c, deployment)}
+
+
+def group_by_tenant(subscriptions: tuple[Subscription, ...]) -> dict[str, list[Subscription]]:
+    result: dict[str, list[Subscription]] = defaultdict(list)
+    for sub in subscriptions:
+        result[sub.tenant_id].append(sub)
+    return result

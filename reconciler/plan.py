@@ -1,0 +1,118 @@
+"""The plan: what apply would write, why, and what it costs. The plan is data.
+
+Renderers read only `Plan.to_json()`; the fingerprint is taken over the inputs (specs,
+source and PSA snapshots), so a saved plan can be checked against a fresh read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from reconciler.change import CREATE_CHARGE, CREATE_DELTA, CREATE_LINE, Change
+
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Issue:
+    """An error (a licence not synced) or a warning, tied to a client when there is one."""
+
+    message: str
+    client_id: str | None = None
+    client_name: str | None = None
+    product_key: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+@dataclass(frozen=True)
+class Unmapped:
+    """A Dicker Data customer without a client mapping, or a stock code without a product one."""
+
+    kind: str  # "customer" | "stock_code"
+    tenant_id: str
+    name: str
+    seats: int
+    stock_code: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+@dataclass
+class Plan:
+    sync_type: str
+    sync_date: str
+    psa: str
+    changes: list[Change] = field(default_factory=list)
+    errors: list[Issue] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
+    unmapped: list[Unmapped] = field(default_factory=list)
+    clients: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> name, seats, digests
+    fingerprint: str = ""
+    scope: dict[str, Any] = field(default_factory=dict)
+    refusals: list[dict[str, str]] = field(default_factory=list)  # safety guards that refused it
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.changes)
+
+    def totals(self) -> dict[str, Any]:
+        created = sum(1 for c in self.changes if c.action in (CREATE_LINE, CREATE_DELTA, CREATE_CHARGE))
+        return {
+            "create": created,
+            "change": len(self.changes) - created,
+            "cancel": 0,
+            "errors": len(self.errors),
+            "warnings": len(self.warnings),
+            "runrate_change": str(sum((Decimal(c.runrate_change) for c in self.changes), Decimal("0.00"))),
+            "one_off": str(sum((Decimal(c.one_off) for c in self.changes), Decimal("0.00"))),
+            "unmapped_customers": sum(1 for u in self.unmapped if u.kind == "customer"),
+            "unmapped_stock_codes": sum(1 for u in self.unmapped if u.kind == "stock_code"),
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format_version": FORMAT_VERSION,
+            "sync_type": self.sync_type,
+            "sync_date": self.sync_date,
+            "psa": self.psa,
+            "fingerprint": self.fingerprint,
+            "scope": self.scope,
+            "totals": self.totals(),
+            "changes": [c.to_json() for c in self.changes],
+            "errors": [e.to_json() for e in self.errors],
+            "warnings": [w.to_json() for w in self.warnings],
+            "unmapped": [u.to_json() for u in self.unmapped],
+            "refusals": self.refusals,
+            "clients": self.clients,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "Plan":
+        if data.get("format_version") != FORMAT_VERSION:
+            raise ValueError(f"plan format_version {data.get('format_version')!r} is not {FORMAT_VERSION}")
+        return cls(
+            sync_type=data["sync_type"],
+            sync_date=data["sync_date"],
+            psa=data["psa"],
+            changes=[Change.from_json(c) for c in data["changes"]],
+            errors=[Issue(**e) for e in data["errors"]],
+            warnings=[Issue(**w) for w in data["warnings"]],
+            unmapped=[Unmapped(**u) for u in data["unmapped"]],
+            clients=data["clients"],
+            fingerprint=data["fingerprint"],
+            scope=data.get("scope", {}),
+            refusals=data.get("refusals", []),
+        )
+
+
+def digest(value: Any) -> str:
+    """A stable hash of JSON-able data (Decimal and dates via str)."""
+    text = json.dumps(value, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()

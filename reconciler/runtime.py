@@ -1,0 +1,75 @@
+"""One run's live parts: the providers, and the embedded sandbox when specs point at it.
+
+`Runtime` is a context manager: it starts the sandbox (if any provider block says
+`endpoint: sandbox`) on a loopback port, builds the source and target providers from their
+spec blocks, and stops the sandbox on exit (which also flushes its world file).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from contextlib import AbstractContextManager
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from providers.base import ProviderContext, SourceProvider, TargetProvider
+from reconciler.errors import ConfigError
+from reconciler.model import Deployment
+from reconciler.plugins import provider_class
+
+log = logging.getLogger(__name__)
+
+SANDBOX_URL_VARIABLE = "NCESYNC_SANDBOX_URL"  # use an already-running sandbox (tests, serve)
+
+
+def today_in(timezone: str) -> date:
+    """The sync date: today's calendar date in the MSP's time zone, never UTC by accident."""
+    return datetime.now(ZoneInfo(timezone)).date()
+
+
+class Runtime(AbstractContextManager["Runtime"]):
+    def __init__(self, deployment: Deployment, *, sync_date: date, environ: dict[str, str] | None = None):
+        self.deployment = deployment
+        self.sync_date = sync_date
+        self.environ = dict(os.environ if environ is None else environ)
+        self._sandbox: Any = None
+        self.sandbox_url: str | None = None
+        self.source: SourceProvider
+        self.target: TargetProvider
+
+    def __enter__(self) -> "Runtime":
+        settings = self.deployment.settings
+        if settings.psa.is_sandbox or settings.source.is_sandbox:
+            self.sandbox_url = self._start_sandbox()
+        context = ProviderContext(
+            root=str(self.deployment.root),
+            timezone=settings.timezone,
+            environ=self.environ,
+            sandbox_url=self.sandbox_url,
+        )
+        self.source = provider_class(settings.source.name).from_config(settings.source, context)
+        self.target = provider_class(settings.psa.name).from_config(settings.psa, context)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._sandbox is not None:
+            self._sandbox.stop()
+            self._sandbox = None
+
+    def _start_sandbox(self) -> str:
+        external = self.environ.get(SANDBOX_URL_VARIABLE)
+        if external:
+            return external.rstrip("/")
+        world_rel = self.deployment.settings.sandbox_world
+        if not world_rel:
+            raise ConfigError("a provider says `endpoint: sandbox` but settings.yaml has no `sandbox: {world: ...}`")
+        from providers.sandbox import SandboxServer
+        from providers.sandbox.generator import working_world
+
+        world = working_world(Path(self.deployment.root), world_rel)
+        self._sandbox = SandboxServer(world, clock=self.sync_date).start()
+        log.info("sandbox: started url=%s world=%s", self._sandbox.url, world)
+        return str(self._sandbox.url)

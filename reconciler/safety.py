@@ -1,0 +1,90 @@
+"""Safety guards (billing.md section 7): refuse a dangerous plan unless --force.
+
+Guards run at plan time too, so CI fails on a dangerous plan before anyone applies it.
+Each refusal names the guard, the client, the numbers and the threshold.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from reconciler.model import Deployment, SafetySettings
+from reconciler.plan import Plan
+
+SOURCE_EMPTY = "source-empty"
+DECREASE = "max-decrease-percent"
+RUNRATE = "max-runrate-change"
+PROTECTED = "protected-licence"
+
+
+@dataclass(frozen=True)
+class Refusal:
+    guard: str
+    message: str
+    client_id: str | None = None
+
+    def to_json(self) -> dict[str, str]:
+        data = {"guard": self.guard, "message": self.message}
+        if self.client_id:
+            data["client_id"] = self.client_id
+        return data
+
+
+def check(plan: Plan, deployment: Deployment) -> list[Refusal]:
+    refusals = _source_empty(plan) + _decreases(plan, deployment) + _protected(plan, deployment)
+    refusals += _runrate(plan, deployment.settings.safety)
+    return refusals
+
+
+def _source_empty(plan: Plan) -> list[Refusal]:
+    result = []
+    for client_id, info in plan.clients.items():
+        if info["dd_subscriptions"] == 0 and info["seats_psa"] > 0:
+            result.append(Refusal(SOURCE_EMPTY, (
+                f"{info['name']}: Dicker Data returned no subscriptions at all, but the PSA bills "
+                f"{info['seats_psa']} seats; refusing to read that as zero seats (check Dicker Data, "
+                f"or use --force if the client really left)"), client_id))
+    return result
+
+
+def _decreases(plan: Plan, deployment: Deployment) -> list[Refusal]:
+    result = []
+    for client_id, info in plan.clients.items():
+        limits = _limits(deployment, client_id)
+        before, after = info["seats_psa"], info["seats_dicker_data"]
+        if before < limits.min_seats or after >= before or info["dd_subscriptions"] == 0:
+            continue
+        drop = Decimal(before - after) * 100 / Decimal(before)
+        if drop > limits.max_decrease_percent:
+            result.append(Refusal(DECREASE, (
+                f"{info['name']}: seats would drop from {before} to {after} ({drop:.1f} %), more than "
+                f"max_decrease_percent {limits.max_decrease_percent} % (applies from {limits.min_seats} seats)"), client_id))
+    return result
+
+
+def _protected(plan: Plan, deployment: Deployment) -> list[Refusal]:
+    result = []
+    for change in plan.changes:
+        product = deployment.products.get(change.product_key)
+        if product and product.protect and Decimal(change.runrate_change) < 0:
+            result.append(Refusal(PROTECTED, (
+                f"{change.client_name}: {product.key} is protected and would decrease "
+                f"(run-rate {change.runrate_change}/month on agreement {change.agreement_id})"), change.client_id))
+    return result
+
+
+def _runrate(plan: Plan, limits: SafetySettings) -> list[Refusal]:
+    if limits.max_runrate_change is None:
+        return []
+    total = sum((Decimal(c.runrate_change) for c in plan.changes), Decimal("0"))
+    if abs(total) > limits.max_runrate_change:
+        return [Refusal(RUNRATE, (
+            f"the plan changes the monthly run-rate by {total:+.2f}, more than max_runrate_change "
+            f"{limits.max_runrate_change}"))]
+    return []
+
+
+def _limits(deployment: Deployment, client_id: str) -> SafetySettings:
+    client = deployment.client(client_id)
+    return client.safety if client and client.safety else deployment.settings.safety
