@@ -1,0 +1,172 @@
+"""Dicker Data as the source of truth: the B2B API, or a folder of portal export files.
+
+Settings (`source:` in settings.yaml):
+
+    endpoint: sandbox | https://b2b-api.dickerdata.com.au (the default) | files
+    options:
+      account_code: env:DD_ACCOUNT_CODE
+      access_token: env:DD_ACCESS_TOKEN
+      key_transport: body | header   # how calls carry the access key (see transport.py)
+      read_invoices: false           # also read invoices on every run (monthly sync)
+      folder: dd-exports             # endpoint: files only, relative to the deployment
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from providers.base import ProviderContext, SourceProvider
+from providers.dickerdata import mapping, values
+from providers.dickerdata.client import DEFAULT_BASE_URL, DickerDataClient
+from providers.dickerdata.exports import ExportFolder
+from providers.dickerdata.transport import KeyTransport
+from reconciler import secrets
+from reconciler.errors import ConfigError, SourceError
+from reconciler.model import Inventory, Invoice, ProviderConfig, Scope, Subscription
+
+log = logging.getLogger(__name__)
+
+FILES = "files"
+SANDBOX = "sandbox"
+
+
+class DickerDataProvider(SourceProvider):
+    """Reads subscriptions (and, for monthly sync, invoices) completely, or raises SourceError."""
+
+    name = "dickerdata"
+
+    def __init__(
+        self,
+        *,
+        client: DickerDataClient | None = None,
+        folder: ExportFolder | None = None,
+        read_invoices: bool = False,
+    ):
+        if (client is None) == (folder is None):
+            raise ValueError("give exactly one of client and folder")
+        self.client = client
+        self.folder = folder
+        self.read_invoices = read_invoices
+
+    @classmethod
+    def from_config(cls, config: ProviderConfig, context: ProviderContext) -> "DickerDataProvider":
+        options = dict(config.options or {})
+        read_invoices = _option_flag(options, "read_invoices")
+        endpoint = (config.endpoint or "").strip()
+        if endpoint == FILES:
+            folder = options.get("folder")
+            if not folder:
+                raise ConfigError("source.folder is not set; endpoint: files needs the export folder")
+            path = Path(context.root) / str(folder)
+            return cls(folder=ExportFolder(path, str(folder)), read_invoices=read_invoices)
+        transport = KeyTransport.named(options.get("key_transport"))
+        if endpoint == SANDBOX:
+            base_url, account, token = _sandbox(context)
+        else:
+            base_url = endpoint or DEFAULT_BASE_URL
+            if not base_url.startswith(("http://", "https://")):
+                raise ConfigError(
+                    f"source.endpoint {endpoint!r} is not sandbox, files or an http(s) base URL"
+                )
+            account = secrets.resolve(options.get("account_code"), context.environ, setting="source.account_code")
+            token = secrets.resolve(options.get("access_token"), context.environ, setting="source.access_token")
+        client = DickerDataClient(base_url, account_code=account, access_token=token, transport=transport)
+        return cls(client=client, read_invoices=read_invoices)
+
+    def read(self, scope: Scope) -> Inventory:
+        with_invoices = self.read_invoices or scope.with_invoices
+        if self.folder is not None:
+            return self.folder.read(scope, with_invoices=with_invoices)
+        assert self.client is not None
+        subs = self._subscriptions(self.client, scope)
+        invoices = self._invoices(self.client, scope) if with_invoices else ()
+        log.info("dickerdata: read subscriptions=%d invoices=%d", len(subs), len(invoices))
+        return Inventory(customers=mapping.customers(subs), subscriptions=tuple(subs), invoices=invoices)
+
+    def request_counts(self) -> dict[str, int]:
+        return dict(self.client.counts) if self.client is not None else {}
+
+    # -- API reads ---------------------------------------------------------------------
+
+    def _subscriptions(self, client: DickerDataClient, scope: Scope) -> list[Subscription]:
+        where = f"{client.vendor} GetSubscriptionDetails"
+        if scope.full_run:
+            subs = mapping.subscriptions(client.subscription_details(), where)
+            if not subs:
+                log.warning("dickerdata: the account lists no subscriptions at all")
+        else:
+            subs = []
+            for tenant in sorted(scope.tenant_ids):
+                tenant_where = f"{where} TenantID {tenant}"
+                found = mapping.subscriptions(client.subscription_details(tenant), tenant_where)
+                strangers = sorted({s.tenant_id for s in found} - {tenant})
+                if strangers:
+                    raise SourceError(
+                        f"{tenant_where}: the answer lists other tenants too ({', '.join(strangers)}); "
+                        "the API did not apply the tenant filter"
+                    )
+                subs.extend(found)
+        _refuse_duplicates(subs, where)
+        return subs
+
+    def _invoices(self, client: DickerDataClient, scope: Scope) -> tuple[Invoice, ...]:
+        numbers = sorted(scope.invoice_numbers)
+        if not numbers:
+            start, end = invoice_window(scope.sync_date)
+            refs = mapping.invoice_refs(client.invoices(start, end), f"{client.vendor} Account/Invoice")
+            numbers = sorted({ref.number for ref in refs})
+        invoices = []
+        for number in numbers:
+            where = f"{client.vendor} Account/InvoiceDetails {number}"
+            invoice = mapping.invoice(client.invoice_details(number), where)
+            if invoice.number != number:
+                raise SourceError(f"{where}: the answer is for invoice {invoice.number}")
+            if not scope.full_run:
+                lines = tuple(line for line in invoice.lines if line.tenant_id in scope.tenant_ids)
+                invoice = Invoice(number=invoice.number, date=invoice.date, lines=lines)
+            invoices.append(invoice)
+        return tuple(invoices)
+
+
+def invoice_window(sync_date: date) -> tuple[date, date]:
+    """From the first day of the previous month to the sync date.
+
+    DD issues one consolidated invoice early each month for the month before, so this
+    window always holds the latest invoice, and the one before when a run is early.
+    """
+    first_of_month = sync_date.replace(day=1)
+    previous = (first_of_month - timedelta(days=1)).replace(day=1)
+    return previous, sync_date
+
+
+def _refuse_duplicates(subs: list[Subscription], where: str) -> None:
+    seen: set[tuple[str, str]] = set()
+    for sub in subs:
+        key = (sub.subscription_id, sub.stock_code)
+        if key in seen:
+            raise SourceError(
+                f"{where}: subscription {sub.subscription_id} ({sub.stock_code}) is listed twice; "
+                "refusing to count its seats twice"
+            )
+        seen.add(key)
+
+
+def _sandbox(context: ProviderContext) -> tuple[str, str, str]:
+    if not context.sandbox_url:
+        raise ConfigError("source.endpoint is sandbox but no sandbox is running")
+    # Imported here: the sandbox is a separate plug-in and only this endpoint needs it.
+    from providers.sandbox.credentials import SANDBOX_CREDENTIALS
+
+    credentials = SANDBOX_CREDENTIALS["dickerdata"]
+    base_url = f"{context.sandbox_url.rstrip('/')}/dickerdata"
+    return base_url, credentials["account_code"], credentials["access_token"]
+
+
+def _option_flag(options: dict[str, Any], name: str) -> bool:
+    try:
+        return values.flag(options.get(name, False))
+    except ValueError:
+        raise ConfigError(f"source.{name} is {options.get(name)!r}; expected true or false") from None

@@ -1,0 +1,128 @@
+"""Dicker Data field values: dates, quantities, amounts, as the API and the export files write them.
+
+Every parser is strict: it returns the typed value or raises ValueError saying what it saw
+and what it expected. The caller adds the location (file, row, column or API record), so a
+bad value is never silently read as zero or as "no date".
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+MONTHS = {
+    name: number
+    for number, name in enumerate(
+        ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"),
+        start=1,
+    )
+}
+_DD_DATE = re.compile(r"^(\d{1,2})-([A-Za-z]{3})-(\d{4})$")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ][0-9:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$")
+_DECIMAL = re.compile(r"^-?\d+(?:\.\d+)?$")
+COST_PLACES = Decimal("0.0001")
+
+
+def is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def dd_date(value: Any) -> date:
+    """`D-MON-YYYY` / `DD-MON-YYYY` (month case-insensitive), or a spreadsheet date cell."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    match = _DD_DATE.match(text)
+    if not match or match.group(2).upper() not in MONTHS:
+        raise ValueError(f"{text!r} is not a date like 19-JAN-2024")
+    day, month, year = int(match.group(1)), MONTHS[match.group(2).upper()], int(match.group(3))
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a calendar date") from None
+
+
+def iso_date(value: Any) -> date:
+    """`YYYY-MM-DD`, optionally followed by a time (the API's dates); the time is dropped."""
+    text = str(value).strip()
+    match = _ISO_DATE.match(text)
+    if not match:
+        raise ValueError(f"{text!r} is not an ISO date like 2024-06-30")
+    try:
+        return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    except ValueError:
+        raise ValueError(f"{text!r} is not a calendar date") from None
+
+
+def any_date(value: Any) -> date:
+    """Either form: the API is not documented, and its invoice dates are seen in both."""
+    try:
+        return dd_date(value)
+    except ValueError:
+        pass
+    try:
+        return iso_date(value)
+    except ValueError:
+        raise ValueError(f"{str(value).strip()!r} is not a date like 19-JAN-2024 or 2024-01-19") from None
+
+
+def quantity(value: Any) -> int:
+    """A whole number of seats (negative on refund lines)."""
+    if isinstance(value, bool):
+        raise ValueError(f"{value!r} is not a whole number")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, (float, Decimal)):
+        # Spreadsheet cells hold numbers as floats; 5.0 is five seats, 5.5 is an error.
+        if value == int(value):
+            return int(value)
+        raise ValueError(f"{value!r} is not a whole number")
+    text = str(value).strip()
+    if re.fullmatch(r"-?\d+", text):
+        return int(text)
+    if re.fullmatch(r"-?\d+\.0+", text):
+        return int(text.split(".")[0])
+    raise ValueError(f"{text!r} is not a whole number")
+
+
+def amount(value: Any) -> Decimal:
+    """A money amount as a Decimal; a float cell goes through its shortest text form."""
+    if isinstance(value, bool):
+        raise ValueError(f"{value!r} is not an amount")
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        # repr() is the shortest text that reads back as this float: what the sheet shows.
+        value = repr(value)
+    text = str(value).strip().replace(",", "")
+    if text.startswith("$"):
+        text = text[1:]
+    if not _DECIMAL.match(text):
+        raise ValueError(f"{str(value).strip()!r} is not a decimal amount")
+    try:
+        return Decimal(text)
+    except InvalidOperation:  # pragma: no cover - the pattern already guards this
+        raise ValueError(f"{text!r} is not a decimal amount") from None
+
+
+def per_month(price: Decimal, months: int) -> Decimal:
+    """A price for `months` months as a price per month, rounded half-up to 4 places."""
+    return (price / Decimal(months)).quantize(COST_PLACES, rounding=ROUND_HALF_UP)
+
+
+def flag(value: Any) -> bool:
+    """A yes/no field (JSON boolean, or the words true/false)."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "yes", "1"):
+        return True
+    if text in ("false", "no", "0", ""):
+        return False
+    raise ValueError(f"{value!r} is not true or false")
