@@ -16,6 +16,7 @@ from reconciler.cli.output import echo_plan, echo_refusals
 from reconciler.errors import ConfigError
 from reconciler.job import plan_run
 from reconciler.journal import Journal
+from reconciler.lock import ApplyLock
 from reconciler.plan import Plan
 from reconciler.runtime import Runtime, today_in
 from reconciler.specs import load_deployment
@@ -44,13 +45,14 @@ def apply(planfile: Path | None, root: Path, clients: tuple[str, ...], sync_date
     saved = _saved_plan(planfile) if planfile else None
     day = _day(saved, sync_date, deployment.settings.timezone)
     wanted = tuple(saved.scope.get("clients", ())) if saved and not saved.scope.get("full_run", True) else clients
-    with Runtime(deployment, sync_date=day) as runtime:
+    journal = Journal(Path(root), uuid.uuid4().hex[:12])
+    # The lock is taken before the re-plan: two applies must never both plan the same writes.
+    with Runtime(deployment, sync_date=day) as runtime, ApplyLock(Path(root), runtime.target.tenant_key(), journal.run_id):
         fresh = plan_run(runtime, wanted).plan
         if saved:
             ensure_current(saved, fresh)
         plan = saved or fresh
-        data = plan.to_json()
-        echo_plan(data, "text")
+        echo_plan(plan.to_json(), "text")
         if fresh.refusals and not force:
             echo_refusals(fresh.to_json())
             raise SystemExit(UNSAFE)
@@ -59,7 +61,6 @@ def apply(planfile: Path | None, root: Path, clients: tuple[str, ...], sync_date
         if not (auto_approve or saved) and not click.confirm("Apply these changes to the PSA?", default=False):
             click.echo("Nothing was written.", err=True)
             raise SystemExit(ERROR)
-        journal = Journal(Path(root), uuid.uuid4().hex[:12])
         result = apply_plan(plan, runtime.target, journal, fail_fast=fail_fast)
     click.echo(f"Applied {len(result.applied)} of {len(plan.changes)} changes (run {journal.run_id}, journal {journal.path}).")
     for client_id, message in result.failed.items():

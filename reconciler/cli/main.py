@@ -6,6 +6,7 @@ from reconciler.cli.apply import apply
 from reconciler.cli.plan import plan
 from reconciler.cli.schema import schema
 from reconciler.cli.show import show
+from reconciler.cli.unlock import unlock
 from reconciler.cli.validate import validate
 
 
@@ -15,7 +16,7 @@ def cli() -> None:
     """NCE seats as code: reconcile Dicker Data licence counts into your PSA."""
 
 
-for command in (validate, plan, apply, show, schema):
+for command in (validate, plan, apply, show, schema, unlock):
     cli.add_command(command)
 
 
