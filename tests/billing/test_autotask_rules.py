@@ -1,0 +1,123 @@
+"""Autotask: when adjustments take effect, and what stops them."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from reconciler.billing.daily import plan_licence
+from reconciler.change import CREATE_ADJUSTMENT
+
+from .conftest import JULY, JUNE, Book, D, agreement, licence, sub
+
+
+def _run(book: Book, day: str, quantity: int, **kw):
+    item = licence(
+        "autotask", subs=(sub(quantity),), lines=book.read(D(day)), sync_date=D(day), **kw
+    )
+    outcome = plan_licence(item)
+    for change in outcome.changes:
+        book.apply(change, D(day))
+    return outcome
+
+
+def test_arrears_noprorate_unposted_june_adjusts_from_june_1st():
+    book = Book.with_main("autotask")
+    (change,) = _run(book, "2024-06-15", 15, style="arrears").changes
+    assert change.action == CREATE_ADJUSTMENT
+    assert change.effective_date == "2024-06-01"
+    assert "current period not yet posted: adjustment +3 from 2024-06-01" in change.reason
+    assert book.invoice(JUNE, style="arrears", prorate=False) == Decimal("300.00")
+    assert book.invoice(JULY, style="arrears", prorate=False) == Decimal("300.00")
+    assert _run(book, "2024-06-16", 15, style="arrears").changes == ()
+
+
+def test_arrears_noprorate_posted_june_adjusts_from_july_1st():
+    posted = agreement(posted_through=D("2024-06-30"))
+    book = Book.with_main("autotask")
+    (change,) = _run(book, "2024-06-15", 15, style="arrears", agreement=posted).changes
+    assert change.effective_date == "2024-07-01"
+    assert "current period already posted" in change.reason
+    assert book.invoice(JUNE, style="arrears", prorate=False) == Decimal("240.00")
+    assert book.invoice(JULY, style="arrears", prorate=False) == Decimal("300.00")
+
+
+def test_posted_through_an_earlier_period_leaves_june_open():
+    posted = agreement(posted_through=D("2024-05-31"))
+    book = Book.with_main("autotask")
+    (change,) = _run(book, "2024-06-15", 15, style="arrears", agreement=posted).changes
+    assert change.effective_date == "2024-06-01"
+
+
+@pytest.mark.parametrize(
+    "style,prorate,end,effective",
+    [
+        ("advance", False, "2024-06-30", "2024-07-01"),
+        ("arrears", False, "2024-06-30", "2024-07-01"),
+    ],
+)
+def test_adjustment_after_contract_end_is_an_error(style, prorate, end, effective):
+    ending = agreement(end_date=D(end), posted_through=D("2024-06-30"))
+    book = Book.with_main("autotask")
+    outcome = _run(book, "2024-06-15", 15, style=style, prorate=prorate, agreement=ending)
+    assert outcome.changes == ()
+    (error,) = outcome.errors
+    assert f"effective {effective} lies outside the contract 300 dates" in error
+
+
+def test_adjustment_before_contract_start_is_an_error():
+    later = agreement(start_date=D("2024-06-10"))
+    outcome = _run(Book.with_main("autotask"), "2024-06-15", 15, style="arrears", agreement=later)
+    assert outcome.changes == ()
+    assert "effective 2024-06-01 lies outside the contract 300 dates" in outcome.errors[0]
+
+
+def test_prorate_adjustment_inside_contract_dates_is_sent():
+    ending = agreement(end_date=D("2024-06-30"))
+    outcome = _run(Book.with_main("autotask"), "2024-06-15", 15, prorate=True, agreement=ending)
+    assert [c.effective_date for c in outcome.changes] == ["2024-06-15"]
+
+
+def test_second_change_before_next_period_would_repeat_the_adjustment_date():
+    book = Book.with_main("autotask")
+    _run(book, "2024-06-15", 15)
+    outcome = _run(book, "2024-06-20", 16)
+    assert outcome.changes == ()
+    (error,) = outcome.errors
+    assert "an adjustment effective 2024-07-01 already exists" in error
+    assert "by +1 from that date" in error
+
+
+def test_period_boundary_alone_is_not_taken_for_an_adjustment():
+    book = Book.with_main("autotask")
+    (change,) = _run(book, "2024-06-30", 14).changes
+    assert change.effective_date == "2024-07-01"
+    assert change.after["quantity"] == 2
+
+
+def test_missing_service_is_created_by_its_first_adjustment():
+    book = Book("autotask")
+    (change,) = _run(book, "2024-06-10", 5, prorate=True).changes
+    assert change.action == CREATE_ADJUSTMENT
+    assert change.line_id is None
+    assert change.after["quantity"] == 5
+    assert change.effective_date == "2024-06-10"
+    assert change.one_off == "70.00"
+    assert "creates the contract service" in change.reason
+    assert _run(book, "2024-06-11", 5, prorate=True).changes == ()
+
+
+def test_missing_service_without_proration_starts_next_period():
+    (change,) = _run(Book("autotask"), "2024-06-10", 5).changes
+    assert change.effective_date == "2024-07-01"
+    assert change.one_off == "0.00"
+
+
+def test_idempotent_across_days_until_dd_changes():
+    book = Book.with_main("autotask")
+    _run(book, "2024-06-15", 15)
+    for day in ("2024-06-16", "2024-06-30", "2024-07-01", "2024-07-02", "2024-08-15"):
+        assert _run(book, day, 15).changes == (), day
+    (change,) = _run(book, "2024-08-16", 13).changes
+    assert (change.after["quantity"], change.effective_date) == (-2, "2024-09-01")
