@@ -88,7 +88,9 @@ class ConnectWiseClient(HttpClient):
         """The agreement's additions not cancelled before `since` (all pages)."""
         path = f"/finance/agreements/{int(agreement_id)}/additions"
         conditions = cond.not_cancelled_before(since)
-        return self._not_found_as(f"agreement {agreement_id}", lambda: self.get_all(path, conditions))
+        return self._not_found_as(
+            f"agreement {agreement_id}", lambda: self.get_all(path, conditions)
+        )
 
     def additions_of(
         self, agreement_ids: Iterable[int], *, since: date
@@ -206,13 +208,14 @@ class ConnectWiseClient(HttpClient):
     def _records(self, response: requests.Response, path: str) -> list[dict[str, Any]]:
         body = self._json(response, "GET", path)
         if not isinstance(body, list):
-            raise ProviderError(f"ConnectWise GET {path}: expected a JSON list, got {type(body).__name__}")
+            kind = type(body).__name__
+            raise ProviderError(f"ConnectWise GET {path}: expected a JSON list, got {kind}")
         return body
 
     def _record(self, response: requests.Response, method: str, path: str) -> dict[str, Any]:
         body = self._json(response, method, path)
         if not isinstance(body, dict):
-            raise ProviderError(f"ConnectWise {method} {path}: expected a JSON object in the answer")
+            raise ProviderError(f"ConnectWise {method} {path}: the answer is not a JSON object")
         return body
 
     def _json(self, response: requests.Response, method: str, path: str) -> Any:

@@ -43,7 +43,11 @@ _PATCHABLE = (
     ("cancelled_date", "cancelledDate"),
 )
 
-_CREATE_MARKERS = {actions.CREATE_LINE: MAIN, actions.CREATE_DELTA: DELTA, actions.CREATE_CHARGE: CHARGE}
+_CREATE_MARKERS = {
+    actions.CREATE_LINE: MAIN,
+    actions.CREATE_DELTA: DELTA,
+    actions.CREATE_CHARGE: CHARGE,
+}
 
 
 # -- values ---------------------------------------------------------------------------
@@ -98,7 +102,9 @@ def companies_from_json(records: list[dict[str, Any]]) -> dict[int, str]:
 
 
 def agreement_from_json(record: dict[str, Any]) -> Agreement:
-    status = CANCELLED if record.get("cancelledFlag") else str(record.get("agreementStatus") or "Active")
+    status = str(record.get("agreementStatus") or "Active")
+    if record.get("cancelledFlag"):
+        status = CANCELLED
     start = cw_date(record.get("startDate"))
     bill_start = cw_date(record.get("billStartDate")) or start
     return Agreement(
@@ -185,7 +191,8 @@ def patch_operations(change: Change) -> list[dict[str, Any]]:
     for key, prop in _PATCHABLE:
         if key not in change.after:
             continue
-        ops.append({"op": "replace", "path": f"/{prop}", "value": _patch_value(key, change.after[key])})
+        value = _patch_value(key, change.after[key])
+        ops.append({"op": "replace", "path": f"/{prop}", "value": value})
     return ops
 
 

@@ -110,7 +110,11 @@ class ConnectWiseProvider(TargetProvider):
             for agreement_id, records in additions.items()
             for record in records
         ]
-        kept = [ln for ln in lines if ln.product_id in scope.product_ids and _in_scope(ln, scope.sync_date)]
+        kept = [
+            ln
+            for ln in lines
+            if ln.product_id in scope.product_ids and _in_scope(ln, scope.sync_date)
+        ]
         return tuple(sorted(kept, key=lambda ln: (ln.agreement_id, ln.id)))
 
     # -- write ----------------------------------------------------------------------------
@@ -195,7 +199,8 @@ def _site_and_credentials(
         from providers.sandbox.credentials import SANDBOX_CREDENTIALS
 
         sandbox = SANDBOX_CREDENTIALS["connectwise"]
-        return f"{context.sandbox_url.rstrip('/')}/connectwise", {k: sandbox[k] for k in CREDENTIALS}
+        site = f"{context.sandbox_url.rstrip('/')}/connectwise"
+        return site, {key: sandbox[key] for key in CREDENTIALS}
     site = (config.endpoint or "").strip().rstrip("/")
     if not site.startswith(("https://", "http://")):
         raise ConfigError(
