@@ -1,0 +1,210 @@
+"""The emulated Autotask REST API (atservicesrest/v1.0): queries, contract services, charges."""
+
+from __future__ import annotations
+
+import hmac
+import json
+from typing import Any
+from urllib.parse import quote
+
+from providers.sandbox.autotask_query import Query, QueryError, predicate_of
+from providers.sandbox.contract_units import AdjustmentError, apply_adjustment
+from providers.sandbox.credentials import SANDBOX_CREDENTIALS
+from providers.sandbox.exchange import Rejection, Reply, Request
+from providers.sandbox.router import Route, Router
+from providers.sandbox.store import WorldStore
+from providers.sandbox.threshold import TIMEFRAME_MINUTES, RequestWindow
+
+VENDOR = "autotask"
+ENTITIES = {  # URL name -> world collection
+    "Companies": "companies", "Contracts": "contracts", "Services": "services",
+    "ContractServices": "contractServices", "ContractServiceUnits": "contractServiceUnits",
+    "ContractCharges": "contractCharges",
+}
+CHILDREN = {"Services": "contractServices", "ServiceUnits": "contractServiceUnits",
+            "Charges": "contractCharges"}
+SERVICE_FIELDS = frozenset({"unitPrice", "unitCost", "invoiceDescription", "internalDescription"})
+
+
+def at_error(status: int, *messages: str) -> Reply:
+    return Reply(status, {"errors": list(messages)})
+
+
+class AutotaskApi:
+    def __init__(self, store: WorldStore, window: RequestWindow):
+        self.store = store
+        self.window = window
+        routes = [Route("GET", "/zoneInformation", self._zone),
+                  Route("GET", "/ThresholdInformation", self._threshold)]
+        for entity, name in ENTITIES.items():
+            for method in ("GET", "POST"):
+                routes += [
+                    Route(method, f"/{entity}/query/count", lambda r, n=name: self._count(r, n)),
+                    Route(method, f"/{entity}/query/next", lambda r, e=entity: self._query(r, e)),
+                    Route(method, f"/{entity}/query", lambda r, e=entity: self._query(r, e)),
+                ]
+            routes.append(Route("GET", f"/{entity}/{{id}}", lambda r, n=name: self._item(r, n)))
+        for child, name in CHILDREN.items():
+            routes.append(Route("GET", f"/Contracts/{{id}}/{child}", lambda r, n=name: self._children(r, n)))
+        routes += [
+            Route("POST", "/ContractServiceAdjustments", self._adjust, write=True),
+            Route("POST", "/Contracts/{id}/ServiceAdjustments", self._adjust, write=True),
+            Route("PATCH", "/Contracts/{id}/Services", self._patch_service, write=True),
+            Route("POST", "/Contracts/{id}/Charges", self._create_charge, write=True),
+            Route("PATCH", "/Contracts/{id}/Charges", self._patch_charge, write=True),
+            Route("DELETE", "/Contracts/{id}/Charges/{chargeId}", self._delete_charge, write=True),
+        ]
+        self.router = Router(VENDOR, routes, ignore_case=True)
+
+    def authorize(self, request: Request) -> None:
+        """Every request counts towards the hourly threshold; past it Autotask answers 429."""
+        if self.window.record() > self.window.limit:
+            raise Rejection(at_error(429, "The request threshold for this database has been exceeded."))
+        if request.path.lower().startswith("/zoneinformation"):
+            return  # zone discovery needs no credentials
+        creds = SANDBOX_CREDENTIALS[VENDOR]
+        for header, key in (("apiintegrationcode", "integration_code"), ("username", "username"),
+                            ("secret", "secret")):
+            if not hmac.compare_digest(request.header(header) or "", creds[key]):
+                raise Rejection(at_error(401, "User is not authorized to access this resource."))
+
+    # -- reads --------------------------------------------------------------------------
+
+    def _zone(self, request: Request) -> Reply:
+        root = f"{request.base_url}/autotask/atservicesrest/"
+        return Reply(200, {"zoneName": "Sandbox", "url": root, "webUrl": f"{request.base_url}/autotask/",
+                           "ci": 0})
+
+    def _threshold(self, request: Request) -> Reply:
+        return Reply(200, {"externalRequestThreshold": self.window.limit,
+                           "requestThresholdTimeframe": TIMEFRAME_MINUTES,
+                           "currentTimeframeRequestCount": self.window.count()})
+
+    def _model(self, request: Request) -> Query:
+        try:
+            token = request.param("paging", ignore_case=True)
+            if token:
+                return Query.from_token(token)
+            if request.method == "POST":
+                return Query.parse(request.json(at_error(400, "The query body is not valid JSON.")))
+            search = request.param("search", ignore_case=True)
+            return Query.parse(_json_text(search) if search else {})
+        except QueryError as exc:
+            raise Rejection(at_error(400, str(exc))) from exc
+
+    def _matching(self, query: Query, collection: str) -> list[dict[str, Any]]:
+        found = [r for r in self.store.records(VENDOR, collection) if predicate_of(list(query.filters))(r)]
+        return sorted(found, key=lambda r: r.get("id", 0))
+
+    def _query(self, request: Request, entity: str) -> Reply:
+        query = self._model(request)
+        found = self._matching(query, ENTITIES[entity])
+        page = found[query.offset : query.offset + query.max_records]
+        base = request.url(f"/{entity}/query/next", query="")
+
+        def link(offset: int) -> str:
+            return f"{base}?paging={quote(query.token(offset))}"
+
+        more = query.offset + query.max_records < len(found)
+        details = {
+            "count": len(page), "requestCount": query.max_records,
+            "prevPageUrl": link(max(0, query.offset - query.max_records)) if query.offset else None,
+            "nextPageUrl": link(query.offset + query.max_records) if more else None,
+        }
+        return Reply(200, {"items": [query.select(r) for r in page], "pageDetails": details})
+
+    def _count(self, request: Request, collection: str) -> Reply:
+        return Reply(200, {"queryCount": len(self._matching(self._model(request), collection))})
+
+    def _item(self, request: Request, collection: str) -> Reply:
+        wanted = request.params["id"]
+        found = next((r for r in self.store.records(VENDOR, collection) if str(r.get("id")) == wanted), None)
+        return Reply(200, {"item": found})
+
+    def _children(self, request: Request, collection: str) -> Reply:
+        contract = self._contract(request)
+        items = [r for r in self.store.records(VENDOR, collection) if r.get("contractID") == contract["id"]]
+        details = {"count": len(items), "requestCount": len(items), "prevPageUrl": None, "nextPageUrl": None}
+        return Reply(200, {"items": items, "pageDetails": details})
+
+    # -- writes -------------------------------------------------------------------------
+
+    def _contract(self, request: Request) -> dict[str, Any]:
+        wanted = request.params["id"]
+        found = next((c for c in self.store.records(VENDOR, "contracts") if str(c.get("id")) == wanted), None)
+        if found is None:
+            raise Rejection(at_error(404, f"Contract {wanted} was not found."))
+        return found
+
+    def _body(self, request: Request) -> dict[str, Any]:
+        body = request.json(at_error(400, "The request body is not valid JSON."))
+        if not isinstance(body, dict):
+            raise Rejection(at_error(400, "The request body must be a JSON object."))
+        return body
+
+    def _adjust(self, request: Request) -> Reply:
+        body = self._body(request)
+        if "id" in request.params:
+            body["contractID"] = self._contract(request)["id"]
+        try:
+            record = apply_adjustment(self.store, body)
+        except AdjustmentError as exc:
+            raise Rejection(at_error(500, str(exc))) from exc
+        return Reply(200, {"itemId": record["id"]})
+
+    def _child(self, request: Request, collection: str, body: dict[str, Any]) -> dict[str, Any]:
+        contract = self._contract(request)
+        found = next((r for r in self.store.records(VENDOR, collection)
+                      if r.get("id") == body.get("id") and r.get("contractID") == contract["id"]), None)
+        if found is None:
+            raise Rejection(at_error(500, f"No {collection[:-1]} with id {body.get('id')} on contract {contract['id']}."))
+        return found
+
+    def _patch_service(self, request: Request) -> Reply:
+        body = self._body(request)
+        record = self._child(request, "contractServices", body)
+        unknown = sorted(set(body) - SERVICE_FIELDS - {"id"})
+        if unknown:
+            raise Rejection(at_error(500, f"Fields cannot be updated on a contract service: {', '.join(unknown)}"))
+        record.update({k: v for k, v in body.items() if k != "id"})
+        return Reply(200, {"itemId": record["id"]})
+
+    def _create_charge(self, request: Request) -> Reply:
+        contract = self._contract(request)
+        body = self._body(request)
+        missing = [f for f in ("name", "datePurchased", "unitQuantity") if body.get(f) in (None, "")]
+        if missing:
+            raise Rejection(at_error(500, *(f"{f} is required" for f in missing)))
+        record = dict(body, id=self.store.next_id(VENDOR, "contractCharges"), contractID=contract["id"])
+        record.setdefault("isBilled", False)
+        self.store.records(VENDOR, "contractCharges").append(record)
+        return Reply(200, {"itemId": record["id"]})
+
+    def _patch_charge(self, request: Request) -> Reply:
+        body = self._body(request)
+        record = self._billable_charge(self._child(request, "contractCharges", body))
+        record.update({k: v for k, v in body.items() if k not in ("id", "contractID", "isBilled")})
+        return Reply(200, {"itemId": record["id"]})
+
+    def _delete_charge(self, request: Request) -> Reply:
+        record = self._child(request, "contractCharges", {"id": _int(request.params["chargeId"])})
+        self._billable_charge(record)
+        self.store.records(VENDOR, "contractCharges").remove(record)
+        return Reply(200, {"itemId": record["id"]})
+
+    @staticmethod
+    def _billable_charge(record: dict[str, Any]) -> dict[str, Any]:
+        if record.get("isBilled"):
+            raise Rejection(at_error(500, "The charge has been billed and cannot be changed or deleted."))
+        return record
+
+
+def _json_text(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise QueryError("The search parameter is not valid JSON.") from exc
+
+
+def _int(text: str) -> int | str:
+    return int(text) if text.isdigit() else text

@@ -1,0 +1,163 @@
+"""Autotask query models: filters, includeFields, maxRecords, and stateless page tokens."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from providers.sandbox.vendor_dates import parse_datetime
+
+MAX_RECORDS = 500
+Predicate = Callable[[dict[str, Any]], bool]
+_COMPARISONS = {"eq", "noteq", "gt", "gte", "lt", "lte"}
+_TEXT_OPS = {"beginswith", "endswith", "contains"}
+
+
+class QueryError(ValueError):
+    """The query model is invalid; the message is what Autotask would say."""
+
+
+@dataclass(frozen=True)
+class Query:
+    filters: tuple[dict[str, Any], ...]
+    include_fields: tuple[str, ...]
+    max_records: int
+    offset: int = 0
+
+    @classmethod
+    def parse(cls, model: Any) -> "Query":
+        if model in (None, ""):
+            model = {}
+        if not isinstance(model, dict):
+            raise QueryError("The query model must be a JSON object.")
+        member = {k.lower(): v for k, v in model.items()}
+        filters = member.get("filter") or []
+        if not isinstance(filters, list) or not all(isinstance(f, dict) for f in filters):
+            raise QueryError("filter must be a list of filter objects.")
+        fields = member.get("includefields") or []
+        max_records = member.get("maxrecords", MAX_RECORDS)
+        if isinstance(max_records, bool) or not isinstance(max_records, int):
+            raise QueryError("MaxRecords must be an integer.")
+        if not 1 <= max_records <= MAX_RECORDS:
+            raise QueryError(f"MaxRecords must be between 1 and {MAX_RECORDS}.")
+        predicate_of(filters)  # validate now, so a bad filter fails before paging
+        return cls(tuple(filters), tuple(str(f) for f in fields), max_records)
+
+    def to_model(self) -> dict[str, Any]:
+        return {"filter": list(self.filters), "includeFields": list(self.include_fields),
+                "maxRecords": self.max_records}
+
+    def token(self, offset: int) -> str:
+        """A page token for nextPageUrl/prevPageUrl: the query itself plus the offset."""
+        text = json.dumps({"q": self.to_model(), "o": offset}, sort_keys=True, separators=(",", ":"))
+        return base64.urlsafe_b64encode(text.encode("utf-8")).decode("ascii")
+
+    @classmethod
+    def from_token(cls, token: str) -> "Query":
+        try:
+            data = json.loads(base64.urlsafe_b64decode(token.encode("ascii")))
+            query = cls.parse(data["q"])
+            return cls(query.filters, query.include_fields, query.max_records, int(data["o"]))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise QueryError("The paging token is not valid.") from exc
+
+    def select(self, record: dict[str, Any]) -> dict[str, Any]:
+        if not self.include_fields:
+            return dict(record)
+        wanted = {f.lower() for f in self.include_fields}
+        return {k: v for k, v in record.items() if k.lower() in wanted}
+
+
+def predicate_of(filters: list[dict[str, Any]]) -> Predicate:
+    """Top-level filters are ANDed."""
+    parts = [_one(f) for f in filters]
+    return lambda r: all(p(r) for p in parts)
+
+
+def _one(item: dict[str, Any]) -> Predicate:
+    spec = {k.lower(): v for k, v in item.items()}
+    op = str(spec.get("op", "")).lower()
+    if op in ("and", "or"):
+        parts = [_one(i) for i in spec.get("items") or [] if isinstance(i, dict)]
+        if not parts:
+            raise QueryError(f"A '{op}' filter needs items.")
+        combine = all if op == "and" else any
+        return lambda r: combine(p(r) for p in parts)
+    field = spec.get("field")
+    if not isinstance(field, str) or not field:
+        raise QueryError(f"Filter {item!r} has no field.")
+    if op == "exist":
+        return lambda r: _get(r, field) not in (None, "")
+    if op == "notexist":
+        return lambda r: _get(r, field) in (None, "")
+    if "value" not in spec:
+        raise QueryError(f"Filter on {field} with op '{op}' needs a value.")
+    value = spec["value"]
+    if op in ("in", "notin"):
+        if not isinstance(value, list):
+            raise QueryError(f"Filter on {field} with op '{op}' needs a list value.")
+        hit = lambda r: any(_equal(_get(r, field), v) for v in value)  # noqa: E731
+        return hit if op == "in" else (lambda r: not hit(r))
+    if op in _COMPARISONS:
+        return lambda r: _compare(_get(r, field), op, value)
+    if op in _TEXT_OPS:
+        return lambda r: _text(_get(r, field), op, str(value))
+    raise QueryError(f"Unknown filter operator '{spec.get('op')}'.")
+
+
+def _get(record: dict[str, Any], field: str) -> Any:
+    return next((v for k, v in record.items() if k.lower() == field.lower()), None)
+
+
+def _equal(actual: Any, value: Any) -> bool:
+    return _compare(actual, "eq", value)
+
+
+def _compare(actual: Any, op: str, value: Any) -> bool:
+    left, right = _coerce(actual, value)
+    if left is None or right is None:
+        both = left is None and right is None
+        return {"eq": both, "noteq": not both}.get(op, False)
+    return {
+        "eq": left == right, "noteq": left != right, "gt": left > right,
+        "gte": left >= right, "lt": left < right, "lte": left <= right,
+    }[op]
+
+
+def _coerce(actual: Any, value: Any) -> tuple[Any, Any]:
+    if actual is None or value is None:
+        return actual, value
+    if isinstance(actual, bool) or isinstance(value, bool):
+        return _as_bool(actual), _as_bool(value)
+    if isinstance(actual, (int, float)) or isinstance(value, (int, float)):
+        try:
+            return Decimal(str(actual)), Decimal(str(value))
+        except InvalidOperation:
+            return str(actual).lower(), str(value).lower()
+    if isinstance(actual, str) and isinstance(value, str) and len(actual) >= 10 and len(value) >= 10:
+        try:
+            return parse_datetime(actual), parse_datetime(value)
+        except ValueError:
+            pass
+    return str(actual).lower(), str(value).lower()
+
+
+def _as_bool(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.lower() == "true"
+    return bool(value)
+
+
+def _text(actual: Any, op: str, value: str) -> bool:
+    if actual is None:
+        return False
+    text, value = str(actual).lower(), value.lower()
+    if op == "beginswith":
+        return text.startswith(value)
+    if op == "endswith":
+        return text.endswith(value)
+    return value in text

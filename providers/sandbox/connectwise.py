@@ -1,0 +1,180 @@
+"""The emulated ConnectWise Manage REST API (apis/3.0): companies, agreements, additions, catalog."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+from decimal import Decimal
+from typing import Any
+
+from providers.sandbox.credentials import SANDBOX_CREDENTIALS
+from providers.sandbox.cw_listing import count_reply, cw_error, list_reply, public
+from providers.sandbox.exchange import Rejection, Reply, Request
+from providers.sandbox.router import Route, Router
+from providers.sandbox.store import WorldStore
+from providers.sandbox.vendor_dates import cw_datetime, parse_datetime
+
+VENDOR = "connectwise"
+BILL_CUSTOMER = ("Billable", "DoNotBill", "NoCharge")
+PATCHABLE = frozenset({
+    "product", "quantity", "lessIncluded", "unitPrice", "unitCost", "billCustomer",
+    "effectiveDate", "cancelledDate", "taxableFlag", "serialNumber", "invoiceDescription",
+    "purchaseItemFlag", "specialOrderFlag", "description", "uom", "sequenceNumber",
+    "prorateCurrentPeriodFlag", "opportunity", "invoiceGrouping", "customFields",
+})
+DESCRIPTION_LIMIT = 6000
+
+
+class ConnectWiseApi:
+    def __init__(self, store: WorldStore):
+        self.store = store
+        lists = {"/company/companies": "companies", "/finance/agreements": "agreements",
+                 "/procurement/catalog": "catalog"}
+        routes: list[Route] = []
+        for path, name in lists.items():
+            routes += [
+                Route("GET", f"{path}/count", lambda r, n=name: count_reply(r, self._all(n))),
+                Route("GET", path, lambda r, n=name: list_reply(r, self._all(n))),
+                Route("GET", path + "/{id}", lambda r, n=name: self._item(r, n)),
+            ]
+        additions = "/finance/agreements/{id}/additions"
+        routes[3:3] = [
+            Route("GET", additions + "/count", lambda r: count_reply(r, self._additions(r))),
+            Route("GET", additions, lambda r: list_reply(r, self._additions(r))),
+            Route("POST", additions, self._create_addition, write=True),
+            Route("GET", additions + "/{additionId}", self._addition),
+            Route("PATCH", additions + "/{additionId}", self._patch_addition, write=True),
+        ]
+        self.router = Router(VENDOR, routes)
+
+    def authorize(self, request: Request) -> None:
+        creds = SANDBOX_CREDENTIALS[VENDOR]
+        expected = f"{creds['company_id']}+{creds['public_key']}:{creds['private_key']}"
+        given = request.header("authorization") or ""
+        scheme, _, token = given.partition(" ")
+        try:
+            decoded = base64.b64decode(token, validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            decoded = ""
+        if scheme.lower() != "basic" or not hmac.compare_digest(decoded, expected):
+            raise Rejection(cw_error(401, "Unauthorized", "The credentials are not valid (company+public key:private key)."))
+        if not hmac.compare_digest(request.header("clientid") or "", creds["client_id"]):
+            raise Rejection(cw_error(401, "Unauthorized", "A valid clientId header is required."))
+
+    # -- reads --------------------------------------------------------------------------
+
+    def _all(self, collection: str) -> list[dict[str, Any]]:
+        return self.store.records(VENDOR, collection)
+
+    def _item(self, request: Request, collection: str) -> Reply:
+        return Reply(200, public(self._find(collection, request.params["id"])))
+
+    def _find(self, collection: str, text_id: str) -> dict[str, Any]:
+        record = next((r for r in self._all(collection) if str(r.get("id")) == text_id), None)
+        if record is None:
+            noun = {"companies": "Company", "agreements": "Agreement", "catalog": "CatalogItem",
+                    "additions": "Addition"}[collection]
+            raise Rejection(cw_error(404, "NotFound", f"{noun} with id {text_id} was not found."))
+        return record
+
+    def _additions(self, request: Request) -> list[dict[str, Any]]:
+        agreement = self._find("agreements", request.params["id"])
+        return [a for a in self._all("additions") if a.get("agreementId") == agreement["id"]]
+
+    def _addition(self, request: Request) -> Reply:
+        return Reply(200, public(self._addition_record(request)))
+
+    def _addition_record(self, request: Request) -> dict[str, Any]:
+        wanted = request.params["additionId"]
+        found = next((a for a in self._additions(request) if str(a.get("id")) == wanted), None)
+        if found is None:
+            raise Rejection(cw_error(404, "NotFound", f"Addition with id {wanted} was not found."))
+        return found
+
+    # -- writes -------------------------------------------------------------------------
+
+    def _create_addition(self, request: Request) -> Reply:
+        agreement = self._find("agreements", request.params["id"])
+        body = request.json(cw_error(400, "InvalidObject", "The request body is not valid JSON."))
+        if not isinstance(body, dict):
+            raise Rejection(cw_error(400, "InvalidObject", "An Addition object is required."))
+        for name in ("product", "billCustomer"):
+            if body.get(name) in (None, ""):
+                raise Rejection(_invalid(name, f"{name} is required."))
+        record = {k: v for k, v in body.items() if k in PATCHABLE}
+        record.update(id=self.store.next_id(VENDOR, "additions"), agreementId=agreement["id"],
+                      agreementStatus=agreement.get("agreementStatus", "Active"))
+        record.setdefault("quantity", 0)
+        record.setdefault("effectiveDate", cw_datetime(self.store.today()))
+        self._check(record)
+        record["_history"] = [{"recordedOn": self.store.today().isoformat(), "quantity": record["quantity"]}]
+        self._all("additions").append(record)
+        return Reply(201, public(record))
+
+    def _patch_addition(self, request: Request) -> Reply:
+        record = self._addition_record(request)
+        ops = request.json(cw_error(400, "InvalidObject", "The request body is not valid JSON."))
+        if not isinstance(ops, list) or not ops:
+            raise Rejection(cw_error(400, "InvalidObject", "A PATCH body is a list of patch operations."))
+        changed = dict(record)
+        for op in ops:
+            _apply_op(changed, op)
+        self._check(changed)
+        if changed.get("quantity") != record.get("quantity"):
+            _record_quantity(changed, self.store.today().isoformat())
+        record.clear()
+        record.update(changed)
+        return Reply(200, public(record))
+
+    def _check(self, record: dict[str, Any]) -> None:
+        product = record.get("product")
+        if not isinstance(product, dict):
+            raise Rejection(_invalid("product", "product must be an object with id or identifier."))
+        item = next((c for c in self._all("catalog") if c.get("id") == product.get("id")
+                     or (product.get("id") is None and c.get("identifier") == product.get("identifier"))), None)
+        if item is None:
+            raise Rejection(_invalid("product", f"product {product} is not in the catalog."))
+        record["product"] = {"id": item["id"], "identifier": item["identifier"]}
+        if record.get("billCustomer") not in BILL_CUSTOMER:
+            raise Rejection(_invalid("billCustomer", f"billCustomer must be one of {', '.join(BILL_CUSTOMER)}."))
+        for name in ("quantity", "unitPrice", "unitCost", "lessIncluded", "sequenceNumber"):
+            value = record.get(name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
+                raise Rejection(_invalid(name, f"{name} must be a number."))
+        for name in ("effectiveDate", "cancelledDate"):
+            if record.get(name) is not None:
+                try:
+                    parse_datetime(str(record[name]))
+                except ValueError as exc:
+                    raise Rejection(_invalid(name, f"{name} is not a date-time.")) from exc
+        if len(str(record.get("invoiceDescription") or "")) > DESCRIPTION_LIMIT:
+            raise Rejection(_invalid("invoiceDescription", f"invoiceDescription is longer than {DESCRIPTION_LIMIT}."))
+        quantity = Decimal(str(record.get("quantity") or 0))
+        for ext, unit in (("extPrice", "unitPrice"), ("extCost", "unitCost")):
+            record[ext] = float(quantity * Decimal(str(record.get(unit) or 0)))
+
+
+def _apply_op(record: dict[str, Any], op: Any) -> None:
+    if not isinstance(op, dict) or op.get("op") not in ("replace", "add", "remove") or "path" not in op:
+        raise Rejection(cw_error(400, "InvalidObject", f"Invalid patch operation: {op!r}."))
+    name = str(op["path"]).lstrip("/").split("/")[0]
+    if name not in PATCHABLE:
+        raise Rejection(_invalid(name, f"{name!r} cannot be patched on an Addition."))
+    if op["op"] == "remove":
+        record.pop(name, None)
+    elif "value" not in op:
+        raise Rejection(cw_error(400, "InvalidObject", f"Patch operation on {name} has no value."))
+    else:
+        record[name] = op["value"]
+
+
+def _record_quantity(record: dict[str, Any], today: str) -> None:
+    """Keep the dated quantity history the invoice simulation replays."""
+    history = [h for h in record.get("_history", []) if h.get("recordedOn") != today]
+    history.append({"recordedOn": today, "quantity": record.get("quantity")})
+    record["_history"] = history
+
+
+def _invalid(field: str, message: str) -> Reply:
+    return cw_error(400, "InvalidObject", message, field=field, resource="Addition")

@@ -1,0 +1,26 @@
+"""The sandbox's demo credentials: well known and not secret, like a vendor's test tenant.
+
+Providers use them when a deployment says `endpoint: sandbox`; the sandbox server checks
+every request against them, so a provider that forgets a header fails here as it would at
+the vendor.
+"""
+
+from __future__ import annotations
+
+SANDBOX_CREDENTIALS: dict[str, dict[str, str]] = {
+    "connectwise": {
+        "company_id": "sandbox",
+        "public_key": "sandbox-public-key",
+        "private_key": "sandbox-private-key",
+        "client_id": "00000000-0000-4000-8000-00000000c0de",
+    },
+    "autotask": {
+        "username": "sandbox-api@ncesync.example",
+        "secret": "sandbox-secret",
+        "integration_code": "NCESYNCSANDBOXCODE",
+    },
+    "dickerdata": {
+        "account_code": "SANDBOX01",
+        "access_token": "sandbox-access-token",
+    },
+}

@@ -1,0 +1,114 @@
+"""`ncesync sandbox init`: write a complete, reproducible demo deployment.
+
+Same arguments, same bytes: all randomness comes from `random.Random(seed)`, `today` is
+passed in, JSON keys are sorted and YAML is written in a fixed order.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from providers.sandbox.catalogue import MAPPED
+from providers.sandbox.client_plan import ClientPlan, plan_clients
+from providers.sandbox.generated_world import (
+    autotask_world,
+    connectwise_world,
+    dickerdata_world,
+    service_id,
+)
+from providers.sandbox.world import dump_world, validate_world
+from providers.sandbox.working_copy import reset, working_world
+
+__all__ = ["generate", "reset", "working_world"]
+
+WORLD_REL = "sandbox/world.json"
+PSAS = ("connectwise", "autotask")
+SYNCS = ("daily", "monthly")
+STYLES = ("advance", "arrears")
+CUSTOM_PRICES = {"m365-business-premium": "36.30", "exchange-online-plan-1": "6.50"}
+INVOICE_DESCRIPTION = "{{ licence.name }} x {{ quantity }} ({{ period.start }} to {{ period.end }})"
+
+
+def generate(dest: Path, *, clients: int, seed: int, psa: str = "connectwise", sync: str = "daily",
+             style: str = "advance", prorate: bool = False, today: date) -> None:
+    """Write specs/settings.yaml, specs/products.yaml, specs/clients/*.yaml, sandbox/world.json."""
+    for name, value, allowed in (("psa", psa, PSAS), ("sync", sync, SYNCS), ("style", style, STYLES)):
+        if value not in allowed:
+            raise ValueError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
+    if clients < 1:
+        raise ValueError("clients must be at least 1")
+    rng = random.Random(seed)
+    plans = plan_clients(rng, clients, today)
+    world = _world(plans, rng, psa=psa, sync=sync, prorate=prorate, today=today)
+    world["meta"] = {"seed": seed, "clients": clients, "style": style, "psa": psa, "sync": sync,
+                     "today": today.isoformat()}
+    validate_world(world, source="generated world")
+    dest = Path(dest)
+    _write(dest / WORLD_REL, dump_world(world))
+    _write_yaml(dest / "specs" / "settings.yaml", _settings(psa, sync, style, prorate))
+    _write_yaml(dest / "specs" / "products.yaml", _products(psa))
+    for plan in (p for p in plans if p.mapped):
+        _write_yaml(dest / "specs" / "clients" / f"{plan.slug}.yaml", _client(plan, psa))
+
+
+def _world(plans: list[ClientPlan], rng: random.Random, *, psa: str, sync: str, prorate: bool,
+           today: date) -> dict[str, Any]:
+    lines = sync == "daily"  # monthly sync copies invoices; it starts from agreements without lines
+    return {
+        "dickerdata": dickerdata_world(plans, today, invoices=sync == "monthly", rng=rng),
+        "connectwise": connectwise_world(plans, prorate=prorate, lines=lines, rng=rng)
+        if psa == "connectwise" else {},
+        "autotask": autotask_world(plans, today, lines=lines, rng=rng) if psa == "autotask" else {},
+    }
+
+
+def _settings(psa: str, sync: str, style: str, prorate: bool) -> dict[str, Any]:
+    psa_block: dict[str, Any] = {"provider": psa, "endpoint": "sandbox"}
+    if psa == "connectwise":
+        psa_block["codebase"] = "v4_6_release"
+    return {
+        "sync": {"type": sync, "timezone": "Pacific/Auckland"},
+        "source": {"provider": "dickerdata", "endpoint": "sandbox"},
+        "psa": psa_block,
+        "billing": {"style": style, "prorate": prorate},
+        "invoice_description": INVOICE_DESCRIPTION,
+        "safety": {"max_decrease_percent": 30, "min_seats": 10},
+        "sandbox": {"world": WORLD_REL},
+    }
+
+
+def _products(psa: str) -> dict[str, Any]:
+    products: dict[str, Any] = {}
+    for product in MAPPED:
+        entry: dict[str, Any] = {
+            "name": product.name,
+            "stock_codes": [product.stock_code.rstrip(":").rsplit(":", 1)[0]
+                            if product.stock_code.count(":") >= 3 else product.stock_code],
+            "psa_product": product.psa_product if psa == "connectwise" else str(service_id(product)),
+        }
+        if product.key in CUSTOM_PRICES:
+            entry["price"] = CUSTOM_PRICES[product.key]
+            entry["profile"] = f"{product.name} standard"
+        entry["protect"] = False
+        products[product.key] = entry
+    return {"products": products}
+
+
+def _client(plan: ClientPlan, psa: str) -> dict[str, Any]:
+    agreement = 1000 + plan.index + 1 if psa == "connectwise" else 7000 + plan.index + 1
+    return {"name": plan.name, "dd_customer_id": plan.tenant_id, "psa_company_id": plan.company_id,
+            "agreement_id": agreement, "active": True}
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def _write_yaml(path: Path, data: dict[str, Any]) -> None:
+    _write(path, yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100))

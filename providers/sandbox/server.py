@@ -1,0 +1,241 @@
+"""SandboxServer: the three emulated vendor APIs on one loopback HTTP server.
+
+Mounts: `{url}/dickerdata/api/...`, `{url}/connectwise/{codebase}/apis/3.0/...` (any
+codebase), `{url}/autotask/atservicesrest/v1.0/...` (case-insensitive, as Autotask).
+Each request is counted, may meet an injected fault, is authorised against the demo
+credentials, and runs under the world lock; successful writes are persisted.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import signal
+import threading
+from datetime import date
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, Protocol
+
+from providers.sandbox.access_keys import AccessKeys
+from providers.sandbox.autotask import AutotaskApi, at_error
+from providers.sandbox.connectwise import ConnectWiseApi
+from providers.sandbox.counter import RequestCounter
+from providers.sandbox.cw_listing import cw_error
+from providers.sandbox.dickerdata import DickerDataApi, dd_error
+from providers.sandbox.exchange import Rejection, Reply, Request
+from providers.sandbox.faults import Fault, FaultPlan
+from providers.sandbox.router import Router
+from providers.sandbox.store import WorldStore
+from providers.sandbox.threshold import RequestWindow
+
+log = logging.getLogger(__name__)
+
+MOUNTS = (
+    ("dickerdata", re.compile(r"^/dickerdata(?=/|$)")),
+    ("connectwise", re.compile(r"^/connectwise/[^/]+/apis/3\.0(?=/|$)")),
+    ("autotask", re.compile(r"^/autotask/atservicesrest/v1\.0(?=/|$)", re.IGNORECASE)),
+)
+HTML_PAGE = b"<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>"
+
+
+class VendorApi(Protocol):
+    router: Router
+
+    def authorize(self, request: Request) -> None: ...
+
+
+def vendor_error(vendor: str, status: int, message: str) -> Reply:
+    """An error reply in the vendor's own envelope."""
+    if vendor == "connectwise":
+        return cw_error(status, {401: "Unauthorized", 404: "NotFound", 429: "TooManyRequests"}
+                        .get(status, "InternalServerError" if status >= 500 else "InvalidObject"), message)
+    if vendor == "autotask":
+        return at_error(status, message)
+    return dd_error(status, message)
+
+
+class SandboxServer:
+    def __init__(self, world_path: Path, *, port: int = 0, clock: date | None = None,
+                 persist: str = "each_write"):
+        self.store = WorldStore(Path(world_path), persist=persist, clock=clock)
+        self.faults = FaultPlan.from_env(os.environ)
+        self.counts = RequestCounter()
+        self.threshold = RequestWindow()  # Autotask's hourly request count; tests preset it
+        self.access_keys = AccessKeys()  # Dicker Data keys; tests shorten `lifetime`
+        self.url = ""
+        self._port = port
+        self._apis: dict[str, VendorApi] = {
+            "connectwise": ConnectWiseApi(self.store),
+            "autotask": AutotaskApi(self.store, self.threshold),
+            "dickerdata": DickerDataApi(self.store, self.access_keys),
+        }
+        self._writes = 0
+        self._writes_lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._httpd: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def clock(self) -> date | None:
+        return self.store.clock
+
+    @clock.setter
+    def clock(self, value: date | None) -> None:
+        self.store.clock = value
+
+    def start(self) -> "SandboxServer":
+        httpd = _Http(("127.0.0.1", self._port), _Handler)
+        httpd.sandbox = self
+        self._httpd = httpd
+        self.url = f"http://127.0.0.1:{httpd.server_address[1]}"
+        self._thread = threading.Thread(target=httpd.serve_forever, name="ncesync-sandbox", daemon=True)
+        self._thread.start()
+        log.info("sandbox: started url=%s world=%s", self.url, self.store.path)
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+            self._httpd = None
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+        self.store.flush()
+        log.info("sandbox: stopped url=%s", self.url)
+
+    def __enter__(self) -> "SandboxServer":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def world(self) -> dict[str, Any]:
+        return self.store.snapshot()
+
+    # -- one request --------------------------------------------------------------------
+
+    def handle(self, method: str, target: str, headers: dict[str, str], body: bytes) -> Reply | None:
+        """The reply to send, or None to drop the connection (a lost response)."""
+        path, _, query = target.partition("?")
+        for vendor, mount in MOUNTS:
+            found = mount.match(path)
+            if found:
+                break
+        else:
+            self.counts.add(f"{method} unknown (unmatched)")
+            return Reply(404, {"message": f"no emulated vendor API at {path}"})
+        api = self._apis[vendor]
+        request = Request(method, path[found.end():] or "/", query, headers, body, self.url, found.group(0))
+        matched = api.router.match(method, request.path)
+        self.counts.add(api.router.label(method, request.path))
+        write_number = self._next_write() if matched and matched[0].write else None
+        fault = self.faults.take(vendor, method, path, write_number)
+        if fault and fault.kind == "status":
+            reply = vendor_error(vendor, fault.status, f"injected fault: HTTP {fault.status}")
+            extra = {"Retry-After": _seconds(fault.retry_after)} if fault.retry_after is not None else {}
+            return Reply(reply.status, reply.body, {**reply.headers, **extra})
+        if fault and fault.kind == "malformed" and fault.malformed == "html":
+            return Reply(fault.status, HTML_PAGE, content_type="text/html")
+        if fault and fault.kind == "slow":
+            self._stopping.wait(fault.delay)
+        reply = self._perform(vendor, api, request, matched)
+        if fault and fault.kind == "lose_response":
+            log.info("sandbox: fault=lose_response method=%s path=%s", method, path)
+            return None
+        if fault and fault.kind == "malformed":
+            return Reply(reply.status, _without(reply.body, fault.field or ""), reply.headers)
+        return reply
+
+    def _perform(self, vendor: str, api: VendorApi, request: Request, matched: Any) -> Reply:
+        with self.store.lock:
+            try:
+                api.authorize(request)
+                if matched is None:
+                    return vendor_error(vendor, 404, f"{request.method} {request.path} is not emulated")
+                route, params = matched
+                reply = route.handler(request.with_params(params))
+            except Rejection as rejected:
+                return rejected.reply
+            except Exception:  # an emulator bug must look like a vendor 500, not hang the client
+                log.exception("sandbox: emulator failed method=%s path=%s", request.method, request.path)
+                return vendor_error(vendor, 500, "internal error in the sandbox")
+            if route.write and reply.status < 400:
+                self.store.written()
+            return reply
+
+    def _next_write(self) -> int:
+        with self._writes_lock:
+            self._writes += 1
+            return self._writes
+
+
+def _seconds(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _without(body: Any, name: str) -> Any:
+    """The JSON answer with member `name` removed at the top, in `item`, and in list records."""
+    if isinstance(body, list):
+        return [_without(item, name) for item in body]
+    if not isinstance(body, dict):
+        return body
+    out = {k: v for k, v in body.items() if k != name}
+    for key in ("item", "items", "Out"):
+        if isinstance(out.get(key), (dict, list)):
+            out[key] = _without(out[key], name)
+    return out
+
+
+class _Http(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False  # a slow-response fault must not hold up stop()
+    sandbox: SandboxServer
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Http
+    timeout = 30  # idle keep-alive connections end on their own
+
+    def _serve(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        reply = self.server.sandbox.handle(self.command, self.path, headers, body)
+        if reply is None:
+            self.close_connection = True
+            return
+        payload = reply.payload()
+        self.send_response(reply.status)
+        self.send_header("Content-Type", reply.content_type + ("; charset=utf-8" if reply.content_type == "application/json" else ""))
+        self.send_header("Content-Length", str(len(payload)))
+        for name, value in reply.headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(payload)
+
+    do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _serve
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (stdlib signature)
+        log.debug("sandbox: http %s", format % args)
+
+
+def serve_forever(world_path: Path, port: int, *, on_ready: Any = None, clock: date | None = None) -> None:
+    """Run the sandbox in the foreground until interrupted (Ctrl-C or SIGTERM); then flush."""
+    server = SandboxServer(world_path, port=port, clock=clock).start()
+    stop = threading.Event()
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    if on_ready is not None:
+        on_ready(server.url)
+    try:
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
