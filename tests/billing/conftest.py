@@ -188,7 +188,8 @@ class Book:
     def _patch(self, line_id: int, after: dict, on: date) -> None:
         if self.psa_kind == AUTOTASK:  # a service price applies to all of its units
             for v in known_on(self.versions, on):
-                self._patch_one(v.line_id, {"unit_price": after.get("unit_price", v.unit_price)}, on)
+                price = after.get("unit_price", v.unit_price)
+                self._patch_one(v.line_id, {"unit_price": price}, on)
             return
         self._patch_one(line_id, after, on)
 

@@ -88,7 +88,8 @@ def test_tv1_write_invoices_and_rerun(
 
 
 def test_tv1_cw_noprorate_patches_the_main_line():
-    (change,) = plan_licence(licence(subs=DD_15, lines=Book.with_main().read(D("2024-06-15")))).changes
+    lines = Book.with_main().read(D("2024-06-15"))
+    (change,) = plan_licence(licence(subs=DD_15, lines=lines)).changes
     assert change.line_id == 1
     assert change.line_kind == "main"
     assert change.before == {"quantity": 12}
