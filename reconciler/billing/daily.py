@@ -71,7 +71,7 @@ def plan_licence(item: LicenceInput) -> LicenceOutcome:
         sync_date=item.sync_date,
     )
     licence = Licence(item, n, when, _managed_lines(item, when), _description(item))
-    outcome = LicenceOutcome((), (), (), n, None, when)
+    outcome = LicenceOutcome((), (), _future_lines(licence), n, None, when)
     problem = _agreement_problem(licence)
     if problem:
         return replace(outcome, errors=(problem,))
@@ -109,6 +109,21 @@ def _managed_lines(item: LicenceInput, when: date) -> tuple[PsaLine, ...]:
         and line.product_id == item.product.psa_product
         and line.kind in (MAIN, DELTA)
         and line.active_on(when)
+    )
+
+
+def _future_lines(licence: Licence) -> tuple[str, ...]:
+    """Lines dated after t*: not counted now, and a likely duplicate once they start."""
+    i = licence.item
+    return tuple(
+        f"{licence.label()}: line {line.id} starts on {line.effective_date.isoformat()}, "
+        f"after {licence.when.isoformat()}; it is not counted in this comparison"
+        for line in i.lines
+        if line.agreement_id == i.agreement_id
+        and line.product_id == i.product.psa_product
+        and line.kind in (MAIN, DELTA)
+        and line.effective_date is not None
+        and line.effective_date > licence.when
     )
 
 

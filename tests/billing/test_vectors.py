@@ -120,3 +120,11 @@ def test_tv6_delta_lines_are_not_duplicates():
     outcome = plan_licence(licence(prorate=True, subs=(sub(15),), lines=lines))
     assert outcome.errors == () and outcome.changes == ()
     assert outcome.current == 15
+
+
+def test_future_dated_line_is_warned_about_not_counted():
+    lines = (line(1, 12), line(4, 3, effective=D("2024-07-01")))
+    outcome = plan_licence(licence(subs=(sub(12),), lines=lines))
+    assert outcome.changes == () and outcome.errors == ()
+    (warning,) = outcome.warnings
+    assert "line 4 starts on 2024-07-01, after 2024-06-15" in warning
