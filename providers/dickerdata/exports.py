@@ -46,7 +46,7 @@ class ExportFolder:
         sheets = self.sheets()
         subs = self._subscriptions([s.sheet for s in sheets if s.kind == ANNUITY])
         invoices: tuple[Invoice, ...] = ()
-        if with_invoices:
+        if with_invoices or scope.with_invoices:
             invoices = self._invoices([s.sheet for s in sheets if s.kind == INVOICE_REPORT])
         if not scope.full_run:
             subs = [s for s in subs if s.tenant_id in scope.tenant_ids]
@@ -116,7 +116,7 @@ class ExportFolder:
             sheet_lines = invoicereport.invoice_lines(sheet)
             if not sheet_lines:
                 raise SourceError(f"no invoice lines read from {sheet.label}; refusing to read it as an empty invoice")
-            for number in {line.invoice_number for line in sheet_lines}:
+            for number in sorted({line.invoice_number for line in sheet_lines}):
                 first = owner.setdefault(number, sheet.file)
                 if first != sheet.file:
                     raise SourceError(f"invoice {number} is listed in both {first} and {sheet.file}")
