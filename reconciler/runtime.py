@@ -67,7 +67,7 @@ class Runtime(AbstractContextManager["Runtime"]):
         if not world_rel:
             raise ConfigError("a provider says `endpoint: sandbox` but settings.yaml has no `sandbox: {world: ...}`")
         from providers.sandbox import SandboxServer
-        from providers.sandbox.generator import working_world
+        from providers.sandbox.working_copy import working_world
 
         world = working_world(Path(self.deployment.root), world_rel)
         self._sandbox = SandboxServer(world, clock=self.sync_date).start()
