@@ -100,7 +100,7 @@ class DickerDataClient(HttpClient):
             "AccountCode": self.account_code,
         }
         # The key request is a POST but changes nothing at DD, so it is retried like a read.
-        response = self._guarded(lambda: self.read("POST", KEY_PATH, json=body), KEY_PATH)
+        response = self._masked(lambda: self.read("POST", KEY_PATH, json=body))
         key = self._masked(lambda: AccessKey.from_answer(self._json(response, where), where))
         self._keys_seen.append(key.value)
         logmask.protect(key.value)
@@ -113,7 +113,9 @@ class DickerDataClient(HttpClient):
 
     # -- one authenticated call -----------------------------------------------------------
 
-    def _call(self, method: str, path: str, *, body: dict | None = None, params: dict | None = None) -> Any:
+    def _call(
+        self, method: str, path: str, *, body: dict | None = None, params: dict | None = None
+    ) -> Any:
         """Send once; on a refused key, renew the key and send once more."""
         where = f"{self.vendor} {method} {path}"
         for attempt in (1, 2):
@@ -128,7 +130,7 @@ class DickerDataClient(HttpClient):
                 if exc.status in REFUSED and attempt == 1:
                     self._renew(path, f"HTTP {exc.status}")
                     continue
-                raise self._source_error(exc) from None
+                raise self._masked_error(str(exc), exc.status, exc.vendor_message) from None
             answer = self._masked(lambda: self._json(response, where))
             if is_denied(answer):
                 if attempt == 1:
@@ -142,7 +144,7 @@ class DickerDataClient(HttpClient):
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _renew(self, path: str, why: str) -> None:
-        log.info("dickerdata: access key refused path=%s reason=%s; requesting a new key", path, why)
+        log.info("dickerdata: access key refused path=%s reason=%s; renewing it", path, why)
         self._key = None
 
     # -- answers and errors ----------------------------------------------------------------
@@ -150,7 +152,8 @@ class DickerDataClient(HttpClient):
     def _json(self, response: requests.Response, where: str) -> Any:
         text = response.text
         content_type = response.headers.get("Content-Type", "")
-        if "html" in content_type.lower() or text.lstrip().lower().startswith(("<!doctype", "<html")):
+        is_html = text.lstrip().lower().startswith(("<!doctype", "<html"))
+        if is_html or "html" in content_type.lower():
             raise SourceError(
                 f"{where}: the server answered with an HTML page instead of JSON "
                 f"(HTTP {response.status_code}); check the endpoint URL and the network path to it"
@@ -185,23 +188,16 @@ class DickerDataClient(HttpClient):
             return self._redactor()(str(answer["Message"])[:300])
         return self._redactor()(super().vendor_message(response))
 
-    def _guarded(self, send: Callable[[], requests.Response], path: str) -> requests.Response:
-        try:
-            return send()
-        except ProviderError as exc:
-            raise self._source_error(exc) from None
-
     def _masked(self, build: Callable[[], Any]) -> Any:
-        """Run `build`; a SourceError it raises comes out with the secrets masked."""
+        """Run `build`; any ProviderError it raises comes out as a SourceError, secrets masked."""
         try:
             return build()
-        except SourceError as exc:
+        except ProviderError as exc:
             raise self._masked_error(str(exc), exc.status, exc.vendor_message) from None
 
-    def _source_error(self, exc: ProviderError) -> SourceError:
-        return self._masked_error(str(exc), exc.status, exc.vendor_message)
-
-    def _masked_error(self, message: str, status: int | None = None, vendor: str = "") -> SourceError:
+    def _masked_error(
+        self, message: str, status: int | None = None, vendor: str = ""
+    ) -> SourceError:
         redact = self._redactor()
         return SourceError(redact(message), status=status, vendor_message=redact(vendor))
 

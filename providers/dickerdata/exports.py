@@ -53,14 +53,21 @@ class ExportFolder:
             invoices = _only_tenants(invoices, scope.tenant_ids)
         if scope.invoice_numbers:
             invoices = tuple(i for i in invoices if i.number in scope.invoice_numbers)
-        log.info("dickerdata: read folder=%s subscriptions=%d invoices=%d", self.label, len(subs), len(invoices))
+        log.info(
+            "dickerdata: read folder=%s subscriptions=%d invoices=%d",
+            self.label,
+            len(subs),
+            len(invoices),
+        )
         return Inventory(
             customers=mapping.customers(subs), subscriptions=tuple(subs), invoices=invoices
         )
 
     def files(self) -> list[Path]:
         if not self.folder.is_dir():
-            raise SourceError(f"no subscriptions read from {self.label}: the folder does not exist; {REFUSAL}")
+            raise SourceError(
+                f"no subscriptions read from {self.label}: the folder does not exist; {REFUSAL}"
+            )
         found = [
             p
             for p in sorted(self.folder.iterdir())
@@ -78,8 +85,8 @@ class ExportFolder:
         result: list[ExportSheet] = []
         for path in self.files():
             label = f"{self.label}/{path.name}"
-            found = _csv_sheets(path, label) if path.suffix.lower() == ".csv" else _xlsx_sheets(path, label)
-            result.extend(found)
+            is_csv = path.suffix.lower() == ".csv"
+            result.extend(_csv_sheets(path, label) if is_csv else _xlsx_sheets(path, label))
         return result
 
     def _subscriptions(self, sheets: list[Sheet]) -> list[Subscription]:
@@ -115,21 +122,27 @@ class ExportFolder:
         for sheet in sheets:
             sheet_lines = invoicereport.invoice_lines(sheet)
             if not sheet_lines:
-                raise SourceError(f"no invoice lines read from {sheet.label}; refusing to read it as an empty invoice")
+                raise SourceError(
+                    f"no invoice lines read from {sheet.label}; refusing to read an empty invoice"
+                )
             for number in sorted({line.invoice_number for line in sheet_lines}):
                 first = owner.setdefault(number, sheet.file)
                 if first != sheet.file:
-                    raise SourceError(f"invoice {number} is listed in both {first} and {sheet.file}")
+                    raise SourceError(
+                        f"invoice {number} is listed in both {first} and {sheet.file}"
+                    )
             for line in sheet_lines:
                 lines.setdefault(line.invoice_number, []).append(line)
-        return tuple(_invoice(number, group, owner[number]) for number, group in sorted(lines.items()))
+        return tuple(_invoice(num, group, owner[num]) for num, group in sorted(lines.items()))
 
 
 def _invoice(number: str, lines: list[InvoiceLine], file: str) -> Invoice:
     dates = sorted({line.invoice_date for line in lines})
     if len(dates) > 1:
         shown = ", ".join(d.isoformat() for d in dates)
-        raise SourceError(f"{file}: invoice {number} has lines with different invoice dates ({shown})")
+        raise SourceError(
+            f"{file}: invoice {number} has lines with different invoice dates ({shown})"
+        )
     return Invoice(number=number, date=dates[0], lines=tuple(lines))
 
 

@@ -80,7 +80,9 @@ def billing_frequency(value: Any) -> str:
 def out_records(answer: Any, where: str) -> list[Any]:
     """The `Out` list of a Subscriptions/* answer; anything else is a failed read."""
     if not isinstance(answer, Mapping) or not isinstance(answer.get("Out"), list):
-        raise SourceError(f"{where}: the answer has no 'Out' list; refusing to read it as zero seats")
+        raise SourceError(
+            f"{where}: the answer has no 'Out' list; refusing to read it as zero seats"
+        )
     return list(answer["Out"])
 
 
@@ -133,7 +135,8 @@ def invoice_refs(answer: Any, where: str) -> list[InvoiceRef]:
     refs = []
     for index, data in enumerate(answer, start=1):
         record = _Record(data, f"{where}: record {index}")
-        refs.append(InvoiceRef(record.text("InvoiceNumber"), record.required("InvoiceDate", values.any_date)))
+        invoice_date = record.required("InvoiceDate", values.any_date)
+        refs.append(InvoiceRef(record.text("InvoiceNumber"), invoice_date))
     return refs
 
 

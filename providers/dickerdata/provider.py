@@ -59,7 +59,9 @@ class DickerDataProvider(SourceProvider):
         if endpoint == FILES:
             folder = options.get("folder")
             if not folder:
-                raise ConfigError("source.folder is not set; endpoint: files needs the export folder")
+                raise ConfigError(
+                    "source.folder is not set; endpoint: files needs the export folder"
+                )
             path = Path(context.root) / str(folder)
             return cls(folder=ExportFolder(path, str(folder)), read_invoices=read_invoices)
         transport = KeyTransport.named(options.get("key_transport"))
@@ -71,9 +73,11 @@ class DickerDataProvider(SourceProvider):
                 raise ConfigError(
                     f"source.endpoint {endpoint!r} is not sandbox, files or an http(s) base URL"
                 )
-            account = secrets.resolve(options.get("account_code"), context.environ, setting="source.account_code")
-            token = secrets.resolve(options.get("access_token"), context.environ, setting="source.access_token")
-        client = DickerDataClient(base_url, account_code=account, access_token=token, transport=transport)
+            account = _secret(options, "account_code", context)
+            token = _secret(options, "access_token", context)
+        client = DickerDataClient(
+            base_url, account_code=account, access_token=token, transport=transport
+        )
         return cls(client=client, read_invoices=read_invoices)
 
     def read(self, scope: Scope) -> Inventory:
@@ -84,7 +88,9 @@ class DickerDataProvider(SourceProvider):
         subs = self._subscriptions(self.client, scope)
         invoices = self._invoices(self.client, scope) if with_invoices else ()
         log.info("dickerdata: read subscriptions=%d invoices=%d", len(subs), len(invoices))
-        return Inventory(customers=mapping.customers(subs), subscriptions=tuple(subs), invoices=invoices)
+        return Inventory(
+            customers=mapping.customers(subs), subscriptions=tuple(subs), invoices=invoices
+        )
 
     def request_counts(self) -> dict[str, int]:
         return dict(self.client.counts) if self.client is not None else {}
@@ -105,7 +111,8 @@ class DickerDataProvider(SourceProvider):
                 strangers = sorted({s.tenant_id for s in found} - {tenant})
                 if strangers:
                     raise SourceError(
-                        f"{tenant_where}: the answer lists other tenants too ({', '.join(strangers)}); "
+                        f"{tenant_where}: the answer lists other tenants too "
+                        f"({', '.join(strangers)}); "
                         "the API did not apply the tenant filter"
                     )
                 subs.extend(found)
@@ -116,7 +123,8 @@ class DickerDataProvider(SourceProvider):
         numbers = sorted(scope.invoice_numbers)
         if not numbers:
             start, end = invoice_window(scope.sync_date)
-            refs = mapping.invoice_refs(client.invoices(start, end), f"{client.vendor} Account/Invoice")
+            where = f"{client.vendor} Account/Invoice"
+            refs = mapping.invoice_refs(client.invoices(start, end), where)
             numbers = sorted({ref.number for ref in refs})
         invoices = []
         for number in numbers:
@@ -169,4 +177,10 @@ def _option_flag(options: dict[str, Any], name: str) -> bool:
     try:
         return values.flag(options.get(name, False))
     except ValueError:
-        raise ConfigError(f"source.{name} is {options.get(name)!r}; expected true or false") from None
+        raise ConfigError(
+            f"source.{name} is {options.get(name)!r}; expected true or false"
+        ) from None
+
+
+def _secret(options: dict[str, Any], name: str, context: ProviderContext) -> str:
+    return secrets.resolve(options.get(name), context.environ, setting=f"source.{name}")

@@ -67,7 +67,8 @@ def any_date(value: Any) -> date:
     try:
         return iso_date(value)
     except ValueError:
-        raise ValueError(f"{str(value).strip()!r} is not a date like 19-JAN-2024 or 2024-01-19") from None
+        text = str(value).strip()
+        raise ValueError(f"{text!r} is not a date like 19-JAN-2024 or 2024-01-19") from None
 
 
 def quantity(value: Any) -> int:

@@ -80,7 +80,7 @@ class _DickerStub(BaseHTTPRequestHandler):
 @pytest.fixture
 def stub_url():
     server = ThreadingHTTPServer(("127.0.0.1", 0), _DickerStub)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
