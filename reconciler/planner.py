@@ -55,8 +55,9 @@ def _plan_client(request: PlanRequest, client: ClientMapping, subs: list, plan: 
         plan.changes.extend(outcome.changes)
         plan.errors.extend(Issue(e, client.dd_customer_id, client.name, licence.product.key) for e in outcome.errors)
         plan.warnings.extend(Issue(w, client.dd_customer_id, client.name, licence.product.key) for w in outcome.warnings)
-        seats_after += outcome.desired
-        seats_before += outcome.current or 0
+        if not outcome.errors:  # an unsynced licence must not move the client's seat totals
+            seats_after += outcome.desired
+            seats_before += outcome.current or 0
         lines_seen += [ln for ln in request.psa.lines_of(*key)]
     plan.clients[client.dd_customer_id] = {
         "name": client.name,
@@ -94,6 +95,7 @@ def _licence_input(request: PlanRequest, client: ClientMapping, licence: Licence
         catalog_id=catalog.id if catalog else None,
         invoice_description=_description(request, client, licence, desired, price),
         sync_date=request.sync_date,
+        description_limit=request.description_limit,
     )
 
 
