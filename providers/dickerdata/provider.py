@@ -1,14 +1,16 @@
 """Dicker Data as the source of truth: the B2B API, or a folder of portal export files.
 
-Settings (`source:` in settings.yaml):
+Settings (the `source:` block of settings.yaml; see docs/dickerdata.md):
 
-    endpoint: sandbox | https://b2b-api.dickerdata.com.au (the default) | files
-    options:
+    source:
+      provider: dickerdata
+      endpoint: https://b2b-api.dickerdata.com.au   # or sandbox, or files
       account_code: env:DD_ACCOUNT_CODE
       access_token: env:DD_ACCESS_TOKEN
-      key_transport: body | header   # how calls carry the access key (see transport.py)
-      read_invoices: false           # also read invoices on every run (monthly sync)
+      key_transport: body            # or header: how calls carry the access key
+      timeout: 60                    # seconds per call
       folder: dd-exports             # endpoint: files only, relative to the deployment
+      read_invoices: false           # read invoices on every run, not only when asked
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ from reconciler.model import Inventory, Invoice, ProviderConfig, Scope, Subscrip
 log = logging.getLogger(__name__)
 
 FILES = "files"
+DEFAULT_TIMEOUT = 60.0  # seconds: a full-account GetSubscriptionDetails answer can be large
+MAX_CONNECT_TIMEOUT = 10.0
 SANDBOX = "sandbox"
 
 
@@ -76,7 +80,11 @@ class DickerDataProvider(SourceProvider):
             account = _secret(options, "account_code", context)
             token = _secret(options, "access_token", context)
         client = DickerDataClient(
-            base_url, account_code=account, access_token=token, transport=transport
+            base_url,
+            account_code=account,
+            access_token=token,
+            transport=transport,
+            timeout=_timeout(options),
         )
         return cls(client=client, read_invoices=read_invoices)
 
@@ -180,6 +188,14 @@ def _option_flag(options: dict[str, Any], name: str) -> bool:
         raise ConfigError(
             f"source.{name} is {options.get(name)!r}; expected true or false"
         ) from None
+
+
+def _timeout(options: dict[str, Any]) -> tuple[float, float]:
+    """(connect, read) seconds; `timeout` sets the read timeout, the connect one stays short."""
+    value = options.get("timeout", DEFAULT_TIMEOUT)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise ConfigError(f"source.timeout is {value!r}; expected a number of seconds above 0")
+    return (min(float(value), MAX_CONNECT_TIMEOUT), float(value))
 
 
 def _secret(options: dict[str, Any], name: str, context: ProviderContext) -> str:

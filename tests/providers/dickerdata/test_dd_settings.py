@@ -33,6 +33,15 @@ def test_env_references_are_resolved_and_the_real_host_is_the_default(tmp_path):
     assert provider.client.transport.mode == "header"
 
 
+def test_timeout_sets_the_read_timeout(tmp_path):
+    config = ProviderConfig("dickerdata", DEFAULT_BASE_URL, _options(timeout=120))
+    provider = DickerDataProvider.from_config(config, _context(tmp_path, DD_ACCOUNT="A", DD_TOKEN="tok-123456"))
+    assert provider.client.timeout == (10.0, 120.0)
+    config = ProviderConfig("dickerdata", DEFAULT_BASE_URL, _options(timeout="soon"))
+    with pytest.raises(ConfigError, match="source.timeout is 'soon'"):
+        DickerDataProvider.from_config(config, _context(tmp_path, DD_ACCOUNT="A", DD_TOKEN="tok-123456"))
+
+
 def test_a_missing_variable_is_named(tmp_path):
     config = ProviderConfig("dickerdata", DEFAULT_BASE_URL, _options())
     with pytest.raises(ConfigError, match="source.access_token refers to the environment variable DD_TOKEN"):
