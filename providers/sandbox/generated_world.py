@@ -100,7 +100,9 @@ def _seats_in_psa(plan: ClientPlan, product: NceProduct, rng: random.Random) -> 
 def connectwise_world(plans: list[ClientPlan], *, prorate: bool, lines: bool,
                       rng: random.Random) -> dict[str, Any]:
     catalog = [{"id": i + 1, "identifier": p.psa_product, "description": p.name[:60],
-                "price": float(p.monthly_price), "cost": float(p.monthly_cost), "inactiveFlag": False}
+                "price": float(p.monthly_price), "cost": float(p.monthly_cost), "inactiveFlag": False,
+                "customerDescription": p.name, "subcategory": {"id": 1, "name": "Microsoft NCE"},
+                "type": {"id": 1, "name": "Licence"}}
                for i, p in enumerate(MAPPED + UNMAPPED)]
     world: dict[str, Any] = {"companies": [], "agreements": [], "additions": [], "catalog": catalog}
     for plan in (p for p in plans if p.mapped):
@@ -109,6 +111,7 @@ def connectwise_world(plans: list[ClientPlan], *, prorate: bool, lines: bool,
         agreement_id = 1000 + plan.index + 1
         world["agreements"].append({
             "id": agreement_id, "name": f"{plan.name} - Microsoft 365", "company": company,
+            "contact": {"id": 100 + plan.index, "name": "Accounts Payable"},
             "type": {"id": 1, "name": "Managed Services"}, "agreementStatus": "Active",
             "prorateFlag": prorate, "billingCycle": {"id": 1, "name": "Monthly"},
             "startDate": cw_datetime(plan.start), "endDate": None, "cancelledFlag": False,
