@@ -3,6 +3,7 @@
 import click
 
 from reconciler.cli.apply import apply
+from reconciler.cli.journal import journal
 from reconciler.cli.plan import plan
 from reconciler.cli.schema import schema
 from reconciler.cli.show import show
@@ -16,7 +17,7 @@ def cli() -> None:
     """NCE seats as code: reconcile Dicker Data licence counts into your PSA."""
 
 
-for command in (validate, plan, apply, show, schema, unlock):
+for command in (validate, plan, apply, show, journal, schema, unlock):
     cli.add_command(command)
 
 

@@ -108,3 +108,14 @@ def test_tv7_source_outage_is_refused_unless_forced(run) -> None:
     assert [a["quantity"] for a in additions(run.root)] == [40]
     code, out = run("apply", "--date", "2024-06-15", "--auto-approve", "--force")
     assert code == 0 and [a["quantity"] for a in additions(run.root)] == [0]
+
+
+def test_journal_command_shows_each_write_with_its_reason(run) -> None:
+    write_deployment(run.root, connectwise_world(quantity=15, prorate=True), style="arrears")
+    assert run("apply", "--date", "2024-06-15", "--auto-approve")[0] == 0
+    code, out = run("journal")
+    assert code == 0
+    assert "applied Contoso Ltd: create_delta M365-BP on agreement 1001 record 502" in out
+    assert "why: " in out
+    code, out = run("journal", "--client", "someone-else")
+    assert out.strip() == "No journal entries."

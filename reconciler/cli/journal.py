@@ -1,0 +1,37 @@
+"""`ncesync journal`: what apply wrote, when, why, and the PSA record ids."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from reconciler.cli import options
+from reconciler.journal import read_journal
+
+
+@click.command()
+@options.deployment_dir
+@click.option("--client", "client", metavar="ID", help="Only this client (Dicker Data customer id).")
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), help="Only entries on or after this day (UTC).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def journal(root: Path, client: str | None, since: datetime | None, fmt: str) -> None:
+    """Show the apply journal of this deployment."""
+    entries = [
+        e for e in read_journal(root)
+        if (client is None or e["client_id"] == client) and (since is None or e["time"][:10] >= since.date().isoformat())
+    ]
+    if fmt == "json":
+        click.echo(json.dumps(entries, indent=2))
+        return
+    if not entries:
+        click.echo("No journal entries.")
+        return
+    for e in entries:
+        record = f" record {e['record_id']}" if e.get("record_id") is not None else ""
+        click.echo(f"{e['time']} run {e['run_id']} {e['outcome']:<7} {e['client_name']}: {e['action']} {e['product_id']} on agreement {e['agreement_id']}{record}")
+        click.echo(f"    why: {e['reason']}")
+        if e.get("error"):
+            click.echo(f"    error: {e['error']}")
