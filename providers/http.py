@@ -7,10 +7,14 @@ retried here: a create that timed out may have succeeded, so the caller re-reads
 from __future__ import annotations
 
 import logging
+import re
+import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 
@@ -19,6 +23,7 @@ from reconciler.errors import ProviderError
 log = logging.getLogger(__name__)
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+_ID_SEGMENT = re.compile(r"/\d+(?=/|$)")
 
 
 @dataclass(frozen=True)
@@ -33,7 +38,8 @@ class HttpClient:
     """A requests.Session bound to one vendor base URL.
 
     Subclasses (one per vendor) set auth headers in `__init__` and override
-    `vendor_message` to pull the vendor's error text out of an error response.
+    `vendor_message` to pull the vendor's error text out of an error response, and
+    `request_label` to name endpoints in `request_counts`.
     """
 
     vendor = "vendor"
@@ -53,6 +59,8 @@ class HttpClient:
         self.sleep = sleep
         self.session = session or requests.Session()
         self.request_count = 0
+        self._counts: Counter[str] = Counter()
+        self._counts_lock = threading.Lock()
 
     def url(self, path: str) -> str:
         if path.startswith(("http://", "https://")):
@@ -86,7 +94,16 @@ class HttpClient:
             raise self._network_error(method, path, exc) from exc
         return self._checked(method, path, response)
 
+    def request_counts(self) -> dict[str, int]:
+        """Requests sent so far (each retry counts), per `METHOD label`, sorted by label."""
+        with self._counts_lock:
+            return dict(sorted(self._counts.items()))
+
     # -- hooks ------------------------------------------------------------------------
+
+    def request_label(self, path: str) -> str:
+        """The endpoint a path or URL calls, ids replaced by `{id}` (vendors trim their root)."""
+        return _ID_SEGMENT.sub("/{id}", urlsplit(path).path) or "/"
 
     def vendor_message(self, response: requests.Response) -> str:
         """The vendor's own error text from an error response (override per vendor)."""
@@ -104,7 +121,11 @@ class HttpClient:
     # -- internals ----------------------------------------------------------------------
 
     def _send(self, method: str, path: str, **kwargs: Any) -> requests.Response:
-        self.request_count += 1
+        label = f"{method} {self.request_label(path)}"
+        with self._counts_lock:
+            self.request_count += 1
+            self._counts[label] += 1
+        log.debug("http: vendor=%s request=%s", self.vendor, label)
         kwargs.setdefault("timeout", self.timeout)
         return self.session.request(method, self.url(path), **kwargs)
 

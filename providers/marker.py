@@ -1,9 +1,10 @@
-"""The sync's machine-readable marker at the end of an addition's `description`.
+"""The sync's machine-readable marker at the end of a PSA line's `description`.
 
-The description is internal (never printed on an invoice), so it can carry the marker that
+A ConnectWise addition's description is internal and an Autotask contract charge has a
+description beside the name its invoice line shows, so either can carry the marker that
 lets a later run recognise the lines it created: `[ncesync:main]` for main lines,
 `[ncesync:delta]` for prorate delta lines and `[ncesync:charge KEY]` for monthly copies of
-invoice lines. An addition without a marker (typed by hand) counts as a main line.
+invoice lines. A line without a marker (typed by hand) counts as a main line.
 """
 
 from __future__ import annotations

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 import time
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
@@ -70,8 +68,6 @@ class ConnectWiseClient(HttpClient):
             self.session.mount("http://", adapter)
         self.session.auth = (f"{company_id}+{public_key}", private_key)
         self.session.headers.update({"clientId": client_id, "Accept": ACCEPT})
-        self._counts: Counter[str] = Counter()
-        self._lock = threading.Lock()
 
     # -- reads --------------------------------------------------------------------------
 
@@ -130,9 +126,8 @@ class ConnectWiseClient(HttpClient):
 
     # -- bookkeeping and hooks ------------------------------------------------------------
 
-    def request_counts(self) -> dict[str, int]:
-        with self._lock:
-            return dict(sorted(self._counts.items()))
+    def request_label(self, path: str) -> str:
+        return _label(path)
 
     def vendor_message(self, response: requests.Response) -> str:
         """`message` of CW's `{code, message, errors[]}` body, with each field error."""
@@ -160,13 +155,6 @@ class ConnectWiseClient(HttpClient):
             409: "the record is in use or was changed by someone else",
             429: "rate limited by ConnectWise; try again later",
         }.get(status, super().describe_status(status))
-
-    def _send(self, method: str, path: str, **kwargs: Any) -> requests.Response:
-        label = f"{method} {_label(path)}"
-        with self._lock:
-            self._counts[label] += 1
-        log.debug("connectwise.client: request=%s", label)
-        return super()._send(method, path, **kwargs)
 
     # -- internals ----------------------------------------------------------------------
 

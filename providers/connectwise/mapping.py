@@ -15,7 +15,8 @@ from typing import Any
 from reconciler import change as actions
 from reconciler.change import Change
 from reconciler.model.psa import CHARGE, DELTA, MAIN, Agreement, CatalogItem, PsaLine, UnitSpan
-from providers.connectwise.marker import Marker, read_marker, with_marker
+from providers.marker import Marker, read_marker, with_marker
+from providers.money import json_number, money
 
 log = logging.getLogger(__name__)
 
@@ -65,22 +66,6 @@ def cw_datetime(day: date | str) -> str:
     if isinstance(day, str):
         day = date.fromisoformat(day[:10])
     return f"{day.isoformat()}T00:00:00Z"
-
-
-def money(value: Any) -> Decimal:
-    """A JSON number (float, int, Decimal or text) as a Decimal, via its text."""
-    if value is None or value == "":
-        return Decimal("0")
-    return Decimal(str(value))
-
-
-def json_number(value: Any) -> int | float:
-    """A decimal for a JSON body. Python's float repr is the shortest text that round-trips,
-    so a cents amount like 119.15 is written as exactly `119.15`."""
-    amount = Decimal(str(value))
-    if amount == amount.to_integral_value():
-        return int(amount)
-    return float(amount)
 
 
 def period_months(billing_cycle: dict[str, Any] | None) -> int:

@@ -15,6 +15,7 @@ from typing import Any
 from providers.base import ProviderContext, TargetProvider, WriteResult
 from providers.connectwise import mapping
 from providers.connectwise.client import DEFAULT_CODEBASE, ConnectWiseClient
+from providers.options import timeouts, whole_number
 from providers.http import RetryPolicy
 from reconciler import change as actions
 from reconciler.change import Change
@@ -58,16 +59,16 @@ class ConnectWiseProvider(TargetProvider):
         client = ConnectWiseClient(
             site,
             codebase=str(options.get("codebase") or DEFAULT_CODEBASE),
-            timeout=_timeout(options.get("timeout")),
+            timeout=timeouts(options.get("timeout")),
             retry=RetryPolicy(),
-            parallelism=_positive_int(options.get("parallelism", 4), "psa.parallelism"),
+            parallelism=whole_number(options.get("parallelism", 4), "psa.parallelism"),
             **credentials,
         )
         return cls(
             client,
             site=site,
             company_id=credentials["company_id"],
-            charge_lookback_days=_positive_int(
+            charge_lookback_days=whole_number(
                 options.get("charge_lookback_days", DEFAULT_CHARGE_LOOKBACK_DAYS),
                 "psa.charge_lookback_days",
                 minimum=0,
@@ -217,25 +218,3 @@ def _site_and_credentials(
         for key in CREDENTIALS
     }
     return site, credentials
-
-
-def _timeout(value: Any) -> tuple[float, float]:
-    if value is None:
-        return (5.0, 60.0)
-    try:
-        seconds = float(value)
-    except (TypeError, ValueError):
-        raise ConfigError(f"psa.timeout must be a number of seconds, not {value!r}") from None
-    if seconds <= 0:
-        raise ConfigError("psa.timeout must be more than 0 seconds")
-    return (min(seconds, 10.0), seconds)
-
-
-def _positive_int(value: Any, setting: str, *, minimum: int = 1) -> int:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise ConfigError(f"{setting} must be a whole number, not {value!r}") from None
-    if number < minimum:
-        raise ConfigError(f"{setting} must be at least {minimum}")
-    return number
