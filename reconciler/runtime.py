@@ -71,5 +71,4 @@ class Runtime(AbstractContextManager["Runtime"]):
 
         world = working_world(Path(self.deployment.root), world_rel)
         self._sandbox = SandboxServer(world, clock=self.sync_date).start()
-        log.info("sandbox: started url=%s world=%s", self._sandbox.url, world)
         return str(self._sandbox.url)

@@ -28,6 +28,10 @@ def resolve(value: Any, environ: Mapping[str, str], *, setting: str) -> str:
             raise ConfigError(f"{setting} is not set in settings.yaml (write env:VARIABLE)")
         return str(value)
     resolved = environ.get(name, "")
+    if resolved:
+        from reconciler.logs import protect  # late import: logs depends on this module
+
+        protect(resolved)
     if not resolved:
         raise ConfigError(
             f"{setting} refers to the environment variable {name}, which is not set; "

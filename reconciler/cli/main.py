@@ -2,6 +2,8 @@
 
 import click
 
+from reconciler.logs import configure
+
 from reconciler.cli.apply import apply
 from reconciler.cli.journal import journal
 from reconciler.cli.plan import plan
@@ -13,8 +15,11 @@ from reconciler.cli.validate import validate
 
 @click.group()
 @click.version_option(package_name="ncesync")
-def cli() -> None:
+@click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]), default="warning", show_default=True, help="Log detail on stderr.")
+@click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True, help="json: one JSON object per log line.")
+def cli(log_level: str, log_format: str) -> None:
     """NCE seats as code: reconcile Dicker Data licence counts into your PSA."""
+    configure(level=log_level, fmt=log_format)
 
 
 for command in (validate, plan, apply, show, journal, schema, unlock):

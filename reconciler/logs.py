@@ -1,0 +1,60 @@
+"""Logging for the CLI: stderr, text or JSON lines, and secrets masked in every record.
+
+Every secret resolved from an `env:` reference is registered here, and the handler's filter
+rewrites any record that contains one, including the lines of libraries (urllib3 logs
+request URLs, which can carry query-string tokens). So a secret cannot reach a log, even
+by a debug line someone adds later.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime, timezone
+
+from reconciler.secrets import Redactor
+
+
+class SecretMask(logging.Filter):
+    def __init__(self) -> None:
+        super().__init__()
+        self._secrets: set[str] = set()
+
+    def add(self, secret: str) -> None:
+        if secret:
+            self._secrets.add(secret)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self._secrets:
+            message = record.getMessage()
+            masked = Redactor(list(self._secrets))(message)
+            if masked != message:
+                record.msg, record.args = masked, ()
+        return True
+
+
+SECRET_MASK = SecretMask()
+
+
+def protect(secret: str) -> None:
+    """Mask `secret` in every log record from now on, in this process."""
+    SECRET_MASK.add(secret)
+
+
+class JsonLines(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return json.dumps({
+            "time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="seconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        })
+
+
+def configure(*, level: str = "warning", fmt: str = "text") -> None:
+    handler = logging.StreamHandler()
+    handler.addFilter(SECRET_MASK)
+    handler.setFormatter(JsonLines() if fmt == "json" else logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers = [handler]
+    root.setLevel(level.upper())
