@@ -142,6 +142,8 @@ class DickerDataProvider(SourceProvider):
                 raise SourceError(f"{where}: the answer is for invoice {invoice.number}")
             if not scope.full_run:
                 lines = tuple(line for line in invoice.lines if line.tenant_id in scope.tenant_ids)
+                if not lines:
+                    continue  # an invoice of other clients only: not this run's business
                 invoice = Invoice(number=invoice.number, date=invoice.date, lines=lines)
             invoices.append(invoice)
         return tuple(invoices)

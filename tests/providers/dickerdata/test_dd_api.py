@@ -178,12 +178,16 @@ def test_invoices_of_a_client_run_keep_only_its_lines(dd_vcr, make_client):
         sync_date=date(2024, 6, 15),
         tenant_ids=frozenset({TENANT_B}),
         full_run=False,
-        invoice_numbers=frozenset({"INV-1002"}),
+        invoice_numbers=frozenset({"INV-1001", "INV-1002"}),
         with_invoices=True,
     )
-    with dd_vcr.use_cassette("invoice_by_number.yaml", match_on=["method", "path", "dd_query"]):
-        invoices = DickerDataProvider(client=make_client())._invoices(make_client(), scope)
-    assert [line.tenant_id for line in invoices[0].lines] == [TENANT_B]
+    with dd_vcr.use_cassette("client_run_invoices.yaml") as cassette:
+        inventory = _provider(make_client).read(scope)
+    assert cassette.all_played  # named invoices are read directly, without the list
+    assert {s.tenant_id for s in inventory.subscriptions} == {TENANT_B}
+    (invoice,) = inventory.invoices  # INV-1001 bills only tenant A
+    assert invoice.number == "INV-1002"
+    assert [line.tenant_id for line in invoice.lines] == [TENANT_B]
 
 
 def test_read_invoices_option_reads_them_on_every_run(dd_vcr, make_client):
