@@ -9,6 +9,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from reconciler.change import SYMBOL
+from reconciler.render import markdown
 from reconciler.render.money import money, signed, signed_money
 
 FORMATS = ("text", "json", "markdown")
@@ -20,7 +21,7 @@ _env = Environment(
     lstrip_blocks=True,
     keep_trailing_newline=True,
 )
-_env.filters.update(money=money, signed_money=signed_money, signed=signed)
+_env.filters.update(money=money, signed_money=signed_money, signed=signed, cell=markdown.cell)
 _env.globals.update(symbol=SYMBOL)
 
 
@@ -46,5 +47,7 @@ def by_client(data: dict[str, Any]) -> "OrderedDict[str, dict[str, Any]]":
 def render(data: dict[str, Any], fmt: str) -> str:
     if fmt == "json":
         return json.dumps(data, indent=2, sort_keys=False) + "\n"
+    if fmt == "markdown":
+        return markdown.fit(_env.get_template("plan.md.j2"), data, markdown.client_groups(data, by_client(data)))
     template = _env.get_template(f"plan.{ 'md' if fmt == 'markdown' else 'txt' }.j2")
     return template.render(plan=data, clients=by_client(data), totals=data["totals"])
