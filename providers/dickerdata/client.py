@@ -65,7 +65,6 @@ class DickerDataClient(HttpClient):
         self.new_id = new_id
         self._key: AccessKey | None = None
         self._keys_seen: list[str] = []
-        self.counts: dict[str, int] = {}
 
     # -- the calls the provider makes ---------------------------------------------------
 
@@ -173,11 +172,6 @@ class DickerDataClient(HttpClient):
                 "source.access_token and that the account has API access"
             )
         return super().describe_status(status)
-
-    def _send(self, method: str, path: str, **kwargs: Any) -> requests.Response:
-        label = path.split("?", 1)[0]
-        self.counts[label] = self.counts.get(label, 0) + 1
-        return super()._send(method, path, **kwargs)
 
     def vendor_message(self, response: requests.Response) -> str:
         try:

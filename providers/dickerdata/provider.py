@@ -25,6 +25,7 @@ from providers.dickerdata import mapping, values
 from providers.dickerdata.client import DEFAULT_BASE_URL, DickerDataClient
 from providers.dickerdata.exports import ExportFolder
 from providers.dickerdata.transport import KeyTransport
+from providers.options import timeouts
 from reconciler import secrets
 from reconciler.errors import ConfigError, SourceError
 from reconciler.model import Inventory, Invoice, ProviderConfig, Scope, Subscription
@@ -32,8 +33,6 @@ from reconciler.model import Inventory, Invoice, ProviderConfig, Scope, Subscrip
 log = logging.getLogger(__name__)
 
 FILES = "files"
-DEFAULT_TIMEOUT = 60.0  # seconds: a full-account GetSubscriptionDetails answer can be large
-MAX_CONNECT_TIMEOUT = 10.0
 SANDBOX = "sandbox"
 
 
@@ -84,7 +83,7 @@ class DickerDataProvider(SourceProvider):
             account_code=account,
             access_token=token,
             transport=transport,
-            timeout=_timeout(options),
+            timeout=timeouts(options.get("timeout"), "source.timeout"),
         )
         return cls(client=client, read_invoices=read_invoices)
 
@@ -101,7 +100,7 @@ class DickerDataProvider(SourceProvider):
         )
 
     def request_counts(self) -> dict[str, int]:
-        return dict(self.client.counts) if self.client is not None else {}
+        return self.client.request_counts() if self.client is not None else {}
 
     # -- API reads ---------------------------------------------------------------------
 
@@ -190,14 +189,6 @@ def _option_flag(options: dict[str, Any], name: str) -> bool:
         raise ConfigError(
             f"source.{name} is {options.get(name)!r}; expected true or false"
         ) from None
-
-
-def _timeout(options: dict[str, Any]) -> tuple[float, float]:
-    """(connect, read) seconds; `timeout` sets the read timeout, the connect one stays short."""
-    value = options.get("timeout", DEFAULT_TIMEOUT)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-        raise ConfigError(f"source.timeout is {value!r}; expected a number of seconds above 0")
-    return (min(float(value), MAX_CONNECT_TIMEOUT), float(value))
 
 
 def _secret(options: dict[str, Any], name: str, context: ProviderContext) -> str:

@@ -76,8 +76,8 @@ def test_client_run_asks_once_per_tenant_in_scope(dd_vcr, make_client):
     assert cassette.all_played and cassette.play_count == 3  # one key, two tenants
     assert {s.tenant_id for s in inventory.subscriptions} == {TENANT_A, TENANT_B}
     assert provider.request_counts() == {
-        "/api/AccessKeyRequest": 1,
-        "/api/Subscriptions/GetSubscriptionDetails": 2,
+        "POST /api/AccessKeyRequest": 1,
+        "POST /api/Subscriptions/GetSubscriptionDetails": 2,
     }
 
 
@@ -96,7 +96,7 @@ def test_key_is_cached_and_renewed_before_it_expires(dd_vcr, make_client, clock)
         clock.now += timedelta(minutes=9, seconds=30)  # inside the renewal margin
         client.subscription_details(TENANT_B)
     assert cassette.all_played
-    assert client.counts["/api/AccessKeyRequest"] == 2
+    assert client.request_counts()["POST /api/AccessKeyRequest"] == 2
 
 
 def test_key_is_reused_while_fresh(dd_vcr, make_client, clock):
@@ -106,7 +106,7 @@ def test_key_is_reused_while_fresh(dd_vcr, make_client, clock):
         clock.now += timedelta(minutes=30)  # the key lasts until 02:00
         client.subscription_details(TENANT_B)
     assert cassette.all_played
-    assert client.counts["/api/AccessKeyRequest"] == 1
+    assert client.request_counts()["POST /api/AccessKeyRequest"] == 1
 
 
 @pytest.mark.parametrize("cassette_name", ["key_refresh_on_401.yaml", "key_refresh_on_denied.yaml"])
@@ -116,7 +116,7 @@ def test_refused_key_is_renewed_once_and_the_call_repeated(dd_vcr, make_client, 
         inventory = provider.read(FULL)
     assert cassette.all_played
     assert len(inventory.subscriptions) == 5
-    assert provider.request_counts()["/api/AccessKeyRequest"] == 2
+    assert provider.request_counts()["POST /api/AccessKeyRequest"] == 2
 
 
 def test_a_key_refused_twice_is_an_error_not_a_loop(dd_vcr, make_client):

@@ -71,7 +71,7 @@ def test_client_run_reads_only_its_tenant(sandbox, deployment):
     scope = Scope(sync_date=TODAY, tenant_ids=frozenset({tenant}), full_run=False)
     inventory = provider.read(scope)
     assert inventory.subscriptions and {s.tenant_id for s in inventory.subscriptions} == {tenant}
-    assert provider.request_counts()["/api/Subscriptions/GetSubscriptionDetails"] == 1
+    assert provider.request_counts()["POST /api/Subscriptions/GetSubscriptionDetails"] == 1
 
 
 def test_invoices_are_read_for_monthly_sync(sandbox, deployment):
@@ -88,7 +88,7 @@ def test_an_expired_key_is_renewed(sandbox, deployment):
     provider.read(Scope(sync_date=TODAY))
     sandbox.access_keys.expire_all()  # the sandbox now answers 401 Status DENIED
     assert provider.read(Scope(sync_date=TODAY)).subscriptions
-    assert provider.request_counts()["/api/AccessKeyRequest"] == 2
+    assert provider.request_counts()["POST /api/AccessKeyRequest"] == 2
 
 
 def test_a_server_error_is_retried(sandbox, deployment):

@@ -38,7 +38,7 @@ def test_timeout_sets_the_read_timeout(tmp_path):
     provider = DickerDataProvider.from_config(config, _context(tmp_path, DD_ACCOUNT="A", DD_TOKEN="tok-123456"))
     assert provider.client.timeout == (10.0, 120.0)
     config = ProviderConfig("dickerdata", DEFAULT_BASE_URL, _options(timeout="soon"))
-    with pytest.raises(ConfigError, match="source.timeout is 'soon'"):
+    with pytest.raises(ConfigError, match="source.timeout must be a number of seconds, not 'soon'"):
         DickerDataProvider.from_config(config, _context(tmp_path, DD_ACCOUNT="A", DD_TOKEN="tok-123456"))
 
 
