@@ -7,6 +7,7 @@ from reconciler.logs import configure
 from reconciler.cli.apply import apply
 from reconciler.cli.journal import journal
 from reconciler.cli.plan import plan
+from reconciler.cli.report import report
 from reconciler.cli.schema import schema
 from reconciler.cli.show import show
 from reconciler.cli.unlock import unlock
@@ -22,7 +23,7 @@ def cli(log_level: str, log_format: str) -> None:
     configure(level=log_level, fmt=log_format)
 
 
-for command in (validate, plan, apply, show, journal, schema, unlock):
+for command in (validate, plan, apply, show, journal, schema, unlock, report):
     cli.add_command(command)
 
 

@@ -51,3 +51,8 @@ def render(data: dict[str, Any], fmt: str) -> str:
         return markdown.fit(_env.get_template("plan.md.j2"), data, markdown.client_groups(data, by_client(data)))
     template = _env.get_template(f"plan.{ 'md' if fmt == 'markdown' else 'txt' }.j2")
     return template.render(plan=data, clients=by_client(data), totals=data["totals"])
+
+
+def render_template(name: str, **context: Any) -> str:
+    """Render another of templates/ (a report) with the same filters as the plan."""
+    return _env.get_template(name).render(**context)
