@@ -90,7 +90,9 @@ class SandboxServer:
         httpd.sandbox = self
         self._httpd = httpd
         self.url = f"http://127.0.0.1:{httpd.server_address[1]}"
-        self._thread = threading.Thread(target=httpd.serve_forever, name="ncesync-sandbox", daemon=True)
+        self._thread = threading.Thread(
+            target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="ncesync-sandbox", daemon=True
+        )
         self._thread.start()
         log.info("sandbox: started url=%s world=%s", self.url, self.store.path)
         return self
