@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 from pathlib import Path
 
 from reconciler import safety
 from reconciler.errors import ConfigError
+from reconciler.invoice_planner import InvoicePlanRequest, build_invoice_plan
 from reconciler.licences import agreements_in_scope
 from reconciler.model import ClientMapping, Deployment, Inventory, PsaState, Scope
-from reconciler.model.specs import DAILY
+from reconciler.model.specs import MONTHLY
 from reconciler.plan import Plan
 from reconciler.planner import PlanRequest, build_plan
 from reconciler.runtime import Runtime
@@ -53,17 +54,42 @@ def scope_for(deployment: Deployment, clients: tuple[ClientMapping, ...], sync_d
     )
 
 
-def plan_run(runtime: Runtime, wanted_clients: tuple[str, ...] = ()) -> PlannedRun:
+def plan_run(runtime: Runtime, wanted_clients: tuple[str, ...] = (), invoices: tuple[str, ...] = ()) -> PlannedRun:
     deployment = runtime.deployment
-    if deployment.settings.sync_type != DAILY:
-        raise ConfigError(f"sync type {deployment.settings.sync_type!r} is not available yet; use `type: daily`")
+    sync_type = deployment.settings.sync_type
+    if sync_type not in runtime.target.sync_types:
+        raise ConfigError(f"the {runtime.target.name} provider does not support `type: {sync_type}` sync")
+    if invoices and sync_type != MONTHLY:
+        raise ConfigError("--invoice applies to monthly sync only; settings.yaml has `type: daily`")
     clients = select_clients(deployment, wanted_clients)
     scope = scope_for(deployment, clients, runtime.sync_date, full_run=not wanted_clients)
-    log.info("plan: clients=%d date=%s", len(clients), runtime.sync_date)
+    if sync_type == MONTHLY:
+        scope = replace(scope, with_invoices=True, invoice_numbers=frozenset(invoices))
+    log.info("plan: clients=%d date=%s sync=%s", len(clients), runtime.sync_date, sync_type)
     inventory = runtime.source.read(scope)
     psa = runtime.target.read(scope)
-    plan = build_plan(PlanRequest(
-        deployment=deployment,
+    if sync_type == MONTHLY:
+        plan = _monthly_plan(runtime, clients, scope, inventory, psa)
+    else:
+        plan = build_plan(PlanRequest(
+            deployment=deployment,
+            inventory=inventory,
+            psa=psa,
+            psa_kind=runtime.target.kind,
+            description_limit=runtime.target.description_limit,
+            sync_date=runtime.sync_date,
+            clients=clients,
+            full_run=scope.full_run,
+        ))
+    plan.refusals = [r.to_json() for r in safety.check(plan, deployment)]
+    return PlannedRun(plan, inventory, psa)
+
+
+def _monthly_plan(runtime: Runtime, clients: tuple[ClientMapping, ...], scope: Scope, inventory: Inventory, psa: PsaState) -> Plan:
+    # A target that reads copied lines back only for a while says so; older invoices are refused.
+    lookback = getattr(runtime.target, "charge_lookback", None)
+    return build_invoice_plan(InvoicePlanRequest(
+        deployment=runtime.deployment,
         inventory=inventory,
         psa=psa,
         psa_kind=runtime.target.kind,
@@ -71,6 +97,6 @@ def plan_run(runtime: Runtime, wanted_clients: tuple[str, ...] = ()) -> PlannedR
         sync_date=runtime.sync_date,
         clients=clients,
         full_run=scope.full_run,
+        invoice_numbers=tuple(sorted(scope.invoice_numbers)),
+        charge_lookback_days=lookback.days if isinstance(lookback, timedelta) else None,
     ))
-    plan.refusals = [r.to_json() for r in safety.check(plan, deployment)]
-    return PlannedRun(plan, inventory, psa)

@@ -57,6 +57,7 @@ class Plan:
     fingerprint: str = ""
     scope: dict[str, Any] = field(default_factory=dict)
     refusals: list[dict[str, str]] = field(default_factory=list)  # safety guards that refused it
+    invoices: list[dict[str, Any]] | None = None  # monthly: totals per invoice and client
 
     @property
     def has_changes(self) -> bool:
@@ -77,7 +78,7 @@ class Plan:
         }
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "format_version": FORMAT_VERSION,
             "sync_type": self.sync_type,
             "sync_date": self.sync_date,
@@ -92,6 +93,9 @@ class Plan:
             "refusals": self.refusals,
             "clients": self.clients,
         }
+        if self.invoices is not None:
+            data["invoices"] = self.invoices
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "Plan":
@@ -109,6 +113,7 @@ class Plan:
             fingerprint=data["fingerprint"],
             scope=data.get("scope", {}),
             refusals=data.get("refusals", []),
+            invoices=data.get("invoices"),
         )
 
 

@@ -34,21 +34,23 @@ def _saved_plan(path: Path) -> Plan:
 @click.argument("planfile", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @options.deployment_dir
 @options.clients
+@click.option("--invoice", "invoices", multiple=True, metavar="NUMBER", help="Monthly sync: copy only this Dicker Data invoice; repeatable.")
 @options.sync_date
 @click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation (nightly jobs, CI).")
 @click.option("--fail-fast", is_flag=True, help="Stop all writes at the first failure.")
 @options.force
 @handles_errors
-def apply(planfile: Path | None, root: Path, clients: tuple[str, ...], sync_date: datetime | None, auto_approve: bool, fail_fast: bool, force: bool) -> None:
+def apply(planfile: Path | None, root: Path, clients: tuple[str, ...], invoices: tuple[str, ...], sync_date: datetime | None, auto_approve: bool, fail_fast: bool, force: bool) -> None:
     """Write the plan's changes to the PSA and journal each one."""
     deployment = load_deployment(root)
     saved = _saved_plan(planfile) if planfile else None
     day = _day(saved, sync_date, deployment.settings.timezone)
     wanted = tuple(saved.scope.get("clients", ())) if saved and not saved.scope.get("full_run", True) else clients
+    invoices = tuple(saved.scope.get("invoices", ())) if saved else invoices
     journal = Journal(Path(root), uuid.uuid4().hex[:12])
     # The lock is taken before the re-plan: two applies must never both plan the same writes.
     with Runtime(deployment, sync_date=day) as runtime, ApplyLock(Path(root), runtime.target.tenant_key(), journal.run_id):
-        fresh = plan_run(runtime, wanted).plan
+        fresh = plan_run(runtime, wanted, invoices).plan
         if saved:
             ensure_current(saved, fresh)
         plan = saved or fresh

@@ -19,18 +19,19 @@ from reconciler.specs import load_deployment
 @click.command()
 @options.deployment_dir
 @options.clients
+@click.option("--invoice", "invoices", multiple=True, metavar="NUMBER", help="Monthly sync: copy only this Dicker Data invoice; repeatable.")
 @options.sync_date
 @options.output_format
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Save the plan as JSON for `apply PLANFILE`.")
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes, 0 when none.")
 @options.force
 @handles_errors
-def plan(root: Path, clients: tuple[str, ...], sync_date: datetime | None, fmt: str, out: Path | None, detailed_exitcode: bool, force: bool) -> None:
+def plan(root: Path, clients: tuple[str, ...], invoices: tuple[str, ...], sync_date: datetime | None, fmt: str, out: Path | None, detailed_exitcode: bool, force: bool) -> None:
     """Show what apply would change in the PSA, and why."""
     deployment = load_deployment(root)
     day = sync_date.date() if sync_date else today_in(deployment.settings.timezone)
     with Runtime(deployment, sync_date=day) as runtime:
-        planned = plan_run(runtime, clients)
+        planned = plan_run(runtime, clients, invoices)
     data = planned.plan.to_json()
     if out:
         out.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
