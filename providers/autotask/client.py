@@ -1,0 +1,296 @@
+"""The Autotask REST client: the only module of this provider that talks HTTP.
+
+Every call carries the `ApiIntegrationCode`, `UserName` and `Secret` headers. The database's
+zone is discovered once through `zoneInformation` (or given as `zone_url`). Queries are
+`POST /{Entity}/query` with a JSON filter, 500 records a page; the next page is
+`pageDetails.nextPageUrl`, called with POST and the same body (Autotask answers a GET on it
+with 405). Reads, queries included, retry on 429/5xx (HttpClient); creates and updates never.
+At most three requests are in flight at once, whatever the parallelism, because Autotask
+limits each integration to three threads per endpoint; the request budget is checked
+before each request.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from providers.autotask.budget import RequestBudget, ThresholdReading
+from providers.autotask.filters import Filter, in_chunks
+from providers.http import HttpClient, RetryPolicy
+from reconciler.errors import ProviderError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_ENDPOINT = "https://webservices.autotask.net"
+API_ROOT = "/atservicesrest"
+VERSION = "/v1.0"
+PAGE_SIZE = 500  # the vendor's maximum `maxRecords`
+MAX_CONCURRENT = 3  # Autotask's thread limit per endpoint and integration
+MAX_PAGES = 10_000
+_VERSIONED = re.compile(r"/v1\.0(?=/|$)", re.IGNORECASE)
+_ID_SEGMENT = re.compile(r"/\d+(?=/|$)")
+_EXEMPT = ("/zoneinformation", "/thresholdinformation")  # not budgeted: how the budget is read
+
+T = TypeVar("T")
+
+
+class AutotaskClient(HttpClient):
+    vendor = "Autotask"
+
+    def __init__(
+        self,
+        *,
+        username: str,
+        secret: str,
+        integration_code: str,
+        endpoint: str = DEFAULT_ENDPOINT,
+        zone_url: str | None = None,
+        timeout: tuple[float, float] = (5.0, 60.0),
+        retry: RetryPolicy = RetryPolicy(),
+        sleep: Callable[[float], None] = time.sleep,
+        session: requests.Session | None = None,
+        parallelism: int = MAX_CONCURRENT,
+        budget: RequestBudget | None = None,
+        page_size: int = PAGE_SIZE,
+    ):
+        own_session = session is None
+        super().__init__("", timeout=timeout, retry=retry, sleep=sleep, session=session)
+        self.endpoint = endpoint.rstrip("/")
+        self.username = username
+        self.parallelism = min(max(1, int(parallelism)), MAX_CONCURRENT)
+        self.page_size = min(max(1, int(page_size)), PAGE_SIZE)
+        self.budget = budget or RequestBudget(sleep=sleep)
+        self._zone_url = zone_root(zone_url) if zone_url else None
+        self._zone_lock = threading.Lock()
+        self._slots = threading.BoundedSemaphore(MAX_CONCURRENT)
+        if own_session:
+            adapter = HTTPAdapter(pool_maxsize=MAX_CONCURRENT * 2)
+            self.session.mount("https://", adapter)
+            self.session.mount("http://", adapter)
+        self.session.headers.update({
+            "ApiIntegrationCode": integration_code,
+            "UserName": username,
+            "Secret": secret,
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+        })
+
+    # -- zone -----------------------------------------------------------------------------
+
+    @property
+    def zone_url(self) -> str:
+        """The database's zone, e.g. `https://webservices5.autotask.net/atservicesrest`,
+        discovered on first use and kept for the life of the client."""
+        with self._zone_lock:
+            if self._zone_url is None:
+                self._zone_url = self._discover_zone()
+            return self._zone_url
+
+    @property
+    def known_zone_url(self) -> str | None:
+        """The zone when it is already known (no discovery)."""
+        return self._zone_url
+
+    def url(self, path: str) -> str:
+        if path.startswith(("http://", "https://")):
+            return path
+        return f"{self.zone_url}{VERSION}/{path.lstrip('/')}"
+
+    def _discover_zone(self) -> str:
+        where = f"{self.endpoint}{API_ROOT}{VERSION}/zoneInformation"
+        try:
+            response = self.read("GET", where, params={"user": self.username})
+        except ProviderError as exc:
+            raise ProviderError(
+                f"Autotask zone discovery for the API user failed: {exc}. Check psa.username "
+                "(the API user's full user name) or set psa.zone_url",
+                status=exc.status, vendor_message=exc.vendor_message,
+            ) from exc
+        body = self._json(response, "GET", "/zoneInformation")
+        url = str((body or {}).get("url") or "") if isinstance(body, dict) else ""
+        if not url.startswith(("https://", "http://")):
+            raise ProviderError(
+                "Autotask zone discovery answered no zone URL for the API user; check "
+                "psa.username or set psa.zone_url"
+            )
+        zone = zone_root(url)
+        log.info("autotask.client: zone=%s", zone)
+        return zone
+
+    # -- reads ----------------------------------------------------------------------------
+
+    def threshold(self) -> ThresholdReading:
+        response = self.read("GET", "/ThresholdInformation")
+        body = self._object(response, "GET", "/ThresholdInformation")
+        try:
+            return ThresholdReading(
+                threshold=int(body.get("externalRequestThreshold") or 0),
+                timeframe_minutes=int(body.get("requestThresholdTimeframe") or 60),
+                used=int(body.get("currentTimeframeRequestCount") or 0),
+            )
+        except (TypeError, ValueError) as exc:
+            raise ProviderError(f"Autotask GET /ThresholdInformation: unexpected answer {body!r}") from exc
+
+    def query(
+        self, entity: str, filters: list[Filter], *, include_fields: Iterable[str] = ()
+    ) -> list[dict[str, Any]]:
+        """Every record of `entity` matching all `filters` (all pages), in the server's order."""
+        path = f"/{entity}/query"
+        body: dict[str, Any] = {"filter": filters, "maxRecords": self.page_size}
+        fields = list(include_fields)
+        if fields:
+            body["includeFields"] = fields
+        records: list[dict[str, Any]] = []
+        url = path
+        for _ in range(MAX_PAGES):
+            page = self._object(self.read("POST", url, json=body), "POST", path)
+            items = page.get("items")
+            if not isinstance(items, list):
+                raise ProviderError(f"Autotask POST {path}: the answer has no `items` list")
+            records.extend(items)
+            next_url = (page.get("pageDetails") or {}).get("nextPageUrl")
+            if not next_url:
+                return records
+            url = self._rebased(str(next_url))
+        raise ProviderError(f"Autotask POST {path}: more than {MAX_PAGES} pages; stopped")
+
+    def query_in(
+        self,
+        entity: str,
+        field: str,
+        values: Iterable[int | str],
+        *,
+        also: Iterable[Filter] = (),
+        include_fields: Iterable[str] = (),
+    ) -> list[dict[str, Any]]:
+        """`query` with `field in values`, one query per 500 values; none for no values."""
+        extra, fields = list(also), list(include_fields)
+        records: list[dict[str, Any]] = []
+        for chunk in in_chunks(field, values):
+            records.extend(self.query(entity, [chunk, *extra], include_fields=fields))
+        return records
+
+    def gather(self, calls: dict[str, Callable[[], T]]) -> dict[str, T]:
+        """Run independent reads on up to `parallelism` threads; the first error is raised."""
+        if self.parallelism == 1 or len(calls) <= 1:
+            return {name: call() for name, call in calls.items()}
+        with ThreadPoolExecutor(max_workers=self.parallelism, thread_name_prefix="at-read") as pool:
+            futures = {name: pool.submit(call) for name, call in calls.items()}
+            return {name: future.result() for name, future in futures.items()}
+
+    # -- writes ---------------------------------------------------------------------------
+
+    def create(self, path: str, body: dict[str, Any]) -> int:
+        """POST a new record; the id Autotask gives it (`{"itemId": N}`)."""
+        return self._item_id(self.write("POST", path, json=body), "POST", path)
+
+    def update(self, path: str, body: dict[str, Any]) -> int:
+        """PATCH the collection URL with `id` and only the fields to change."""
+        return self._item_id(self.write("PATCH", path, json=body), "PATCH", path)
+
+    # -- hooks ----------------------------------------------------------------------------
+
+    def request_label(self, path: str) -> str:
+        """`/Contracts/{id}/Services` from any URL or path of the API."""
+        rest = urlsplit(path).path
+        found = _VERSIONED.search(rest)
+        if found:
+            rest = rest[found.end():]
+        return _ID_SEGMENT.sub("/{id}", rest) or "/"
+
+    def vendor_message(self, response: requests.Response) -> str:
+        """The `errors` of Autotask's `{"errors": [...]}` body, joined; else its `Message`."""
+        try:
+            body = response.json()
+        except ValueError:
+            return super().vendor_message(response)
+        if isinstance(body, dict):
+            errors = body.get("errors") or body.get("Errors")
+            if isinstance(errors, list) and errors:
+                return "; ".join(_error_text(e) for e in errors)[:600]
+            message = body.get("message") or body.get("Message")
+            if message:
+                return str(message)[:600]
+        return super().vendor_message(response)
+
+    def describe_status(self, status: int) -> str:
+        return {
+            400: "Autotask refused the request",
+            401: "Autotask rejected the API user (check psa.username, psa.secret and "
+            "psa.integration_code)",
+            403: "the API user's security level lacks a permission this call needs",
+            404: "not found (check the id and the zone URL)",
+            405: "Autotask does not accept this method on this URL",
+            429: "Autotask's request threshold or thread limit was reached; try again later",
+            500: "Autotask refused the request",
+        }.get(status, super().describe_status(status))
+
+    def _send(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        target = self.url(path)  # zone discovery happens here, outside the request slots
+        if not urlsplit(target).path.lower().endswith(_EXEMPT):
+            self.budget.admit(self.threshold)
+        with self._slots:
+            return super()._send(method, target, **kwargs)
+
+    # -- internals ------------------------------------------------------------------------
+
+    def _rebased(self, link: str) -> str:
+        """A paging link on our own zone: credentials go only to the zone we resolved."""
+        parts = urlsplit(link)
+        found = _VERSIONED.search(parts.path)
+        if not found:
+            raise ProviderError(f"Autotask sent a paging link outside the API: {parts.path}")
+        rest = parts.path[found.end():]
+        return self.url(rest + (f"?{parts.query}" if parts.query else ""))
+
+    def _object(self, response: requests.Response, method: str, path: str) -> dict[str, Any]:
+        body = self._json(response, method, path)
+        if not isinstance(body, dict):
+            raise ProviderError(f"Autotask {method} {path}: the answer is not a JSON object")
+        return body
+
+    def _json(self, response: requests.Response, method: str, path: str) -> Any:
+        try:
+            return response.json(parse_float=Decimal)  # money stays exact
+        except ValueError as exc:
+            raise ProviderError(
+                f"Autotask {method} {path}: HTTP {response.status_code} but the answer is "
+                "not JSON (check the endpoint and zone URL)"
+            ) from exc
+
+    def _item_id(self, response: requests.Response, method: str, path: str) -> int:
+        body = self._object(response, method, self.request_label(path))
+        try:
+            return int(str(body["itemId"]))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ProviderError(
+                f"Autotask {method} {self.request_label(path)}: the answer has no item id ({body!r})"
+            ) from exc
+
+
+def zone_root(url: str) -> str:
+    """`https://webservicesN.autotask.net/atservicesrest` from the zone URL in any usual form."""
+    root = url.strip().rstrip("/")
+    found = _VERSIONED.search(root)
+    if found:
+        root = root[: found.start()]
+    if not root.lower().endswith(API_ROOT):
+        root += API_ROOT
+    return root
+
+
+def _error_text(error: Any) -> str:
+    if isinstance(error, dict):
+        return str(error.get("message") or error.get("Message") or error)
+    return str(error)

@@ -1,0 +1,58 @@
+"""Where and as whom the Autotask provider connects, from the `psa` settings block.
+
+`endpoint: sandbox` uses the embedded sandbox and its demo credentials; otherwise the
+endpoint is the zone-discovery host (https://webservices.autotask.net) and `username`,
+`secret` and `integration_code` are `env:NAME` references resolved at run time.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from providers.autotask.client import API_ROOT, DEFAULT_ENDPOINT
+from providers.base import ProviderContext
+from reconciler.errors import ConfigError
+from reconciler.model import ProviderConfig
+from reconciler.secrets import resolve
+
+CREDENTIALS = ("username", "secret", "integration_code")
+
+
+def endpoint_and_credentials(
+    config: ProviderConfig, context: ProviderContext
+) -> tuple[str, dict[str, str]]:
+    if config.is_sandbox:
+        if not context.sandbox_url:
+            raise ConfigError("psa.endpoint is sandbox but no sandbox is running")
+        # imported here: the sandbox is optional at run time for real deployments
+        from providers.sandbox.credentials import SANDBOX_CREDENTIALS
+
+        sandbox = SANDBOX_CREDENTIALS["autotask"]
+        endpoint = f"{context.sandbox_url.rstrip('/')}/autotask"
+        return endpoint, {key: sandbox[key] for key in CREDENTIALS}
+    endpoint = (config.endpoint or DEFAULT_ENDPOINT).strip().rstrip("/")
+    if not endpoint.startswith(("https://", "http://")):
+        raise ConfigError(
+            f"psa.endpoint {config.endpoint!r} is neither 'sandbox' nor a URL like "
+            f"{DEFAULT_ENDPOINT}"
+        )
+    at = endpoint.lower().find(API_ROOT)
+    if at >= 0:  # the API root was included: zone discovery adds it itself
+        endpoint = endpoint[:at]
+    credentials = {
+        key: resolve(config.options.get(key), context.environ, setting=f"psa.{key}")
+        for key in CREDENTIALS
+    }
+    return endpoint, credentials
+
+
+def zone_url(value: Any) -> str | None:
+    if value in (None, ""):
+        return None
+    text = str(value).strip()
+    if not text.startswith(("https://", "http://")):
+        raise ConfigError(
+            f"psa.zone_url {value!r} must be a URL like https://webservices5.autotask.net/atservicesrest"
+        )
+    return text
+

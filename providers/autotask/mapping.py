@@ -1,0 +1,218 @@
+"""Pure conversion between Autotask JSON records and the model (no I/O).
+
+Dates: Autotask sends date-times without a zone (`2024-06-01T00:00:00`) for what are
+calendar dates; we take the date part as written and write dates as `YYYY-MM-DD` (Autotask
+keeps date-only values as they are, at midnight). Money becomes Decimal through its text.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from providers.marker import Marker, read_marker, with_marker
+from providers.money import json_number, money
+from reconciler.change import Change
+from reconciler.model.psa import CHARGE, MAIN, Agreement, CatalogItem, PsaLine, UnitSpan
+
+log = logging.getLogger(__name__)
+
+INVOICE_DESCRIPTION_LIMIT = 100  # ContractService.invoiceDescription, per a live integration
+CHARGE_NAME_LIMIT = 100
+RECURRING_SERVICE = 7  # contractType picklist value of a Recurring Service contract
+ACTIVE = 1  # contract status picklist value of an active contract
+CHARGE_TYPE = 1  # chargeType picklist value written for invoice-line copies
+CHARGE_STATUS = 1
+# contractPeriodType picklist value -> months (values used by live integrations; a
+# database may differ: read Contracts/entityInformation/fields when in doubt)
+_PERIOD_MONTHS = {2: 1, 3: 3, 4: 6, 5: 12}
+
+
+# -- values ---------------------------------------------------------------------------
+
+
+def at_date(value: Any) -> date | None:
+    """The calendar date of an Autotask date-time (its date part, as written)."""
+    if value in (None, ""):
+        return None
+    return date.fromisoformat(str(value)[:10])
+
+
+def at_day(value: date | str) -> str:
+    """A date as we write it: `YYYY-MM-DD`."""
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
+    return value.isoformat()
+
+
+def period_months(period_type: Any) -> int:
+    if period_type in (None, ""):
+        return 1
+    months = _PERIOD_MONTHS.get(_int(period_type))
+    if months is None:
+        log.warning("autotask.mapping: unknown contractPeriodType=%r, assuming monthly", period_type)
+        return 1
+    return months
+
+
+# -- records -> model -------------------------------------------------------------------
+
+
+def companies_from_json(records: Iterable[dict[str, Any]]) -> dict[int, str]:
+    return {int(r["id"]): str(r.get("companyName") or "") for r in records}
+
+
+def agreement_from_json(record: dict[str, Any], *, posted_through: date | None = None) -> Agreement:
+    """A contract. Only a Recurring Service contract can carry seats; another type keeps its
+    status and is reported by the engine through the lines it lacks (prorate stays None)."""
+    start = at_date(record.get("startDate"))
+    if _int(record.get("contractType")) != RECURRING_SERVICE:
+        log.warning(
+            "autotask.mapping: contract=%s contractType=%r is not Recurring Service",
+            record.get("id"), record.get("contractType"),
+        )
+    return Agreement(
+        id=int(record["id"]),
+        company_id=_int(record.get("companyID")),
+        name=str(record.get("contractName") or ""),
+        status="Active" if _int(record.get("status")) == ACTIVE else "Inactive",
+        prorate=None,
+        start_date=start,
+        end_date=at_date(record.get("endDate")),
+        period_months=period_months(record.get("contractPeriodType")),
+        billing_day=start.day if start else 1,
+        posted_through=posted_through,
+    )
+
+
+def posted_through(unit_rows: Iterable[dict[str, Any]]) -> dict[int, date]:
+    """Per contract: the end date of the latest unit row that has been approved and posted."""
+    latest: dict[int, date] = {}
+    for row in unit_rows:
+        end = at_date(row.get("endDate"))
+        if not row.get("approveAndPostDate") or end is None:
+            continue
+        contract = _int(row.get("contractID"))
+        if contract not in latest or end > latest[contract]:
+            latest[contract] = end
+    return latest
+
+
+def span_from_json(row: dict[str, Any]) -> UnitSpan:
+    return UnitSpan(
+        at_date(row.get("startDate")),
+        at_date(row.get("endDate")),
+        _int(row.get("units")),
+        posted=bool(row.get("approveAndPostDate")),
+    )
+
+
+def line_from_json(service: dict[str, Any], unit_rows: Iterable[dict[str, Any]]) -> PsaLine:
+    """A contract service as a main line; its spans are its unit rows, oldest first."""
+    rows = sorted(unit_rows, key=lambda r: (str(r.get("startDate") or ""), _int(r.get("id"))))
+    return PsaLine(
+        id=int(service["id"]),
+        agreement_id=_int(service.get("contractID")),
+        product_id=str(_int(service.get("serviceID"))),
+        kind=MAIN,
+        spans=tuple(span_from_json(r) for r in rows),
+        unit_price=money(service.get("unitPrice")),
+        unit_cost=money(service.get("unitCost")),
+        description=str(service.get("internalDescription") or ""),
+        invoice_description=str(service.get("invoiceDescription") or ""),
+    )
+
+
+def charge_from_json(record: dict[str, Any], product_id: str) -> PsaLine:
+    """A contract charge as a one-day line on its purchase date; `key` from our marker."""
+    marker = read_marker(record.get("description"))
+    day = at_date(record.get("datePurchased"))
+    return PsaLine(
+        id=int(record["id"]),
+        agreement_id=_int(record.get("contractID")),
+        product_id=product_id,
+        kind=CHARGE,
+        spans=(UnitSpan(day, day, int(money(record.get("unitQuantity")))),),
+        unit_price=money(record.get("unitPrice")),
+        unit_cost=money(record.get("unitCost")),
+        description=str(record.get("description") or ""),
+        invoice_description=str(record.get("name") or ""),
+        key=marker.key if marker.kind == CHARGE else None,
+        billed=bool(record.get("isBilled")),
+    )
+
+
+def catalog_item_from_json(record: dict[str, Any]) -> CatalogItem:
+    return CatalogItem(
+        product_id=str(int(record["id"])),
+        id=int(record["id"]),
+        description=str(record.get("name") or ""),
+        price=money(record.get("unitPrice")),
+        cost=money(record.get("unitCost")),
+    )
+
+
+# -- model -> request bodies ------------------------------------------------------------
+
+
+def adjustment_body(change: Change) -> dict[str, Any]:
+    """The ContractServiceAdjustment a create_adjustment describes (`unitChange` signed)."""
+    after = change.after
+    body: dict[str, Any] = {
+        "contractID": int(after.get("contract_id") or change.agreement_id),
+        "serviceID": service_id(change),
+        "unitChange": int(after["quantity"]),
+        "effectiveDate": at_day(after.get("effective_date") or change.effective_date),
+    }
+    for key, field in (("unit_price", "adjustedUnitPrice"), ("unit_cost", "adjustedUnitCost")):
+        if after.get(key) is not None:
+            body[field] = json_number(after[key])
+    return body
+
+
+def service_patch(change: Change, contract_service_id: int) -> dict[str, Any]:
+    """The sparse PATCH body of a contract service: `id` plus the drifted fields only."""
+    body: dict[str, Any] = {"id": int(contract_service_id)}
+    if "unit_price" in change.after:
+        body["unitPrice"] = json_number(change.after["unit_price"])
+    if "invoice_description" in change.after:
+        body["invoiceDescription"] = invoice_description(change.after["invoice_description"])
+    return body
+
+
+def invoice_description(text: Any) -> str:
+    return str(text or "")[:INVOICE_DESCRIPTION_LIMIT]
+
+
+def charge_body(change: Change, *, name: str, billing_code_id: int | None = None) -> dict[str, Any]:
+    """The ContractCharge a create_charge describes; the description carries our marker."""
+    after = change.after
+    body: dict[str, Any] = {
+        "name": name[:CHARGE_NAME_LIMIT],
+        "description": with_marker(after.get("description"), Marker(CHARGE, change.key)),
+        "datePurchased": at_day(after.get("effective_date") or change.effective_date),
+        "unitQuantity": int(after["quantity"]),
+        "isBillableToCompany": True,
+        "chargeType": CHARGE_TYPE,
+        "status": CHARGE_STATUS,
+    }
+    for key, field in (("unit_price", "unitPrice"), ("unit_cost", "unitCost")):
+        if after.get(key) is not None:
+            body[field] = json_number(after[key])
+    if billing_code_id is not None:
+        body["billingCodeID"] = int(billing_code_id)
+    return body
+
+
+def service_id(change: Change) -> int:
+    """The Autotask service a change is about: `after.service_id`, else the product id."""
+    value = change.after.get("service_id") or change.after.get("catalog_id") or change.product_id
+    return int(str(value))
+
+
+def _int(value: Any) -> int:
+    if value in (None, ""):
+        return 0
+    return int(str(value).split(".", 1)[0]) if isinstance(value, str) else int(value)

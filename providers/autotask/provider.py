@@ -1,0 +1,275 @@
+"""Autotask as a target: recurring-service contracts, through the REST client.
+
+What a read covers, in a handful of `in`-list queries run side by side: the companies and
+contracts in scope, the contract services of the mapped services on those contracts with
+their unit rows (from `UNIT_LOOKBACK_DAYS` before the sync date: enough for a yearly
+period), the mapped services, and contract charges of the last `CHARGE_LOOKBACK_DAYS`
+(monthly copies of invoice lines, read back so a rerun recognises them).
+
+Writes: a seat change is a ContractServiceAdjustment (Autotask creates a missing contract
+service itself); price or description drift is a PATCH of the contract service; a monthly
+copy of an invoice line is a contract charge.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import Any
+
+from providers.autotask import connection, mapping
+from providers.autotask.budget import DEFAULT_LIMIT, RequestBudget
+from providers.autotask.client import MAX_CONCURRENT, AutotaskClient
+from providers.autotask.filters import Filter, equals, in_chunks, on_or_after
+from providers.base import ProviderContext, TargetProvider, WriteResult
+from providers.http import RetryPolicy
+from providers.options import timeouts, whole_number
+from reconciler import change as actions
+from reconciler.change import Change
+from reconciler.errors import ProviderError
+from reconciler.model import Agreement, ProviderConfig, PsaLine, PsaState, Scope
+from reconciler.model.psa import CHARGE
+
+log = logging.getLogger(__name__)
+
+UNIT_LOOKBACK_DAYS = 400  # a yearly billing period plus a month
+CHARGE_LOOKBACK_DAYS = 93  # about three monthly invoices
+Record = dict[str, Any]
+
+
+class AutotaskProvider(TargetProvider):
+    name = "autotask"
+    kind = "autotask"
+    sync_types = frozenset({"daily", "monthly"})
+    description_limit = mapping.INVOICE_DESCRIPTION_LIMIT
+
+    def __init__(self, client: AutotaskClient):
+        self.client = client
+        self._services: dict[tuple[int, int], Record] = {}  # (contract, service) -> contract service
+        self._catalog: dict[int, Record] = {}  # service id -> Service record, from reads
+
+    @classmethod
+    def from_config(cls, config: ProviderConfig, context: ProviderContext) -> "AutotaskProvider":
+        options = config.options
+        endpoint, credentials = connection.endpoint_and_credentials(config, context)
+        budget = RequestBudget(
+            whole_number(options.get("request_budget", DEFAULT_LIMIT), "psa.request_budget")
+        )
+        client = AutotaskClient(
+            endpoint=endpoint,
+            zone_url=connection.zone_url(options.get("zone_url")),
+            timeout=timeouts(options.get("timeout")),
+            retry=RetryPolicy(),
+            parallelism=whole_number(
+                options.get("parallelism", MAX_CONCURRENT), "psa.parallelism", maximum=MAX_CONCURRENT
+            ),
+            budget=budget,
+            **credentials,
+        )
+        return cls(client)
+
+    # -- read -----------------------------------------------------------------------------
+
+    def read(self, scope: Scope) -> PsaState:
+        contracts = sorted(scope.agreement_ids)
+        services = _service_ids(scope.product_ids)
+        found = self.client.gather({
+            "companies": lambda: self.client.query_in(
+                "Companies", "id", scope.company_ids, include_fields=("id", "companyName")
+            ),
+            "contracts": lambda: self.client.query_in("Contracts", "id", contracts),
+            "services": lambda: self.client.query_in("Services", "id", services),
+            "contract_services": lambda: self._of_services("ContractServices", contracts, services),
+            "units": lambda: self._of_services(
+                "ContractServiceUnits", contracts, services,
+                also=[on_or_after("endDate", scope.sync_date - timedelta(days=UNIT_LOOKBACK_DAYS))],
+            ),
+            "charges": lambda: self.client.query_in(
+                "ContractCharges", "contractID", contracts,
+                also=[on_or_after("datePurchased", scope.sync_date - timedelta(days=CHARGE_LOOKBACK_DAYS))],
+            ),
+        })
+        self._remember(found["contract_services"], found["services"])
+        state = PsaState(
+            companies=mapping.companies_from_json(found["companies"]),
+            agreements=_agreements(found["contracts"], found["units"], scope),
+            lines=self._lines(found, scope),
+            catalog={
+                item.product_id: item
+                for item in map(mapping.catalog_item_from_json, found["services"])
+                if item.product_id in scope.product_ids
+            },
+        )
+        log.info(
+            "autotask.read: companies=%d contracts=%d lines=%d catalog=%d",
+            len(state.companies), len(state.agreements), len(state.lines), len(state.catalog),
+        )
+        return state
+
+    def _of_services(
+        self, entity: str, contracts: list[int], services: list[int], also: Iterable[Filter] = ()
+    ) -> list[Record]:
+        """Records of `entity` on the contracts for the mapped services."""
+        records: list[Record] = []
+        for chunk in in_chunks("serviceID", services):
+            records.extend(self.client.query_in(entity, "contractID", contracts, also=[chunk, *also]))
+        return records
+
+    def _remember(self, contract_services: list[Record], services: list[Record]) -> None:
+        for record in contract_services:
+            key = (int(record.get("contractID") or 0), int(record.get("serviceID") or 0))
+            self._services[key] = record
+        self._catalog.update({int(s["id"]): s for s in services})
+
+    def _lines(self, found: dict[str, list[Record]], scope: Scope) -> tuple[PsaLine, ...]:
+        rows: dict[int, list[Record]] = defaultdict(list)
+        for row in found["units"]:
+            rows[int(row.get("contractServiceID") or 0)].append(row)
+        lines = [
+            mapping.line_from_json(record, rows.get(int(record["id"]), []))
+            for record in found["contract_services"]
+            if int(record.get("contractID") or 0) in scope.agreement_ids
+        ]
+        lines += [
+            mapping.charge_from_json(record, self._charge_product(record))
+            for record in found["charges"]
+        ]
+        kept = [ln for ln in lines if ln.product_id in scope.product_ids or ln.kind == CHARGE]
+        return tuple(sorted(kept, key=lambda ln: (ln.agreement_id, ln.kind, ln.id)))
+
+    def _charge_product(self, charge: Record) -> str:
+        """The mapped service whose billing code a charge carries ('' when none or several)."""
+        code = charge.get("billingCodeID")
+        if code in (None, ""):
+            return ""
+        matches = [sid for sid, s in self._catalog.items() if s.get("billingCodeID") == code]
+        return str(matches[0]) if len(matches) == 1 else ""
+
+    # -- write ----------------------------------------------------------------------------
+
+    def write(self, change: Change) -> WriteResult:
+        try:
+            if change.action == actions.CREATE_ADJUSTMENT:
+                return self._adjust(change)
+            if change.action == actions.UPDATE_LINE:
+                return self._update_service(change)
+            if change.action == actions.CREATE_CHARGE:
+                return self._charge(change)
+        except (KeyError, ValueError, TypeError) as exc:
+            raise ProviderError(
+                f"Autotask: the {change.action} change for contract {change.agreement_id}, "
+                f"service {change.product_id} cannot be written: {exc!r}"
+            ) from exc
+        raise ProviderError(
+            f"Autotask cannot perform a {change.action} change; seat counts change through "
+            "contract service adjustments"
+        )
+
+    def _adjust(self, change: Change) -> WriteResult:
+        body = mapping.adjustment_body(change)
+        item_id = self.client.create("/ContractServiceAdjustments", body)
+        log.info(
+            "autotask.write: action=adjustment contract=%s service=%s units=%+d effective=%s id=%s",
+            body["contractID"], body["serviceID"], body["unitChange"], body["effectiveDate"], item_id,
+        )
+        detail = f"adjustment {item_id}: {body['unitChange']:+d} units from {body['effectiveDate']}"
+        if "invoice_description" not in change.after:
+            return WriteResult(record_id=item_id, detail=detail)
+        try:
+            detail += self._set_description(change, body["contractID"], body["serviceID"])
+        except ProviderError as exc:
+            raise ProviderError(
+                f"Autotask: adjustment {item_id} was created, but the contract service's invoice "
+                f"description could not be updated ({exc}); a rerun updates it",
+                status=exc.status, vendor_message=exc.vendor_message,
+            ) from exc
+        return WriteResult(record_id=item_id, detail=detail)
+
+    def _set_description(self, change: Change, contract_id: int, service_id: int) -> str:
+        wanted = mapping.invoice_description(change.after["invoice_description"])
+        record = self._services.get((contract_id, service_id))
+        if record is None or change.line_id is None:
+            record = self._contract_service(contract_id, service_id)
+        if str(record.get("invoiceDescription") or "") == wanted:
+            return ""
+        patch = {"id": int(record["id"]), "invoiceDescription": wanted}
+        self.client.update(f"/Contracts/{contract_id}/Services", patch)
+        record["invoiceDescription"] = wanted
+        log.info("autotask.write: action=description contract=%s contract_service=%s",
+                 contract_id, record["id"])
+        return f"; contract service {record['id']} description updated"
+
+    def _contract_service(self, contract_id: int, service_id: int) -> Record:
+        """The contract service an adjustment may just have created, read fresh."""
+        found = self.client.query(
+            "ContractServices", [equals("contractID", contract_id), equals("serviceID", service_id)]
+        )
+        if not found:
+            raise ProviderError(
+                f"Autotask: no contract service for service {service_id} on contract {contract_id}"
+            )
+        self._services[(contract_id, service_id)] = found[0]
+        return found[0]
+
+    def _update_service(self, change: Change) -> WriteResult:
+        if change.line_id is None:
+            raise ProviderError("Autotask: update_line needs the contract service id (line_id)")
+        body = mapping.service_patch(change, change.line_id)
+        if len(body) == 1:
+            return WriteResult(record_id=change.line_id, detail="nothing to change")
+        item_id = self.client.update(f"/Contracts/{int(change.agreement_id)}/Services", body)
+        log.info(
+            "autotask.write: action=update contract=%s contract_service=%s fields=%s",
+            change.agreement_id, change.line_id, ",".join(k for k in body if k != "id"),
+        )
+        return WriteResult(record_id=item_id or change.line_id, detail="contract service updated")
+
+    def _charge(self, change: Change) -> WriteResult:
+        service = self._catalog.get(mapping.service_id(change), {})
+        name = str(
+            change.after.get("name") or change.after.get("invoice_description")
+            or service.get("name") or change.product_key
+        )
+        code = change.after.get("billing_code_id") or service.get("billingCodeID")
+        body = mapping.charge_body(change, name=name, billing_code_id=int(code) if code else None)
+        item_id = self.client.create(f"/Contracts/{int(change.agreement_id)}/Charges", body)
+        log.info("autotask.write: action=charge contract=%s charge=%s key=%s",
+                 change.agreement_id, item_id, change.key)
+        return WriteResult(record_id=item_id, detail=f"charge {item_id} created")
+
+    # -- the rest of the contract ---------------------------------------------------------
+
+    def request_counts(self) -> dict[str, int]:
+        return self.client.request_counts()
+
+    def tenant_key(self) -> str:
+        """The zone and the API user's domain: one Autotask database, never the secret."""
+        domain = self.client.username.rpartition("@")[2].lower()
+        return f"autotask:{self.client.zone_url}:{domain}"
+
+    def describe(self) -> dict[str, Any]:
+        return {"provider": self.name, "endpoint": self.client.endpoint,
+                "zone_url": self.client.known_zone_url}
+
+
+def _agreements(contracts: list[Record], units: list[Record], scope: Scope) -> dict[int, Agreement]:
+    posted = mapping.posted_through(units)
+    agreements = {}
+    for record in contracts:
+        agreement = mapping.agreement_from_json(record, posted_through=posted.get(int(record["id"])))
+        if agreement.id in scope.agreement_ids:
+            agreements[agreement.id] = agreement
+    return agreements
+
+
+def _service_ids(product_ids: Iterable[str]) -> list[int]:
+    """Mapped PSA products as Autotask service ids; a non-number cannot be one."""
+    ids = []
+    for product in sorted(product_ids):
+        if product.strip().isdigit():
+            ids.append(int(product))
+        else:
+            log.warning("autotask.read: psa_product=%r is not a service id (a number); skipped", product)
+    return ids
