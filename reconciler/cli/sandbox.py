@@ -1,0 +1,70 @@
+"""`ncesync sandbox init|serve|reset`: the embedded vendor emulator of a deployment."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import click
+
+from reconciler.cli.exitcodes import ERROR, handles_errors
+from reconciler.cli.options import deployment_dir
+
+
+@click.group()
+def sandbox() -> None:
+    """The embedded sandbox: emulated Dicker Data, ConnectWise and Autotask APIs."""
+
+
+@sandbox.command()
+@deployment_dir
+@click.option("--clients", type=click.IntRange(min=1), default=12, show_default=True, help="Mapped clients.")
+@click.option("--seed", type=int, default=1, show_default=True, help="Same seed, same files.")
+@click.option("--psa", type=click.Choice(["connectwise", "autotask"]), default="connectwise", show_default=True)
+@click.option("--sync", "sync_type", type=click.Choice(["daily", "monthly"]), default="daily", show_default=True)
+@click.option("--style", type=click.Choice(["advance", "arrears"]), default="advance", show_default=True)
+@click.option("--prorate/--no-prorate", default=False, show_default=True)
+@click.option("--date", "today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="The world's today (default: today).")
+@click.option("--force", is_flag=True, help="Write even when specs/ already exists.")
+@handles_errors
+def init(root: Path, clients: int, seed: int, psa: str, sync_type: str, style: str, prorate: bool,
+         today: datetime | None, force: bool) -> None:
+    """Write a reproducible demo deployment: specs/ and sandbox/world.json."""
+    from providers.sandbox.generator import generate, reset
+
+    if (root / "specs").exists() and not force:
+        click.echo(f"Error: {root / 'specs'} already exists; use --force to overwrite it.", err=True)
+        raise SystemExit(ERROR)
+    day = today.date() if today else date.today()
+    generate(root, clients=clients, seed=seed, psa=psa, sync=sync_type, style=style, prorate=prorate, today=day)
+    reset(root)
+    click.echo(f"Wrote a {psa} deployment with {clients} clients (seed {seed}) to {root}.")
+
+
+@sandbox.command()
+@deployment_dir
+@click.option("--port", type=click.IntRange(0, 65535), default=0, help="Loopback port (default: any free one).")
+@handles_errors
+def serve(root: Path, port: int) -> None:
+    """Serve the deployment's working world until Ctrl-C."""
+    from providers.sandbox import serve_forever
+    from providers.sandbox.working_copy import working_world, world_setting
+
+    world = working_world(root, world_setting(root))
+
+    def ready(url: str) -> None:
+        click.echo(f"Sandbox serving {world} at {url} (Ctrl-C to stop).")
+        click.echo(f"Point ncesync at it with: export NCESYNC_SANDBOX_URL={url}")
+
+    serve_forever(world, port, on_ready=ready)
+
+
+@sandbox.command()
+@deployment_dir
+@handles_errors
+def reset(root: Path) -> None:
+    """Restore the working world (.ncesync/world.json) from the deployment's sandbox world."""
+    from providers.sandbox.working_copy import reset as reset_world
+
+    click.echo(f"Restored {reset_world(root)}.")
