@@ -214,9 +214,10 @@ def charge_change(item: ChargeInput) -> Change:
 def correction(copy: Change, existing: PsaLine, *, psa_kind: str) -> Change | str | None:
     """What to do when a PSA line already carries the copy's key.
 
-    None when it matches (the usual rerun); an update_line Change with the drifted fields
-    when the line can still be changed; a message when Autotask has already billed the
-    charge (billed charges are read-only, so the correction is reported, not attempted).
+    None when it matches (the usual rerun). ConnectWise: an update_line Change with the
+    drifted fields. Autotask: a message, never a write: a billed charge is read-only, and an
+    unbilled one is left for a person to delete (the next run then copies the line afresh),
+    because contract-charge updates are not part of the Autotask provider's writes.
     """
     before = {
         "quantity": sum(span.units for span in existing.spans),
@@ -229,10 +230,11 @@ def correction(copy: Change, existing: PsaLine, *, psa_kind: str) -> Change | st
     after = {name: copy.after[name] for name in drifted}
     what = ", ".join(f"{name} {drifted[name]} -> {after[name]}" for name in drifted)
     if existing.billed:
-        return (
-            f"copied as line {existing.id}, which differs ({what}) but is already billed in "
-            f"{'Autotask' if psa_kind == AUTOTASK else 'the PSA'}; not corrected, fix it by hand on the next invoice"
-        )
+        return (f"copied as charge {existing.id}, which differs ({what}) but is already billed; "
+                "not corrected: billed charges are read-only, settle the difference by hand")
+    if psa_kind == AUTOTASK:
+        return (f"copied as charge {existing.id}, which differs ({what}) and is not billed yet; "
+                "not corrected automatically: delete the charge in Autotask and the next run copies the line again")
     old = round_cents(Decimal(before["unit_price"]) * before["quantity"])
     return Change(
         action=UPDATE_LINE, client_id=copy.client_id, client_name=copy.client_name,
