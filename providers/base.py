@@ -23,7 +23,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from reconciler.model import Inventory, ProviderConfig, PsaState, Scope
+from reconciler.model import Agreement, Inventory, ProviderConfig, PsaState, Scope
 
 if TYPE_CHECKING:
     from reconciler.change import Change
@@ -43,6 +43,15 @@ class ProviderContext:
 class WriteResult:
     record_id: int | str | None
     detail: str = ""
+
+
+@dataclass(frozen=True)
+class CompanyInfo:
+    """A PSA company with its active agreements (ConnectWise) or contracts (Autotask)."""
+
+    id: int
+    name: str
+    agreements: tuple[Agreement, ...] = ()
 
 
 class Provider(ABC):
@@ -80,6 +89,14 @@ class TargetProvider(Provider):
     @abstractmethod
     def write(self, change: "Change") -> WriteResult:
         """Perform one change. Raise ProviderError with the vendor's text on failure."""
+
+    def companies(self) -> dict[int, CompanyInfo]:
+        """Optional hook for `ncesync automap`: every company of the PSA, by id, with its
+        active agreements/contracts. A read only; a partial read raises ProviderError."""
+        raise NotImplementedError(
+            f"the {self.name} provider cannot list PSA companies, so automap is not available "
+            "for it; write specs/clients/*.yaml by hand"
+        )
 
     def tenant_key(self) -> str:
         """Identifies the PSA tenant, for the apply lock (one apply at a time per tenant)."""

@@ -77,6 +77,16 @@ class ConnectWiseClient(HttpClient):
     def agreements(self, ids: Iterable[int]) -> list[dict[str, Any]]:
         return self._list_in("/finance/agreements", cond.ids_in("id", ids))
 
+    def all_companies(self) -> list[dict[str, Any]]:
+        """Every company that is not deleted (all pages); for automap."""
+        return self.get_all("/company/companies", "deletedFlag = false")
+
+    def active_agreements(self) -> list[dict[str, Any]]:
+        """Every active, uncancelled agreement of every company (all pages); for automap."""
+        return self.get_all(
+            "/finance/agreements", 'agreementStatus = "Active" and cancelledFlag = false'
+        )
+
     def catalog_items(self, identifiers: Iterable[str]) -> list[dict[str, Any]]:
         return self._list_in("/procurement/catalog", cond.strings_in("identifier", identifiers))
 

@@ -12,7 +12,7 @@ import logging
 from datetime import date, timedelta
 from typing import Any
 
-from providers.base import ProviderContext, TargetProvider, WriteResult
+from providers.base import CompanyInfo, ProviderContext, TargetProvider, WriteResult
 from providers.connectwise import mapping
 from providers.connectwise.client import DEFAULT_CODEBASE, ConnectWiseClient
 from providers.options import timeouts, whole_number
@@ -20,7 +20,7 @@ from providers.http import RetryPolicy
 from reconciler import change as actions
 from reconciler.change import Change
 from reconciler.errors import ConfigError, ProviderError
-from reconciler.model import ProviderConfig, PsaLine, PsaState, Scope
+from reconciler.model import Agreement, ProviderConfig, PsaLine, PsaState, Scope
 from reconciler.model.psa import CHARGE
 from reconciler.secrets import resolve
 
@@ -102,6 +102,20 @@ class ConnectWiseProvider(TargetProvider):
             len(companies), len(agreements), len(lines), len(catalog),
         )
         return PsaState(companies=companies, agreements=agreements, lines=lines, catalog=catalog)
+
+    def companies(self) -> dict[int, CompanyInfo]:
+        names = mapping.companies_from_json(self.client.all_companies())
+        agreements: dict[int, list[Agreement]] = {}
+        for record in self.client.active_agreements():
+            agreement = mapping.agreement_from_json(record)
+            if agreement.is_active:  # the condition already asks for it; a server may not filter
+                agreements.setdefault(agreement.company_id, []).append(agreement)
+        log.info("connectwise.companies: companies=%d agreements=%d",
+                 len(names), sum(len(a) for a in agreements.values()))
+        return {
+            cid: CompanyInfo(cid, name, tuple(sorted(agreements.get(cid, []), key=lambda a: a.id)))
+            for cid, name in sorted(names.items())
+        }
 
     def _lines(self, agreement_ids: list[int], scope: Scope) -> tuple[PsaLine, ...]:
         since = scope.sync_date - self.charge_lookback

@@ -5,6 +5,7 @@ import click
 from reconciler.logs import configure
 
 from reconciler.cli.apply import apply
+from reconciler.cli.automap import automap
 from reconciler.cli.journal import journal
 from reconciler.cli.plan import plan
 from reconciler.cli.report import report
@@ -23,7 +24,7 @@ def cli(log_level: str, log_format: str) -> None:
     configure(level=log_level, fmt=log_format)
 
 
-for command in (validate, plan, apply, show, journal, schema, unlock, report):
+for command in (validate, plan, apply, show, journal, schema, unlock, report, automap):
     cli.add_command(command)
 
 

@@ -1,0 +1,48 @@
+"""`ncesync automap`: propose client mappings for unmapped Dicker Data customers by name."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from reconciler import automap as matcher
+from reconciler.cli import options
+from reconciler.cli.exitcodes import OK, handles_errors
+from reconciler.errors import ConfigError
+from reconciler.job import plan_run
+from reconciler.render.formats import render_template
+from reconciler.runtime import Runtime, today_in
+from reconciler.specs import load_deployment
+from reconciler.unmapped import unmapped_report
+
+
+@click.command()
+@options.deployment_dir
+@options.sync_date
+@click.option("--write", is_flag=True, help="Write each proposal to specs/clients/ for review (never replaces a file).")
+@handles_errors
+def automap(root: Path, sync_date: datetime | None, write: bool) -> None:
+    """Propose client mappings: unmapped Dicker Data customers whose normalised name matches
+    exactly one PSA company with one active agreement."""
+    deployment = load_deployment(root)
+    day = sync_date.date() if sync_date else today_in(deployment.settings.timezone)
+    with Runtime(deployment, sync_date=day) as runtime:
+        planned = plan_run(runtime)  # the plan's own list of unmapped customers
+        try:
+            companies = runtime.target.companies()
+        except NotImplementedError as exc:
+            raise ConfigError(str(exc)) from None
+        psa = runtime.target.name
+    customers = unmapped_report(planned.plan, planned.inventory).customers
+    result = matcher.propose(customers, companies, deployment)
+    click.echo(render_template("automap.txt.j2", automap=result.to_json(), psa=psa), nl=False)
+    if write and result.proposals:
+        for path in matcher.write(root, result.proposals, today=day, psa=psa):
+            click.echo(f"wrote {os.path.relpath(path)}")
+        click.echo("Review the new files, run `ncesync validate` and `ncesync plan`, then open a pull request.")
+    elif result.proposals:
+        click.echo("Nothing was written; run again with --write to create the files for review.")
+    raise SystemExit(OK)
