@@ -23,7 +23,7 @@ from providers.autotask import connection, mapping
 from providers.autotask.budget import DEFAULT_LIMIT, RequestBudget
 from providers.autotask.client import MAX_CONCURRENT, AutotaskClient
 from providers.autotask.filters import Filter, equals, in_chunks, on_or_after
-from providers.base import ProviderContext, TargetProvider, WriteResult
+from providers.base import CompanyInfo, ProviderContext, TargetProvider, WriteResult
 from providers.http import RetryPolicy
 from providers.options import timeouts, whole_number
 from reconciler import change as actions
@@ -107,6 +107,26 @@ class AutotaskProvider(TargetProvider):
             len(state.companies), len(state.agreements), len(state.lines), len(state.catalog),
         )
         return state
+
+    def companies(self) -> dict[int, CompanyInfo]:
+        found = self.client.gather({
+            "companies": lambda: self.client.query(
+                "Companies", [equals("isActive", True)], include_fields=("id", "companyName")
+            ),
+            "contracts": lambda: self.client.query("Contracts", [
+                equals("status", mapping.ACTIVE), equals("contractType", mapping.RECURRING_SERVICE),
+            ]),
+        })
+        contracts: dict[int, list[Agreement]] = defaultdict(list)
+        for record in found["contracts"]:
+            contract = mapping.agreement_from_json(record)
+            contracts[contract.company_id].append(contract)
+        names = mapping.companies_from_json(found["companies"])
+        log.info("autotask.companies: companies=%d contracts=%d", len(names), len(found["contracts"]))
+        return {
+            cid: CompanyInfo(cid, name, tuple(sorted(contracts.get(cid, []), key=lambda c: c.id)))
+            for cid, name in sorted(names.items())
+        }
 
     def _of_services(
         self, entity: str, contracts: list[int], services: list[int], also: Iterable[Filter] = ()

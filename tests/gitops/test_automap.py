@@ -146,3 +146,24 @@ def test_automap_reports_a_psa_without_the_hook(deployment: Path, monkeypatch: p
     result = ncesync("automap", "-C", str(deployment), *DATE)
     assert result.code == 1
     assert "cannot list PSA companies, so automap is not available" in result.stderr
+
+
+def test_automap_on_autotask_uses_active_recurring_service_contracts(tmp_path: Path) -> None:
+    from providers.sandbox.generator import generate
+
+    root = tmp_path / "at"
+    generate(root, clients=8, seed=7, psa="autotask", today=TODAY)
+
+    def companies(world: dict) -> None:
+        at = world["autotask"]
+        contract = at["contracts"][0]
+        at["companies"] += [{"id": 900, "companyName": "Tasman Engineering & Co Ltd", "isActive": True},
+                            {"id": 901, "companyName": "Tasman Engineering & Co", "isActive": False}]
+        at["contracts"] += [dict(contract, id=9001, companyID=900, contractName="Tasman M365"),
+                            dict(contract, id=9002, companyID=900, contractName="Tasman block hours", contractType=1),
+                            dict(contract, id=9003, companyID=900, contractName="Tasman old", status=0)]
+
+    edit_world(root, companies)
+    result = ncesync("automap", "-C", str(root), *DATE)
+    assert result.code == 0, result.stderr
+    assert '-> autotask company 900 "Tasman Engineering & Co Ltd", agreement 9001 "Tasman M365"' in result.stdout
