@@ -1,0 +1,135 @@
+"""Shared set-up of the Autotask provider tests: replayed cassettes and a fake transport."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+import vcr
+from requests.adapters import HTTPAdapter
+
+from providers.autotask.budget import RequestBudget
+from providers.autotask.client import AutotaskClient
+from providers.autotask.provider import AutotaskProvider
+from providers.http import RetryPolicy
+
+CASSETTES = Path(__file__).parent / "cassettes"
+ZONE = "https://webservices5.autotask.net/atservicesrest"
+CREDENTIALS = {
+    "username": "api-sync@contoso.example",
+    "secret": "S3cr3t*Zq8",
+    "integration_code": "TRACKINGCODE7X2Q",
+}
+AUTH_HEADERS = ("ApiIntegrationCode", "UserName", "Secret")
+
+
+@pytest.fixture
+def at_vcr() -> vcr.VCR:
+    """Replay only: a request missing from the cassette fails the test. Queries and writes
+    differ only by their JSON body, so the body is matched too."""
+    return vcr.VCR(
+        cassette_library_dir=str(CASSETTES),
+        record_mode="none",
+        match_on=("method", "scheme", "host", "port", "path", "query", "body"),
+        filter_headers=list(AUTH_HEADERS),
+        decode_compressed_response=True,
+    )
+
+
+class Sleeps(list):
+    """A fake `sleep` that remembers the waits instead of waiting."""
+
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+@pytest.fixture
+def sleeps() -> Sleeps:
+    return Sleeps()
+
+
+@pytest.fixture
+def make_client(sleeps: Sleeps) -> Callable[..., AutotaskClient]:
+    def build(**overrides: Any) -> AutotaskClient:
+        options: dict[str, Any] = {
+            **CREDENTIALS,
+            "zone_url": ZONE,
+            "sleep": sleeps,
+            "retry": RetryPolicy(attempts=3, backoff=0.5),
+            "timeout": (3.0, 20.0),
+        }
+        options.update(overrides)
+        if "budget" not in options:
+            options["budget"] = RequestBudget(9000, sleep=sleeps)
+        return AutotaskClient(**options)
+
+    return build
+
+
+@pytest.fixture
+def make_provider(make_client: Callable[..., AutotaskClient]) -> Callable[..., AutotaskProvider]:
+    def build(**overrides: Any) -> AutotaskProvider:
+        return AutotaskProvider(make_client(**overrides))
+
+    return build
+
+
+Answer = Callable[[requests.PreparedRequest], tuple[int, Any, dict[str, str]]]
+
+
+class FakeTransport(HTTPAdapter):
+    """Answers from a function instead of the network, keeps what was sent, and counts how
+    many requests were in flight at once (`peak`)."""
+
+    def __init__(self, answer: Answer):
+        super().__init__()
+        self.answer = answer
+        self.sent: list[requests.PreparedRequest] = []
+        self.active = 0
+        self.peak = 0
+        self._lock = threading.Lock()
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        with self._lock:
+            self.sent.append(request)
+            self.active += 1
+            self.peak = max(self.peak, self.active)
+        try:
+            status, body, headers = self.answer(request)
+        finally:
+            with self._lock:
+                self.active -= 1
+        response = requests.Response()
+        response.status_code = status
+        response._content = json.dumps(body).encode() if not isinstance(body, bytes) else body
+        response.headers.update({"Content-Type": "application/json", **headers})
+        response.url = request.url or ""
+        response.request = request
+        return response
+
+
+@pytest.fixture
+def fake_session() -> Callable[[Answer], tuple[requests.Session, FakeTransport]]:
+    def build(answer: Answer) -> tuple[requests.Session, FakeTransport]:
+        session = requests.Session()
+        transport = FakeTransport(answer)
+        session.mount("https://", transport)
+        session.mount("http://", transport)
+        return session, transport
+
+    return build
+
+
+def threshold_body(used: int = 100, limit: int = 10_000) -> dict[str, int]:
+    return {"externalRequestThreshold": limit, "requestThresholdTimeframe": 60,
+            "currentTimeframeRequestCount": used}
+
+
+def page(items: list[dict[str, Any]], next_url: str | None = None) -> dict[str, Any]:
+    return {"items": items, "pageDetails": {"count": len(items), "requestCount": 500,
+                                            "prevPageUrl": None, "nextPageUrl": next_url}}

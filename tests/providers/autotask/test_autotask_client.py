@@ -1,0 +1,206 @@
+"""The Autotask REST client: zone, headers, paging, `in` lists, errors, retries, limits."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from conftest import CREDENTIALS, ZONE, page, threshold_body
+from providers.autotask.budget import RequestBudget
+from providers.autotask.client import zone_root
+from providers.autotask.filters import in_chunks
+from reconciler.errors import ProviderError
+
+
+def test_zone_is_discovered_once_and_kept(make_client, at_vcr):
+    client = make_client(zone_url=None)
+    with at_vcr.use_cassette("zone_discovery.yaml") as cassette:
+        assert client.query_in("Contracts", "id", [7001])[0]["id"] == 7001
+        assert client.query_in("Services", "id", [9001])[0]["id"] == 9001
+        assert cassette.all_played
+    assert client.zone_url == "https://webservices5.autotask.net/atservicesrest"
+    assert client.request_counts()["GET /zoneInformation"] == 1
+
+
+@pytest.mark.parametrize("given", [
+    "https://webservices5.autotask.net/atservicesrest/",
+    "https://webservices5.autotask.net/ATServicesRest/V1.0/",
+    "https://webservices5.autotask.net",
+])
+def test_zone_url_in_any_usual_form(given):
+    assert zone_root(given).lower() == "https://webservices5.autotask.net/atservicesrest"
+
+
+def test_every_request_carries_the_three_auth_headers_and_json(make_client, fake_session):
+    session, transport = fake_session(lambda r: (200, threshold_body() if "Threshold" in r.url else page([]), {}))
+    client = make_client(session=session)
+    client.query("Contracts", [])
+    for request in transport.sent:
+        assert request.headers["ApiIntegrationCode"] == CREDENTIALS["integration_code"]
+        assert request.headers["UserName"] == CREDENTIALS["username"]
+        assert request.headers["Secret"] == CREDENTIALS["secret"]
+        assert request.headers["Content-Type"] == "application/json"
+    assert transport.sent[-1].url == f"{ZONE}/v1.0/Contracts/query"
+
+
+def test_paging_follows_next_page_url_with_post_and_the_same_body_on_our_zone(make_client, at_vcr):
+    client = make_client(page_size=2)
+    with at_vcr.use_cassette("paging_next_page_url.yaml") as cassette:
+        records = client.query_in("Contracts", "id", [7003, 7001, 7002])
+        assert cassette.all_played
+    assert [r["id"] for r in records] == [7001, 7002, 7003]
+    assert client.request_counts()["POST /Contracts/query/next"] == 1
+
+
+def test_a_paging_link_outside_the_api_is_refused(make_client, fake_session):
+    def answer(request):
+        if "Threshold" in request.url:
+            return 200, threshold_body(), {}
+        return 200, page([{"id": 1}], "https://evil.example/steal?x=1"), {}
+
+    session, _ = fake_session(answer)
+    with pytest.raises(ProviderError, match="paging link outside the API"):
+        make_client(session=session).query("Contracts", [])
+
+
+def test_in_lists_are_split_at_500_values(make_client, at_vcr):
+    client = make_client()
+    with at_vcr.use_cassette("in_list_chunks.yaml") as cassette:
+        found = client.query_in("Companies", "id", range(1, 502), include_fields=("id", "companyName"))
+        assert cassette.all_played
+    assert [c["id"] for c in found] == [1, 501]
+    assert client.request_counts()["POST /Companies/query"] == 2
+
+
+def test_in_chunks_sorted_distinct_and_none_for_no_values():
+    chunks = in_chunks("id", [3, 1, 3, 2], size=2)
+    assert chunks == [{"op": "in", "field": "id", "value": [1, 2]}, {"op": "in", "field": "id", "value": [3]}]
+    assert in_chunks("id", []) == []
+
+
+def test_query_is_retried_after_500_and_429_honouring_retry_after(make_client, at_vcr, sleeps):
+    client = make_client()
+    with at_vcr.use_cassette("retry_query_after_500_and_429.yaml") as cassette:
+        assert client.query_in("Contracts", "id", [7001])[0]["id"] == 7001
+        assert cassette.all_played
+    assert sleeps == [0.5, 2.0]
+    assert client.request_counts()["POST /Contracts/query"] == 3
+
+
+def test_a_create_is_not_retried_after_500_and_the_vendor_text_is_kept(make_client, at_vcr, sleeps):
+    client = make_client()
+    body = {"contractID": 7001, "serviceID": 9001, "unitChange": 3, "effectiveDate": "2024-07-11",
+            "adjustedUnitPrice": 36.3, "adjustedUnitCost": 30.25}
+    with at_vcr.use_cassette("create_adjustment_500_not_retried.yaml"):
+        with pytest.raises(ProviderError) as caught:
+            client.create("/ContractServiceAdjustments", body)
+    assert caught.value.status == 500
+    assert "effectiveDate must be between the start date and end date of the Contract" in str(caught.value)
+    assert str(caught.value).startswith("Autotask POST /ContractServiceAdjustments: HTTP 500")
+    assert client.request_counts()["POST /ContractServiceAdjustments"] == 1
+    assert sleeps == []
+
+
+def test_errors_list_becomes_one_clear_message(make_client, at_vcr):
+    with at_vcr.use_cassette("error_400_query.yaml"):
+        with pytest.raises(ProviderError) as caught:
+            make_client().query_in("Contracts", "id", [7001])
+    text = str(caught.value)
+    assert "HTTP 400, Autotask refused the request" in text
+    assert "field 'contractNumbr' does not exist on Contract; MaxRecords must be between 1 and 500." in text
+
+
+def test_401_names_the_credentials_to_check(make_client, at_vcr):
+    with at_vcr.use_cassette("error_401.yaml"):
+        with pytest.raises(ProviderError) as caught:
+            make_client().query_in("Contracts", "id", [7001])
+    assert caught.value.status == 401
+    assert "psa.username, psa.secret and psa.integration_code" in str(caught.value)
+    assert "User is not authorized" in str(caught.value)
+    assert CREDENTIALS["secret"] not in str(caught.value)
+
+
+def test_threshold_stop_before_the_budget_is_spent(make_client, at_vcr):
+    client = make_client()
+    with at_vcr.use_cassette("threshold_stop.yaml") as cassette:
+        with pytest.raises(ProviderError) as caught:
+            client.query_in("Contracts", "id", [7001])
+        assert cassette.all_played
+    text = str(caught.value)
+    assert "8850 requests" in text and "10000" in text and "200 more" in text and "9000" in text
+    assert client.request_counts() == {"GET /ThresholdInformation": 1}  # the query was not sent
+
+
+def test_above_half_the_threshold_a_warning_and_a_pause_per_request(make_client, at_vcr, sleeps, caplog):
+    client = make_client()
+    with caplog.at_level(logging.WARNING, logger="providers.autotask.budget"):
+        with at_vcr.use_cassette("threshold_slowdown.yaml"):
+            client.query_in("Contracts", "id", [7001])
+    assert sleeps == [0.5]
+    assert "used=6200 threshold=10000" in caplog.text
+
+
+def test_threshold_is_read_again_every_check_every_requests(make_client, fake_session, sleeps):
+    readings = iter([100, 6000, 8998])
+
+    def answer(request):
+        if "Threshold" in request.url:
+            return 200, threshold_body(next(readings)), {}
+        return 200, page([]), {}
+
+    session, transport = fake_session(answer)
+    client = make_client(session=session, budget=RequestBudget(9000, check_every=3, sleep=sleeps))
+    for _ in range(6):
+        client.query("Contracts", [])
+    with pytest.raises(ProviderError, match="8998 requests"):
+        client.query("Contracts", [])
+    assert client.request_counts() == {"GET /ThresholdInformation": 3, "POST /Contracts/query": 6}
+    assert sleeps == [0.5, 0.5, 0.5]  # after the second reading (60 % of the threshold)
+
+
+def test_never_more_than_three_requests_at_once(make_client, fake_session):
+    three_in = threading.Event()
+    session_box: dict = {}
+
+    def answer(request):
+        transport = session_box["transport"]
+        if transport.active >= 3:
+            three_in.set()
+        three_in.wait(timeout=2)  # hold the slot until three are in flight
+        if "Threshold" in request.url:
+            return 200, threshold_body(), {}
+        return 200, page([]), {}
+
+    session, transport = fake_session(answer)
+    session_box["transport"] = transport
+    client = make_client(session=session, parallelism=3)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(lambda i: client.query("Contracts", [{"op": "eq", "field": "id", "value": i}]), range(12)))
+    assert transport.peak == 3
+    assert len(transport.sent) == 13  # one threshold reading and twelve queries
+
+
+def test_gather_reads_side_by_side_and_raises_the_first_error(make_client):
+    client = make_client(parallelism=3)
+    assert client.gather({"a": lambda: 1, "b": lambda: 2}) == {"a": 1, "b": 2}
+
+    def fail():
+        raise ProviderError("boom")
+
+    with pytest.raises(ProviderError, match="boom"):
+        client.gather({"a": lambda: 1, "b": fail})
+
+
+def test_create_returns_the_item_id_given_as_text(make_client, fake_session):
+    def answer(request):
+        if "Threshold" in request.url:
+            return 200, threshold_body(), {}
+        assert json.loads(request.body) == {"name": "x"}
+        return 200, {"itemId": "42"}, {}
+
+    session, _ = fake_session(answer)
+    assert make_client(session=session).create("/Contracts/1/Charges", {"name": "x"}) == 42
