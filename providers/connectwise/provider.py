@@ -66,7 +66,7 @@ class ConnectWiseProvider(TargetProvider):
         )
         return cls(
             client,
-            site=site,
+            site=config.endpoint.rstrip("/"),  # "sandbox" stays stable across sandbox ports
             company_id=credentials["company_id"],
             charge_lookback_days=whole_number(
                 options.get("charge_lookback_days", DEFAULT_CHARGE_LOOKBACK_DAYS),

@@ -95,3 +95,24 @@ def edit_working_world(root: Path, edit) -> None:
     world = json.loads(path.read_text())
     edit(world)
     path.write_text(json.dumps(world, indent=1))
+
+
+def three_clients_world(*, quantities: tuple[int, int, int] = (15, 8, 4)) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Three ConnectWise clients, each with a 12/6/3-seat main line and a different DD count."""
+    names = ["Contoso Ltd", "Fabrikam Ltd", "Northwind Ltd"]
+    tenants = [TENANT, OTHER, "5a5a5a5a-0000-4000-8000-000000000003"]
+    world = connectwise_world(quantity=quantities[0], prorate=False)
+    cw, dd = world["connectwise"], world["dickerdata"]
+    cw["additions"][0]["quantity"] = 12
+    for i in (1, 2):
+        company, agreement_id = 250 + i, 1001 + i
+        cw["companies"].append({"id": company, "identifier": f"C{company}", "name": names[i]})
+        cw["agreements"].append(agreement(agreement_id, company, prorate=False))
+        cw["additions"].append(addition(501 + i, agreement_id, 6 // i))
+        dd["customers"].append({"TenantId": tenants[i], "CompanyName": names[i]})
+        dd["subscriptions"].append(subscription(tenants[i], quantities[i], sid=f"sub-bp-{i + 1}", company=names[i]))
+    clients = [
+        {"name": names[i], "dd_customer_id": tenants[i], "psa_company_id": 250 + i, "agreement_id": 1001 + i}
+        for i in range(3)
+    ]
+    return world, clients
