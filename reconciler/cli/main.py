@@ -6,9 +6,11 @@ from reconciler.logs import configure
 
 from reconciler.cli.apply import apply
 from reconciler.cli.automap import automap
+from reconciler.cli.describe import describe
 from reconciler.cli.journal import journal
 from reconciler.cli.plan import plan
 from reconciler.cli.report import report
+from reconciler.cli.sandbox import sandbox
 from reconciler.cli.schema import schema
 from reconciler.cli.show import show
 from reconciler.cli.unlock import unlock
@@ -24,7 +26,7 @@ def cli(log_level: str, log_format: str) -> None:
     configure(level=log_level, fmt=log_format)
 
 
-for command in (validate, plan, apply, show, journal, schema, unlock, report, automap):
+for command in (validate, plan, apply, show, journal, schema, unlock, report, automap, describe, sandbox):
     cli.add_command(command)
 
 

@@ -1,0 +1,49 @@
+"""`ncesync describe --client ID`: preview the invoice description of each of a client's licences."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from reconciler.cli import options
+from reconciler.cli.exitcodes import OK, handles_errors
+from reconciler.errors import ConfigError
+from reconciler.job import plan_run, select_clients
+from reconciler.model.specs import DAILY
+from reconciler.planner import PlanRequest
+from reconciler.preview import preview
+from reconciler.render.formats import render_template
+from reconciler.runtime import Runtime, today_in
+from reconciler.specs import load_deployment
+
+
+@click.command()
+@options.deployment_dir
+@click.option("--client", "client_ref", required=True, metavar="ID", help="Dicker Data customer id or spec file name.")
+@options.sync_date
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@handles_errors
+def describe(root: Path, client_ref: str, sync_date: datetime | None, fmt: str) -> None:
+    """Render the client's invoice description template for each of its licences, with the
+    seat counts Dicker Data has now. Read-only."""
+    deployment = load_deployment(root)
+    if deployment.settings.sync_type != DAILY:
+        raise ConfigError("invoice descriptions are templated in daily sync only; monthly sync writes a fixed text")
+    [client] = select_clients(deployment, (client_ref,))
+    day = sync_date.date() if sync_date else today_in(deployment.settings.timezone)
+    with Runtime(deployment, sync_date=day) as runtime:
+        planned = plan_run(runtime, (client_ref,))
+        request = PlanRequest(
+            deployment=deployment, inventory=planned.inventory, psa=planned.psa,
+            psa_kind=runtime.target.kind, description_limit=runtime.target.description_limit,
+            sync_date=day, clients=(client,), full_run=False,
+        )
+    found = preview(request, client)
+    if fmt == "json":
+        click.echo(json.dumps(found.to_json(), indent=2, default=str))
+    else:
+        click.echo(render_template("describe.txt.j2", p=found.to_json()), nl=False)
+    raise SystemExit(OK)
