@@ -160,7 +160,7 @@ def _contract_service(world: dict[str, Any], contract: dict[str, Any], product: 
                       seats: int, today: date) -> None:
     cs = {"id": len(world["contractServices"]) + 1, "contractID": contract["id"], "serviceID": service_id(product),
           "unitPrice": float(product.monthly_price), "unitCost": float(product.monthly_cost),
-          "invoiceDescription": product.name, "internalDescription": None}
+          "invoiceDescription": f"{product.name} x {seats}", "internalDescription": None}
     world["contractServices"].append(cs)
     for period in contract_periods(contract, today):
         posted = at_datetime(period.end + timedelta(days=1)) if period.end < today else None

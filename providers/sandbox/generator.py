@@ -31,7 +31,7 @@ PSAS = ("connectwise", "autotask")
 SYNCS = ("daily", "monthly")
 STYLES = ("advance", "arrears")
 CUSTOM_PRICES = {"m365-business-premium": "36.30", "exchange-online-plan-1": "6.50"}
-INVOICE_DESCRIPTION = "{{ licence.name }} x {{ quantity }} ({{ period.start }} to {{ period.end }})"
+INVOICE_DESCRIPTION = "{{ licence.name }} x {{ quantity }}"
 
 
 def generate(dest: Path, *, clients: int, seed: int, psa: str = "connectwise", sync: str = "daily",
