@@ -37,6 +37,7 @@ def at_vcr() -> vcr.VCR:
         record_mode="none",
         match_on=("method", "scheme", "host", "port", "path", "query", "body"),
         filter_headers=list(AUTH_HEADERS),
+        filter_query_parameters=[("user", "API-USER")],  # zone discovery names the API user
         decode_compressed_response=True,
     )
 
