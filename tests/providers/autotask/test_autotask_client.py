@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -163,25 +164,29 @@ def test_threshold_is_read_again_every_check_every_requests(make_client, fake_se
 
 
 def test_never_more_than_three_requests_at_once(make_client, fake_session):
-    three_in = threading.Event()
-    session_box: dict = {}
+    release = threading.Event()
 
     def answer(request):
-        transport = session_box["transport"]
-        if transport.active >= 3:
-            three_in.set()
-        three_in.wait(timeout=2)  # hold the slot until three are in flight
-        if "Threshold" in request.url:
-            return 200, threshold_body(), {}
-        return 200, page([]), {}
+        if "Threshold" not in request.url:
+            release.wait(timeout=5)  # hold every query in flight until the test has looked
+        return 200, threshold_body() if "Threshold" in request.url else page([]), {}
 
     session, transport = fake_session(answer)
-    session_box["transport"] = transport
     client = make_client(session=session, parallelism=3)
     with ThreadPoolExecutor(max_workers=8) as pool:
-        list(pool.map(lambda i: client.query("Contracts", [{"op": "eq", "field": "id", "value": i}]), range(12)))
-    assert transport.peak == 3
-    assert len(transport.sent) == 13  # one threshold reading and twelve queries
+        futures = [pool.submit(client.query, "Contracts", [{"op": "eq", "field": "id", "value": i}])
+                   for i in range(8)]
+        for _ in range(500):
+            if transport.active >= 3:
+                break
+            time.sleep(0.01)
+        time.sleep(0.05)  # room for a fourth request to get in, were the limit broken
+        in_flight = transport.active
+        release.set()
+        for future in futures:
+            future.result()
+    assert in_flight == 3 and transport.peak == 3
+    assert len(transport.sent) == 9  # one threshold reading and eight queries
 
 
 def test_gather_reads_side_by_side_and_raises_the_first_error(make_client):
