@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from reconciler.billing import reason
 from reconciler.billing.monthly import ChargeInput, charge_change, correction, line_key, share_mismatch
@@ -18,7 +19,7 @@ from reconciler.billing.periods import CONNECTWISE
 from reconciler.change import Change
 from reconciler.invoice_totals import InvoiceTotals
 from reconciler.licences import product_for
-from reconciler.model import ClientMapping, Deployment, Inventory, InvoiceLine, PsaState, StockCode
+from reconciler.model import ClientMapping, Deployment, Inventory, InvoiceLine, ProductMapping, PsaState, StockCode
 from reconciler.model.psa import CHARGE, PsaLine
 from reconciler.plan import Issue, Plan, Unmapped, digest
 
@@ -41,6 +42,9 @@ class InvoicePlanRequest:
 class KeyedLine:
     key: str
     line: InvoiceLine
+
+
+Mapped = tuple[KeyedLine, ProductMapping]  # an invoice line and the product mapping it bills as
 
 
 def build_invoice_plan(request: InvoicePlanRequest) -> Plan:
@@ -68,7 +72,7 @@ def _invoice_lines(request: InvoicePlanRequest, plan: Plan, totals: InvoiceTotal
     invoices = [i for i in request.inventory.invoices if not wanted or i.number in wanted]
     for number in sorted(wanted - {i.number for i in invoices}):
         plan.errors.append(Issue(f"invoice {number} was not found in Dicker Data"))
-    result = []
+    result: list[KeyedLine] = []
     for invoice in sorted(invoices, key=lambda i: (i.date, i.number)):
         problem = _too_old(request, invoice.number, invoice.date)
         if problem:
@@ -107,7 +111,7 @@ def _plan_client(request: InvoicePlanRequest, client: ClientMapping, lines: list
         except ValueError as exc:
             plan.errors.append(Issue(f"{_label(keyed)}: {exc}; not copied", client.dd_customer_id, client.name, product.key))
             continue
-        totals.add(client, keyed.line, change, copied=existing is not None)
+        totals.add(client, keyed.line, change, copied=existing is not None, held=bool(problems))
         if problems:
             continue
         _decide(request, client, keyed, change, existing, plan)
@@ -136,9 +140,9 @@ def _decide(request: InvoicePlanRequest, client: ClientMapping, keyed: KeyedLine
         plan.changes.append(fixed)
 
 
-def _mapped(request: InvoicePlanRequest, client: ClientMapping, lines: list[KeyedLine], plan: Plan) -> list:
+def _mapped(request: InvoicePlanRequest, client: ClientMapping, lines: list[KeyedLine], plan: Plan) -> list[Mapped]:
     """(line, product) for mapped stock codes; unmapped ones go to plan.unmapped per code."""
-    result = []
+    result: list[Mapped] = []
     unmapped: dict[str, int] = {}
     for keyed in lines:
         code = keyed.line.stock_code
@@ -154,7 +158,7 @@ def _mapped(request: InvoicePlanRequest, client: ClientMapping, lines: list[Keye
     return result
 
 
-def _agreement_problems(request: InvoicePlanRequest, client: ClientMapping, mapped: list,
+def _agreement_problems(request: InvoicePlanRequest, client: ClientMapping, mapped: list[Mapped],
                         lines: list[KeyedLine]) -> list[str]:
     where_of = reason.container(request.psa_kind)
     problems = []
@@ -178,7 +182,8 @@ def _agreement_problems(request: InvoicePlanRequest, client: ClientMapping, mapp
     return problems
 
 
-def _charge_input(request: InvoicePlanRequest, client: ClientMapping, keyed: KeyedLine, product) -> ChargeInput:
+def _charge_input(request: InvoicePlanRequest, client: ClientMapping, keyed: KeyedLine,
+                  product: ProductMapping) -> ChargeInput:
     catalog = request.psa.catalog.get(product.psa_product)
     price = product.price if product.price is not None else (catalog.price if catalog else None)
     if price is None:
@@ -207,7 +212,8 @@ def _orphans(client: ClientMapping, request: InvoicePlanRequest, lines: list[Key
     return found
 
 
-def _client_info(request: InvoicePlanRequest, client: ClientMapping, lines: list[KeyedLine], mapped: list) -> dict:
+def _client_info(request: InvoicePlanRequest, client: ClientMapping, lines: list[KeyedLine],
+                 mapped: list[Mapped]) -> dict[str, Any]:
     agreements = {client.agreement_for(p.key) for _, p in mapped} | {client.agreement_id}
     copies = sorted((ln.id, ln.key or "", [s.units for s in ln.spans], str(ln.unit_price), str(ln.unit_cost), ln.billed)
                     for ln in request.psa.lines if ln.kind == CHARGE and ln.agreement_id in agreements)

@@ -28,13 +28,14 @@ class Tally:
     billable_to_copy: Decimal = ZERO
     cost: Decimal = ZERO
 
-    def add(self, amount: Decimal, cost: Decimal, *, copied: bool) -> None:
+    def add(self, amount: Decimal, cost: Decimal, *, copied: bool, held: bool) -> None:
+        """Count a line; `held` lines (their client is refused) are neither copied nor to copy."""
         self.lines += 1
         self.billable += amount
         self.cost += cost
         if copied:
             self.copied += 1
-        else:
+        elif not held:
             self.to_copy += 1
             self.billable_to_copy += amount
 
@@ -69,14 +70,14 @@ class InvoiceTotals:
     def numbers(self) -> list[str]:
         return list(self._invoices)
 
-    def add(self, client: ClientMapping, line: InvoiceLine, change: Change, *, copied: bool) -> None:
+    def add(self, client: ClientMapping, line: InvoiceLine, change: Change, *, copied: bool, held: bool = False) -> None:
         """Count one mapped line; `change` is the copy as it is (or would be) written."""
         tally = self._invoices[line.invoice_number]
         amount = Decimal(change.after["billable_amount"])
         cost = Decimal(change.after["unit_cost"]) * line.quantity
-        tally.total.add(amount, cost, copied=copied)
-        name, per_client = tally.clients.setdefault(client.dd_customer_id, (client.name, Tally()))
-        per_client.add(amount, cost, copied=copied)
+        tally.total.add(amount, cost, copied=copied, held=held)
+        per_client = tally.clients.setdefault(client.dd_customer_id, (client.name, Tally()))[1]
+        per_client.add(amount, cost, copied=copied, held=held)
 
     def to_json(self) -> list[dict[str, Any]]:
         return [

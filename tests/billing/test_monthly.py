@@ -241,6 +241,7 @@ def test_prorating_connectwise_agreement_is_refused_for_the_client():
     assert plan.changes == []
     assert len(plan.errors) == 1 and "Prorate on" in plan.errors[0].message
     assert plan.errors[0].client_id == TENANT
+    assert (plan.invoices[0]["lines"], plan.invoices[0]["to_copy"]) == (2, 0)  # held, not "to copy"
 
 
 def test_inactive_agreement_gets_no_copies():
