@@ -1,0 +1,61 @@
+"""Saved plans: `apply plan.json` writes exactly the reviewed changes, or refuses (exit 4)
+saying what changed since the plan was made."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from reconciler.cli.main import cli
+from tests.e2e.worlds import connectwise_world, edit_working_world, working_world, write_deployment
+
+DAY = ("--date", "2024-06-15")
+
+
+def deploy(run, quantity: int = 15):
+    write_deployment(run.root, connectwise_world(quantity=quantity, prorate=False), style="advance")
+    plan_file = run.root / "plan.json"
+    code, out = run("plan", *DAY, "--out", str(plan_file))
+    assert code == 0, out
+    return plan_file
+
+
+def test_a_saved_plan_applies_exactly_its_changes_without_a_prompt(run) -> None:
+    plan_file = deploy(run)
+    saved = json.loads(plan_file.read_text())
+    assert [c["action"] for c in saved["changes"]] == ["set_quantity"]
+    code, out = run("apply", str(plan_file))
+    assert code == 0, out
+    assert [a["quantity"] for a in working_world(run.root)["connectwise"]["additions"]] == [15]
+
+
+def test_dicker_data_changing_after_the_plan_makes_it_stale(run) -> None:
+    plan_file = deploy(run)
+    edit_working_world(run.root, lambda w: w["dickerdata"]["subscriptions"][0].update(ConfirmedQuantity=16))
+    code, out = run("apply", str(plan_file))
+    assert code == 4
+    assert "Contoso Ltd" in out and "Dicker Data changed" in out and "Dicker Data 15 -> 16" in out
+    assert [a["quantity"] for a in working_world(run.root)["connectwise"]["additions"]] == [12]
+
+
+def test_a_hand_edit_in_the_psa_after_the_plan_makes_it_stale(run) -> None:
+    plan_file = deploy(run)
+    edit_working_world(run.root, lambda w: w["connectwise"]["additions"][0].update(quantity=13))
+    code, out = run("apply", str(plan_file))
+    assert code == 4
+    assert "the PSA was edited" in out and "PSA 12 -> 13" in out
+
+
+def test_apply_without_approval_asks_and_writes_nothing_on_no(run) -> None:
+    write_deployment(run.root, connectwise_world(quantity=15, prorate=False), style="advance")
+    code, out = run("apply", *DAY, input="n\n")
+    assert code == 1 and "Nothing was written." in out
+    assert [a["quantity"] for a in working_world(run.root)["connectwise"]["additions"]] == [12]
+
+
+def test_show_renders_a_saved_plan_in_each_format(run) -> None:
+    plan_file = deploy(run)
+    for fmt, expected in (("text", "quantity 12 -> 15"), ("json", '"format_version": 1'), ("markdown", "Contoso Ltd")):
+        result = CliRunner().invoke(cli, ["show", str(plan_file), "--format", fmt])
+        assert result.exit_code == 0 and expected in result.output, result.output
