@@ -1,0 +1,49 @@
+"""As a new user would: `sandbox init` deployments of each style, change some Dicker Data
+counts, plan with --date, apply, plan again: the first plan explains every change in seats
+and money, the second is empty."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from providers.sandbox.generator import generate
+from tests.e2e.worlds import edit_working_world
+
+STYLES = [("advance", False), ("advance", True), ("arrears", False), ("arrears", True)]
+
+
+def bump_first_active_subscriptions(world: dict, n: int = 3) -> list[str]:
+    changed = []
+    for sub in world["dickerdata"]["subscriptions"]:
+        if sub["Status"] == "ACTIVE" and len(changed) < n:
+            sub["ConfirmedQuantity"] += 2
+            changed.append(sub["TenantId"])
+    return changed
+
+
+@pytest.mark.parametrize(("style", "prorate"), STYLES, ids=[f"{s}-{'prorate' if p else 'no-prorate'}" for s, p in STYLES])
+def test_connectwise_deployment_converges_after_dicker_data_changes(run, style: str, prorate: bool) -> None:
+    generate(run.root, clients=10, seed=11, psa="connectwise", style=style, prorate=prorate, today=date(2024, 6, 1))
+    code, out = run("apply", "--date", "2024-06-03", "--auto-approve")
+    assert code in (0,), out  # the generated drift converges first
+    edit_working_world(run.root, bump_first_active_subscriptions)
+    code, out = run("plan", "--date", "2024-06-15", "--format", "json")
+    assert code == 0, out
+    plan = json.loads(out)
+    changes = plan["changes"]
+    assert changes, "increases in Dicker Data must be planned"
+    expected_action = "create_delta" if prorate else "set_quantity"
+    assert {c["action"] for c in changes if c["runrate_change"] != "0.00"} <= {expected_action, "create_line"}
+    assert all(c["reason"] for c in changes)
+    assert plan["totals"]["runrate_change"] != "0.00"
+    if prorate:
+        assert plan["totals"]["one_off"] != "0.00"  # the rest of June, prorated
+    code, out = run("apply", "--date", "2024-06-15", "--auto-approve")
+    assert code == 0, out
+    code, out = run("plan", "--date", "2024-06-15", "--detailed-exitcode")
+    assert code == 0 and "No changes." in out
+    code, out = run("plan", "--date", "2024-06-16", "--detailed-exitcode")
+    assert code == 0 and "No changes." in out
