@@ -68,8 +68,8 @@ def group(client: ClientMapping, subscriptions: list[Subscription], deployment: 
             )
         licence.subscriptions.append(sub)
     for agreement_id in _agreements_of(client, deployment):
-        for line in psa.lines:
-            if line.agreement_id == agreement_id and line.product_id in by_product:
+        for line in psa.lines_on(agreement_id):
+            if line.product_id in by_product:
                 product = by_product[line.product_id]
                 if client.agreement_for(product.key) == agreement_id:
                     result.licences.setdefault((agreement_id, line.product_id), Licence(agreement_id, product))

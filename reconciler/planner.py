@@ -10,8 +10,8 @@ from reconciler.billing.daily import LicenceInput, plan_licence
 from reconciler.billing.desired import desired_count
 from reconciler.billing.periods import period_containing
 from reconciler.description import DescriptionContext, DescriptionTemplate
-from reconciler.licences import Licence, group, group_by_tenant
-from reconciler.model import ClientMapping, Deployment, Inventory, PsaState, StockCode
+from reconciler.licences import Licence, agreements_in_scope, group, group_by_tenant
+from reconciler.model import ClientMapping, Deployment, Inventory, PsaLine, PsaState, StockCode, Subscription
 from reconciler.model.specs import DESCRIPTION_OFF
 from reconciler.plan import Issue, Plan, Unmapped, digest
 
@@ -36,39 +36,59 @@ def build_plan(request: PlanRequest) -> Plan:
         _plan_client(request, client, by_tenant.get(client.dd_customer_id, []), plan)
     plan.unmapped = _unmapped_customers(request, by_tenant) + plan.unmapped
     plan.changes.sort(key=lambda c: (c.client_name.lower(), c.client_id, c.agreement_id, c.product_id, c.line_kind))
-    plan.fingerprint = digest({k: v["digest"] for k, v in sorted(plan.clients.items())})
+    plan.fingerprint = fingerprint(request, plan)
     plan.scope = {"clients": sorted(c.dd_customer_id for c in request.clients), "full_run": request.full_run}
     return plan
 
 
-def _plan_client(request: PlanRequest, client: ClientMapping, subs: list, plan: Plan) -> None:
+def fingerprint(request: PlanRequest, plan: Plan) -> str:
+    """Hash of every input: company specs, and per client its DD, PSA and spec digests."""
+    deployment = request.deployment
+    company = (repr(deployment.settings), sorted(repr(p) for p in deployment.products.values()))
+    return digest({"specs": company, "date": plan.sync_date, "clients": {k: v["digest"] for k, v in sorted(plan.clients.items())}})
+
+
+def _plan_client(request: PlanRequest, client: ClientMapping, subs: list[Subscription], plan: Plan) -> None:
     grouped = group(client, subs, request.deployment, request.psa)
-    for warning in grouped.warnings:
-        plan.warnings.append(Issue(warning, client.dd_customer_id, client.name))
+    who = (client.dd_customer_id, client.name)
+    plan.warnings.extend(Issue(w, *who) for w in grouped.warnings)
     for sub in grouped.unmapped:
-        plan.unmapped.append(Unmapped("stock_code", client.dd_customer_id, client.name, sub.quantity if sub.is_active else 0, sub.stock_code))
-    seats_before = seats_after = 0
-    lines_seen = []
+        seats = sub.quantity if sub.is_active else 0
+        plan.unmapped.append(Unmapped("stock_code", *who, seats, sub.stock_code))
+    seats_psa = seats_dd = 0
     for key in sorted(grouped.licences):
         licence = grouped.licences[key]
         outcome = plan_licence(_licence_input(request, client, licence))
         plan.changes.extend(outcome.changes)
-        plan.errors.extend(Issue(e, client.dd_customer_id, client.name, licence.product.key) for e in outcome.errors)
-        plan.warnings.extend(Issue(w, client.dd_customer_id, client.name, licence.product.key) for w in outcome.warnings)
+        plan.errors.extend(Issue(e, *who, licence.product.key) for e in outcome.errors)
+        plan.warnings.extend(Issue(w, *who, licence.product.key) for w in outcome.warnings)
         if not outcome.errors:  # an unsynced licence must not move the client's seat totals
-            seats_after += outcome.desired
-            seats_before += outcome.current or 0
-        lines_seen += [ln for ln in request.psa.lines_of(*key)]
+            seats_dd += outcome.desired
+            seats_psa += outcome.current or 0
+    lines = [ln for key in sorted(grouped.licences) for ln in request.psa.lines_of(*key)]
     plan.clients[client.dd_customer_id] = {
         "name": client.name,
-        "seats_psa": seats_before,
-        "seats_dicker_data": seats_after,
+        "seats_psa": seats_psa,
+        "seats_dicker_data": seats_dd,
         "dd_subscriptions": len(subs),
-        "digest": {
-            "source": digest(sorted((s.subscription_id, s.stock_code, s.quantity, s.status, str(s.unit_cost)) for s in subs)),
-            "psa": digest(sorted((ln.id, ln.product_id, [(str(s.start), str(s.end), s.units) for s in ln.spans], str(ln.unit_price), ln.invoice_description) for ln in lines_seen)),
-            "specs": digest(repr(client)),
-        },
+        "digest": _client_digest(request, client, subs, lines),
+    }
+
+
+def _client_digest(request: PlanRequest, client: ClientMapping, subs: list[Subscription], lines: list[PsaLine]) -> dict[str, str]:
+    """What a saved plan is checked against: a change on any side shows up per client."""
+    agreements = sorted(
+        (a.id, a.status, a.prorate, str(a.start_date), str(a.end_date), str(a.posted_through))
+        for a in (request.psa.agreements.get(i) for i in agreements_in_scope([client], request.deployment)) if a
+    )
+    psa_lines = sorted(
+        (ln.id, ln.product_id, ln.kind, [(str(s.start), str(s.end), s.units) for s in ln.spans], str(ln.unit_price), ln.invoice_description)
+        for ln in lines
+    )
+    return {
+        "source": digest(sorted((s.subscription_id, s.stock_code, s.quantity, s.status, str(s.unit_cost), s.is_trial) for s in subs)),
+        "psa": digest({"agreements": agreements, "lines": psa_lines}),
+        "specs": digest(repr(client)),
     }
 
 

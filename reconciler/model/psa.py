@@ -9,9 +9,11 @@ adjustment took effect); a contract charge is a PsaLine of kind "charge".
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 
 MAIN = "main"
 DELTA = "delta"
@@ -112,6 +114,23 @@ class PsaState:
     catalog: dict[str, CatalogItem] = field(default_factory=dict)
 
     def lines_of(self, agreement_id: int, product_id: str) -> list[PsaLine]:
-        return [
-            ln for ln in self.lines if ln.agreement_id == agreement_id and ln.product_id == product_id
-        ]
+        return list(self._by_licence.get((agreement_id, product_id), ()))
+
+    def lines_on(self, agreement_id: int) -> list[PsaLine]:
+        return list(self._by_agreement.get(agreement_id, ()))
+
+    # Indexes built once per read: a run at thousands of clients must not scan every line
+    # for every licence.
+    @cached_property
+    def _by_licence(self) -> dict[tuple[int, str], list[PsaLine]]:
+        index: dict[tuple[int, str], list[PsaLine]] = defaultdict(list)
+        for line in self.lines:
+            index[(line.agreement_id, line.product_id)].append(line)
+        return index
+
+    @cached_property
+    def _by_agreement(self) -> dict[int, list[PsaLine]]:
+        index: dict[int, list[PsaLine]] = defaultdict(list)
+        for line in self.lines:
+            index[line.agreement_id].append(line)
+        return index
