@@ -10,6 +10,7 @@ import yaml
 
 from tests.gitops.conftest import DATE, ncesync, plan_json
 
+DATED_TEMPLATE = "{{ licence.name }} x {{ quantity }} ({{ period.start }} to {{ period.end }})"
 NEW_TEMPLATE = "{{ client.name }} - {{ licence.name }} x {{ quantity }} from {{ period.start }}"
 
 
@@ -65,6 +66,7 @@ def test_a_changed_template_updates_every_managed_line_on_the_next_apply(deploym
 
 
 def test_describe_shows_the_text_the_next_apply_writes(deployment: Path) -> None:
+    _set(deployment / "specs" / "settings.yaml", invoice_description=DATED_TEMPLATE)
     result = ncesync("describe", "-C", str(deployment), "--client", "coastal-legal-partners", *DATE, "--format", "json")
     assert result.code == 0, result.stderr
     preview = json.loads(result.stdout)
