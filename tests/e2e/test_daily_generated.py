@@ -47,3 +47,23 @@ def test_connectwise_deployment_converges_after_dicker_data_changes(run, style: 
     assert code == 0 and "No changes." in out
     code, out = run("plan", "--date", "2024-06-16", "--detailed-exitcode")
     assert code == 0 and "No changes." in out
+
+
+@pytest.mark.parametrize(("style", "prorate"), STYLES, ids=[f"{s}-{'prorate' if p else 'no-prorate'}" for s, p in STYLES])
+def test_autotask_deployment_converges_after_dicker_data_changes(run, style: str, prorate: bool) -> None:
+    generate(run.root, clients=8, seed=5, psa="autotask", style=style, prorate=prorate, today=date(2024, 6, 1))
+    code, out = run("apply", "--date", "2024-06-03", "--auto-approve")
+    assert code == 0, out
+    edit_working_world(run.root, bump_first_active_subscriptions)
+    code, out = run("plan", "--date", "2024-06-15", "--format", "json")
+    assert code == 0, out
+    plan = json.loads(out)
+    adjustments = [c for c in plan["changes"] if c["action"] == "create_adjustment"]
+    assert adjustments and all(c["after"]["quantity"] > 0 for c in adjustments)
+    expected = {"2024-06-15"} if prorate else ({"2024-07-01"} if style == "advance" else {"2024-06-01", "2024-07-01"})
+    assert {c["effective_date"] for c in adjustments} <= expected
+    code, out = run("apply", "--date", "2024-06-15", "--auto-approve")
+    assert code == 0, out
+    for day in ("2024-06-15", "2024-06-16"):
+        code, out = run("plan", "--date", day, "--detailed-exitcode")
+        assert code == 0 and "No changes." in out, out

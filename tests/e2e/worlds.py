@@ -116,3 +116,49 @@ def three_clients_world(*, quantities: tuple[int, int, int] = (15, 8, 4)) -> tup
         for i in range(3)
     ]
     return world, clients
+
+
+def autotask_world(*, quantity: int, posted_through_may: bool = True, june_posted: bool = False) -> dict[str, Any]:
+    """Contoso on a recurring-service contract 7001 (from 2024-01-01), 12 units from May."""
+    rows = []
+    month_starts = ["2024-05-01", "2024-06-01", "2024-07-01", "2024-08-01"]
+    month_ends = ["2024-05-31", "2024-06-30", "2024-07-31", "2024-08-31"]
+    for i, (start, end) in enumerate(zip(month_starts, month_ends)):
+        posted = (i == 0 and posted_through_may) or (i == 1 and june_posted)
+        rows.append({
+            "id": i + 1, "contractID": 7001, "contractServiceID": 1, "serviceID": 9001,
+            "startDate": f"{start}T00:00:00", "endDate": f"{end}T00:00:00", "units": 12,
+            "price": 20.0, "cost": 15.0, "approveAndPostDate": f"{end}T00:00:00" if posted else None,
+        })
+    return {
+        "dickerdata": {
+            "customers": [{"TenantId": TENANT, "CompanyName": "Contoso Ltd"}],
+            "subscriptions": [subscription(TENANT, quantity)],
+            "invoices": [],
+        },
+        "connectwise": {},
+        "autotask": {
+            "companies": [{"id": 250, "companyName": "Contoso Ltd", "isActive": True}],
+            "contracts": [{"id": 7001, "companyID": 250, "contractName": "Contoso - Microsoft 365", "contractType": 7,
+                           "status": 1, "startDate": "2024-01-01T00:00:00", "endDate": "2024-08-31T00:00:00",
+                           "contractPeriodType": 2}],
+            "services": [{"id": 9001, "name": "Microsoft 365 Business Premium", "invoiceDescription": "Business Premium",
+                          "unitPrice": 20.0, "unitCost": 15.0, "isActive": True, "periodType": 2}],
+            "contractServices": [{"id": 1, "contractID": 7001, "serviceID": 9001, "unitPrice": 20.0, "unitCost": 15.0,
+                                  "invoiceDescription": "Business Premium", "internalDescription": None}],
+            "contractServiceUnits": rows,
+            "contractServiceAdjustments": [],
+            "contractCharges": [],
+        },
+    }
+
+
+def write_autotask_deployment(root: Path, world: dict[str, Any], *, style: str, prorate: bool) -> Path:
+    write_deployment(root, world, style=style, psa="autotask")
+    settings = root / "specs" / "settings.yaml"
+    settings.write_text(settings.read_text().replace("prorate: false", f"prorate: {str(prorate).lower()}"))
+    products = root / "specs" / "products.yaml"
+    products.write_text(products.read_text().replace("psa_product: M365-BP", "psa_product: '9001'"))
+    for client in (root / "specs" / "clients").glob("*.yaml"):
+        client.write_text(client.read_text().replace("agreement_id: 1001", "agreement_id: 7001"))
+    return root
