@@ -58,7 +58,7 @@ def _plan_client(request: PlanRequest, client: ClientMapping, subs: list[Subscri
     seats_psa = seats_dd = 0
     for key in sorted(grouped.licences):
         licence = grouped.licences[key]
-        outcome = plan_licence(_licence_input(request, client, licence))
+        outcome = plan_licence(licence_input(request, client, licence))
         plan.changes.extend(outcome.changes)
         plan.errors.extend(Issue(e, *who, licence.product.key) for e in outcome.errors)
         plan.warnings.extend(Issue(w, *who, licence.product.key) for w in outcome.warnings)
@@ -92,7 +92,8 @@ def _client_digest(request: PlanRequest, client: ClientMapping, subs: list[Subsc
     }
 
 
-def _licence_input(request: PlanRequest, client: ClientMapping, licence: Licence) -> LicenceInput:
+def licence_input(request: PlanRequest, client: ClientMapping, licence: Licence) -> LicenceInput:
+    """What the billing rules decide one licence from (also what `describe` previews)."""
     settings = request.deployment.settings
     agreement = request.psa.agreements.get(licence.agreement_id)
     style = client.billing or settings.billing

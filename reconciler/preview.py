@@ -14,7 +14,7 @@ from reconciler.errors import ConfigError
 from reconciler.licences import group
 from reconciler.model import ClientMapping
 from reconciler.model.specs import DESCRIPTION_OFF
-from reconciler.planner import PlanRequest, _licence_input  # the planner's own per-licence inputs
+from reconciler.planner import PlanRequest, licence_input  # the planner's own per-licence inputs
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ def preview(request: PlanRequest, client: ClientMapping) -> DescriptionPreview:
     for key in sorted(grouped.licences, key=lambda k: (grouped.licences[k].product.key, k)):
         licence = grouped.licences[key]
         try:
-            inputs = _licence_input(request, client, licence)
+            inputs = licence_input(request, client, licence)
         except ValueError as exc:
             raise ConfigError(f"{client.file}: {exc}") from exc
         licences.append(LicenceDescription(
