@@ -63,10 +63,15 @@ class ClientPlan:
         return dict(self.drift).get(product.key)
 
 
-def plan_clients(rng: random.Random, clients: int, today: date) -> list[ClientPlan]:
-    """`clients` mapped clients, then a few unmapped ones (DD customers with no mapping)."""
+def plan_clients(rng: random.Random, clients: int, today: date, *, licences_per_client: int | None = None,
+                 drift_share: float = DRIFT_SHARE) -> list[ClientPlan]:
+    """`clients` mapped clients, then a few unmapped ones (DD customers with no mapping).
+
+    Each client has 2 to 4 mapped licences unless `licences_per_client` fixes the number
+    (at most the catalogue's); `drift_share` of the mapped clients drift on one licence."""
     names = _names(rng, clients + max(1, clients // 8))
-    return [_client(rng, i, name, i < clients, today) for i, name in enumerate(names)]
+    return [_client(rng, i, name, i < clients, today, licences_per_client, drift_share)
+            for i, name in enumerate(names)]
 
 
 def _names(rng: random.Random, n: int) -> list[str]:
@@ -79,15 +84,18 @@ def _names(rng: random.Random, n: int) -> list[str]:
     return names
 
 
-def _client(rng: random.Random, index: int, name: str, mapped: bool, today: date) -> ClientPlan:
+def _client(rng: random.Random, index: int, name: str, mapped: bool, today: date,
+            licences: int | None, drift_share: float) -> ClientPlan:
     tenant = str(uuid.UUID(int=rng.getrandbits(128), version=4))
     start = add_months(today.replace(day=1), -rng.randint(2, 30))
-    products = rng.sample(MAPPED, rng.randint(2, 4))
+    # no draw when the number is fixed, so the default stream (and output) stays as it was
+    count = rng.randint(2, 4) if licences is None else max(1, min(licences, len(MAPPED)))
+    products = rng.sample(MAPPED, count)
     if rng.random() < UNMAPPED_CODE_SHARE:
         products.append(rng.choice(UNMAPPED))
     subs = tuple(_subscription(rng, p, today) for p in products)
     drift: tuple[tuple[str, str], ...] = ()
-    if mapped and rng.random() < DRIFT_SHARE:
+    if mapped and rng.random() < drift_share:
         drift = ((rng.choice(products[:2]).key, rng.choice(("quantity", "missing"))),)
     return ClientPlan(index, name, tenant, mapped, start, subs, drift)
 

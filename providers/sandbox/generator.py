@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 from providers.sandbox.catalogue import MAPPED
-from providers.sandbox.client_plan import ClientPlan, plan_clients
+from providers.sandbox.client_plan import DRIFT_SHARE, ClientPlan, plan_clients
 from providers.sandbox.generated_world import (
     autotask_world,
     connectwise_world,
@@ -35,15 +35,19 @@ INVOICE_DESCRIPTION = "{{ licence.name }} x {{ quantity }}"
 
 
 def generate(dest: Path, *, clients: int, seed: int, psa: str = "connectwise", sync: str = "daily",
-             style: str = "advance", prorate: bool = False, today: date) -> None:
-    """Write specs/settings.yaml, specs/products.yaml, specs/clients/*.yaml, sandbox/world.json."""
+             style: str = "advance", prorate: bool = False, today: date,
+             licences_per_client: int | None = None, drift_share: float = DRIFT_SHARE) -> None:
+    """Write specs/settings.yaml, specs/products.yaml, specs/clients/*.yaml, sandbox/world.json.
+
+    `licences_per_client` (default: 2 to 4) and `drift_share` (share of clients whose PSA
+    differs from Dicker Data on one licence) shape larger worlds, e.g. for benchmarks."""
     for name, value, allowed in (("psa", psa, PSAS), ("sync", sync, SYNCS), ("style", style, STYLES)):
         if value not in allowed:
             raise ValueError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
     if clients < 1:
         raise ValueError("clients must be at least 1")
     rng = random.Random(seed)
-    plans = plan_clients(rng, clients, today)
+    plans = plan_clients(rng, clients, today, licences_per_client=licences_per_client, drift_share=drift_share)
     world = _world(plans, rng, psa=psa, sync=sync, prorate=prorate, today=today)
     world["meta"] = {"seed": seed, "clients": clients, "style": style, "psa": psa, "sync": sync,
                      "today": today.isoformat()}
