@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateError
+from jinja2 import StrictUndefined, Template, TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 _ENV = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
@@ -68,11 +69,18 @@ SAMPLE = DescriptionContext(
 )
 
 
+@lru_cache(maxsize=64)
+def _compiled(source: str) -> Template:
+    # A plan renders one template per licence; compiling it each time cost more than the
+    # rest of planning put together at a few thousand clients.
+    return _ENV.from_string(source)
+
+
 class DescriptionTemplate:
     def __init__(self, source: str):
         """Compile `source`; raise ValueError with Jinja2's message when it does not compile."""
         try:
-            self._template = _ENV.from_string(source)
+            self._template = _compiled(source)
         except TemplateError as exc:
             line = getattr(exc, "lineno", None)
             where = f" (template line {line})" if line else ""

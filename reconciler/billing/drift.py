@@ -49,7 +49,8 @@ def line_drift(line: PsaLine, *, unit_price: Decimal, invoice_description: str |
     if invoice_description is not None:
         current["invoice_description"] = line.invoice_description
         desired["invoice_description"] = invoice_description
-    changed = DeepDiff(current, desired).affected_root_keys
+    # Most lines have not drifted: equal dicts need no field-by-field comparison.
+    changed = DeepDiff(current, desired).affected_root_keys if current != desired else ()
     return Drift(
         before={k: current[k] for k in changed},
         after={k: desired[k] for k in changed},
