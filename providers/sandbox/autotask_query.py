@@ -100,7 +100,7 @@ def _one(item: dict[str, Any]) -> Predicate:
     if op in ("in", "notin"):
         if not isinstance(value, list):
             raise QueryError(f"Filter on {field} with op '{op}' needs a list value.")
-        hit = lambda r: any(_equal(_get(r, field), v) for v in value)  # noqa: E731
+        hit = _member_of(field, value)
         return hit if op == "in" else (lambda r: not hit(r))
     if op in _COMPARISONS:
         return lambda r: _compare(_get(r, field), op, value)
@@ -109,7 +109,18 @@ def _one(item: dict[str, Any]) -> Predicate:
     raise QueryError(f"Unknown filter operator '{spec.get('op')}'.")
 
 
+def _member_of(field: str, values: list[Any]) -> Predicate:
+    """`field in values`; whole-number ids (the common case) by set membership."""
+    if all(type(v) is int for v in values):
+        ids = frozenset(values)
+        slow = lambda r: any(_equal(_get(r, field), v) for v in values)  # noqa: E731
+        return lambda r: _get(r, field) in ids if type(_get(r, field)) is int else slow(r)
+    return lambda r: any(_equal(_get(r, field), v) for v in values)
+
+
 def _get(record: dict[str, Any], field: str) -> Any:
+    if field in record:
+        return record[field]
     return next((v for k, v in record.items() if k.lower() == field.lower()), None)
 
 

@@ -30,6 +30,7 @@ class WorldStore:
         self.lock = threading.RLock()
         self.data: dict[str, Any] = load_world(self.path)
         self._dirty = False
+        self.generation = 0  # counts successful writes
 
     def today(self) -> date:
         """The sandbox's "today": the fixed clock when set, else the real date."""
@@ -49,6 +50,7 @@ class WorldStore:
         """Called after a successful write request."""
         with self.lock:
             self._dirty = True
+            self.generation += 1  # cached query results of the emulators are stale now
             if self.persist == EACH_WRITE:
                 self.flush()
 
