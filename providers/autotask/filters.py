@@ -31,3 +31,8 @@ def equals(field: str, value: int | str) -> Filter:
 def on_or_after(field: str, day: date) -> Filter:
     """`field >= day` for a date-time field (midnight of `day`)."""
     return {"op": "gte", "field": field, "value": f"{day.isoformat()}T00:00:00"}
+
+
+def on_or_before(field: str, day: date) -> Filter:
+    """`field <= day` for a date-time field (midnight of `day`)."""
+    return {"op": "lte", "field": field, "value": f"{day.isoformat()}T00:00:00"}

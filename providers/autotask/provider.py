@@ -2,8 +2,8 @@
 
 What a read covers, in a handful of `in`-list queries run side by side: the companies and
 contracts in scope, the contract services of the mapped services on those contracts with
-their unit rows (from `UNIT_LOOKBACK_DAYS` before the sync date: enough for a yearly
-period), the mapped services, and contract charges of the last `CHARGE_LOOKBACK_DAYS`
+their unit rows (those of the periods around the sync date, read once the contracts' period
+lengths are known), the mapped services, and contract charges of the last `CHARGE_LOOKBACK_DAYS`
 (monthly copies of invoice lines, read back so a rerun recognises them).
 
 Writes: a seat change is a ContractServiceAdjustment (Autotask creates a missing contract
@@ -22,7 +22,7 @@ from typing import Any
 from providers.autotask import connection, mapping
 from providers.autotask.budget import DEFAULT_LIMIT, RequestBudget
 from providers.autotask.client import MAX_CONCURRENT, AutotaskClient
-from providers.autotask.filters import Filter, equals, in_chunks, on_or_after
+from providers.autotask.filters import Filter, equals, in_chunks, on_or_after, on_or_before
 from providers.base import CompanyInfo, ProviderContext, TargetProvider, WriteResult
 from providers.http import RetryPolicy
 from providers.options import timeouts, whole_number
@@ -34,7 +34,6 @@ from reconciler.model.psa import CHARGE
 
 log = logging.getLogger(__name__)
 
-UNIT_LOOKBACK_DAYS = 400  # a yearly billing period plus a month
 CHARGE_LOOKBACK_DAYS = 93  # about three monthly invoices
 Record = dict[str, Any]
 
@@ -82,15 +81,12 @@ class AutotaskProvider(TargetProvider):
             "contracts": lambda: self.client.query_in("Contracts", "id", contracts),
             "services": lambda: self.client.query_in("Services", "id", services),
             "contract_services": lambda: self._of_services("ContractServices", contracts, services),
-            "units": lambda: self._of_services(
-                "ContractServiceUnits", contracts, services,
-                also=[on_or_after("endDate", scope.sync_date - timedelta(days=UNIT_LOOKBACK_DAYS))],
-            ),
             "charges": lambda: self.client.query_in(
                 "ContractCharges", "contractID", contracts,
                 also=[on_or_after("datePurchased", scope.sync_date - timedelta(days=CHARGE_LOOKBACK_DAYS))],
             ),
         })
+        found["units"] = self._units(contracts, services, found["contracts"], scope)
         self._remember(found["contract_services"], found["services"])
         state = PsaState(
             companies=mapping.companies_from_json(found["companies"]),
@@ -136,6 +132,15 @@ class AutotaskProvider(TargetProvider):
         for chunk in in_chunks("serviceID", services):
             records.extend(self.client.query_in(entity, "contractID", contracts, also=[chunk, *also]))
         return records
+
+    def _units(self, contracts: list[int], services: list[int], records: list[Record], scope: Scope) -> list[Record]:
+        """Unit rows from the period before the sync date's to the next one: all that the
+        comparison date and the posted check look at. A contract runs for years with one
+        row per period, so reading every row made this the largest read by far."""
+        months = max((mapping.period_months(r.get("contractPeriodType")) for r in records), default=1)
+        reach = timedelta(days=31 * months + 1)
+        window = [on_or_after("endDate", scope.sync_date - reach), on_or_before("startDate", scope.sync_date + reach)]
+        return self._of_services("ContractServiceUnits", contracts, services, also=window)
 
     def _remember(self, contract_services: list[Record], services: list[Record]) -> None:
         for record in contract_services:
