@@ -9,11 +9,16 @@ from decimal import Decimal
 from reconciler.billing.daily import LicenceInput, plan_licence
 from reconciler.billing.desired import desired_count
 from reconciler.billing.periods import period_containing
+from reconciler.errors import ReconcilerError
 from reconciler.description import DescriptionContext, DescriptionTemplate
 from reconciler.licences import Licence, agreements_in_scope, group, group_by_tenant
 from reconciler.model import ClientMapping, Deployment, Inventory, PsaLine, PsaState, StockCode, Subscription
 from reconciler.model.specs import DESCRIPTION_OFF
 from reconciler.plan import Issue, Plan, Unmapped, digest
+
+
+class LicenceError(ReconcilerError):
+    """One licence cannot be planned (no price, a template failing on its data)."""
 
 
 @dataclass(frozen=True)
@@ -58,7 +63,11 @@ def _plan_client(request: PlanRequest, client: ClientMapping, subs: list[Subscri
     seats_psa = seats_dd = 0
     for key in sorted(grouped.licences):
         licence = grouped.licences[key]
-        outcome = plan_licence(licence_input(request, client, licence))
+        try:
+            outcome = plan_licence(licence_input(request, client, licence))
+        except LicenceError as error:  # this licence only: the rest of the client goes on
+            plan.errors.append(Issue(str(error), *who, licence.product.key))
+            continue
         plan.changes.extend(outcome.changes)
         plan.errors.extend(Issue(e, *who, licence.product.key) for e in outcome.errors)
         plan.warnings.extend(Issue(w, *who, licence.product.key) for w in outcome.warnings)
@@ -99,7 +108,12 @@ def licence_input(request: PlanRequest, client: ClientMapping, licence: Licence)
     style = client.billing or settings.billing
     product = licence.product
     catalog = request.psa.catalog.get(product.psa_product)
-    price = product.price if product.price is not None else (catalog.price if catalog else Decimal("0"))
+    price = product.price if product.price is not None else (catalog.price if catalog else None)
+    if price is None:
+        raise LicenceError(
+            f"{product.key}: no price to bill at: products.yaml sets no `price` and the PSA catalogue "
+            f"has no product {product.psa_product!r}; set a price or fix psa_product"
+        )
     prorate = bool(agreement.prorate) if request.psa_kind == "connectwise" and agreement else style.prorate
     desired = desired_count(licence.subscriptions, count_trials=product.count_trials)
     return LicenceInput(
@@ -114,10 +128,17 @@ def licence_input(request: PlanRequest, client: ClientMapping, licence: Licence)
         psa_kind=request.psa_kind,
         profile_price=price,
         catalog_id=catalog.id if catalog else None,
-        invoice_description=_description(request, client, licence, desired, price),
+        invoice_description=_rendered_description(request, client, licence, desired, price),
         sync_date=request.sync_date,
         description_limit=request.description_limit,
     )
+
+
+def _rendered_description(request: PlanRequest, client: ClientMapping, licence: Licence, quantity: int, price: Decimal) -> str | None:
+    try:
+        return _description(request, client, licence, quantity, price)
+    except ValueError as error:  # a template that validated but fails on this licence's data
+        raise LicenceError(f"{licence.product.key}: {error}; fix the template (ncesync describe previews it)") from None
 
 
 def _description(request: PlanRequest, client: ClientMapping, licence: Licence, quantity: int, price: Decimal) -> str | None:

@@ -10,9 +10,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from providers.marker import Marker, read_marker, with_marker
+from providers.record import VendorRecord, decimal, flag, whole
 from providers.money import json_number, money
 from reconciler.change import Change
 from reconciler.model.psa import CHARGE, MAIN, Agreement, CatalogItem, PsaLine, UnitSpan
@@ -67,6 +69,7 @@ def companies_from_json(records: Iterable[dict[str, Any]]) -> dict[int, str]:
 def agreement_from_json(record: dict[str, Any], *, posted_through: date | None = None) -> Agreement:
     """A contract. Only a Recurring Service contract can carry seats; another type keeps its
     status and is reported by the engine through the lines it lacks (prorate stays None)."""
+    data = _record(record, "contract")
     start = at_date(record.get("startDate"))
     if _int(record.get("contractType")) != RECURRING_SERVICE:
         log.warning(
@@ -74,10 +77,10 @@ def agreement_from_json(record: dict[str, Any], *, posted_through: date | None =
             record.get("id"), record.get("contractType"),
         )
     return Agreement(
-        id=int(record["id"]),
-        company_id=_int(record.get("companyID")),
+        id=data.required("id", whole),
+        company_id=data.required("companyID", whole),
         name=str(record.get("contractName") or ""),
-        status="Active" if _int(record.get("status")) == ACTIVE else "Inactive",
+        status="Active" if data.required("status", whole) == ACTIVE else "Inactive",
         prorate=None,
         start_date=start,
         end_date=at_date(record.get("endDate")),
@@ -101,25 +104,28 @@ def posted_through(unit_rows: Iterable[dict[str, Any]]) -> dict[int, date]:
 
 
 def span_from_json(row: dict[str, Any]) -> UnitSpan:
+    """A unit row; its dates and units are required (a missing count is not zero seats)."""
+    data = _record(row, "contract service unit row")
     return UnitSpan(
-        at_date(row.get("startDate")),
-        at_date(row.get("endDate")),
-        _int(row.get("units")),
+        data.required("startDate", at_date),
+        data.required("endDate", at_date),
+        data.required("units", whole),
         posted=bool(row.get("approveAndPostDate")),
     )
 
 
 def line_from_json(service: dict[str, Any], unit_rows: Iterable[dict[str, Any]]) -> PsaLine:
     """A contract service as a main line; its spans are its unit rows, oldest first."""
+    data = _record(service, "contract service")
     rows = sorted(unit_rows, key=lambda r: (str(r.get("startDate") or ""), _int(r.get("id"))))
     return PsaLine(
-        id=int(service["id"]),
-        agreement_id=_int(service.get("contractID")),
-        product_id=str(_int(service.get("serviceID"))),
+        id=data.required("id", whole),
+        agreement_id=data.required("contractID", whole),
+        product_id=str(data.required("serviceID", whole)),
         kind=MAIN,
         spans=tuple(span_from_json(r) for r in rows),
-        unit_price=money(service.get("unitPrice")),
-        unit_cost=money(service.get("unitCost")),
+        unit_price=data.required("unitPrice", decimal),
+        unit_cost=data.optional("unitCost", decimal) or Decimal("0"),
         description=str(service.get("internalDescription") or ""),
         invoice_description=str(service.get("invoiceDescription") or ""),
     )
@@ -127,30 +133,34 @@ def line_from_json(service: dict[str, Any], unit_rows: Iterable[dict[str, Any]])
 
 def charge_from_json(record: dict[str, Any], product_id: str) -> PsaLine:
     """A contract charge as a one-day line on its purchase date; `key` from our marker."""
+    data = _record(record, "contract charge")
     marker = read_marker(record.get("description"))
-    day = at_date(record.get("datePurchased"))
+    day = data.required("datePurchased", at_date)
     return PsaLine(
-        id=int(record["id"]),
-        agreement_id=_int(record.get("contractID")),
+        id=data.required("id", whole),
+        agreement_id=data.required("contractID", whole),
         product_id=product_id,
         kind=CHARGE,
-        spans=(UnitSpan(day, day, int(money(record.get("unitQuantity")))),),
-        unit_price=money(record.get("unitPrice")),
-        unit_cost=money(record.get("unitCost")),
+        spans=(UnitSpan(day, day, data.required("unitQuantity", whole)),),
+        unit_price=data.required("unitPrice", decimal),
+        unit_cost=data.optional("unitCost", decimal) or Decimal("0"),
         description=str(record.get("description") or ""),
         invoice_description=str(record.get("name") or ""),
         key=marker.key if marker.kind == CHARGE else None,
-        billed=bool(record.get("isBilled")),
+        billed=data.required("isBilled", flag),
     )
 
 
 def catalog_item_from_json(record: dict[str, Any]) -> CatalogItem:
+    """A service; its unit price is the default profile price, so it is required."""
+    data = _record(record, "service")
+    service = data.required("id", whole)
     return CatalogItem(
-        product_id=str(int(record["id"])),
-        id=int(record["id"]),
+        product_id=str(service),
+        id=service,
         description=str(record.get("name") or ""),
-        price=money(record.get("unitPrice")),
-        cost=money(record.get("unitCost")),
+        price=data.required("unitPrice", decimal),
+        cost=data.optional("unitCost", decimal) or Decimal("0"),
     )
 
 
@@ -210,6 +220,11 @@ def service_id(change: Change) -> int:
     """The Autotask service a change is about: `after.service_id`, else the product id."""
     value = change.after.get("service_id") or change.after.get("catalog_id") or change.product_id
     return int(str(value))
+
+
+def _record(record: Any, entity: str) -> VendorRecord:
+    label = record.get("id") if isinstance(record, dict) else None
+    return VendorRecord(record, f"Autotask {entity} {label!r}")
 
 
 def _int(value: Any) -> int:

@@ -16,7 +16,8 @@ from reconciler import change as actions
 from reconciler.change import Change
 from reconciler.model.psa import CHARGE, DELTA, MAIN, Agreement, CatalogItem, PsaLine, UnitSpan
 from providers.marker import Marker, read_marker, with_marker
-from providers.money import json_number, money
+from providers.money import json_number
+from providers.record import VendorRecord, decimal, flag, whole
 
 log = logging.getLogger(__name__)
 
@@ -87,17 +88,19 @@ def companies_from_json(records: list[dict[str, Any]]) -> dict[int, str]:
 
 
 def agreement_from_json(record: dict[str, Any]) -> Agreement:
-    status = str(record.get("agreementStatus") or "Active")
+    """Status and prorate flag decide how (and whether) a licence is billed: both required."""
+    data = VendorRecord(record, f"ConnectWise agreement {record.get('id')!r}" if isinstance(record, dict) else "ConnectWise agreement")
+    status = data.text("agreementStatus")
     if record.get("cancelledFlag"):
         status = CANCELLED
     start = cw_date(record.get("startDate"))
     bill_start = cw_date(record.get("billStartDate")) or start
     return Agreement(
-        id=int(record["id"]),
-        company_id=int((record.get("company") or {}).get("id") or 0),
-        name=str(record.get("name") or ""),
+        id=data.required("id", whole),
+        company_id=data.nested("company").required("id", whole),
+        name=data.text("name", default=""),
         status=status,
-        prorate=bool(record.get("prorateFlag")),
+        prorate=data.required("prorateFlag", flag),
         start_date=start,
         end_date=cw_date(record.get("endDate")),
         period_months=period_months(record.get("billingCycle")),
@@ -106,23 +109,27 @@ def agreement_from_json(record: dict[str, Any]) -> Agreement:
 
 
 def line_from_json(record: dict[str, Any], agreement_id: int) -> PsaLine:
-    """One addition as a PsaLine with one span (effective .. cancelled, quantity)."""
+    """One addition as a PsaLine with one span (effective .. cancelled, quantity).
+
+    Quantity, product and price are required: a damaged addition must stop the run, not be
+    read as zero seats or as "no line" (which would plan a duplicate).
+    """
+    data = VendorRecord(record, f"ConnectWise addition {record.get('id')!r} of agreement {agreement_id}" if isinstance(record, dict) else "ConnectWise addition")
     marker = read_marker(record.get("description"))
-    quantity = Decimal(str(record.get("quantity") or 0))
     return PsaLine(
-        id=int(record["id"]),
-        agreement_id=int(record.get("agreementId") or agreement_id),
-        product_id=str((record.get("product") or {}).get("identifier") or ""),
+        id=data.required("id", whole),
+        agreement_id=data.optional("agreementId", whole) or agreement_id,
+        product_id=data.nested("product").text("identifier"),
         kind=marker.kind,
         spans=(
             UnitSpan(
                 cw_date(record.get("effectiveDate")),
                 cw_date(record.get("cancelledDate")),
-                int(quantity),
+                data.required("quantity", whole),
             ),
         ),
-        unit_price=money(record.get("unitPrice")),
-        unit_cost=money(record.get("unitCost")),
+        unit_price=data.required("unitPrice", decimal),
+        unit_cost=data.optional("unitCost", decimal) or Decimal("0"),
         description=str(record.get("description") or ""),
         invoice_description=str(record.get("invoiceDescription") or ""),
         key=marker.key,
@@ -130,12 +137,14 @@ def line_from_json(record: dict[str, Any], agreement_id: int) -> PsaLine:
 
 
 def catalog_item_from_json(record: dict[str, Any]) -> CatalogItem:
+    """A catalogue item; its price is the default profile price, so it is required."""
+    data = VendorRecord(record, f"ConnectWise catalog item {record.get('identifier')!r}" if isinstance(record, dict) else "ConnectWise catalog item")
     return CatalogItem(
-        product_id=str(record.get("identifier") or ""),
-        id=int(record["id"]),
-        description=str(record.get("description") or ""),
-        price=money(record.get("price")),
-        cost=money(record.get("cost")),
+        product_id=data.text("identifier"),
+        id=data.required("id", whole),
+        description=data.text("description", default=""),
+        price=data.required("price", decimal),
+        cost=data.optional("cost", decimal) or Decimal("0"),
     )
 
 

@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 from providers.dickerdata import values
+from providers.record import VendorRecord
 from reconciler.errors import SourceError
 from reconciler.model import Customer, Invoice, InvoiceLine, StockCode, Subscription
 
@@ -30,40 +31,9 @@ class InvoiceRef:
     date: date
 
 
-class _Record:
-    """One JSON object plus where it came from, for messages."""
-
-    def __init__(self, data: Any, where: str):
-        if not isinstance(data, Mapping):
-            raise SourceError(f"{where}: expected a JSON object, got {type(data).__name__}")
-        self.data = data
-        self.where = where
-
-    def required(self, name: str, parse: Callable[[Any], T]) -> T:
-        value = self.data.get(name)
-        if values.is_blank(value):
-            raise SourceError(f"{self.where}: field {name} is missing")
-        return self._parse(name, value, parse)
-
-    def optional(self, name: str, parse: Callable[[Any], T]) -> T | None:
-        value = self.data.get(name)
-        if values.is_blank(value):
-            return None
-        return self._parse(name, value, parse)
-
-    def text(self, name: str, default: str | None = None) -> str:
-        value = self.data.get(name)
-        if values.is_blank(value):
-            if default is not None:
-                return default
-            raise SourceError(f"{self.where}: field {name} is missing")
-        return str(value).strip()
-
-    def _parse(self, name: str, value: Any, parse: Callable[[Any], T]) -> T:
-        try:
-            return parse(value)
-        except ValueError as exc:
-            raise SourceError(f"{self.where}: field {name}: {exc}") from None
+def _Record(data: Any, where: str) -> VendorRecord:
+    """A Dicker Data record: a missing field is a SourceError (never zero seats)."""
+    return VendorRecord(data, where, error=SourceError)
 
 
 def stock_code(value: Any) -> str:

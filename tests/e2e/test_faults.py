@@ -120,3 +120,23 @@ def test_a_second_apply_fails_fast_naming_the_holder(three) -> None:
     assert "another apply holds the lock" in out and "run nightly-run" in out
     assert quantities(three.root) == {1001: [12], 1002: [6], 1003: [3]}
     assert not list(three.root.glob(".ncesync/locks/*.lock"))  # released after the nightly run
+
+
+@pytest.mark.parametrize(
+    ("path", "field", "message"),
+    [
+        ("/additions", "quantity", "ConnectWise addition 501 of agreement 1001: field quantity is missing"),
+        ("/additions", "product", "ConnectWise addition 501 of agreement 1001: field product is missing"),
+        ("/procurement/catalog", "price", "ConnectWise catalog item 'M365-BP': field price is missing"),
+        ("/finance/agreements", "prorateFlag", "ConnectWise agreement 1001: field prorateFlag is missing"),
+    ],
+    ids=["addition-quantity", "addition-product", "catalog-price", "agreement-prorate-flag"],
+)
+def test_a_psa_record_missing_a_field_that_decides_money_stops_the_run(three, monkeypatch, path, field, message) -> None:
+    """Never read as zero seats, "no line" (a duplicate create) or a zero price."""
+    faults(monkeypatch, {"kind": "malformed", "malformed": "missing_field", "field": field, "times": 0,
+                         "vendor": "connectwise", "method": "GET", "path_contains": path})
+    code, out = three("apply", *DAY, "--auto-approve")
+    assert code == 1
+    assert message in out and "refusing to guess it" in out
+    assert quantities(three.root) == {1001: [12], 1002: [6], 1003: [3]}

@@ -123,3 +123,26 @@ def test_plan_json_validates_against_its_schema(deployment) -> None:
     plan = plan_for(deployment, inv, psa_state(line(501, 1001, "M365-BP-ANNUAL", 12)))
     errors = list(validator("plan").iter_errors(plan.to_json()))
     assert errors == []
+
+
+def test_a_licence_without_any_price_is_an_error_not_a_zero_price(deployment) -> None:
+    inv = inventory(sub(CONTOSO, "P1M:CFQ7TTC0LCHC:0002", 4), sub(CONTOSO, "P1Y:CFQ7TTC0LCHC:0002:1:", 15))
+    psa = psa_state(line(501, 1001, "M365-BP-ANNUAL", 12))
+    psa.catalog.pop("M365-BP-MONTHLY")  # products.yaml sets no price for it either
+    plan = plan_for(deployment, inv, psa)
+    assert [c.product_id for c in plan.changes] == ["M365-BP-ANNUAL"]  # the other licence still syncs
+    [error] = plan.errors
+    assert "no price to bill at" in error.message and "M365-BP-MONTHLY" in error.message
+
+
+def test_a_template_failing_on_one_licence_blocks_only_that_licence(deployment) -> None:
+    from dataclasses import replace
+
+    fabrikam = next(c for c in deployment.clients if c.dd_customer_id == FABRIKAM)
+    broken = replace(fabrikam, description_template="{{ (term_end - sync_date).days }} days left")
+    clients = tuple(broken if c is fabrikam else c for c in deployment.clients)
+    inv = inventory(sub(FABRIKAM, "P1Y:CFQ7TTC0LCHC:0002:1:", 5, name="Fabrikam"), sub(CONTOSO, "P1Y:CFQ7TTC0LCHC:0002:1:", 15))
+    plan = plan_for(deployment, inv, psa_state(line(501, 1001, "M365-BP-ANNUAL", 12)), clients=clients)
+    assert {c.client_id for c in plan.changes} == {CONTOSO}
+    [error] = plan.errors
+    assert error.client_id == FABRIKAM and "template does not render" in error.message

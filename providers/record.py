@@ -1,0 +1,90 @@
+"""Strict reading of one vendor JSON record: a missing or malformed field is an error.
+
+A PSA or source record that lacks its quantity, product or status must never be read as
+zero seats, "no product" or "Active": that is how a damaged answer turns into wrong
+invoices. Every vendor mapping reads the fields that decide money through this class.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any, TypeVar
+
+from reconciler.errors import ProviderError
+
+T = TypeVar("T")
+
+
+def is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+class VendorRecord:
+    """One JSON object plus where it came from, for messages.
+
+    `error` is the exception class raised (ProviderError for a PSA, SourceError for the
+    source of truth).
+    """
+
+    def __init__(self, data: Any, where: str, *, error: type[ProviderError] = ProviderError):
+        if not isinstance(data, Mapping):
+            raise error(f"{where}: expected a JSON object, got {type(data).__name__}")
+        self.data = data
+        self.where = where
+        self.error = error
+
+    def required(self, name: str, parse: Callable[[Any], T]) -> T:
+        value = self.data.get(name)
+        if is_blank(value):
+            raise self.error(f"{self.where}: field {name} is missing; refusing to guess it")
+        return self._parse(name, value, parse)
+
+    def optional(self, name: str, parse: Callable[[Any], T]) -> T | None:
+        value = self.data.get(name)
+        if is_blank(value):
+            return None
+        return self._parse(name, value, parse)
+
+    def text(self, name: str, default: str | None = None) -> str:
+        value = self.data.get(name)
+        if is_blank(value):
+            if default is not None:
+                return default
+            raise self.error(f"{self.where}: field {name} is missing; refusing to guess it")
+        return str(value).strip()
+
+    def nested(self, name: str) -> "VendorRecord":
+        """A required sub-object (a ConnectWise reference such as `product` or `company`)."""
+        value = self.data.get(name)
+        if value is None:
+            raise self.error(f"{self.where}: field {name} is missing; refusing to guess it")
+        return VendorRecord(value, f"{self.where}: {name}", error=self.error)
+
+    def _parse(self, name: str, value: Any, parse: Callable[[Any], T]) -> T:
+        try:
+            return parse(value)
+        except (ValueError, TypeError, InvalidOperation) as exc:
+            raise self.error(f"{self.where}: field {name}: {exc or 'malformed value'} ({value!r})") from None
+
+
+def whole(value: Any) -> int:
+    """A seat count: an integer, or a number with no fraction (CW sends 15.0)."""
+    if isinstance(value, bool):
+        raise ValueError("a count, not true/false")
+    amount = Decimal(str(value))
+    if amount != amount.to_integral_value():
+        raise ValueError("a seat count must be a whole number")
+    return int(amount)
+
+
+def decimal(value: Any) -> Decimal:
+    if isinstance(value, bool):
+        raise ValueError("an amount, not true/false")
+    return Decimal(str(value))
+
+
+def flag(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("expected true or false")
+    return value
