@@ -146,7 +146,7 @@ def _mapped(request: InvoicePlanRequest, client: ClientMapping, lines: list[Keye
     unmapped: dict[str, int] = {}
     for keyed in lines:
         code = keyed.line.stock_code
-        if _excluded(client, code) or keyed.line.quantity == 0:
+        if client.excludes(code) or keyed.line.quantity == 0:
             continue
         product = product_for(code, request.deployment.products)
         if product is None:
@@ -238,14 +238,6 @@ def _unmapped_customers(request: InvoicePlanRequest, lines: list[KeyedLine]) -> 
         if keyed.line.tenant_id not in mapped:
             seats[keyed.line.tenant_id] = seats.get(keyed.line.tenant_id, 0) + keyed.line.quantity
     return [Unmapped("customer", t, names.get(t, t), n) for t, n in sorted(seats.items())]
-
-
-def _excluded(client: ClientMapping, stock_code: str) -> bool:
-    try:
-        code = StockCode.parse(stock_code)
-    except ValueError:
-        return False
-    return any(code.matches(pattern) for pattern in client.exclude_stock_codes)
 
 
 def _label(keyed: KeyedLine) -> str:

@@ -38,22 +38,20 @@ def product_for(stock_code: str, products: dict[str, ProductMapping]) -> Product
     return matches[0] if matches else None
 
 
-def _excluded(client: ClientMapping, stock_code: str) -> bool:
-    try:
-        code = StockCode.parse(stock_code)
-    except ValueError:
-        return False
-    return any(code.matches(pattern) for pattern in client.exclude_stock_codes)
-
-
 def group(client: ClientMapping, subscriptions: list[Subscription], deployment: Deployment, psa: PsaState) -> ClientLicences:
     result = ClientLicences()
     by_product: dict[str, ProductMapping] = {}
     for p in sorted(deployment.products.values(), key=lambda p: p.key):
         if p.active:
             by_product.setdefault(p.psa_product, p)
+    # Products the client excludes are not ncesync's business on either side: their PSA
+    # lines must not be planned down to zero because no subscription is counted for them.
+    excluded = {p.psa_product for p in by_product.values() if client.excludes_product(p)}
     for sub in sorted(subscriptions, key=lambda s: (s.stock_code, s.subscription_id)):
-        if _excluded(client, sub.stock_code):
+        if client.excludes(sub.stock_code):
+            product = product_for(sub.stock_code, deployment.products)
+            if product is not None:
+                excluded.add(product.psa_product)
             continue
         product = product_for(sub.stock_code, deployment.products)
         if product is None:
@@ -69,7 +67,7 @@ def group(client: ClientMapping, subscriptions: list[Subscription], deployment: 
         licence.subscriptions.append(sub)
     for agreement_id in _agreements_of(client, deployment):
         for line in psa.lines_on(agreement_id):
-            if line.product_id in by_product:
+            if line.product_id in by_product and line.product_id not in excluded:
                 product = by_product[line.product_id]
                 if client.agreement_for(product.key) == agreement_id:
                     result.licences.setdefault((agreement_id, line.product_id), Licence(agreement_id, product))

@@ -7,6 +7,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from reconciler.model.stockcode import StockCode
+
 ADVANCE = "advance"
 ARREARS = "arrears"
 DAILY = "daily"
@@ -89,6 +91,18 @@ class ClientMapping:
     exclude_stock_codes: tuple[str, ...] = ()
     licences: tuple[LicenceOverride, ...] = ()
     safety: SafetySettings | None = None
+
+    def excludes(self, stock_code: str) -> bool:
+        """True when this client's `exclude_stock_codes` names the code or its prefix."""
+        try:
+            code = StockCode.parse(stock_code)
+        except ValueError:
+            return False
+        return any(code.matches(pattern) for pattern in self.exclude_stock_codes)
+
+    def excludes_product(self, product: ProductMapping) -> bool:
+        """True when every stock code the product maps is excluded for this client."""
+        return bool(self.exclude_stock_codes) and all(self.excludes(code) for code in product.stock_codes)
 
     def agreement_for(self, product_key: str) -> int:
         for o in self.licences:

@@ -146,3 +146,17 @@ def test_a_template_failing_on_one_licence_blocks_only_that_licence(deployment) 
     assert {c.client_id for c in plan.changes} == {CONTOSO}
     [error] = plan.errors
     assert error.client_id == FABRIKAM and "template does not render" in error.message
+
+
+def test_an_excluded_stock_code_leaves_its_psa_line_alone(deployment) -> None:
+    """Fabrikam excludes P1M:CFQ7TTC0LCHC:0002: its existing line is not planned down to 0."""
+    inv = inventory(sub(FABRIKAM, "P1M:CFQ7TTC0LCHC:0002", 5, name="Fabrikam"))
+    psa = psa_state(line(701, 1003, "M365-BP-MONTHLY", 5, price="44.00"))
+    plan = plan_for(deployment, inv, psa)
+    assert plan.changes == [] and plan.errors == []
+
+
+def test_an_excluded_product_with_no_subscription_left_is_still_left_alone(deployment) -> None:
+    psa = psa_state(line(701, 1003, "M365-BP-MONTHLY", 5, price="44.00"))
+    plan = plan_for(deployment, inventory(sub(FABRIKAM, "P1Y:CFQ7TTC0LCHC:0002:1:", 2, name="Fabrikam")), psa)
+    assert [c.product_id for c in plan.changes] == ["M365-BP-ANNUAL"]
