@@ -19,7 +19,7 @@ from reconciler.billing.periods import CONNECTWISE
 from reconciler.change import Change
 from reconciler.invoice_totals import InvoiceTotals
 from reconciler.licences import product_for
-from reconciler.model import ClientMapping, Deployment, Inventory, InvoiceLine, ProductMapping, PsaState, StockCode
+from reconciler.model import ClientMapping, Deployment, Inventory, InvoiceLine, ProductMapping, PsaState
 from reconciler.model.psa import CHARGE, PsaLine
 from reconciler.plan import Issue, Plan, Unmapped, digest
 
