@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from reconciler.change import CREATE_ADJUSTMENT, CREATE_DELTA, Change
 from reconciler.model import Deployment, SafetySettings
 from reconciler.plan import Plan
 
@@ -63,14 +64,27 @@ def _decreases(plan: Plan, deployment: Deployment) -> list[Refusal]:
     return result
 
 
+def seat_change(change: Change) -> int:
+    """Seats a change adds (negative: removes), whatever its money does."""
+    before, after = change.before, change.after
+    for name in ("units_in_force", "quantity"):
+        if name in before and name in after:
+            return int(after[name]) - int(before[name])
+    if change.action in (CREATE_DELTA, CREATE_ADJUSTMENT):
+        return int(after.get("quantity", 0))
+    return 0
+
+
 def _protected(plan: Plan, deployment: Deployment) -> list[Refusal]:
+    """Seats, not money: a decrease priced up at the same time is still a decrease."""
     result = []
     for change in plan.changes:
         product = deployment.products.get(change.product_key)
-        if product and product.protect and Decimal(change.runrate_change) < 0:
+        seats = seat_change(change)
+        if product and product.protect and seats < 0:
             result.append(Refusal(PROTECTED, (
-                f"{change.client_name}: {product.key} is protected and would decrease "
-                f"(run-rate {change.runrate_change}/month on agreement {change.agreement_id})"), change.client_id))
+                f"{change.client_name}: {product.key} is protected and would lose {-seats} seat(s) "
+                f"on agreement {change.agreement_id}"), change.client_id))
     return result
 
 

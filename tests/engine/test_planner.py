@@ -160,3 +160,19 @@ def test_an_excluded_product_with_no_subscription_left_is_still_left_alone(deplo
     psa = psa_state(line(701, 1003, "M365-BP-MONTHLY", 5, price="44.00"))
     plan = plan_for(deployment, inventory(sub(FABRIKAM, "P1Y:CFQ7TTC0LCHC:0002:1:", 2, name="Fabrikam")), psa)
     assert [c.product_id for c in plan.changes] == ["M365-BP-ANNUAL"]
+
+
+def test_protected_decrease_is_refused_even_when_the_price_rises(deployment) -> None:
+    inv = inventory(sub(CONTOSO, "P1Y:CFQ7TTC0LH18:0001:1:", 9))
+    plan = plan_for(deployment, inv, psa_state(line(601, 1002, "EXO-P1", 10, price="1.00")))  # catalogue 6.00
+    [change] = plan.changes
+    assert (change.before["quantity"], change.after["quantity"], change.after["unit_price"]) == (10, 9, "6.00")
+    [refusal] = safety.check(plan, deployment)
+    assert refusal.guard == safety.PROTECTED and "would lose 1 seat(s)" in refusal.message
+
+
+def test_a_price_cut_without_fewer_seats_is_not_a_protected_decrease(deployment) -> None:
+    inv = inventory(sub(CONTOSO, "P1Y:CFQ7TTC0LH18:0001:1:", 10))
+    plan = plan_for(deployment, inv, psa_state(line(601, 1002, "EXO-P1", 10, price="9.00")))
+    assert [c.action for c in plan.changes] == ["update_line"]
+    assert safety.check(plan, deployment) == []
