@@ -24,10 +24,16 @@ def differences(saved: Plan, fresh: Plan) -> list[str]:
 
 
 def ensure_current(saved: Plan, fresh: Plan) -> None:
-    if saved.fingerprint == fresh.fingerprint:
-        return
-    found = differences(saved, fresh) or ["the inputs differ (fingerprints do not match)"]
-    raise StalePlanError(
-        "the saved plan is stale; make a new plan and review it. What changed since it was made:\n  "
-        + "\n  ".join(found)
-    )
+    """Refuse a saved plan whose inputs moved, or whose changes are not what ncesync plans
+    from those same inputs now (a hand-edited file, or one made by another version)."""
+    if saved.fingerprint != fresh.fingerprint:
+        found = differences(saved, fresh) or ["the inputs differ (fingerprints do not match)"]
+        raise StalePlanError(
+            "the saved plan is stale; make a new plan and review it. What changed since it was made:\n  "
+            + "\n  ".join(found)
+        )
+    if [c.to_json() for c in saved.changes] != [c.to_json() for c in fresh.changes]:
+        raise StalePlanError(
+            "the saved plan's changes are not the changes ncesync plans from the same inputs now "
+            "(was the file edited, or made by another ncesync version?); make a new plan and review it"
+        )

@@ -59,3 +59,13 @@ def test_show_renders_a_saved_plan_in_each_format(run) -> None:
     for fmt, expected in (("text", "quantity 12 -> 15"), ("json", '"format_version": 1'), ("markdown", "Contoso Ltd")):
         result = CliRunner().invoke(cli, ["show", str(plan_file), "--format", fmt])
         assert result.exit_code == 0 and expected in result.output, result.output
+
+
+def test_a_hand_edited_plan_file_is_refused(run) -> None:
+    plan_file = deploy(run)
+    data = json.loads(plan_file.read_text())
+    data["changes"][0]["after"]["quantity"] = 400
+    plan_file.write_text(json.dumps(data))
+    code, out = run("apply", str(plan_file))
+    assert code == 4 and "not the changes ncesync plans from the same inputs" in out
+    assert [a["quantity"] for a in working_world(run.root)["connectwise"]["additions"]] == [12]
