@@ -36,7 +36,7 @@ from reconciler.billing.desired import desired_count
 from reconciler.billing.drift import Drift, line_drift
 from reconciler.billing.licence import Licence, LicenceInput
 from reconciler.billing.money import ZERO, money_text, runrate_change
-from reconciler.billing.periods import comparison_date, period_containing
+from reconciler.billing.periods import AUTOTASK, comparison_date, period_containing
 from reconciler.change import (
     CREATE_ADJUSTMENT,
     CREATE_DELTA,
@@ -70,8 +70,13 @@ def plan_licence(item: LicenceInput) -> LicenceOutcome:
         prorate=item.prorate,
         sync_date=item.sync_date,
     )
+    planned = when
+    if item.psa_kind == AUTOTASK:
+        when = _free_adjustment_day(item.lines, when)
     licence = Licence(item, n, when, _managed_lines(item, when), _description(item))
     outcome = LicenceOutcome((), (), _future_lines(licence), n, None, when)
+    if when != planned:
+        outcome = replace(outcome, warnings=outcome.warnings + (_moved_day(licence, planned),))
     problem = _agreement_problem(licence)
     if problem:
         return replace(outcome, errors=(problem,))
@@ -265,8 +270,6 @@ def _adjust(licence: Licence, main: PsaLine | None, drift: Drift) -> dict[str, A
     i = licence.item
     if i.catalog_id is None:
         return {"errors": (f"{licence.label()}: the product has no PSA id; cannot adjust it",)}
-    if _unit_change_on(licence.managed, licence.when):
-        return {"errors": (_same_date_conflict(licence),)}
     seats_change = licence.desired - licence.current
     period_start = period_containing(i.agreement, i.sync_date)[0]
     why = reason.adjustment(
@@ -293,11 +296,24 @@ def _unit_change_on(lines: tuple[PsaLine, ...], day: date) -> bool:
     return any(line.units_on(day) != line.units_on(before) for line in lines)
 
 
-def _same_date_conflict(licence: Licence) -> str:
-    seats_change = licence.desired - licence.current
+def _free_adjustment_day(lines: tuple[PsaLine, ...], day: date) -> date:
+    """The first day from `day` on which no adjustment is dated yet.
+
+    Autotask refuses a second adjustment of one service on the same date. When Dicker Data
+    changes again before a dated adjustment takes effect (advance billing: +3 seen on the
+    15th is dated the 1st of next month, then -2 on the 20th), the follow-up is dated the
+    day after, and the comparison is made there, so reruns stay idempotent.
+    """
+    for _ in range(31):
+        if not _unit_change_on(lines, day):
+            return day
+        day += timedelta(days=1)
+    return day
+
+
+def _moved_day(licence: Licence, planned: date) -> str:
     return (
-        f"{licence.label()}: Dicker Data has {licence.desired} seats against "
-        f"{licence.current}, but an adjustment effective {licence.when.isoformat()} already "
-        "exists and Autotask refuses a second one on the same date; adjust the contract "
-        f"service by {seats_change:+d} from that date by hand; no change"
+        f"{licence.label()}: an adjustment is already dated {planned.isoformat()} and Autotask takes "
+        f"one per service and date, so this one is dated {licence.when.isoformat()}; "
+        f"{planned.isoformat()} is billed at the count of the earlier adjustment"
     )

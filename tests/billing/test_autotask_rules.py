@@ -79,14 +79,18 @@ def test_prorate_adjustment_inside_contract_dates_is_sent():
     assert [c.effective_date for c in outcome.changes] == ["2024-06-15"]
 
 
-def test_second_change_before_next_period_would_repeat_the_adjustment_date():
+def test_second_change_before_next_period_is_dated_the_day_after_and_stays_idempotent():
+    """Autotask takes one adjustment per service and date: +3 is dated 07-01 (advance), the
+    follow-up +1 seen on 06-20 is dated 07-02, and later runs write nothing more."""
     book = Book.with_main("autotask")
     _run(book, "2024-06-15", 15)
     outcome = _run(book, "2024-06-20", 16)
-    assert outcome.changes == ()
-    (error,) = outcome.errors
-    assert "an adjustment effective 2024-07-01 already exists" in error
-    assert "by +1 from that date" in error
+    (change,) = outcome.changes
+    assert (change.effective_date, change.after["quantity"]) == ("2024-07-02", 1)
+    (warning,) = outcome.warnings
+    assert "already dated 2024-07-01" in warning and "this one is dated 2024-07-02" in warning
+    for day in ("2024-06-21", "2024-06-30", "2024-07-05"):
+        assert _run(book, day, 16).changes == ()
 
 
 def test_period_boundary_alone_is_not_taken_for_an_adjustment():

@@ -52,3 +52,17 @@ def test_adjustment_outside_the_contract_is_reported_not_sent(run) -> None:
     code, out = run("apply", "--date", "2024-08-20", "--auto-approve")  # next period starts after the contract ends
     assert "! error:" in out and "2024-09-01" in out
     assert adjustments(run.root) == []
+
+
+def test_a_second_change_before_the_dated_adjustment_is_accepted_by_autotask(run) -> None:
+    from tests.e2e.worlds import edit_working_world
+
+    write_autotask_deployment(run.root, autotask_world(quantity=15), style="advance", prorate=False)
+    assert run("apply", "--date", "2024-06-15", "--auto-approve")[0] == 0
+    edit_working_world(run.root, lambda w: w["dickerdata"]["subscriptions"][0].update(ConfirmedQuantity=16))
+    code, out = run("apply", "--date", "2024-06-20", "--auto-approve")
+    assert code == 0, out
+    assert "this one is dated 2024-07-02" in out
+    assert adjustments(run.root) == [(3, "2024-07-01"), (1, "2024-07-02")]
+    code, out = run("plan", "--date", "2024-06-21", "--detailed-exitcode")
+    assert code == 0 and "No changes." in out
