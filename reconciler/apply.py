@@ -14,6 +14,7 @@ from providers.base import TargetProvider, WriteResult
 from reconciler.change import Change
 from reconciler.errors import ProviderError
 from reconciler.journal import Journal
+from reconciler.logs import mask
 from reconciler.plan import Plan
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,7 @@ def apply_plan(plan: Plan, target: TargetProvider, journal: Journal, *, fail_fas
             written = target.write(change)
         except ProviderError as error:
             log.warning("apply: client=%s action=%s failed=%s", change.client_id, change.action, error)
-            result.failed[change.client_id] = str(error)
+            result.failed[change.client_id] = mask(str(error))
             journal.record(change, outcome="failed", error=str(error))
             stopped = fail_fast
             continue

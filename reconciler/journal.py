@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.change import Change
+from reconciler.logs import mask
 
 JOURNAL = Path(".ncesync") / "journal.jsonl"
 
@@ -42,7 +43,7 @@ class Journal:
             "one_off": change.one_off,
         }
         if error:
-            entry["error"] = error
+            entry["error"] = mask(error)  # vendor text may echo a credential back
         self.path.parent.mkdir(parents=True, exist_ok=True)
         line = json.dumps(entry, sort_keys=True, default=str) + "\n"
         with open(self.path, "a", encoding="utf-8") as handle:

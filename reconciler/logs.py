@@ -24,10 +24,13 @@ class SecretMask(logging.Filter):
         if secret:
             self._secrets.add(secret)
 
+    def mask(self, text: str) -> str:
+        return Redactor(list(self._secrets))(text) if self._secrets else text
+
     def filter(self, record: logging.LogRecord) -> bool:
         if self._secrets:
             message = record.getMessage()
-            masked = Redactor(list(self._secrets))(message)
+            masked = self.mask(message)
             if masked != message:
                 record.msg, record.args = masked, ()
         return True
@@ -39,6 +42,11 @@ SECRET_MASK = SecretMask()
 def protect(secret: str) -> None:
     """Mask `secret` in every log record from now on, in this process."""
     SECRET_MASK.add(secret)
+
+
+def mask(text: str) -> str:
+    """`text` with every protected secret replaced by '***' (messages, journal entries)."""
+    return SECRET_MASK.mask(text)
 
 
 class JsonLines(logging.Formatter):

@@ -8,6 +8,7 @@ read back for `charge_lookback_days` so a rerun recognises the invoice lines alr
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from datetime import date, timedelta
 from typing import Any
@@ -191,7 +192,10 @@ class ConnectWiseProvider(TargetProvider):
         return self.client.request_counts()
 
     def tenant_key(self) -> str:
-        return f"connectwise:{self.site}:{self.company_id}"
+        """The site and company: one ConnectWise tenant. The company id is a credential (it
+        is half of the API user name), so only a hash of it goes into lock names."""
+        company = hashlib.sha256(self.company_id.encode()).hexdigest()[:12]
+        return f"connectwise:{self.site}:{company}"
 
     def describe(self) -> dict[str, Any]:
         return {"provider": self.name, "site": self.site, "base_url": self.client.base_url}

@@ -8,8 +8,8 @@ from typing import Any, TypeVar
 
 import click
 
+from reconciler.logs import mask
 from reconciler.errors import (
-    LockHeldError,
     ReconcilerError,
     SpecError,
     StalePlanError,
@@ -46,11 +46,9 @@ def handles_errors(command: F) -> F:
             n = len(error.problems)
             click.echo(f"{n} problem{'s' if n != 1 else ''} in the specs; nothing was read or written.", err=True)
             raise SystemExit(ERROR) from None
-        except LockHeldError as error:
-            click.echo(f"Error: {error}", err=True)
-            raise SystemExit(ERROR) from None
         except ReconcilerError as error:
-            click.echo(f"Error: {error}", err=True)
+            # Vendor error text is copied into messages: mask any secret it may echo back.
+            click.echo(f"Error: {mask(str(error))}", err=True)
             raise SystemExit(code_for(error)) from None
 
     return wrapper  # type: ignore[return-value]

@@ -26,3 +26,47 @@ def test_an_unset_variable_is_an_error_naming_it() -> None:
 
     with pytest.raises(ConfigError, match="CW_CLIENT_ID, which is not set; export CW_CLIENT_ID"):
         resolve("env:CW_CLIENT_ID", {}, setting="psa.client_id")
+
+
+def test_vendor_text_echoing_a_secret_is_masked_in_errors_and_the_journal(tmp_path) -> None:
+    from reconciler.apply import apply_plan
+    from reconciler.journal import Journal, read_journal
+    from tests.engine.test_apply import RecordingTarget, change, plan_of
+
+    secret = resolve("env:AT_SECRET", {"AT_SECRET": "hunter2-autotask-secret"}, setting="psa.secret")
+
+    class EchoingTarget(RecordingTarget):
+        def write(self, c):
+            from reconciler.errors import ProviderError
+
+            raise ProviderError(f"Autotask POST /ContractServiceAdjustments: HTTP 500: user secret {secret} rejected")
+
+    result = apply_plan(plan_of(change("alpha", "P1")), EchoingTarget(), Journal(tmp_path, "r1"))
+    assert secret not in result.failed["alpha"] and "***" in result.failed["alpha"]
+    assert secret not in (tmp_path / ".ncesync" / "journal.jsonl").read_text()
+    assert read_journal(tmp_path)[0]["error"].endswith("user secret *** rejected")
+
+
+def test_connectwise_lock_names_do_not_carry_the_company_id() -> None:
+    from providers.connectwise.client import ConnectWiseClient
+    from providers.connectwise.provider import ConnectWiseProvider
+
+    client = ConnectWiseClient("https://api-na.myconnectwise.net", company_id="acmecorp", public_key="p", private_key="k", client_id="c")
+    provider = ConnectWiseProvider(client, site="https://api-na.myconnectwise.net", company_id="acmecorp")
+    assert "acmecorp" not in provider.tenant_key()
+
+
+def test_the_sync_date_is_the_calendar_date_in_the_msp_time_zone(monkeypatch) -> None:
+    """13:30 UTC on 26 Nov is already 27 Nov in Auckland: the run must stamp the 27th."""
+    from datetime import date, datetime, timezone
+
+    import reconciler.runtime as runtime
+
+    class Frozen(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime(2026, 11, 26, 13, 30, tzinfo=timezone.utc).astimezone(tz)
+
+    monkeypatch.setattr(runtime, "datetime", Frozen)
+    assert runtime.today_in("Pacific/Auckland") == date(2026, 11, 27)
+    assert runtime.today_in("Australia/Perth") == date(2026, 11, 26)
