@@ -29,6 +29,8 @@ DESCRIPTION_LIMIT = 6000
 class ConnectWiseApi:
     def __init__(self, store: WorldStore):
         self.store = store
+        self._index: dict[Any, list[dict[str, Any]]] = {}
+        self._index_key: tuple[int, int, int] | None = None
         lists = {"/company/companies": "companies", "/finance/agreements": "agreements",
                  "/procurement/catalog": "catalog"}
         routes: list[Route] = []
@@ -80,7 +82,19 @@ class ConnectWiseApi:
 
     def _additions(self, request: Request) -> list[dict[str, Any]]:
         agreement = self._find("agreements", request.params["id"])
-        return [a for a in self._all("additions") if a.get("agreementId") == agreement["id"]]
+        return list(self._additions_by_agreement().get(agreement["id"], ()))
+
+    def _additions_by_agreement(self) -> dict[Any, list[dict[str, Any]]]:
+        # One request per agreement is how a plan reads additions: scanning every addition
+        # of the world for each made a large world's plan quadratic. Rebuilt after writes.
+        additions = self._all("additions")
+        key = (self.store.generation, len(additions), id(additions))
+        if self._index_key != key:
+            index: dict[Any, list[dict[str, Any]]] = {}
+            for addition in additions:
+                index.setdefault(addition.get("agreementId"), []).append(addition)
+            self._index, self._index_key = index, key
+        return self._index
 
     def _addition(self, request: Request) -> Reply:
         return Reply(200, public(self._addition_record(request)))
