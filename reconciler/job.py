@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -18,6 +19,8 @@ from reconciler.planner import PlanRequest, build_plan
 from reconciler.runtime import Runtime
 
 log = logging.getLogger(__name__)
+
+PROGRESS_FROM = 50  # clients: smaller runs get no progress lines
 
 
 @dataclass
@@ -54,7 +57,8 @@ def scope_for(deployment: Deployment, clients: tuple[ClientMapping, ...], sync_d
     )
 
 
-def plan_run(runtime: Runtime, wanted_clients: tuple[str, ...] = (), invoices: tuple[str, ...] = ()) -> PlannedRun:
+def plan_run(runtime: Runtime, wanted_clients: tuple[str, ...] = (), invoices: tuple[str, ...] = (),
+             progress: Callable[[str], None] | None = None) -> PlannedRun:
     deployment = runtime.deployment
     sync_type = deployment.settings.sync_type
     if sync_type not in runtime.target.sync_types:
@@ -66,8 +70,12 @@ def plan_run(runtime: Runtime, wanted_clients: tuple[str, ...] = (), invoices: t
     if sync_type == MONTHLY:
         scope = replace(scope, with_invoices=True, invoice_numbers=frozenset(invoices))
     log.info("plan: clients=%d date=%s sync=%s", len(clients), runtime.sync_date, sync_type)
+    say = progress if progress and len(clients) > PROGRESS_FROM else (lambda _: None)
+    say(f"plan: reading Dicker Data for {len(clients)} clients")
     inventory = runtime.source.read(scope)
+    say(f"plan: reading {runtime.target.name} for {len(clients)} clients")
     psa = runtime.target.read(scope)
+    say(f"plan: planning {len(clients)} clients")
     if sync_type == MONTHLY:
         plan = _monthly_plan(runtime, clients, scope, inventory, psa)
     else:

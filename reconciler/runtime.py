@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 from contextlib import AbstractContextManager
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -31,8 +32,10 @@ def today_in(timezone: str) -> date:
 
 
 class Runtime(AbstractContextManager["Runtime"]):
-    def __init__(self, deployment: Deployment, *, sync_date: date, environ: dict[str, str] | None = None):
+    def __init__(self, deployment: Deployment, *, sync_date: date, environ: dict[str, str] | None = None,
+                 parallelism: int | None = None):
         self.deployment = deployment
+        self.parallelism = parallelism  # --parallelism: overrides psa.parallelism
         self.sync_date = sync_date
         self.environ = dict(os.environ if environ is None else environ)
         self._sandbox: Any = None
@@ -51,7 +54,10 @@ class Runtime(AbstractContextManager["Runtime"]):
             sandbox_url=self.sandbox_url,
         )
         self.source = provider_class(settings.source.name).from_config(settings.source, context)
-        self.target = provider_class(settings.psa.name).from_config(settings.psa, context)
+        psa = settings.psa
+        if self.parallelism is not None:
+            psa = replace(psa, options={**psa.options, "parallelism": self.parallelism})
+        self.target = provider_class(psa.name).from_config(psa, context)
         return self
 
     def __exit__(self, *exc: object) -> None:

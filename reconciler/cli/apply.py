@@ -13,6 +13,7 @@ from reconciler.apply import apply_plan
 from reconciler.cli import options
 from reconciler.cli.exitcodes import ERROR, OK, UNSAFE, handles_errors
 from reconciler.cli.output import echo_plan, echo_refusals
+from reconciler.cli.progress import Progress
 from reconciler.errors import ConfigError
 from reconciler.job import plan_run
 from reconciler.journal import Journal
@@ -39,8 +40,10 @@ def _saved_plan(path: Path) -> Plan:
 @click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation (nightly jobs, CI).")
 @click.option("--fail-fast", is_flag=True, help="Stop all writes at the first failure.")
 @options.force
+@options.parallelism
+@options.quiet
 @handles_errors
-def apply(planfile: Path | None, root: Path, clients: tuple[str, ...], invoices: tuple[str, ...], sync_date: datetime | None, auto_approve: bool, fail_fast: bool, force: bool) -> None:
+def apply(planfile: Path | None, root: Path, clients: tuple[str, ...], invoices: tuple[str, ...], sync_date: datetime | None, auto_approve: bool, fail_fast: bool, force: bool, parallelism: int | None, quiet: bool) -> None:
     """Write the plan's changes to the PSA and journal each one."""
     deployment = load_deployment(root)
     saved = _saved_plan(planfile) if planfile else None
@@ -49,8 +52,9 @@ def apply(planfile: Path | None, root: Path, clients: tuple[str, ...], invoices:
     invoices = tuple(saved.scope.get("invoices", ())) if saved else invoices
     journal = Journal(Path(root), uuid.uuid4().hex[:12])
     # The lock is taken before the re-plan: two applies must never both plan the same writes.
-    with Runtime(deployment, sync_date=day) as runtime, ApplyLock(Path(root), runtime.target.tenant_key(), journal.run_id):
-        fresh = plan_run(runtime, wanted, invoices).plan
+    progress = Progress(quiet=quiet)
+    with Runtime(deployment, sync_date=day, parallelism=parallelism) as runtime, ApplyLock(Path(root), runtime.target.tenant_key(), journal.run_id):
+        fresh = plan_run(runtime, wanted, invoices, progress=progress).plan
         if saved:
             ensure_current(saved, fresh)
         plan = saved or fresh
@@ -63,7 +67,8 @@ def apply(planfile: Path | None, root: Path, clients: tuple[str, ...], invoices:
         if not (auto_approve or saved) and not click.confirm("Apply these changes to the PSA?", default=False):
             click.echo("Nothing was written.", err=True)
             raise SystemExit(ERROR)
-        result = apply_plan(plan, runtime.target, journal, fail_fast=fail_fast)
+        target = progress.writes(runtime.target, plan.changes, fresh.clients)
+        result = apply_plan(plan, target, journal, fail_fast=fail_fast)
     click.echo(f"Applied {len(result.applied)} of {len(plan.changes)} changes (run {journal.run_id}, journal {journal.path}).")
     for client_id, message in result.failed.items():
         click.echo(f"  failed: {fresh.clients.get(client_id, {}).get('name', client_id)}: {message}", err=True)

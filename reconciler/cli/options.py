@@ -41,3 +41,14 @@ output_format = click.option(
 )
 
 force = click.option("--force", is_flag=True, help="Override the safety guards (see the plan's refusals).")
+
+parallelism = click.option(
+    "--parallelism",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="PSA requests in flight at once (default: psa.parallelism, else the provider's, "
+    "within the vendor's limit).",
+)
+
+quiet = click.option("--quiet", is_flag=True, help="No progress lines on stderr.")

@@ -11,6 +11,7 @@ import click
 from reconciler.cli import options
 from reconciler.cli.exitcodes import CHANGES, OK, UNSAFE, handles_errors
 from reconciler.cli.output import echo_plan, echo_refusals
+from reconciler.cli.progress import Progress
 from reconciler.job import plan_run
 from reconciler.runtime import Runtime, today_in
 from reconciler.specs import load_deployment
@@ -25,13 +26,15 @@ from reconciler.specs import load_deployment
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Save the plan as JSON for `apply PLANFILE`.")
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes, 0 when none.")
 @options.force
+@options.parallelism
+@options.quiet
 @handles_errors
-def plan(root: Path, clients: tuple[str, ...], invoices: tuple[str, ...], sync_date: datetime | None, fmt: str, out: Path | None, detailed_exitcode: bool, force: bool) -> None:
+def plan(root: Path, clients: tuple[str, ...], invoices: tuple[str, ...], sync_date: datetime | None, fmt: str, out: Path | None, detailed_exitcode: bool, force: bool, parallelism: int | None, quiet: bool) -> None:
     """Show what apply would change in the PSA, and why."""
     deployment = load_deployment(root)
     day = sync_date.date() if sync_date else today_in(deployment.settings.timezone)
-    with Runtime(deployment, sync_date=day) as runtime:
-        planned = plan_run(runtime, clients, invoices)
+    with Runtime(deployment, sync_date=day, parallelism=parallelism) as runtime:
+        planned = plan_run(runtime, clients, invoices, progress=Progress(quiet=quiet))
     data = planned.plan.to_json()
     if out:
         out.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")

@@ -1,0 +1,52 @@
+"""Progress lines on stderr for long runs: one per phase of a plan, one per client applied.
+
+Runs over `PROGRESS_FROM` clients show them unless `--quiet`; results stay on stdout.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from providers.base import TargetProvider, WriteResult
+from reconciler.change import Change
+from reconciler.job import PROGRESS_FROM
+
+
+class Progress:
+    def __init__(self, *, quiet: bool):
+        self.quiet = quiet
+
+    def __call__(self, message: str) -> None:
+        if not self.quiet:
+            click.echo(message, err=True)
+
+    def writes(self, target: TargetProvider, changes: list[Change], names: dict[str, Any]) -> TargetProvider:
+        """`target`, announcing each client as its first write starts, when the run covers
+        more than PROGRESS_FROM clients (`names`: the plan's clients, changed or not)."""
+        clients = list(dict.fromkeys(c.client_id for c in changes))
+        if self.quiet or len(names) <= PROGRESS_FROM:
+            return target
+        return _Announcing(target, clients, names, self)
+
+
+class _Announcing:
+    """Forwards everything to the target; `write` first names a client it has not seen."""
+
+    def __init__(self, target: TargetProvider, clients: list[str], names: dict[str, Any], echo: Progress):
+        self._target = target
+        self._order = {client: i + 1 for i, client in enumerate(clients)}
+        self._names = names
+        self._echo = echo
+        self._current: str | None = None
+
+    def write(self, change: Change) -> WriteResult:
+        if change.client_id != self._current:
+            self._current = change.client_id
+            name = self._names.get(change.client_id, {}).get("name", change.client_id)
+            self._echo(f"apply: [{self._order[change.client_id]}/{len(self._order)}] {name}")
+        return self._target.write(change)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._target, name)
