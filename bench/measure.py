@@ -1,0 +1,51 @@
+"""Measurement: one `ncesync` command in a child process, its wall time and peak memory.
+
+The sandbox runs in the benchmark's own process, so the child's peak resident memory is
+the product's alone; the sandbox counts the requests per endpoint.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from providers.sandbox import SandboxServer
+from reconciler.runtime import SANDBOX_URL_VARIABLE
+
+CLI = "from reconciler.cli.main import main; main()"
+
+
+@dataclass(frozen=True)
+class Measurement:
+    phase: str
+    exit_code: int
+    seconds: float
+    peak_mb: float
+    requests: dict[str, int] = field(default_factory=dict)
+    stderr: str = ""
+
+    def total(self, vendor: str | None = None) -> int:
+        return sum(n for label, n in self.requests.items() if vendor is None or label.split(" ")[1] == vendor)
+
+    def writes(self) -> int:
+        return sum(n for label, n in self.requests.items()
+                   if label.split(" ")[0] in ("POST", "PATCH", "PUT", "DELETE") and "/query" not in label
+                   and label.split(" ")[1] != "dickerdata")
+
+
+def run_cli(server: SandboxServer, root: Path, phase: str, *args: str) -> Measurement:
+    """`ncesync <args> -C root` against `server`; the server's counts cover this command only."""
+    server.counts.reset()
+    env = dict(os.environ, **{SANDBOX_URL_VARIABLE: server.url})
+    started = time.perf_counter()
+    child = subprocess.Popen([sys.executable, "-c", CLI, *args, "-C", str(root)], env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    stderr = child.stderr.read() if child.stderr else ""
+    _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - started
+    child.returncode = os.waitstatus_to_exitcode(status)
+    return Measurement(phase, child.returncode, seconds, usage.ru_maxrss / 1024, server.counts.as_dict(), stderr)

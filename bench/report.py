@@ -1,0 +1,83 @@
+"""Report: the benchmark's results as Markdown tables, written into bench/README.md."""
+
+from __future__ import annotations
+
+import os
+import platform
+from datetime import datetime, timezone
+from pathlib import Path
+
+from bench.planning import PlanningTiming
+from bench.scenario import ScenarioResult
+
+BEGIN = "<!-- bench:results:begin -->"
+END = "<!-- bench:results:end -->"
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    model = _cpu_model()
+    memory = _memory_gb()
+    return (f"{model or cpu}, {os.cpu_count()} CPUs, {memory} GB RAM, {platform.system()} "
+            f"{platform.release()}, Python {platform.python_version()}")
+
+
+def markdown(results: list[ScenarioResult], planning: list[PlanningTiming]) -> str:
+    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [f"Run {when} on: {machine()}.", "",
+             "| PSA | clients | phase | exit | wall s | peak MB | PSA requests | PSA writes | DD requests |",
+             "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for result in results:
+        d = result.deployment
+        for m in result.measurements:
+            lines.append(f"| {d.psa} | {d.clients:,} | {m.phase} | {m.exit_code} | {m.seconds:.1f} | "
+                         f"{m.peak_mb:.0f} | {m.total(d.psa):,} | {m.writes():,} | {m.total('dickerdata')} |")
+    lines += ["", "Requests per endpoint (plan, then apply):", ""]
+    for result in results:
+        d = result.deployment
+        for m in result.measurements[:2]:
+            counts = ", ".join(f"`{label}` {n:,}" for label, n in m.requests.items())
+            lines.append(f"* {d.psa} {d.clients:,} {m.phase}: {counts}")
+    lines += ["", _planning(planning)]
+    return "\n".join(lines) + "\n"
+
+
+def _planning(planning: list[PlanningTiming]) -> str:
+    if not planning:
+        return ""
+    rows = ["Pure planning step (desired state + diff + render, no I/O; best of 3):", "",
+            "| PSA | clients | PSA lines | seconds | per 1,000 clients |", "| --- | ---: | ---: | ---: | ---: |"]
+    for t in planning:
+        rows.append(f"| {t.psa} | {t.clients:,} | {t.licences:,} | {t.seconds:.2f} | {t.seconds * 1000 / t.clients:.2f} |")
+    if len(planning) >= 2:
+        small, large = planning[0], planning[-1]
+        ratio = large.seconds / small.seconds if small.seconds else float("nan")
+        rows += ["", f"{large.clients:,} vs {small.clients:,} clients: {ratio:.1f}x the time for "
+                     f"{large.clients / small.clients:.0f}x the clients (linear is {large.clients / small.clients:.0f}x)."]
+    return "\n".join(rows)
+
+
+def write_readme(path: Path, text: str) -> None:
+    """Replace the results between the markers, keeping the rest of the README."""
+    current = path.read_text(encoding="utf-8")
+    head, _, rest = current.partition(BEGIN)
+    _, _, tail = rest.partition(END)
+    path.write_text(f"{head}{BEGIN}\n{text}{END}{tail}", encoding="utf-8")
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return ""
+
+
+def _memory_gb() -> str:
+    try:
+        pages, size = os.sysconf("SC_PHYS_PAGES"), os.sysconf("SC_PAGE_SIZE")
+        return f"{pages * size / 2**30:.0f}"
+    except (ValueError, OSError, AttributeError):
+        return "?"

@@ -1,0 +1,36 @@
+"""Apply request budgets: one write per change, none at all when nothing changed."""
+
+from __future__ import annotations
+
+
+def test_connectwise_apply_writes_once_per_change_then_nothing(cw):
+    changes = cw.plan()["changes"]
+    assert len(changes) >= 20  # a quarter of 120 clients drift
+    cw.apply()
+    writes = cw.writes("connectwise")
+    creates = sum(1 for c in changes if c["action"].startswith("create"))
+    assert writes.get("POST /finance/agreements/{id}/additions", 0) == creates
+    assert writes.get("PATCH /finance/agreements/{id}/additions/{additionId}", 0) == len(changes) - creates
+    assert sum(writes.values()) == len(changes)
+
+    assert cw.plan()["changes"] == []
+    cw.apply()
+    assert cw.writes("connectwise") == {}
+
+
+def test_autotask_apply_writes_one_adjustment_per_seat_change_then_nothing(at):
+    changes = at.plan()["changes"]
+    adjustments = [c for c in changes if c["action"] == "create_adjustment"]
+    updates = [c for c in changes if c["action"] == "update_line"]
+    assert adjustments and len(adjustments) + len(updates) == len(changes)
+    at.apply()
+    writes = at.writes("autotask")
+    assert writes.get("POST /ContractServiceAdjustments", 0) == len(adjustments)
+    # Autotask cannot set a contract service's description through an adjustment: a seat
+    # change that also renders a new description adds one PATCH of the contract service
+    described = sum(1 for c in adjustments if "invoice_description" in c["after"])
+    assert writes.get("PATCH /Contracts/{id}/Services", 0) <= len(updates) + described
+
+    assert at.plan()["changes"] == []
+    at.apply()
+    assert at.writes("autotask") == {}

@@ -1,0 +1,82 @@
+"""Plan request budgets: Autotask pays per page of 500 rows, ConnectWise one additions
+request per agreement plus pages of 1,000; a --client run reads that client only."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from math import ceil
+
+from providers.sandbox.vendor_dates import parse_date
+from tests.budget.conftest import TODAY
+
+AT_PAGE = 500
+CW_PAGE = 1000
+# zone discovery, one threshold reading, and one page boundary per query entity at most
+AT_CONSTANT = 2 + 6
+
+
+def _pages(rows: int, page: int) -> int:
+    return max(1, ceil(rows / page))
+
+
+def _in_window(row: dict, reach: timedelta) -> bool:
+    return parse_date(row["endDate"]) >= TODAY - reach and parse_date(row["startDate"]) <= TODAY + reach
+
+
+def test_autotask_plan_requests_follow_pages_of_rows_not_clients(at):
+    world = at.world()["autotask"]
+    at.plan()
+    counts = at.counts("autotask")
+    queries = {entity: counts.get(f"POST /{entity}/query", 0) + counts.get(f"POST /{entity}/query/next", 0)
+               for entity in ("Companies", "Contracts", "Services", "ContractServices", "ContractServiceUnits",
+                              "ContractCharges")}
+    contracts = len(world["contracts"])
+    monthly = timedelta(days=32)  # every generated contract bills monthly
+    rows = {
+        "Companies": len(world["companies"]),
+        "Contracts": contracts,
+        "Services": len(world["services"]),
+        "ContractServices": len(world["contractServices"]),
+        "ContractServiceUnits": sum(1 for r in world["contractServiceUnits"] if _in_window(r, monthly)),
+        "ContractCharges": 0,
+    }
+    for entity, n in queries.items():
+        assert n <= _pages(rows[entity], AT_PAGE), (entity, n, rows[entity])
+    assert sum(counts.values()) <= sum(_pages(r, AT_PAGE) for r in rows.values()) + AT_CONSTANT
+    # 120 clients with 8 licences: the unit rows of every period of every contract would be
+    # over 30,000 rows; only the periods around the sync date are read
+    assert queries["ContractServiceUnits"] <= ceil(3 * len(world["contractServices"]) / AT_PAGE) + 1
+
+
+def test_connectwise_plan_reads_additions_once_per_agreement_and_the_rest_in_pages(cw):
+    agreements = len(cw.world()["connectwise"]["agreements"])
+    cw.plan()
+    counts = cw.counts("connectwise")
+    assert counts["GET /finance/agreements/{id}/additions"] == agreements
+    assert counts["GET /company/companies"] == _pages(agreements, CW_PAGE)
+    assert counts["GET /finance/agreements"] == _pages(agreements, CW_PAGE)
+    assert counts["GET /procurement/catalog"] == 1
+    assert sum(counts.values()) == agreements + 3
+
+
+def test_a_client_run_reads_only_that_clients_records_in_connectwise(cw):
+    client = cw.plan()["scope"]["clients"][7]
+    plan = cw.plan("--client", client)
+    assert set(plan["clients"]) == {client}
+    counts = cw.counts("connectwise")
+    assert counts == {
+        "GET /company/companies": 1,
+        "GET /finance/agreements": 1,
+        "GET /finance/agreements/{id}/additions": 1,
+        "GET /procurement/catalog": 1,
+    }
+    dd = cw.counts("dickerdata")
+    assert sum(n for label, n in dd.items() if "Subscriptions" in label) == 1
+
+
+def test_a_client_run_reads_only_that_clients_records_in_autotask(at):
+    client = at.plan()["scope"]["clients"][3]
+    at.plan("--client", client)
+    counts = at.counts("autotask")
+    assert not any(label.endswith("/query/next") for label in counts), counts
+    assert all(n == 1 for label, n in counts.items()), counts
