@@ -12,7 +12,7 @@ import click
 from reconciler.apply import apply_plan
 from reconciler.cli import options
 from reconciler.cli.exitcodes import ERROR, OK, UNSAFE, handles_errors
-from reconciler.cli.output import echo_plan, echo_refusals
+from reconciler.cli.output import echo_plan, echo_refusals, echo_unsynced
 from reconciler.cli.progress import Progress
 from reconciler.errors import ConfigError
 from reconciler.job import plan_run
@@ -63,7 +63,7 @@ def apply(planfile: Path | None, root: Path, clients: tuple[str, ...], invoices:
             echo_refusals(fresh.to_json())
             raise SystemExit(UNSAFE)
         if not plan.changes:
-            raise SystemExit(OK)
+            raise SystemExit(_unsynced(fresh))
         if not (auto_approve or saved) and not click.confirm("Apply these changes to the PSA?", default=False):
             click.echo("Nothing was written.", err=True)
             raise SystemExit(ERROR)
@@ -74,7 +74,17 @@ def apply(planfile: Path | None, root: Path, clients: tuple[str, ...], invoices:
         click.echo(f"  failed: {fresh.clients.get(client_id, {}).get('name', client_id)}: {message}", err=True)
     if result.skipped:
         click.echo(f"  {len(result.skipped)} changes not attempted after a failure; rerun to converge.", err=True)
-    raise SystemExit(OK if result.ok else ERROR)
+    unsynced = _unsynced(fresh)
+    raise SystemExit(OK if result.ok and unsynced == OK else ERROR)
+
+
+def _unsynced(plan: Plan) -> int:
+    """Licences the plan could not sync make the run fail, so a nightly job does not stay
+    green while they wait for someone."""
+    if plan.errors:
+        echo_unsynced(plan.to_json())
+        return ERROR
+    return OK
 
 
 def _day(saved: Plan | None, sync_date: datetime | None, timezone: str) -> date:

@@ -17,3 +17,12 @@ def echo_refusals(data: dict[str, Any]) -> None:
     click.echo("Refused by the safety guards (use --force to override after checking):", err=True)
     for refusal in data["refusals"]:
         click.echo(f"  [{refusal['guard']}] {refusal['message']}", err=True)
+
+
+def echo_unsynced(data: dict[str, Any]) -> None:
+    n = len(data["errors"])
+    click.echo(
+        f"{n} licence{'s' if n != 1 else ''} cannot be synced until fixed (errors above); "
+        "everything else was planned normally.",
+        err=True,
+    )

@@ -9,8 +9,8 @@ from pathlib import Path
 import click
 
 from reconciler.cli import options
-from reconciler.cli.exitcodes import CHANGES, OK, UNSAFE, handles_errors
-from reconciler.cli.output import echo_plan, echo_refusals
+from reconciler.cli.exitcodes import CHANGES, ERROR, OK, UNSAFE, handles_errors
+from reconciler.cli.output import echo_plan, echo_refusals, echo_unsynced
 from reconciler.cli.progress import Progress
 from reconciler.job import plan_run
 from reconciler.runtime import Runtime, today_in
@@ -43,6 +43,9 @@ def plan(root: Path, clients: tuple[str, ...], invoices: tuple[str, ...], sync_d
     if planned.plan.refusals and not force:
         echo_refusals(data)
         raise SystemExit(UNSAFE)
+    if planned.plan.errors:
+        echo_unsynced(data)
+        raise SystemExit(ERROR)
     if detailed_exitcode and planned.plan.has_changes:
         raise SystemExit(CHANGES)
     raise SystemExit(OK)

@@ -16,6 +16,7 @@ class Cli:
 
     def __call__(self, *args: str, input: str | None = None) -> tuple[int, str]:
         result = CliRunner().invoke(cli, [*args, "-C", str(self.root)], input=input, catch_exceptions=False)
+        self.stdout = result.stdout  # results only; `output` also holds what went to stderr
         return result.exit_code, result.output
 
 

@@ -92,9 +92,10 @@ def test_tv5_no_change_writes_nothing(run) -> None:
 def test_tv6_duplicate_main_lines_block_only_that_licence(run) -> None:
     write_deployment(run.root, connectwise_world(quantity=15, prorate=False, main_lines=2), style="advance")
     code, out = run("plan", "--date", "2024-06-15")
-    assert code == 0
+    assert code == 1  # a nightly job must not stay green while a licence is not synced
     assert "! error:" in out and "501" in out and "502" in out
     assert "Plan:" not in out and "No changes can be planned for the licences with errors" in out
+    assert "1 licence cannot be synced until fixed" in out
 
 
 def test_tv7_source_outage_is_refused_unless_forced(run) -> None:

@@ -30,10 +30,10 @@ def invoices(root: Path) -> list[dict]:
     return world["dickerdata"]["invoices"]
 
 
-def plan_json(run, *args: str) -> dict:
+def plan_json(run, *args: str, exit_code: int = 0) -> dict:
     code, out = run("plan", "--date", TODAY, "--format", "json", *args)
-    assert code == 0, out
-    return json.loads(out)
+    assert code == exit_code, out
+    return json.loads(run.stdout)
 
 
 def test_plan_apply_then_plan_again_is_empty_and_a_second_invoice_adds_only_its_lines(deployment):
@@ -78,11 +78,11 @@ def test_text_plan_shows_each_invoice_with_totals_per_client(deployment):
 def test_prorating_agreements_are_refused_and_nothing_is_written(run):
     generate(run.root, clients=2, seed=11, psa="connectwise", sync="monthly", prorate=True,
              today=date.fromisoformat(TODAY))
-    plan = plan_json(run)
+    plan = plan_json(run, exit_code=1)  # licences that cannot be synced fail the run
     assert plan["changes"] == [] and plan["errors"]
     assert all("Prorate on" in e["message"] for e in plan["errors"])
     code, out = run("apply", "--date", TODAY, "--auto-approve")
-    assert code == 0
+    assert code == 1 and "cannot be synced until fixed" in out
     assert working_world(run.root)["connectwise"]["additions"] == []
 
 
