@@ -59,10 +59,11 @@ def group(client: ClientMapping, subscriptions: list[Subscription], deployment: 
             continue
         agreement_id = client.agreement_for(product.key)
         licence = result.licences.setdefault((agreement_id, product.psa_product), Licence(agreement_id, by_product[product.psa_product]))
-        if product.key != licence.product.key and product.price != licence.product.price:
+        if product.key != licence.product.key and _terms(product) != _terms(licence.product):
             result.warnings.append(
                 f"product mappings {licence.product.key!r} and {product.key!r} bill as {product.psa_product} "
-                f"on agreement {agreement_id} with different prices; {licence.product.key!r} is used"
+                f"on agreement {agreement_id} with different price, protect or count_trials; "
+                f"{licence.product.key!r} is used for both"
             )
         licence.subscriptions.append(sub)
     for agreement_id in _agreements_of(client, deployment):
@@ -72,6 +73,10 @@ def group(client: ClientMapping, subscriptions: list[Subscription], deployment: 
                 if client.agreement_for(product.key) == agreement_id:
                     result.licences.setdefault((agreement_id, line.product_id), Licence(agreement_id, product))
     return result
+
+
+def _terms(product: ProductMapping) -> tuple[object, ...]:
+    return (product.price, product.protect, product.count_trials)
 
 
 def _agreements_of(client: ClientMapping, deployment: Deployment) -> list[int]:
