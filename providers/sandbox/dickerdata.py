@@ -102,14 +102,18 @@ class DickerDataApi:
         wanted = {name: _member(block, name) for name in ("TenantID", "StockCode", "SubscriptionId")}
         fields = {"TenantID": "TenantId", "StockCode": "StockCode", "SubscriptionId": "SubscriptionId"}
         out = []
+        # customers by tenant, once per request: a lookup per subscription was quadratic
+        customers: dict[str, dict[str, Any]] = {}
+        for customer in self.store.records(VENDOR, "customers"):
+            customers.setdefault(str(customer.get("TenantId")).lower(), customer)
         for sub in self.store.records(VENDOR, "subscriptions"):
             if all(not value or str(sub.get(fields[name], "")).lower() == str(value).lower()
                    for name, value in wanted.items()):
-                out.append(self._subscription_out(sub))
+                out.append(self._subscription_out(sub, customers.get(str(sub["TenantId"]).lower())))
         return Reply(200, {"Out": out})
 
-    def _subscription_out(self, sub: dict[str, Any]) -> dict[str, Any]:
-        customer = self._customer(sub["TenantId"]) or {}
+    def _subscription_out(self, sub: dict[str, Any], customer: dict[str, Any] | None) -> dict[str, Any]:
+        customer = customer or {}
         stock = str(sub.get("StockCode", ""))
         out = {
             "AccountCode": SANDBOX_CREDENTIALS[VENDOR]["account_code"],
