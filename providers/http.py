@@ -13,6 +13,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -99,7 +100,27 @@ class HttpClient:
         with self._counts_lock:
             return dict(sorted(self._counts.items()))
 
+    def decoded(self, response: requests.Response, method: str, path: str, expect: type | None = None) -> Any:
+        """The JSON body (amounts as Decimal, so money stays exact), of the expected shape.
+
+        A body that is not JSON, or not a list/object when one is expected, is a
+        ProviderError: a damaged answer is never read as "no records".
+        """
+        where = f"{self.vendor} {method} {_path_only(path)}"
+        try:
+            body = response.json(parse_float=Decimal)
+        except ValueError as exc:
+            raise ProviderError(
+                f"{where}: HTTP {response.status_code} but the answer is not JSON ({self.not_json_hint})"
+            ) from exc
+        if expect is not None and not isinstance(body, expect):
+            shape = "list" if expect is list else "object"
+            raise ProviderError(f"{where}: expected a JSON {shape}, got {type(body).__name__}")
+        return body
+
     # -- hooks ------------------------------------------------------------------------
+
+    not_json_hint = "check the base URL"
 
     def request_label(self, path: str) -> str:
         """The endpoint a path or URL calls, ids replaced by `{id}` (vendors trim their root)."""

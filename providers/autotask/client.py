@@ -47,6 +47,7 @@ T = TypeVar("T")
 
 class AutotaskClient(HttpClient):
     vendor = "Autotask"
+    not_json_hint = "check the endpoint and zone URL"
 
     def __init__(
         self,
@@ -117,7 +118,7 @@ class AutotaskClient(HttpClient):
                 "(the API user's full user name) or set psa.zone_url",
                 status=exc.status, vendor_message=exc.vendor_message,
             ) from exc
-        body = self._json(response, "GET", "/zoneInformation")
+        body = self.decoded(response, "GET", "/zoneInformation")
         url = str((body or {}).get("url") or "") if isinstance(body, dict) else ""
         if not url.startswith(("https://", "http://")):
             raise ProviderError(
@@ -132,7 +133,7 @@ class AutotaskClient(HttpClient):
 
     def threshold(self) -> ThresholdReading:
         response = self.read("GET", "/ThresholdInformation")
-        body = self._object(response, "GET", "/ThresholdInformation")
+        body = self.decoded(response, "GET", "/ThresholdInformation", dict)
         try:
             return ThresholdReading(
                 threshold=int(body.get("externalRequestThreshold") or 0),
@@ -154,7 +155,7 @@ class AutotaskClient(HttpClient):
         records: list[dict[str, Any]] = []
         url = path
         for _ in range(MAX_PAGES):
-            page = self._object(self.read("POST", url, json=body), "POST", path)
+            page = self.decoded(self.read("POST", url, json=body), "POST", path, dict)
             items = page.get("items")
             if not isinstance(items, list):
                 raise ProviderError(f"Autotask POST {path}: the answer has no `items` list")
@@ -254,23 +255,8 @@ class AutotaskClient(HttpClient):
         rest = parts.path[found.end():]
         return self.url(rest + (f"?{parts.query}" if parts.query else ""))
 
-    def _object(self, response: requests.Response, method: str, path: str) -> dict[str, Any]:
-        body = self._json(response, method, path)
-        if not isinstance(body, dict):
-            raise ProviderError(f"Autotask {method} {path}: the answer is not a JSON object")
-        return body
-
-    def _json(self, response: requests.Response, method: str, path: str) -> Any:
-        try:
-            return response.json(parse_float=Decimal)  # money stays exact
-        except ValueError as exc:
-            raise ProviderError(
-                f"Autotask {method} {path}: HTTP {response.status_code} but the answer is "
-                "not JSON (check the endpoint and zone URL)"
-            ) from exc
-
     def _item_id(self, response: requests.Response, method: str, path: str) -> int:
-        body = self._object(response, method, self.request_label(path))
+        body = self.decoded(response, method, self.request_label(path), dict)
         try:
             return int(str(body["itemId"]))
         except (KeyError, TypeError, ValueError) as exc:

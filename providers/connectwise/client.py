@@ -39,6 +39,7 @@ _ID_SEGMENT = re.compile(r"/\d+(?=/|$)")
 
 class ConnectWiseClient(HttpClient):
     vendor = "ConnectWise"
+    not_json_hint = "check the site URL and the codebase"
 
     def __init__(
         self,
@@ -122,7 +123,7 @@ class ConnectWiseClient(HttpClient):
         response = self._not_found_as(
             f"agreement {agreement_id}", lambda: self.write("POST", path, json=body)
         )
-        return self._record(response, "POST", path)
+        return self.decoded(response, "POST", path, dict)
 
     def patch_addition(
         self, agreement_id: int, addition_id: int, operations: list[dict[str, Any]]
@@ -132,7 +133,7 @@ class ConnectWiseClient(HttpClient):
             f"addition {addition_id} on agreement {agreement_id}",
             lambda: self.write("PATCH", path, json=operations),
         )
-        return self._record(response, "PATCH", path)
+        return self.decoded(response, "PATCH", path, dict)
 
     # -- bookkeeping and hooks ------------------------------------------------------------
 
@@ -182,7 +183,7 @@ class ConnectWiseClient(HttpClient):
         params: dict[str, Any] | None = {**base_params, "page": 1}
         for page in range(1, MAX_PAGES + 1):
             response = self.read("GET", url, params=params)
-            records = self._records(response, path)
+            records = self.decoded(response, "GET", path, list)
             yield from records
             next_link = response.links.get("next", {}).get("url")
             if next_link:
@@ -202,28 +203,6 @@ class ConnectWiseClient(HttpClient):
             raise ProviderError(f"ConnectWise sent a paging link outside the API: {parts.path}")
         rest = parts.path[at + len(API_ROOT):]
         return self.url(rest + (f"?{parts.query}" if parts.query else ""))
-
-    def _records(self, response: requests.Response, path: str) -> list[dict[str, Any]]:
-        body = self._json(response, "GET", path)
-        if not isinstance(body, list):
-            kind = type(body).__name__
-            raise ProviderError(f"ConnectWise GET {path}: expected a JSON list, got {kind}")
-        return body
-
-    def _record(self, response: requests.Response, method: str, path: str) -> dict[str, Any]:
-        body = self._json(response, method, path)
-        if not isinstance(body, dict):
-            raise ProviderError(f"ConnectWise {method} {path}: the answer is not a JSON object")
-        return body
-
-    def _json(self, response: requests.Response, method: str, path: str) -> Any:
-        try:
-            return response.json(parse_float=Decimal)  # money stays exact
-        except ValueError as exc:
-            raise ProviderError(
-                f"ConnectWise {method} {path}: HTTP {response.status_code} but the answer is "
-                "not JSON (check the site URL and the codebase)"
-            ) from exc
 
     def _not_found_as(self, what: str, call: Callable[[], Any]) -> Any:
         try:
