@@ -14,7 +14,6 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
-from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 

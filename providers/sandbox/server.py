@@ -25,7 +25,7 @@ from providers.sandbox.counter import RequestCounter
 from providers.sandbox.cw_listing import cw_error
 from providers.sandbox.dickerdata import DickerDataApi, dd_error
 from providers.sandbox.exchange import Rejection, Reply, Request
-from providers.sandbox.faults import Fault, FaultPlan
+from providers.sandbox.faults import FaultPlan
 from providers.sandbox.router import Router
 from providers.sandbox.store import WorldStore
 from providers.sandbox.threshold import RequestWindow
