@@ -27,16 +27,17 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from reconciler.billing import reason
+from reconciler.billing.autotask import adjust, free_adjustment_day, moved_day
 from reconciler.billing.desired import desired_count
 from reconciler.billing.drift import Drift, line_drift
 from reconciler.billing.licence import Licence, LicenceInput
 from reconciler.billing.money import ZERO, money_text, runrate_change
-from reconciler.billing.periods import AUTOTASK, comparison_date, period_containing
+from reconciler.billing.periods import AUTOTASK, comparison_date
 from reconciler.change import (
     CREATE_ADJUSTMENT,
     CREATE_DELTA,
@@ -72,11 +73,11 @@ def plan_licence(item: LicenceInput) -> LicenceOutcome:
     )
     planned = when
     if item.psa_kind == AUTOTASK:
-        when = _free_adjustment_day(item.lines, when)
+        when = free_adjustment_day(item.lines, when)
     licence = Licence(item, n, when, _managed_lines(item, when), _description(item))
     outcome = LicenceOutcome((), (), _future_lines(licence), n, None, when)
     if when != planned:
-        outcome = replace(outcome, warnings=outcome.warnings + (_moved_day(licence, planned),))
+        outcome = replace(outcome, warnings=outcome.warnings + (moved_day(licence, planned),))
     problem = _agreement_problem(licence)
     if problem:
         return replace(outcome, errors=(problem,))
@@ -186,7 +187,7 @@ def _existing_lines(licence: Licence, main: PsaLine | None) -> dict[str, Any]:
     if licence.current == licence.desired:
         return {"changes": (_update_line(licence, main, drift),)} if drift else {}
     if licence.is_autotask:
-        return _adjust(licence, main, drift)
+        return adjust(licence, main, drift)
     if i.prorate:
         delta = _delta(licence)
         if isinstance(delta, str):
@@ -262,58 +263,4 @@ def _delta(licence: Licence) -> Change | str:
         after={**licence.new_line_fields(seats_change), "units_in_force": licence.desired},
         runrate_change=money_text(runrate_change(seats_change, licence.item.profile_price)),
         one_off=licence.one_off(seats_change),
-    )
-
-
-def _adjust(licence: Licence, main: PsaLine | None, drift: Drift) -> dict[str, Any]:
-    """Autotask: one adjustment of n - E effective t* (Autotask prorates when it is on)."""
-    i = licence.item
-    if i.catalog_id is None:
-        return {"errors": (f"{licence.label()}: the product has no PSA id; cannot adjust it",)}
-    seats_change = licence.desired - licence.current
-    period_start = period_containing(i.agreement, i.sync_date)[0]
-    why = reason.adjustment(
-        i.style, i.prorate, seats_change, licence.when, licence.when == period_start
-    )
-    text = f"{licence.count_reason()}; {why}"
-    if drift:
-        text += f"; the adjustment also sets {drift.describe()}"
-    change = licence.change(
-        CREATE_ADJUSTMENT,
-        reason=text,
-        line_id=main.id if main else None,
-        before={"units_in_force": licence.current, **drift.before},
-        after={**licence.new_line_fields(seats_change), "units_in_force": licence.desired},
-        runrate_change=money_text(runrate_change(seats_change, i.profile_price)),
-        one_off=licence.one_off(seats_change),
-    )
-    return {"changes": (change,)}
-
-
-def _unit_change_on(lines: tuple[PsaLine, ...], day: date) -> bool:
-    """True when the units already change on `day`: an earlier adjustment is dated then."""
-    before = day - timedelta(days=1)
-    return any(line.units_on(day) != line.units_on(before) for line in lines)
-
-
-def _free_adjustment_day(lines: tuple[PsaLine, ...], day: date) -> date:
-    """The first day from `day` on which no adjustment is dated yet.
-
-    Autotask refuses a second adjustment of one service on the same date. When Dicker Data
-    changes again before a dated adjustment takes effect (advance billing: +3 seen on the
-    15th is dated the 1st of next month, then -2 on the 20th), the follow-up is dated the
-    day after, and the comparison is made there, so reruns stay idempotent.
-    """
-    for _ in range(31):
-        if not _unit_change_on(lines, day):
-            return day
-        day += timedelta(days=1)
-    return day
-
-
-def _moved_day(licence: Licence, planned: date) -> str:
-    return (
-        f"{licence.label()}: an adjustment is already dated {planned.isoformat()} and Autotask takes "
-        f"one per service and date, so this one is dated {licence.when.isoformat()}; "
-        f"{planned.isoformat()} is billed at the count of the earlier adjustment"
     )

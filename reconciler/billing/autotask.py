@@ -1,0 +1,73 @@
+"""Daily sync, the Autotask realisation: units change only through dated adjustments.
+
+One adjustment of n - E effective t* per licence; Autotask prorates when proration is on
+(billing.md 3.2). Autotask takes one adjustment per service and date, so a follow-up change
+is dated the next free day.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from reconciler.billing import reason
+from reconciler.billing.drift import Drift
+from reconciler.billing.licence import Licence
+from reconciler.billing.money import money_text, runrate_change
+from reconciler.billing.periods import period_containing
+from reconciler.change import CREATE_ADJUSTMENT
+from reconciler.model.psa import PsaLine
+
+
+def adjust(licence: Licence, main: PsaLine | None, drift: Drift) -> dict[str, Any]:
+    """Autotask: one adjustment of n - E effective t* (Autotask prorates when it is on)."""
+    i = licence.item
+    if i.catalog_id is None:
+        return {"errors": (f"{licence.label()}: the product has no PSA id; cannot adjust it",)}
+    seats_change = licence.desired - licence.current
+    period_start = period_containing(i.agreement, i.sync_date)[0]
+    why = reason.adjustment(
+        i.style, i.prorate, seats_change, licence.when, licence.when == period_start
+    )
+    text = f"{licence.count_reason()}; {why}"
+    if drift:
+        text += f"; the adjustment also sets {drift.describe()}"
+    change = licence.change(
+        CREATE_ADJUSTMENT,
+        reason=text,
+        line_id=main.id if main else None,
+        before={"units_in_force": licence.current, **drift.before},
+        after={**licence.new_line_fields(seats_change), "units_in_force": licence.desired},
+        runrate_change=money_text(runrate_change(seats_change, i.profile_price)),
+        one_off=licence.one_off(seats_change),
+    )
+    return {"changes": (change,)}
+
+
+def unit_change_on(lines: tuple[PsaLine, ...], day: date) -> bool:
+    """True when the units already change on `day`: an earlier adjustment is dated then."""
+    before = day - timedelta(days=1)
+    return any(line.units_on(day) != line.units_on(before) for line in lines)
+
+
+def free_adjustment_day(lines: tuple[PsaLine, ...], day: date) -> date:
+    """The first day from `day` on which no adjustment is dated yet.
+
+    Autotask refuses a second adjustment of one service on the same date. When Dicker Data
+    changes again before a dated adjustment takes effect (advance billing: +3 seen on the
+    15th is dated the 1st of next month, then -2 on the 20th), the follow-up is dated the
+    day after, and the comparison is made there, so reruns stay idempotent.
+    """
+    for _ in range(31):
+        if not unit_change_on(lines, day):
+            return day
+        day += timedelta(days=1)
+    return day
+
+
+def moved_day(licence: Licence, planned: date) -> str:
+    return (
+        f"{licence.label()}: an adjustment is already dated {planned.isoformat()} and Autotask takes "
+        f"one per service and date, so this one is dated {licence.when.isoformat()}; "
+        f"{planned.isoformat()} is billed at the count of the earlier adjustment"
+    )
