@@ -39,9 +39,18 @@ class SecretMask(logging.Filter):
 SECRET_MASK = SecretMask()
 
 
+# Libraries that log request lines (query strings can carry a Dicker Data token or key).
+# The mask sits on them too, so it works even when the CLI did not configure logging.
+URL_LOGGERS = ("urllib3.connectionpool", "urllib3.util.retry")
+
+
 def protect(secret: str) -> None:
     """Mask `secret` in every log record from now on, in this process."""
     SECRET_MASK.add(secret)
+    for name in URL_LOGGERS:
+        logger = logging.getLogger(name)
+        if SECRET_MASK not in logger.filters:
+            logger.addFilter(SECRET_MASK)
 
 
 def mask(text: str) -> str:

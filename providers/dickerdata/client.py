@@ -18,11 +18,11 @@ from typing import Any
 
 import requests
 
-from providers.dickerdata import logmask
 from providers.dickerdata.accesskey import AccessKey, is_denied
 from providers.dickerdata.transport import Credentials, KeyTransport
 from providers.http import HttpClient
 from reconciler.errors import ProviderError, SourceError
+from reconciler.logs import protect
 from reconciler.secrets import Redactor
 
 log = logging.getLogger(__name__)
@@ -59,7 +59,7 @@ class DickerDataClient(HttpClient):
         super().__init__(base_url, **http)
         self.account_code = account_code
         self._token = access_token
-        logmask.protect(access_token)
+        protect(access_token)
         self.transport = transport
         self.now = now
         self.new_id = new_id
@@ -102,7 +102,7 @@ class DickerDataClient(HttpClient):
         response = self._masked(lambda: self.read("POST", KEY_PATH, json=body))
         key = self._masked(lambda: AccessKey.from_answer(self._json(response, where), where))
         self._keys_seen.append(key.value)
-        logmask.protect(key.value)
+        protect(key.value)
         log.info(
             "dickerdata: access key granted account=%s expires=%s",
             self.account_code,
