@@ -19,21 +19,16 @@ from reconciler.billing.periods import CONNECTWISE
 from reconciler.change import Change
 from reconciler.invoice_totals import InvoiceTotals
 from reconciler.licences import product_for
-from reconciler.model import ClientMapping, Deployment, Inventory, InvoiceLine, ProductMapping, PsaState
+from reconciler.model import ClientMapping, InvoiceLine, ProductMapping
 from reconciler.model.psa import CHARGE, PsaLine
 from reconciler.plan import Issue, Plan, Unmapped, digest
+from reconciler.planner import PlanRequest
 
 
 @dataclass(frozen=True)
-class InvoicePlanRequest:
-    deployment: Deployment
-    inventory: Inventory
-    psa: PsaState
-    psa_kind: str
-    description_limit: int
-    sync_date: date
-    clients: tuple[ClientMapping, ...]  # the clients in scope (all active ones, or --client)
-    full_run: bool = True
+class InvoicePlanRequest(PlanRequest):
+    """A plan request plus what only monthly sync needs."""
+
     invoice_numbers: tuple[str, ...] = ()  # --invoice; empty = every invoice read
     charge_lookback_days: int | None = None  # how far back the PSA read sees copied lines
 

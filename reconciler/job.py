@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -76,28 +76,8 @@ def plan_run(runtime: Runtime, wanted_clients: tuple[str, ...] = (), invoices: t
     say(f"plan: reading {runtime.target.name} for {len(clients)} clients")
     psa = runtime.target.read(scope)
     say(f"plan: planning {len(clients)} clients")
-    if sync_type == MONTHLY:
-        plan = _monthly_plan(runtime, clients, scope, inventory, psa)
-    else:
-        plan = build_plan(PlanRequest(
-            deployment=deployment,
-            inventory=inventory,
-            psa=psa,
-            psa_kind=runtime.target.kind,
-            description_limit=runtime.target.description_limit,
-            sync_date=runtime.sync_date,
-            clients=clients,
-            full_run=scope.full_run,
-        ))
-    plan.refusals = [r.to_json() for r in safety.check(plan, deployment)]
-    return PlannedRun(plan, inventory, psa)
-
-
-def _monthly_plan(runtime: Runtime, clients: tuple[ClientMapping, ...], scope: Scope, inventory: Inventory, psa: PsaState) -> Plan:
-    # A target that reads copied lines back only for a while says so; older invoices are refused.
-    lookback = getattr(runtime.target, "charge_lookback", None)
-    return build_invoice_plan(InvoicePlanRequest(
-        deployment=runtime.deployment,
+    request = PlanRequest(
+        deployment=deployment,
         inventory=inventory,
         psa=psa,
         psa_kind=runtime.target.kind,
@@ -105,6 +85,17 @@ def _monthly_plan(runtime: Runtime, clients: tuple[ClientMapping, ...], scope: S
         sync_date=runtime.sync_date,
         clients=clients,
         full_run=scope.full_run,
+    )
+    plan = _monthly_plan(runtime, request, scope) if sync_type == MONTHLY else build_plan(request)
+    plan.refusals = [r.to_json() for r in safety.check(plan, deployment)]
+    return PlannedRun(plan, inventory, psa)
+
+
+def _monthly_plan(runtime: Runtime, request: PlanRequest, scope: Scope) -> Plan:
+    # A target that reads copied lines back only for a while says so; older invoices are refused.
+    lookback = getattr(runtime.target, "charge_lookback", None)
+    return build_invoice_plan(InvoicePlanRequest(
+        **{f.name: getattr(request, f.name) for f in fields(request)},
         invoice_numbers=tuple(sorted(scope.invoice_numbers)),
         charge_lookback_days=lookback.days if isinstance(lookback, timedelta) else None,
     ))
