@@ -16,7 +16,19 @@ from pathlib import Path
 from providers.sandbox import SandboxServer
 from reconciler.runtime import SANDBOX_URL_VARIABLE
 
-CLI = "from reconciler.cli.main import main; main()"
+# The child reports its own high-water mark at exit: VmHWM belongs to the process image
+# after exec, whereas getrusage's maxrss would include the benchmark's pages copied by fork.
+CLI = (
+    "import atexit, sys\n"
+    "def peak():\n"
+    "    for line in open('/proc/self/status'):\n"
+    "        if line.startswith('VmHWM:'):\n"
+    "            sys.stderr.write('\\nbench-peak-kb ' + line.split()[1] + '\\n')\n"
+    "atexit.register(peak)\n"
+    "from reconciler.cli.main import main\n"
+    "main()\n"
+)
+PEAK = "bench-peak-kb "
 
 
 @dataclass(frozen=True)
@@ -45,7 +57,11 @@ def run_cli(server: SandboxServer, root: Path, phase: str, *args: str) -> Measur
     child = subprocess.Popen([sys.executable, "-c", CLI, *args, "-C", str(root)], env=env,
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     stderr = child.stderr.read() if child.stderr else ""
-    _, status, usage = os.wait4(child.pid, 0)
+    child.wait()
     seconds = time.perf_counter() - started
-    child.returncode = os.waitstatus_to_exitcode(status)
-    return Measurement(phase, child.returncode, seconds, usage.ru_maxrss / 1024, server.counts.as_dict(), stderr)
+    return Measurement(phase, child.returncode, seconds, _peak_mb(stderr), server.counts.as_dict(), stderr)
+
+
+def _peak_mb(stderr: str) -> float:
+    kilobytes = [line[len(PEAK):] for line in stderr.splitlines() if line.startswith(PEAK)]
+    return int(kilobytes[-1]) / 1024 if kilobytes else float("nan")
