@@ -216,6 +216,15 @@ def charge_body(change: Change, *, name: str, billing_code_id: int | None = None
     return body
 
 
+def charge_patch(change: Change) -> dict[str, Any]:
+    """A correction of an unbilled charge: its id and only the fields that differ."""
+    body: dict[str, Any] = {"id": int(change.line_id or 0)}
+    for key, field in (("quantity", "unitQuantity"), ("unit_price", "unitPrice"), ("unit_cost", "unitCost")):
+        if change.after.get(key) is not None:
+            body[field] = int(change.after[key]) if key == "quantity" else json_number(change.after[key])
+    return body
+
+
 def service_id(change: Change) -> int:
     """The Autotask service a change is about: `after.service_id`, else the product id."""
     value = change.after.get("service_id") or change.after.get("catalog_id") or change.product_id

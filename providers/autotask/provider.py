@@ -178,6 +178,8 @@ class AutotaskProvider(TargetProvider):
         try:
             if change.action == actions.CREATE_ADJUSTMENT:
                 return self._adjust(change)
+            if change.action == actions.UPDATE_LINE and change.line_kind == CHARGE:
+                return self._update_charge(change)
             if change.action == actions.UPDATE_LINE:
                 return self._update_service(change)
             if change.action == actions.CREATE_CHARGE:
@@ -250,6 +252,17 @@ class AutotaskProvider(TargetProvider):
             change.agreement_id, change.line_id, ",".join(k for k in body if k != "id"),
         )
         return WriteResult(record_id=item_id or change.line_id, detail="contract service updated")
+
+    def _update_charge(self, change: Change) -> WriteResult:
+        """Correct a copied invoice line; the plan proposes it only while the charge is unbilled
+        (Autotask refuses changes to billed charges)."""
+        if change.line_id is None:
+            raise ProviderError("Autotask: a charge correction needs the charge id (line_id)")
+        body = mapping.charge_patch(change)
+        item_id = self.client.update(f"/Contracts/{int(change.agreement_id)}/Charges", body)
+        log.info("autotask.write: action=update contract=%s charge=%s fields=%s",
+                 change.agreement_id, change.line_id, ",".join(k for k in body if k != "id"))
+        return WriteResult(record_id=item_id or change.line_id, detail="charge corrected")
 
     def _charge(self, change: Change) -> WriteResult:
         service = self._catalog.get(mapping.service_id(change), {})

@@ -214,10 +214,10 @@ def charge_change(item: ChargeInput) -> Change:
 def correction(copy: Change, existing: PsaLine, *, psa_kind: str) -> Change | str | None:
     """What to do when a PSA line already carries the copy's key.
 
-    None when it matches (the usual rerun). ConnectWise: an update_line Change with the
-    drifted fields. Autotask: a message, never a write: a billed charge is read-only, and an
-    unbilled one is left for a person to delete (the next run then copies the line afresh),
-    because contract-charge updates are not part of the Autotask provider's writes.
+    None when it matches (the usual rerun). A billed copy: a message, never a write (an
+    Autotask charge is read-only once billed, and a ConnectWise addition already invoiced
+    must not change under the invoice). Otherwise an update_line Change with the drifted
+    fields, on the addition (ConnectWise) or the unbilled contract charge (Autotask).
     """
     before = {
         "quantity": sum(span.units for span in existing.spans),
@@ -232,9 +232,6 @@ def correction(copy: Change, existing: PsaLine, *, psa_kind: str) -> Change | st
     if existing.billed:
         return (f"copied as charge {existing.id}, which differs ({what}) but is already billed; "
                 "not corrected: billed charges are read-only, settle the difference by hand")
-    if psa_kind == AUTOTASK:
-        return (f"copied as charge {existing.id}, which differs ({what}) and is not billed yet; "
-                "not corrected automatically: delete the charge in Autotask and the next run copies the line again")
     old = round_cents(Decimal(before["unit_price"]) * before["quantity"])
     return Change(
         action=UPDATE_LINE, client_id=copy.client_id, client_name=copy.client_name,

@@ -259,11 +259,14 @@ def test_billed_autotask_charge_that_differs_is_reported_not_corrected():
     assert any("already billed" in w.message and "unit_price 35.00 -> 40.00" in w.message for w in plan.warnings)
 
 
-def test_unbilled_autotask_charge_that_differs_is_reported_for_a_person():
+def test_unbilled_autotask_charge_that_differs_is_corrected_while_unbilled():
     first = plan_for(JUNE, psa_kind="autotask", state=psa(kind="autotask"))
     stale = [copied(c, 900 + i, price="35.00") for i, c in enumerate(first.changes)]
     plan = plan_for(JUNE, psa_kind="autotask", state=psa(*stale, kind="autotask"))
-    assert plan.changes == [] and any("not billed yet" in w.message for w in plan.warnings)
+    assert [(c.action, c.line_kind, c.line_id) for c in plan.changes] == [
+        ("update_line", "charge", 900 + i) for i in range(len(first.changes))
+    ]
+    assert all(c.before["unit_price"] == "35.00" and c.after["unit_price"] != "35.00" for c in plan.changes)
 
 
 def test_connectwise_copy_that_differs_is_corrected_in_place():

@@ -1,7 +1,8 @@
 """Monthly sync into Autotask, end to end on a generated sandbox deployment.
 
 Each copied invoice line is a contract charge dated on the invoice date. A charge that
-Autotask has billed since it was copied is read-only: a correction is reported, not tried.
+Autotask has billed since it was copied is read-only: a correction is reported, not tried;
+an unbilled one that differs is corrected in place.
 """
 
 from __future__ import annotations
@@ -75,3 +76,20 @@ def test_a_billed_charge_that_no_longer_matches_is_reported_not_changed(deployme
     assert plan["changes"] == []
     assert any("already billed" in w["message"] for w in plan["warnings"])
     assert working_world(run.root)["autotask"]["contractCharges"][0]["unitPrice"] == 1.0
+
+
+def test_an_unbilled_charge_that_no_longer_matches_is_corrected_in_place(deployment):
+    run = deployment
+    code, out = run("apply", "--date", TODAY, "--auto-approve")
+    assert code == 0, out
+    original = working_world(run.root)["autotask"]["contractCharges"][0]
+    edit_working_world(run.root, lambda w: w["autotask"]["contractCharges"][0].update(unitPrice=1.0))
+    plan = plan_json(run)
+    [change] = plan["changes"]
+    assert (change["action"], change["line_kind"], change["line_id"]) == ("update_line", "charge", original["id"])
+    code, out = run("apply", "--date", TODAY, "--auto-approve")
+    assert code == 0, out
+    charges = working_world(run.root)["autotask"]["contractCharges"]
+    assert len(charges) == len(set(c["id"] for c in charges))  # corrected, not copied again
+    assert charges[0]["unitPrice"] == original["unitPrice"]
+    assert plan_json(run)["changes"] == []
