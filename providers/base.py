@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from reconciler.model import Agreement, Inventory, ProviderConfig, PsaState, Scope
@@ -81,6 +82,9 @@ class TargetProvider(Provider):
     kind: ClassVar[str] = ""  # "connectwise" | "autotask": selects the billing realisation
     sync_types: ClassVar[frozenset[str]] = frozenset({"daily"})
     description_limit: ClassVar[int] = 6000  # invoice description length the PSA accepts
+    # Monthly sync: how far back `read` sees the lines it copied (None: without limit). An
+    # invoice older than that is refused, since its copies could not be recognised.
+    charge_lookback: timedelta | None = None
 
     @abstractmethod
     def read(self, scope: Scope) -> PsaState:

@@ -92,8 +92,7 @@ def plan_run(runtime: Runtime, wanted_clients: tuple[str, ...] = (), invoices: t
 
 
 def _monthly_plan(runtime: Runtime, request: PlanRequest, scope: Scope) -> Plan:
-    # A target that reads copied lines back only for a while says so; older invoices are refused.
-    lookback = getattr(runtime.target, "charge_lookback", None)
+    lookback = runtime.target.charge_lookback  # older invoices are refused
     return build_invoice_plan(InvoicePlanRequest(
         **{f.name: getattr(request, f.name) for f in fields(request)},
         invoice_numbers=tuple(sorted(scope.invoice_numbers)),

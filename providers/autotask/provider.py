@@ -43,6 +43,7 @@ class AutotaskProvider(TargetProvider):
     kind = "autotask"
     sync_types = frozenset({"daily", "monthly"})
     description_limit = mapping.INVOICE_DESCRIPTION_LIMIT
+    charge_lookback = timedelta(days=CHARGE_LOOKBACK_DAYS)
 
     def __init__(self, client: AutotaskClient):
         self.client = client
