@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from providers.base import ProviderContext, SourceProvider, TargetProvider
 from reconciler.errors import ConfigError
-from reconciler.model import Deployment
+from reconciler.model import Deployment, ProviderConfig
 from reconciler.plugins import provider_class
 
 log = logging.getLogger(__name__)
@@ -53,11 +53,11 @@ class Runtime(AbstractContextManager["Runtime"]):
             environ=self.environ,
             sandbox_url=self.sandbox_url,
         )
-        self.source = provider_class(settings.source.name).from_config(settings.source, context)
+        self.source = _built(SourceProvider, "source", settings.source, context)
         psa = settings.psa
         if self.parallelism is not None:
             psa = replace(psa, options={**psa.options, "parallelism": self.parallelism})
-        self.target = provider_class(psa.name).from_config(psa, context)
+        self.target = _built(TargetProvider, "psa", psa, context)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -78,3 +78,11 @@ class Runtime(AbstractContextManager["Runtime"]):
         world = working_world(Path(self.deployment.root), world_rel)
         self._sandbox = SandboxServer(world, clock=self.sync_date).start()
         return str(self._sandbox.url)
+
+
+def _built(role: Any, block: str, config: ProviderConfig, context: ProviderContext) -> Any:
+    """The provider of a spec block, checked to be able to play that block's role."""
+    cls = provider_class(config.name)
+    if not issubclass(cls, role):
+        raise ConfigError(f"{block}.provider {config.name!r} cannot be used as the {block} (it is not a {role.__name__})")
+    return cls.from_config(config, context)

@@ -13,7 +13,8 @@ def differences(saved: Plan, fresh: Plan) -> list[str]:
     for client_id in sorted(set(saved.clients) | set(fresh.clients)):
         old, new = saved.clients.get(client_id), fresh.clients.get(client_id)
         if old is None or new is None:
-            found.append(f"{(old or new)['name']}: {'added to' if old is None else 'no longer in'} the run")
+            name = (old or new or {"name": client_id})["name"]
+            found.append(f"{name}: {'added to' if old is None else 'no longer in'} the run")
             continue
         moved = [text for side, text in SIDES.items() if old["digest"][side] != new["digest"][side]]
         if moved:

@@ -119,7 +119,7 @@ class ConnectWiseProvider(TargetProvider):
         }
 
     def _lines(self, agreement_ids: list[int], scope: Scope) -> tuple[PsaLine, ...]:
-        since = scope.sync_date - self.charge_lookback
+        since = scope.sync_date - (self.charge_lookback or timedelta(0))
         additions = self.client.additions_of(agreement_ids, since=since)
         lines = [
             mapping.line_from_json(record, agreement_id)

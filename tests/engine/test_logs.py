@@ -70,3 +70,34 @@ def test_the_sync_date_is_the_calendar_date_in_the_msp_time_zone(monkeypatch) ->
     monkeypatch.setattr(runtime, "datetime", Frozen)
     assert runtime.today_in("Pacific/Auckland") == date(2026, 11, 27)
     assert runtime.today_in("Australia/Perth") == date(2026, 11, 26)
+
+
+def test_a_source_plugin_named_as_the_psa_is_a_clear_error() -> None:
+    from dataclasses import replace
+    from datetime import date
+
+    import pytest as _pytest
+
+    from reconciler.errors import ConfigError
+    from reconciler.model import ProviderConfig
+    from reconciler.runtime import Runtime
+    from reconciler.specs import load_deployment
+    from tests.engine.conftest import GOOD
+
+    deployment = load_deployment(GOOD)
+    wrong = ProviderConfig(name="dickerdata", endpoint="https://b2b-api.dickerdata.com.au")
+    deployment = replace(deployment, settings=replace(deployment.settings, psa=wrong))
+    environ = {"DD_ACCOUNT_CODE": "acct", "DD_ACCESS_TOKEN": "token-1"}
+    with _pytest.raises(ConfigError, match="psa.provider 'dickerdata' cannot be used as the psa"):
+        with Runtime(deployment, sync_date=date(2024, 6, 15), environ=environ):
+            pass
+
+
+def test_an_unknown_provider_lists_the_installed_ones() -> None:
+    import pytest as _pytest
+
+    from reconciler.errors import ConfigError
+    from reconciler.plugins import provider_class
+
+    with _pytest.raises(ConfigError, match=r"unknown provider 'halo' \(installed providers: .*autotask.*connectwise.*dickerdata"):
+        provider_class("halo")
