@@ -17,6 +17,7 @@ from providers.autotask.budget import RequestBudget
 from providers.autotask.client import AutotaskClient
 from providers.autotask.provider import AutotaskProvider
 from providers.http import RetryPolicy
+from tests.providers.conftest import Sleeps
 
 CASSETTES = Path(__file__).parent / "cassettes"
 ZONE = "https://webservices5.autotask.net/atservicesrest"
@@ -40,18 +41,6 @@ def at_vcr() -> vcr.VCR:
         filter_query_parameters=[("user", "API-USER")],  # zone discovery names the API user
         decode_compressed_response=True,
     )
-
-
-class Sleeps(list):
-    """A fake `sleep` that remembers the waits instead of waiting."""
-
-    def __call__(self, seconds: float) -> None:
-        self.append(seconds)
-
-
-@pytest.fixture
-def sleeps() -> Sleeps:
-    return Sleeps()
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from requests.adapters import HTTPAdapter
 
 from providers.connectwise.client import ConnectWiseClient
 from providers.http import RetryPolicy
+from tests.providers.conftest import Sleeps
 
 CASSETTES = Path(__file__).parent / "cassettes"
 SITE = "https://api-na.myconnectwise.net"
@@ -37,18 +38,6 @@ def cw_vcr() -> vcr.VCR:
         filter_headers=["authorization", "clientId"],
         decode_compressed_response=True,
     )
-
-
-class Sleeps(list):
-    """A fake `sleep` that remembers the waits instead of waiting."""
-
-    def __call__(self, seconds: float) -> None:
-        self.append(seconds)
-
-
-@pytest.fixture
-def sleeps() -> Sleeps:
-    return Sleeps()
 
 
 @pytest.fixture
