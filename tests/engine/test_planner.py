@@ -56,6 +56,7 @@ def test_unmapped_customers_and_stock_codes_are_reported_with_seats(deployment) 
     assert ("customer", "Northwind", 9, None) in kinds
     text = render(plan.to_json(), "text")
     assert "customer Northwind [ffff0000-unmapped]: 9 seats" in text
+    assert "? warning: unmapped in Dicker Data, not billed by ncesync: 1 customer (9 seats), 1 stock code of mapped clients (7 seats)" in text
 
 
 def test_a_client_sync_reports_only_its_own_client(deployment) -> None:
