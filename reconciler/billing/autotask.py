@@ -31,7 +31,7 @@ def adjust(licence: Licence, main: PsaLine | None, drift: Drift) -> dict[str, An
     )
     text = f"{licence.count_reason()}; {why}"
     if drift:
-        text += f"; the adjustment also sets {drift.describe()}"
+        text += f"; the adjustment also updates {drift.describe()}"
     change = licence.change(
         CREATE_ADJUSTMENT,
         reason=text,
@@ -47,7 +47,12 @@ def adjust(licence: Licence, main: PsaLine | None, drift: Drift) -> dict[str, An
 def unit_change_on(lines: tuple[PsaLine, ...], day: date) -> bool:
     """True when the units already change on `day`: an earlier adjustment is dated then."""
     before = day - timedelta(days=1)
-    return any(line.units_on(day) != line.units_on(before) for line in lines)
+    # Only where unit rows cover both days: the end of the rows (the contract's end) is not
+    # an adjustment.
+    return any(
+        line.active_on(day) and line.active_on(before) and line.units_on(day) != line.units_on(before)
+        for line in lines
+    )
 
 
 def free_adjustment_day(lines: tuple[PsaLine, ...], day: date) -> date:

@@ -76,8 +76,6 @@ def plan_licence(item: LicenceInput) -> LicenceOutcome:
         when = free_adjustment_day(item.lines, when)
     licence = Licence(item, n, when, _managed_lines(item, when), _description(item))
     outcome = LicenceOutcome((), (), _future_lines(licence), n, None, when)
-    if when != planned:
-        outcome = replace(outcome, warnings=outcome.warnings + (moved_day(licence, planned),))
     problem = _agreement_problem(licence)
     if problem:
         return replace(outcome, errors=(problem,))
@@ -97,7 +95,10 @@ def plan_licence(item: LicenceInput) -> LicenceOutcome:
         licence.current,
         len(result.get("changes", ())),
     )
-    return replace(outcome, **result)
+    outcome = replace(outcome, **result)
+    if when != planned and outcome.changes:  # only a write that was moved needs saying
+        outcome = replace(outcome, warnings=outcome.warnings + (moved_day(licence, planned),))
+    return outcome
 
 
 def _description(item: LicenceInput) -> str | None:
@@ -203,7 +204,7 @@ def _update_line(licence: Licence, main: PsaLine | None, drift: Drift) -> Change
     runrate = ZERO
     if "unit_price" in drift.after:
         runrate = Decimal(seats_now) * (licence.item.profile_price - main.unit_price)
-    text = f"{reason.psa_name(licence.item.psa_kind)} main line {main.id}: {drift.describe()}"
+    text = f"{reason.psa_name(licence.item.psa_kind)} main line {main.id} differs: update {drift.describe()}"
     return licence.change(
         UPDATE_LINE,
         reason=text,
@@ -235,7 +236,7 @@ def _set_quantity(licence: Licence, main: PsaLine | None, drift: Drift) -> dict[
         }
     text = f"{licence.count_reason()}; {reason.set_quantity(old, new)}"
     if drift:
-        text += f"; also {drift.describe()}"
+        text += f"; the write also updates {drift.describe()}"
     price = licence.item.profile_price
     runrate = Decimal(new) * price - Decimal(old) * main.unit_price
     change = licence.change(

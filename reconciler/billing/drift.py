@@ -27,15 +27,16 @@ class Drift:
         return bool(self.after)
 
     def describe(self) -> str:
+        """What the write updates besides seats, as a phrase: 'the unit price 35.00 -> ...'."""
         parts = []
         if "unit_price" in self.after:
             parts.append(
-                f"unit price {self.before['unit_price']} differs from the profile price "
-                f"{self.after['unit_price']}"
+                f"the unit price {self.before['unit_price']} -> {self.after['unit_price']} "
+                "(the profile price)"
             )
         if "invoice_description" in self.after:
-            parts.append("invoice description differs from the template")
-        return "; ".join(parts)
+            parts.append("the invoice description (rendered from the template)")
+        return " and ".join(parts)
 
 
 def line_drift(line: PsaLine, *, unit_price: Decimal, invoice_description: str | None) -> Drift:

@@ -10,7 +10,8 @@ from reconciler.render import render
 
 
 def echo_plan(data: dict[str, Any], fmt: str) -> None:
-    click.echo(render(data, fmt), nl=False)
+    text = render(data, fmt)
+    click.echo(text, nl=not text.endswith("\n"))
 
 
 def echo_refusals(data: dict[str, Any]) -> None:

@@ -121,7 +121,7 @@ def test_description_drift_updates_only_the_description():
     assert change.before == {"invoice_description": "M365 x 12 (old)"}
     assert change.after == {"invoice_description": "M365 x 12 (2024-06-01 to 2024-06-30)"}
     assert change.runrate_change == "0.00"
-    assert "invoice description differs from the template" in change.reason
+    assert "differs: update the invoice description (rendered from the template)" in change.reason
 
 
 def test_unmanaged_description_is_left_alone():
