@@ -8,6 +8,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import click
+from jsonschema.exceptions import best_match
 
 from reconciler.apply import apply_plan
 from reconciler.cli import options
@@ -21,12 +22,17 @@ from reconciler.lock import ApplyLock
 from reconciler.plan import Plan
 from reconciler.runtime import Runtime, today_in
 from reconciler.specs import load_deployment
+from reconciler.specs.schema import validator
 from reconciler.staleness import ensure_current
 
 
 def _saved_plan(path: Path) -> Plan:
     try:
-        return Plan.from_json(json.loads(path.read_text(encoding="utf-8")))
+        data = json.loads(path.read_text(encoding="utf-8"))
+        problem = best_match(validator("plan").iter_errors(data))
+        if problem is not None:
+            raise ValueError(problem.message)
+        return Plan.from_json(data)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ConfigError(f"{path}: not a readable ncesync plan file ({exc})") from exc
 

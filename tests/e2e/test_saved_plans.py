@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from click.testing import CliRunner
 
 from reconciler.cli.main import cli
@@ -69,3 +71,14 @@ def test_a_hand_edited_plan_file_is_refused(run) -> None:
     code, out = run("apply", str(plan_file))
     assert code == 4 and "not the changes ncesync plans from the same inputs" in out
     assert [a["quantity"] for a in working_world(run.root)["connectwise"]["additions"]] == [12]
+
+
+@pytest.mark.parametrize("content", ["{}", "[]", '{"format_version": 1, "changes": [{"action": "create_line"}]}'])
+def test_show_and_apply_refuse_a_file_that_is_not_a_plan(run, tmp_path, content) -> None:
+    write_deployment(run.root, connectwise_world(quantity=15, prorate=False), style="advance")
+    bogus = tmp_path / "bogus.json"
+    bogus.write_text(content)
+    result = CliRunner().invoke(cli, ["show", str(bogus)])
+    assert result.exit_code == 1 and "not an ncesync plan" in result.output and "Traceback" not in result.output
+    code, out = run("apply", str(bogus))
+    assert code == 1 and "not a readable ncesync plan file" in out
