@@ -27,7 +27,7 @@ from providers.dickerdata.exports import ExportFolder
 from providers.dickerdata.transport import KeyTransport
 from providers.options import timeouts
 from reconciler import secrets
-from reconciler.errors import ConfigError, SourceError
+from reconciler.errors import ConfigError, ProviderError, SourceError
 from reconciler.model import Inventory, Invoice, ProviderConfig, Scope, Subscription
 
 log = logging.getLogger(__name__)
@@ -128,6 +128,7 @@ class DickerDataProvider(SourceProvider):
 
     def _invoices(self, client: DickerDataClient, scope: Scope) -> tuple[Invoice, ...]:
         numbers = sorted(scope.invoice_numbers)
+        asked = bool(numbers)
         if not numbers:
             start, end = invoice_window(scope.sync_date)
             where = f"{client.vendor} Account/Invoice"
@@ -136,7 +137,13 @@ class DickerDataProvider(SourceProvider):
         invoices = []
         for number in numbers:
             where = f"{client.vendor} Account/InvoiceDetails {number}"
-            invoice = mapping.invoice(client.invoice_details(number), where)
+            try:
+                answer = client.invoice_details(number)
+            except ProviderError as error:
+                if asked and error.status == 404:  # a typo in --invoice, not a setup problem
+                    raise SourceError(f"Dicker Data has no invoice {number!r} (check the number given to --invoice)") from None
+                raise
+            invoice = mapping.invoice(answer, where)
             if invoice.number != number:
                 raise SourceError(f"{where}: the answer is for invoice {invoice.number}")
             if not scope.full_run:

@@ -90,3 +90,15 @@ def test_invoice_option_is_refused_for_daily_sync(run):
     generate(run.root, clients=1, seed=11, psa="connectwise", sync="daily", today=date.fromisoformat(TODAY))
     code, out = run("plan", "--date", TODAY, "--invoice", "INV1")
     assert code == 1 and "--invoice applies to monthly sync only" in out
+
+
+def test_an_unknown_invoice_number_is_named_as_such(deployment):
+    code, out = deployment("plan", "--date", TODAY, "--invoice", "INV-TYPO")
+    assert code == 1
+    assert "Dicker Data has no invoice 'INV-TYPO' (check the number given to --invoice)" in out
+
+
+def test_a_run_that_finds_no_invoice_says_so(deployment):
+    code, out = deployment("plan", "--date", "2025-03-15")  # far after the generated invoices
+    assert code == 0
+    assert "Dicker Data lists no invoice for this run" in out and "The PSA matches" not in out
