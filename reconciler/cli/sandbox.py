@@ -39,7 +39,7 @@ def init(root: Path, clients: int, seed: int, psa: str, sync_type: str, style: s
     day = today.date() if today else date.today()
     generate(root, clients=clients, seed=seed, psa=psa, sync=sync_type, style=style, prorate=prorate, today=day)
     reset(root)
-    click.echo(f"Wrote a {psa} deployment with {clients} clients (seed {seed}) to {root}.")
+    click.echo(f"Wrote a deployment for {psa} with {clients} clients (seed {seed}) to {root}.")
 
 
 @sandbox.command()

@@ -10,7 +10,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from reconciler.change import SYMBOL
 from reconciler.render import markdown
-from reconciler.render.money import money, signed, signed_money
+from reconciler.render.money import money, seats, signed, signed_money
 
 FORMATS = ("text", "json", "markdown")
 
@@ -21,7 +21,7 @@ _env = Environment(
     lstrip_blocks=True,
     keep_trailing_newline=True,
 )
-_env.filters.update(money=money, signed_money=signed_money, signed=signed, cell=markdown.cell)
+_env.filters.update(money=money, signed_money=signed_money, signed=signed, seats=seats, cell=markdown.cell)
 _env.globals.update(symbol=SYMBOL)
 
 

@@ -19,3 +19,7 @@ def money(value: str | Decimal | None) -> str:
 
 def signed(value: int) -> str:
     return f"+{value}" if value > 0 else str(value)
+
+
+def seats(value: int) -> str:
+    return f"{value} seat" if value in (1, -1) else f"{value} seats"
