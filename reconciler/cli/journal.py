@@ -9,16 +9,22 @@ from pathlib import Path
 import click
 
 from reconciler.cli import options
+from reconciler.cli.exitcodes import handles_errors
+from reconciler.errors import ConfigError
 from reconciler.journal import read_journal
+from reconciler.specs import load_deployment
 
 
 @click.command()
 @options.deployment_dir
-@click.option("--client", "client", metavar="ID", help="Only this client (Dicker Data customer id).")
+@click.option("--client", "client", metavar="ID", help="Only this client (Dicker Data customer id or spec file name).")
 @click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), help="Only entries on or after this day (UTC).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@handles_errors
 def journal(root: Path, client: str | None, since: datetime | None, fmt: str) -> None:
     """Show the apply journal of this deployment."""
+    if client is not None:
+        client = _customer_id(root, client)
     entries = [
         e for e in read_journal(root)
         if (client is None or e["client_id"] == client) and (since is None or e["time"][:10] >= since.date().isoformat())
@@ -35,3 +41,12 @@ def journal(root: Path, client: str | None, since: datetime | None, fmt: str) ->
         click.echo(f"    why: {e['reason']}")
         if e.get("error"):
             click.echo(f"    error: {e['error']}")
+
+
+def _customer_id(root: Path, name: str) -> str:
+    """The same names as --client elsewhere (customer id or spec file name), inactive
+    mappings included: their history stays readable."""
+    for mapping in load_deployment(root).clients:
+        if name in (mapping.dd_customer_id, Path(mapping.file).stem):
+            return mapping.dd_customer_id
+    raise ConfigError(f"--client {name!r} names no client mapping (use the Dicker Data customer id or the file name in specs/clients/)")

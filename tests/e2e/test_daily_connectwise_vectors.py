@@ -118,5 +118,7 @@ def test_journal_command_shows_each_write_with_its_reason(run) -> None:
     assert code == 0
     assert "applied Contoso Ltd: create_delta M365-BP on agreement 1001 record 502" in out
     assert "why: " in out
+    code, out = run("journal", "--client", "contoso")  # the client's file name works too
+    assert code == 0 and "create_delta M365-BP" in out
     code, out = run("journal", "--client", "someone-else")
-    assert out.strip() == "No journal entries."
+    assert code == 1 and "--client 'someone-else' names no client mapping" in out
