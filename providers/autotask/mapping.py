@@ -187,6 +187,8 @@ def service_patch(change: Change, contract_service_id: int) -> dict[str, Any]:
     body: dict[str, Any] = {"id": int(contract_service_id)}
     if "unit_price" in change.after:
         body["unitPrice"] = json_number(change.after["unit_price"])
+    if "unit_cost" in change.after:
+        body["unitCost"] = json_number(change.after["unit_cost"])
     if "invoice_description" in change.after:
         body["invoiceDescription"] = invoice_description(change.after["invoice_description"])
     return body

@@ -183,7 +183,10 @@ def _existing_lines(licence: Licence, main: PsaLine | None) -> dict[str, Any]:
     drift = Drift()
     if main is not None:
         drift = line_drift(
-            main, unit_price=i.profile_price, invoice_description=licence.description
+            main,
+            unit_price=i.profile_price,
+            invoice_description=licence.description,
+            unit_cost=licence.cost if licence.desired > 0 else None,
         )
     if licence.current == licence.desired:
         return {"changes": (_update_line(licence, main, drift),)} if drift else {}

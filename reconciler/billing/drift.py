@@ -34,19 +34,35 @@ class Drift:
                 f"the unit price {self.before['unit_price']} -> {self.after['unit_price']} "
                 "(the profile price)"
             )
+        if "unit_cost" in self.after:
+            parts.append(
+                f"the unit cost {self.before['unit_cost']} -> {self.after['unit_cost']} "
+                "(Dicker Data's cost)"
+            )
         if "invoice_description" in self.after:
             parts.append("the invoice description (rendered from the template)")
         return " and ".join(parts)
 
 
-def line_drift(line: PsaLine, *, unit_price: Decimal, invoice_description: str | None) -> Drift:
-    """Fields of `line` that differ from the profile price and the rendered description.
+def line_drift(
+    line: PsaLine,
+    *,
+    unit_price: Decimal,
+    invoice_description: str | None,
+    unit_cost: Decimal | None = None,
+) -> Drift:
+    """Fields of `line` that differ from the profile price, Dicker Data's cost and the
+    rendered description.
 
     `invoice_description` None means descriptions are not managed for this client, so the
-    PSA's text is left alone. Prices compare in cents: 20.0 and 20.00 are the same price.
+    PSA's text is left alone; `unit_cost` None (no counted subscription) leaves the cost
+    alone. Amounts compare in cents: 20.0 and 20.00 are the same price.
     """
     current: dict[str, Any] = {"unit_price": money_text(line.unit_price)}
     desired: dict[str, Any] = {"unit_price": money_text(unit_price)}
+    if unit_cost is not None:
+        current["unit_cost"] = money_text(line.unit_cost)
+        desired["unit_cost"] = money_text(unit_cost)
     if invoice_description is not None:
         current["invoice_description"] = line.invoice_description
         desired["invoice_description"] = invoice_description

@@ -233,3 +233,18 @@ def test_missing_catalog_id_cannot_create():
     outcome = plan_licence(licence(subs=(sub(5),), lines=(), catalog_id=None))
     assert outcome.changes == ()
     assert "no PSA id" in outcome.errors[0]
+
+
+def test_cost_drift_follows_dicker_data_on_the_main_line():
+    """Dicker Data raised its cost from 15.00 to 16.50: the main line's unit cost follows."""
+    item = licence(subs=(sub(12, cost=Decimal("16.50")),), lines=(line(1, 12),))
+    (change,) = plan_licence(item).changes
+    assert change.action == UPDATE_LINE
+    assert (change.before, change.after) == ({"unit_cost": "15.00"}, {"unit_cost": "16.50"})
+    assert "the unit cost 15.00 -> 16.50 (Dicker Data's cost)" in change.reason
+    assert change.runrate_change == "0.00"  # the customer's invoice does not move
+
+
+def test_no_counted_seats_leaves_the_cost_alone():
+    item = licence(subs=(sub(0, cost=Decimal("99.00")),), lines=(line(1, 0),))
+    assert plan_licence(item).changes == ()

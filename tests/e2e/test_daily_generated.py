@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
@@ -67,3 +68,22 @@ def test_autotask_deployment_converges_after_dicker_data_changes(run, style: str
     for day in ("2024-06-15", "2024-06-16"):
         code, out = run("plan", "--date", day, "--detailed-exitcode")
         assert code == 0 and "No changes." in out, out
+
+
+@pytest.mark.parametrize("psa", ["connectwise", "autotask"])
+def test_a_dicker_data_cost_change_reaches_the_psa_line_and_converges(run, psa: str) -> None:
+    generate(run.root, clients=6, seed=5, psa=psa, today=date(2024, 6, 1))
+    assert run("apply", "--date", "2024-06-03", "--auto-approve")[0] == 0
+
+    def raise_costs(world: dict) -> None:
+        for sub in world["dickerdata"]["subscriptions"]:
+            sub["UnitPrice"] = str(Decimal(sub["UnitPrice"]) + Decimal("1.20"))
+
+    edit_working_world(run.root, raise_costs)
+    code, out = run("plan", "--date", "2024-06-15", "--format", "json")
+    assert code == 0, out
+    updates = [c for c in json.loads(run.stdout)["changes"] if c["action"] == "update_line"]
+    assert updates and all("unit_cost" in c["after"] for c in updates)
+    assert run("apply", "--date", "2024-06-15", "--auto-approve")[0] == 0
+    code, out = run("plan", "--date", "2024-06-16", "--detailed-exitcode")
+    assert code == 0 and "No changes." in out
