@@ -14,8 +14,8 @@ from decimal import Decimal
 from typing import Any
 
 from providers.marker import Marker, read_marker, with_marker
-from providers.record import VendorRecord, decimal, flag, whole
 from providers.money import json_number
+from providers.record import VendorRecord, decimal, flag, whole
 from reconciler.change import Change
 from reconciler.model.psa import CHARGE, MAIN, Agreement, CatalogItem, PsaLine, UnitSpan
 

@@ -1,0 +1,112 @@
+"""The Autotask writes of one change: adjustments, contract-service and charge updates,
+charges. Creates are sent once (never retried); what a create may have made is read back.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from providers.autotask import mapping
+from providers.autotask.client import AutotaskClient
+from providers.autotask.filters import equals
+from providers.base import WriteResult
+from reconciler.change import Change
+from reconciler.errors import ProviderError
+
+log = logging.getLogger(__name__)
+
+Record = dict[str, Any]
+
+
+class Writer:
+    """Writes through `client`, sharing the provider's caches of contract services and
+    services (filled by its last read)."""
+
+    def __init__(self, client: AutotaskClient, services: dict[tuple[int, int], Record], catalog: dict[int, Record]):
+        self.client = client
+        self._services = services
+        self._catalog = catalog
+
+    def adjust(self, change: Change) -> WriteResult:
+        body = mapping.adjustment_body(change)
+        item_id = self.client.create("/ContractServiceAdjustments", body)
+        log.info(
+            "autotask.write: action=adjustment contract=%s service=%s units=%+d effective=%s id=%s",
+            body["contractID"], body["serviceID"], body["unitChange"], body["effectiveDate"], item_id,
+        )
+        detail = f"adjustment {item_id}: {body['unitChange']:+d} units from {body['effectiveDate']}"
+        if "invoice_description" not in change.after:
+            return WriteResult(record_id=item_id, detail=detail)
+        try:
+            detail += self._set_description(change, body["contractID"], body["serviceID"])
+        except ProviderError as exc:
+            raise ProviderError(
+                f"Autotask: adjustment {item_id} was created, but the contract service's invoice "
+                f"description could not be updated ({exc}); a rerun updates it",
+                status=exc.status, vendor_message=exc.vendor_message,
+            ) from exc
+        return WriteResult(record_id=item_id, detail=detail)
+
+    def _set_description(self, change: Change, contract_id: int, service_id: int) -> str:
+        wanted = mapping.invoice_description(change.after["invoice_description"])
+        record = self._services.get((contract_id, service_id))
+        if record is None or change.line_id is None:
+            record = self._contract_service(contract_id, service_id)
+        if str(record.get("invoiceDescription") or "") == wanted:
+            return ""
+        patch = {"id": int(record["id"]), "invoiceDescription": wanted}
+        self.client.update(f"/Contracts/{contract_id}/Services", patch)
+        record["invoiceDescription"] = wanted
+        log.info("autotask.write: action=description contract=%s contract_service=%s",
+                 contract_id, record["id"])
+        return f"; contract service {record['id']} description updated"
+
+    def _contract_service(self, contract_id: int, service_id: int) -> Record:
+        """The contract service an adjustment may just have created, read fresh."""
+        found = self.client.query(
+            "ContractServices", [equals("contractID", contract_id), equals("serviceID", service_id)]
+        )
+        if not found:
+            raise ProviderError(
+                f"Autotask: no contract service for service {service_id} on contract {contract_id}"
+            )
+        self._services[(contract_id, service_id)] = found[0]
+        return found[0]
+
+    def update_service(self, change: Change) -> WriteResult:
+        if change.line_id is None:
+            raise ProviderError("Autotask: update_line needs the contract service id (line_id)")
+        body = mapping.service_patch(change, change.line_id)
+        if len(body) == 1:
+            return WriteResult(record_id=change.line_id, detail="nothing to change")
+        item_id = self.client.update(f"/Contracts/{int(change.agreement_id)}/Services", body)
+        log.info(
+            "autotask.write: action=update contract=%s contract_service=%s fields=%s",
+            change.agreement_id, change.line_id, ",".join(k for k in body if k != "id"),
+        )
+        return WriteResult(record_id=item_id or change.line_id, detail="contract service updated")
+
+    def update_charge(self, change: Change) -> WriteResult:
+        """Correct a copied invoice line; the plan proposes it only while the charge is unbilled
+        (Autotask refuses changes to billed charges)."""
+        if change.line_id is None:
+            raise ProviderError("Autotask: a charge correction needs the charge id (line_id)")
+        body = mapping.charge_patch(change)
+        item_id = self.client.update(f"/Contracts/{int(change.agreement_id)}/Charges", body)
+        log.info("autotask.write: action=update contract=%s charge=%s fields=%s",
+                 change.agreement_id, change.line_id, ",".join(k for k in body if k != "id"))
+        return WriteResult(record_id=item_id or change.line_id, detail="charge corrected")
+
+    def charge(self, change: Change) -> WriteResult:
+        service = self._catalog.get(mapping.service_id(change), {})
+        name = str(
+            change.after.get("name") or change.after.get("invoice_description")
+            or service.get("name") or change.product_key
+        )
+        code = change.after.get("billing_code_id") or service.get("billingCodeID")
+        body = mapping.charge_body(change, name=name, billing_code_id=int(code) if code else None)
+        item_id = self.client.create(f"/Contracts/{int(change.agreement_id)}/Charges", body)
+        log.info("autotask.write: action=charge contract=%s charge=%s key=%s",
+                 change.agreement_id, item_id, change.key)
+        return WriteResult(record_id=item_id, detail=f"charge {item_id} created")
