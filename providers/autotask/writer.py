@@ -36,31 +36,7 @@ class Writer:
             body["contractID"], body["serviceID"], body["unitChange"], body["effectiveDate"], item_id,
         )
         detail = f"adjustment {item_id}: {body['unitChange']:+d} units from {body['effectiveDate']}"
-        if "invoice_description" not in change.after:
-            return WriteResult(record_id=item_id, detail=detail)
-        try:
-            detail += self._set_description(change, body["contractID"], body["serviceID"])
-        except ProviderError as exc:
-            raise ProviderError(
-                f"Autotask: adjustment {item_id} was created, but the contract service's invoice "
-                f"description could not be updated ({exc}); a rerun updates it",
-                status=exc.status, vendor_message=exc.vendor_message,
-            ) from exc
         return WriteResult(record_id=item_id, detail=detail)
-
-    def _set_description(self, change: Change, contract_id: int, service_id: int) -> str:
-        wanted = mapping.invoice_description(change.after["invoice_description"])
-        record = self._services.get((contract_id, service_id))
-        if record is None or change.line_id is None:
-            record = self._contract_service(contract_id, service_id)
-        if str(record.get("invoiceDescription") or "") == wanted:
-            return ""
-        patch = {"id": int(record["id"]), "invoiceDescription": wanted}
-        self.client.update(f"/Contracts/{contract_id}/Services", patch)
-        record["invoiceDescription"] = wanted
-        log.info("autotask.write: action=description contract=%s contract_service=%s",
-                 contract_id, record["id"])
-        return f"; contract service {record['id']} description updated"
 
     def _contract_service(self, contract_id: int, service_id: int) -> Record:
         """The contract service an adjustment may just have created, read fresh."""
@@ -75,17 +51,21 @@ class Writer:
         return found[0]
 
     def update_service(self, change: Change) -> WriteResult:
-        if change.line_id is None:
-            raise ProviderError("Autotask: update_line needs the contract service id (line_id)")
-        body = mapping.service_patch(change, change.line_id)
+        """PATCH a contract service. Without `line_id` it is the service the change's
+        adjustment created just before (in the plan's order): found by contract and service."""
+        contract_id = int(change.agreement_id)
+        line_id = change.line_id
+        if line_id is None:
+            line_id = int(self._contract_service(contract_id, mapping.service_id(change))["id"])
+        body = mapping.service_patch(change, line_id)
         if len(body) == 1:
-            return WriteResult(record_id=change.line_id, detail="nothing to change")
-        item_id = self.client.update(f"/Contracts/{int(change.agreement_id)}/Services", body)
+            return WriteResult(record_id=line_id, detail="nothing to change")
+        item_id = self.client.update(f"/Contracts/{contract_id}/Services", body)
         log.info(
             "autotask.write: action=update contract=%s contract_service=%s fields=%s",
-            change.agreement_id, change.line_id, ",".join(k for k in body if k != "id"),
+            contract_id, line_id, ",".join(k for k in body if k != "id"),
         )
-        return WriteResult(record_id=item_id or change.line_id, detail="contract service updated")
+        return WriteResult(record_id=item_id or line_id, detail="contract service updated")
 
     def update_charge(self, change: Change) -> WriteResult:
         """Correct a copied invoice line; the plan proposes it only while the charge is unbilled

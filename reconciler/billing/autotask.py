@@ -15,7 +15,7 @@ from reconciler.billing.drift import Drift
 from reconciler.billing.licence import Licence
 from reconciler.billing.money import money_text, runrate_change
 from reconciler.billing.periods import period_containing
-from reconciler.change import CREATE_ADJUSTMENT
+from reconciler.change import CREATE_ADJUSTMENT, UPDATE_LINE, Change
 from reconciler.model.psa import PsaLine
 
 
@@ -29,19 +29,49 @@ def adjust(licence: Licence, main: PsaLine | None, drift: Drift) -> dict[str, An
     why = reason.adjustment(
         i.style, i.prorate, seats_change, licence.when, licence.when == period_start
     )
+    price_drift = Drift(
+        before={k: v for k, v in drift.before.items() if k != "invoice_description"},
+        after={k: v for k, v in drift.after.items() if k != "invoice_description"},
+    )
     text = f"{licence.count_reason()}; {why}"
-    if drift:
-        text += f"; the adjustment also updates {drift.describe()}"
+    if price_drift:
+        text += f"; the adjustment also updates {price_drift.describe()}"
+    after, description = without_description(licence.new_line_fields(seats_change))
     change = licence.change(
         CREATE_ADJUSTMENT,
         reason=text,
         line_id=main.id if main else None,
-        before={"units_in_force": licence.current, **drift.before},
-        after={**licence.new_line_fields(seats_change), "units_in_force": licence.desired},
+        before={"units_in_force": licence.current, **price_drift.before},
+        after={**after, "units_in_force": licence.desired},
         runrate_change=money_text(runrate_change(seats_change, i.profile_price)),
         one_off=licence.one_off(seats_change),
     )
-    return {"changes": (change,)}
+    return {"changes": (change, *description_update(licence, main, description))}
+
+
+def without_description(after: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+    """An adjustment's fields without the invoice description, which is not part of an
+    adjustment: it is written to the contract service by a change of its own, so every
+    change is one write."""
+    rest = dict(after)
+    return rest, rest.pop("invoice_description", None)
+
+
+def description_update(licence: Licence, main: PsaLine | None, description: str | None) -> tuple[Change, ...]:
+    """The contract service's new invoice text, when it differs (`main` None: the service
+    the adjustment creates, found by contract and service when written)."""
+    current = main.invoice_description if main else ""
+    if description is None or description == current:
+        return ()
+    return (licence.change(
+        UPDATE_LINE,
+        reason=f"the invoice description follows the template for {licence.desired} seats",
+        line_id=main.id if main else None,
+        before={"invoice_description": current},
+        after={"invoice_description": description},
+        runrate_change="0.00",
+        one_off="0.00",
+    ),)
 
 
 def unit_change_on(lines: tuple[PsaLine, ...], day: date) -> bool:

@@ -32,7 +32,13 @@ from decimal import Decimal
 from typing import Any
 
 from reconciler.billing import reason
-from reconciler.billing.autotask import adjust, free_adjustment_day, moved_day
+from reconciler.billing.autotask import (
+    adjust,
+    description_update,
+    free_adjustment_day,
+    moved_day,
+    without_description,
+)
 from reconciler.billing.desired import desired_count
 from reconciler.billing.drift import Drift, line_drift
 from reconciler.billing.licence import Licence, LicenceInput
@@ -167,14 +173,17 @@ def _missing_line(licence: Licence) -> dict[str, Any]:
         return {"errors": (f"{licence.label()}: the product has no PSA id; cannot create it",)}
     action = CREATE_ADJUSTMENT if licence.is_autotask else CREATE_LINE
     text = reason.missing(i.psa_kind, n, i.product.name, i.agreement_id, licence.when)
+    after, description = licence.new_line_fields(n), None
+    if licence.is_autotask:
+        after, description = without_description(after)
     change = licence.change(
         action,
         reason=text,
-        after=licence.new_line_fields(n),
+        after=after,
         runrate_change=money_text(runrate_change(n, i.profile_price)),
         one_off=licence.one_off(n),
     )
-    return {"changes": (change,)}
+    return {"changes": (change, *description_update(licence, None, description))}
 
 
 def _existing_lines(licence: Licence, main: PsaLine | None) -> dict[str, Any]:

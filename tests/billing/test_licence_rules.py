@@ -165,7 +165,9 @@ def test_quantity_and_drift_on_cw_prorate_are_a_delta_and_an_update():
     assert update.after == {"unit_price": "20.00"}
 
 
-def test_autotask_adjustment_carries_the_drift_fix():
+def test_autotask_adjustment_carries_the_price_fix_and_the_text_is_a_change_of_its_own():
+    """One write per change: the adjustment carries price and cost; the invoice text, which
+    is not part of an adjustment, is its own update of the contract service."""
     item = licence(
         "autotask",
         prorate=True,
@@ -173,11 +175,13 @@ def test_autotask_adjustment_carries_the_drift_fix():
         lines=(line(500, 12, price=Decimal("18.00")),),
         invoice_description="new",
     )
-    (change,) = plan_licence(item).changes
-    assert change.action == CREATE_ADJUSTMENT
-    assert change.before == {"units_in_force": 12, "unit_price": "18.00", "invoice_description": ""}
-    assert change.after["unit_price"] == "20.00"
-    assert change.after["invoice_description"] == "new"
+    adjustment, text = plan_licence(item).changes
+    assert adjustment.action == CREATE_ADJUSTMENT
+    assert adjustment.before == {"units_in_force": 12, "unit_price": "18.00"}
+    assert adjustment.after["unit_price"] == "20.00"
+    assert "invoice_description" not in adjustment.after
+    assert (text.action, text.line_id) == (UPDATE_LINE, 500)
+    assert (text.before, text.after) == ({"invoice_description": ""}, {"invoice_description": "new"})
 
 
 def test_description_cut_to_the_psa_limit_is_not_drift():

@@ -1,4 +1,4 @@
-"""Apply request budgets: one write per change, none at all when nothing changed."""
+"""Apply request budgets: exactly one write per change, none at all when nothing changed."""
 
 from __future__ import annotations
 
@@ -26,10 +26,11 @@ def test_autotask_apply_writes_one_adjustment_per_seat_change_then_nothing(at):
     at.apply()
     writes = at.writes("autotask")
     assert writes.get("POST /ContractServiceAdjustments", 0) == len(adjustments)
-    # Autotask cannot set a contract service's description through an adjustment: a seat
-    # change that also renders a new description adds one PATCH of the contract service
-    described = sum(1 for c in adjustments if "invoice_description" in c["after"])
-    assert writes.get("PATCH /Contracts/{id}/Services", 0) <= len(updates) + described
+    # The invoice text is not part of an adjustment: it is an update_line of its own, so
+    # every change is exactly one write.
+    assert any(c["after"].get("invoice_description") for c in updates)
+    assert writes.get("PATCH /Contracts/{id}/Services", 0) == len(updates)
+    assert sum(writes.values()) == len(changes)
 
     assert at.plan()["changes"] == []
     at.apply()

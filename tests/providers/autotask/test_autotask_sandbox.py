@@ -53,8 +53,10 @@ def test_read_write_and_read_again_through_the_sandbox(world):
                       product_key="p", line_kind="main", reason="e2e", effective_date=TODAY.isoformat())
         adjusted = provider.write(Change(action="create_adjustment", line_id=cs["id"], after={
             "quantity": 2, "unit_price": str(cs["unitPrice"]), "unit_cost": str(cs["unitCost"]),
-            "effective_date": TODAY.isoformat(), "service_id": service, "contract_id": contract,
-            "invoice_description": f"Seats x {seats + 2}"}, **common))
+            "effective_date": TODAY.isoformat(), "service_id": service, "contract_id": contract},
+            **common))
+        provider.write(Change(action="update_line", line_id=cs["id"],
+                              after={"invoice_description": f"Seats x {seats + 2}"}, **common))
         provider.write(Change(action="update_line", line_id=cs["id"],
                               after={"unit_price": "99.95"}, **common))
         after = provider.read(scope_of(at))
