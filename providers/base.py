@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from reconciler.errors import ConfigError
 from reconciler.model import Agreement, Inventory, ProviderConfig, PsaState, Scope
 
 if TYPE_CHECKING:
@@ -38,6 +39,19 @@ class ProviderContext:
     timezone: str
     environ: dict[str, str] = field(default_factory=dict)  # where env: references resolve
     sandbox_url: str | None = None  # base URL of the embedded sandbox when endpoint == sandbox
+
+
+def sandbox_endpoint(context: ProviderContext, vendor: str, block: str) -> tuple[str, dict[str, str]]:
+    """Base URL and credentials of `vendor` in the embedded sandbox, for `endpoint: sandbox`.
+
+    The sandbox's demo credentials are not secrets; real endpoints resolve `env:` references.
+    """
+    if not context.sandbox_url:
+        raise ConfigError(f"{block}.endpoint is sandbox but no sandbox is running")
+    # Imported here: the sandbox is optional at run time for real deployments.
+    from providers.sandbox.credentials import SANDBOX_CREDENTIALS
+
+    return f"{context.sandbox_url.rstrip('/')}/{vendor}", dict(SANDBOX_CREDENTIALS[vendor])
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from providers.autotask.client import API_ROOT, DEFAULT_ENDPOINT
-from providers.base import ProviderContext
+from providers.base import ProviderContext, sandbox_endpoint
 from reconciler.errors import ConfigError
 from reconciler.model import ProviderConfig
 from reconciler.secrets import resolve
@@ -22,13 +22,7 @@ def endpoint_and_credentials(
     config: ProviderConfig, context: ProviderContext
 ) -> tuple[str, dict[str, str]]:
     if config.is_sandbox:
-        if not context.sandbox_url:
-            raise ConfigError("psa.endpoint is sandbox but no sandbox is running")
-        # imported here: the sandbox is optional at run time for real deployments
-        from providers.sandbox.credentials import SANDBOX_CREDENTIALS
-
-        sandbox = SANDBOX_CREDENTIALS["autotask"]
-        endpoint = f"{context.sandbox_url.rstrip('/')}/autotask"
+        endpoint, sandbox = sandbox_endpoint(context, "autotask", "psa")
         return endpoint, {key: sandbox[key] for key in CREDENTIALS}
     endpoint = (config.endpoint or DEFAULT_ENDPOINT).strip().rstrip("/")
     if not endpoint.startswith(("https://", "http://")):

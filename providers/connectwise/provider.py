@@ -13,7 +13,7 @@ import logging
 from datetime import date, timedelta
 from typing import Any
 
-from providers.base import CompanyInfo, ProviderContext, TargetProvider, WriteResult
+from providers.base import CompanyInfo, ProviderContext, TargetProvider, WriteResult, sandbox_endpoint
 from providers.connectwise import mapping
 from providers.connectwise.client import DEFAULT_CODEBASE, ConnectWiseClient
 from providers.options import timeouts, whole_number
@@ -212,13 +212,7 @@ def _site_and_credentials(
     config: ProviderConfig, context: ProviderContext
 ) -> tuple[str, dict[str, str]]:
     if config.is_sandbox:
-        if not context.sandbox_url:
-            raise ConfigError("psa.endpoint is sandbox but no sandbox is running")
-        # imported here: the sandbox is optional at run time for real deployments
-        from providers.sandbox.credentials import SANDBOX_CREDENTIALS
-
-        sandbox = SANDBOX_CREDENTIALS["connectwise"]
-        site = f"{context.sandbox_url.rstrip('/')}/connectwise"
+        site, sandbox = sandbox_endpoint(context, "connectwise", "psa")
         return site, {key: sandbox[key] for key in CREDENTIALS}
     site = (config.endpoint or "").strip().rstrip("/")
     if not site.startswith(("https://", "http://")):

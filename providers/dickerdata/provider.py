@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from providers.base import ProviderContext, SourceProvider
+from providers.base import ProviderContext, SourceProvider, sandbox_endpoint
 from providers.dickerdata import mapping, values
 from providers.dickerdata.client import DEFAULT_BASE_URL, DickerDataClient
 from providers.dickerdata.exports import ExportFolder
@@ -179,13 +179,7 @@ def _refuse_duplicates(subs: list[Subscription], where: str) -> None:
 
 
 def _sandbox(context: ProviderContext) -> tuple[str, str, str]:
-    if not context.sandbox_url:
-        raise ConfigError("source.endpoint is sandbox but no sandbox is running")
-    # Imported here: the sandbox is a separate plug-in and only this endpoint needs it.
-    from providers.sandbox.credentials import SANDBOX_CREDENTIALS
-
-    credentials = SANDBOX_CREDENTIALS["dickerdata"]
-    base_url = f"{context.sandbox_url.rstrip('/')}/dickerdata"
+    base_url, credentials = sandbox_endpoint(context, "dickerdata", "source")
     return base_url, credentials["account_code"], credentials["access_token"]
 
 
