@@ -38,6 +38,7 @@ class Measurement:
     seconds: float
     peak_mb: float
     requests: dict[str, int] = field(default_factory=dict)
+    records: dict[str, int] = field(default_factory=dict)  # records listed per endpoint
     stderr: str = ""
 
     def total(self, vendor: str | None = None) -> int:
@@ -59,7 +60,8 @@ def run_cli(server: SandboxServer, root: Path, phase: str, *args: str) -> Measur
     stderr = child.stderr.read() if child.stderr else ""
     child.wait()
     seconds = time.perf_counter() - started
-    return Measurement(phase, child.returncode, seconds, _peak_mb(stderr), server.counts.as_dict(), stderr)
+    return Measurement(phase, child.returncode, seconds, _peak_mb(stderr), server.counts.as_dict(),
+                       server.counts.records(), stderr)
 
 
 def _peak_mb(stderr: str) -> float:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
+from collections import Counter
+from math import ceil
 import platform
 from datetime import datetime, timezone
 from pathlib import Path
@@ -10,6 +13,8 @@ from pathlib import Path
 from bench.planning import PlanningTiming
 from bench.scenario import ScenarioResult
 
+AUTOTASK_PAGE = 500
+QUERY = re.compile(r"^POST autotask /(\w+)/query(/next)?$")
 BEGIN = "<!-- bench:results:begin -->"
 END = "<!-- bench:results:end -->"
 
@@ -38,8 +43,34 @@ def markdown(results: list[ScenarioResult], planning: list[PlanningTiming]) -> s
         for m in result.measurements[:2]:
             counts = ", ".join(f"`{label}` {n:,}" for label, n in m.requests.items())
             lines.append(f"* {d.psa} {d.clients:,} {m.phase}: {counts}")
-    lines += ["", _planning(planning)]
+    lines += ["", _autotask_pages(results), "", _planning(planning)]
     return "\n".join(lines) + "\n"
+
+
+def _autotask_pages(results: list[ScenarioResult]) -> str:
+    """Autotask `plan` per entity: records read, the fewest requests that can carry them
+    (pages of 500), and the requests made; the difference is the `in` lists of 500 ids."""
+    rows = ["Autotask `plan`, per entity queried: records read, the fewest pages of 500 they fit in, "
+            "and the requests made:", "",
+            "| clients | entity | records | ceil(records/500) | requests |", "| ---: | --- | ---: | ---: | ---: |"]
+    for result in results:
+        if result.deployment.psa != "autotask" or not result.measurements:
+            continue
+        plan = result.measurements[0]
+        records: Counter[str] = Counter()
+        requests: Counter[str] = Counter()
+        for label, n in plan.requests.items():
+            found = QUERY.match(label)
+            if found:
+                requests[found.group(1)] += n
+                records[found.group(1)] += plan.records.get(label, 0)
+        clients = f"{result.deployment.clients:,}"
+        for entity in sorted(requests):
+            rows.append(f"| {clients} | {entity} | {records[entity]:,} | "
+                        f"{max(1, ceil(records[entity] / AUTOTASK_PAGE)):,} | {requests[entity]:,} |")
+        fewest = sum(max(1, ceil(n / AUTOTASK_PAGE)) for n in (records[e] for e in requests))
+        rows.append(f"| {clients} | all queries | {sum(records.values()):,} | {fewest:,} | {sum(requests.values()):,} |")
+    return "\n".join(rows) if len(rows) > 4 else ""
 
 
 def _planning(planning: list[PlanningTiming]) -> str:

@@ -133,7 +133,8 @@ class SandboxServer:
         api = self._apis[vendor]
         request = Request(method, path[found.end():] or "/", query, headers, body, self.url, found.group(0))
         matched = api.router.match(method, request.path)
-        self.counts.add(api.router.label(method, request.path))
+        label = api.router.label(method, request.path)
+        self.counts.add(label)
         write_number = self._next_write() if matched and matched[0].write else None
         fault = self.faults.take(vendor, method, path, write_number)
         if fault and fault.kind == "status":
@@ -145,6 +146,7 @@ class SandboxServer:
         if fault and fault.kind == "slow":
             self._stopping.wait(fault.delay)
         reply = self._perform(vendor, api, request, matched)
+        self.counts.listed(label, _listed(reply.body))
         if fault and fault.kind == "lose_response":
             log.info("sandbox: fault=lose_response method=%s path=%s", method, path)
             return None
@@ -173,6 +175,15 @@ class SandboxServer:
         with self._writes_lock:
             self._writes += 1
             return self._writes
+
+
+def _listed(body: Any) -> int:
+    """Records in a listing: a ConnectWise array, an Autotask `items` page; else none."""
+    if isinstance(body, list):
+        return len(body)
+    if isinstance(body, dict) and isinstance(body.get("items"), list):
+        return len(body["items"])
+    return 0
 
 
 def _seconds(value: float) -> str:

@@ -48,6 +48,19 @@ def test_autotask_plan_requests_follow_pages_of_rows_not_clients(at):
     assert queries["ContractServiceUnits"] <= ceil(3 * len(world["contractServices"]) / AT_PAGE) + 1
 
 
+def test_autotask_plan_reads_each_entity_in_the_fewest_pages_its_records_fit(at):
+    """Under 500 contracts every `in` list is one query, so each entity takes exactly
+    ceil(records listed / 500) requests: no short page before the last, no second pass."""
+    at.plan()
+    listed = at.server.counts.records()
+    counts = at.counts("autotask")
+    for entity in ("Companies", "Contracts", "Services", "ContractServices", "ContractServiceUnits"):
+        records = listed.get(f"POST autotask /{entity}/query", 0) + listed.get(f"POST autotask /{entity}/query/next", 0)
+        requests = counts.get(f"POST /{entity}/query", 0) + counts.get(f"POST /{entity}/query/next", 0)
+        assert records > 0, entity
+        assert requests == _pages(records, AT_PAGE), (entity, requests, records)
+
+
 def test_connectwise_plan_reads_additions_once_per_agreement_and_the_rest_in_pages(cw):
     agreements = len(cw.world()["connectwise"]["agreements"])
     cw.plan()

@@ -99,6 +99,19 @@ def test_request_counter_labels_replace_ids(cw: VendorSession, at: VendorSession
     assert dict(sandbox.counts) == {}
 
 
+def test_request_counter_tells_the_records_each_listing_returned(cw: VendorSession, at: VendorSession, sandbox) -> None:
+    additions = cw.get("/finance/agreements/1001/additions").json()
+    contracts = at.post("/Contracts/query", json={"filter": [{"op": "exist", "field": "id"}]}).json()["items"]
+    cw.patch("/finance/agreements/1001/additions/1", json=[{"op": "replace", "path": "quantity", "value": 1}])
+    records = sandbox.counts.records()
+    assert additions and contracts
+    assert records["GET connectwise /finance/agreements/{id}/additions"] == len(additions)
+    assert records["POST autotask /Contracts/query"] == len(contracts)
+    assert records["PATCH connectwise /finance/agreements/{id}/additions/{additionId}"] == 0
+    sandbox.counts.reset()
+    assert sandbox.counts.records() == {}
+
+
 def test_world_returns_a_copy(sandbox) -> None:
     copy = sandbox.world()
     copy["connectwise"]["additions"].clear()
