@@ -76,13 +76,16 @@ def apply_adjustment(store: WorldStore, body: dict[str, Any]) -> dict[str, Any]:
     if isinstance(change, bool) or not isinstance(change, int):
         raise AdjustmentError("unitChange must be an integer")
     existing = _find_service(store, contract["id"], service_id)
-    later = [r for r in store.records(VENDOR, "contractServiceUnits")
-             if existing and r["contractServiceID"] == existing["id"]
-             and parse_date(r["endDate"]) >= effective]
+    rows = _rows_of(store, existing["id"]) if existing else []
+    later = [r for r in rows if parse_date(r["endDate"]) >= effective]
     if any(r["units"] + change < 0 for r in later) or (existing is None and change < 0):
         raise AdjustmentError("The resulting number of units cannot be negative")
-    contract_service = existing or _new_service(store, contract, service_id, body, effective)
-    for row in _split_at(store, contract_service["id"], effective):
+    if existing is None:
+        contract_service = _new_service(store, contract, service_id, body, effective)
+        rows = _rows_of(store, contract_service["id"])
+    else:
+        contract_service = existing
+    for row in _split_at(store, rows, effective):
         if parse_date(row["startDate"]) >= effective:
             row["units"] += change
             for money, key in (("adjustedUnitPrice", "price"), ("adjustedUnitCost", "cost")):
@@ -95,14 +98,6 @@ def apply_adjustment(store: WorldStore, body: dict[str, Any]) -> dict[str, Any]:
                   contractServiceID=contract_service["id"], effectiveDate=at_datetime(effective))
     adjustments.append(record)
     return record
-
-
-def units_on(store: WorldStore, contract_service_id: int, day: date) -> int:
-    for row in store.records(VENDOR, "contractServiceUnits"):
-        if row["contractServiceID"] == contract_service_id and \
-                parse_date(row["startDate"]) <= day <= parse_date(row["endDate"]):
-            return int(row["units"])
-    return 0
 
 
 def _contract(store: WorldStore, contract_id: Any) -> dict[str, Any]:
@@ -143,17 +138,22 @@ def _new_service(store: WorldStore, contract: dict[str, Any], service_id: Any,
     return created
 
 
-def _split_at(store: WorldStore, contract_service_id: int, day: date) -> list[dict[str, Any]]:
-    """The service's rows, the one containing `day` split in two so a row starts on `day`."""
-    rows = store.records(VENDOR, "contractServiceUnits")
-    for row in list(rows):
-        if row["contractServiceID"] != contract_service_id:
-            continue
+def _rows_of(store: WorldStore, contract_service_id: int) -> list[dict[str, Any]]:
+    """The unit rows of one contract service (one pass over every row: a world at MSP scale
+    holds over a million of them)."""
+    return [r for r in store.records(VENDOR, "contractServiceUnits") if r["contractServiceID"] == contract_service_id]
+
+
+def _split_at(store: WorldStore, rows: list[dict[str, Any]], day: date) -> list[dict[str, Any]]:
+    """A service's `rows`, the one containing `day` split in two so a row starts on `day`
+    (the new row is added to the world as well)."""
+    mine = list(rows)
+    for row in rows:
         start, end = parse_date(row["startDate"]), parse_date(row["endDate"])
         if start < day <= end:
             row["endDate"] = at_datetime(day - timedelta(days=1))
             tail = dict(row, id=store.next_id(VENDOR, "contractServiceUnits"),
                         startDate=at_datetime(day), endDate=at_datetime(end))
-            rows.append(tail)
-    mine = [r for r in rows if r["contractServiceID"] == contract_service_id]
+            store.records(VENDOR, "contractServiceUnits").append(tail)
+            mine.append(tail)
     return sorted(mine, key=lambda r: (parse_date(r["startDate"]), r["id"]))
