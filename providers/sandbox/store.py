@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import threading
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ class WorldStore:
         self.data: dict[str, Any] = load_world(self.path)
         self._dirty = False
         self.generation = 0  # counts successful writes
+        self._highest: dict[tuple[str, str], _Highest] = {}
 
     def today(self) -> date:
         """The sandbox's "today": the fixed clock when set, else the real date."""
@@ -42,9 +44,26 @@ class WorldStore:
         return section.setdefault(collection, [])
 
     def next_id(self, vendor: str, collection: str, *, floor: int = 1) -> int:
-        ids = [r.get("id") for r in self.records(vendor, collection)]
-        numeric = [i for i in ids if isinstance(i, int)]
-        return max(numeric, default=floor - 1) + 1
+        """A new id: above every id in the collection and every id handed out before
+        (at least `floor`). Never reused, even after a delete, as a vendor does.
+
+        Remembered per collection, so a write into a world of a million unit rows does not
+        scan them all for every new id: only records added since are looked at, and a
+        collection that shrank or was replaced is scanned again."""
+        records = self.records(vendor, collection)
+        known = self._highest.get((vendor, collection))
+        if known is None or known.records is not records:
+            known = _Highest(records, 0, floor - 1)
+        elif known.seen > len(records):  # a delete: look again, keeping the ids handed out
+            known.seen = 0
+        for record in records[known.seen:]:
+            value = record.get("id")
+            if isinstance(value, int) and value > known.id:
+                known.id = value
+        known.seen = len(records)
+        known.id += 1
+        self._highest[(vendor, collection)] = known
+        return known.id
 
     def written(self) -> None:
         """Called after a successful write request."""
@@ -63,3 +82,12 @@ class WorldStore:
     def snapshot(self) -> dict[str, Any]:
         with self.lock:
             return copy.deepcopy(self.data)
+
+
+@dataclass
+class _Highest:
+    """The highest id among the first `seen` records of one collection's list."""
+
+    records: list[dict[str, Any]]
+    seen: int
+    id: int

@@ -10,6 +10,7 @@ import pytest
 
 from providers.sandbox import SandboxServer, load_world, save_world_atomic
 from providers.sandbox import world as world_module
+from providers.sandbox.store import WorldStore
 from providers.sandbox.working_copy import reset, working_world
 from reconciler.errors import ConfigError
 from tests.sandbox.conftest import VendorSession, cw_headers, make_world
@@ -128,3 +129,21 @@ def test_working_world_copies_once_and_reset_restores(tmp_path: Path) -> None:
     assert load_world(working) == make_world()
     with pytest.raises(ConfigError, match="sandbox init"):
         reset(tmp_path / "elsewhere")
+
+
+def test_new_ids_stay_unique_through_appends_deletes_and_a_replaced_collection(world_path: Path) -> None:
+    store = WorldStore(world_path, persist="on_stop")
+    additions = store.records("connectwise", "additions")
+    highest = max(r["id"] for r in additions)
+    first = store.next_id("connectwise", "additions")
+    assert first == highest + 1
+    additions.append({"id": first})
+    additions.append({"id": first + 10})  # written by someone else, not through next_id
+    second = store.next_id("connectwise", "additions")
+    assert second == first + 11
+    assert store.next_id("connectwise", "additions") == second + 1  # handed out, never again
+    additions.remove(additions[-1])  # a delete of the highest record does not free its id
+    assert store.next_id("connectwise", "additions") == second + 2
+    store.data["connectwise"]["additions"] = [{"id": 5}]  # a reset world starts over
+    assert store.next_id("connectwise", "additions") == 6
+    assert store.next_id("autotask", "nothingYet", floor=100) == 100
