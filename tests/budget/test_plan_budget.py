@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 from math import ceil
 
+import yaml
+
 from providers.sandbox.vendor_dates import parse_date
 from tests.budget.conftest import TODAY
 
@@ -93,3 +95,18 @@ def test_a_client_run_reads_only_that_clients_records_in_autotask(at):
     counts = at.counts("autotask")
     assert not any(label.endswith("/query/next") for label in counts), counts
     assert all(n == 1 for label, n in counts.items()), counts
+    listed = at.server.counts.records()
+    assert listed["POST autotask /Companies/query"] == 1
+    assert listed["POST autotask /Contracts/query"] == 1
+    contract = _agreement_of(at, client)
+    services = [s for s in at.world()["autotask"]["contractServices"] if s["contractID"] == contract]
+    assert listed["POST autotask /ContractServices/query"] == len(services) > 0
+
+
+def _agreement_of(at, client: str) -> int:
+    """The contract a client's spec maps to."""
+    for path in (at.root / "specs" / "clients").glob("*.yaml"):
+        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if str(spec.get("dd_customer_id")) == client:
+            return int(spec["agreement_id"])
+    raise AssertionError(f"no spec for {client}")
