@@ -109,6 +109,10 @@ def test_a_client_with_an_error_is_unfolded() -> None:
     assert "<details><summary><b>Client 0</b>" in text
     assert "<details open><summary><b>Client 1</b>" in text
     assert "- :x: agreement 1001 is Cancelled" in text
+    # the seat totals leave the licence in error out, and say so where they are shown
+    assert "<b>Client 1</b>: 1 change · seats 10 → 12 (+2) (licences in error left out)" in text
+    assert "<b>Client 0</b>: 1 change · seats 10 → 12 (+2) · run-rate" in text
+    assert "| seats (PSA → Dicker Data) | 20 → 24 (+4) (licences in error left out) |" in text
 
 
 def test_names_cannot_break_the_tables_or_inject_html() -> None:
