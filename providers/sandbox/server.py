@@ -146,12 +146,12 @@ class SandboxServer:
         if fault and fault.kind == "slow":
             self._stopping.wait(fault.delay)
         reply = self._perform(vendor, api, request, matched)
-        self.counts.listed(label, _listed(reply.body))
         if fault and fault.kind == "lose_response":
             log.info("sandbox: fault=lose_response method=%s path=%s", method, path)
             return None
         if fault and fault.kind == "malformed":
-            return Reply(reply.status, _without(reply.body, fault.field or ""), reply.headers)
+            reply = Reply(reply.status, _without(reply.body, fault.field or ""), reply.headers)
+        self.counts.listed(label, _listed(reply.body))  # what the client receives
         return reply
 
     def _perform(self, vendor: str, api: VendorApi, request: Request, matched: Any) -> Reply:

@@ -73,3 +73,13 @@ def test_bad_fault_definitions_are_refused() -> None:
         FaultPlan.from_env({"NCESYNC_SANDBOX_FAULTS": '[{"kind": "explode"}]'})
     with pytest.raises(ValueError):
         FaultPlan.from_env({"NCESYNC_SANDBOX_FAULTS": '[{"kind": "status", "colour": "red"}]'})
+
+
+def test_a_lost_listing_counts_as_a_request_but_no_records_returned(cw: VendorSession, sandbox) -> None:
+    sandbox.faults.add(Fault(kind="lose_response", method="GET", path_contains="/additions"))
+    label = "GET connectwise /finance/agreements/{id}/additions"
+    with pytest.raises(requests.ConnectionError):
+        cw.get("/finance/agreements/1001/additions")
+    assert (sandbox.counts[label], sandbox.counts.records().get(label, 0)) == (1, 0)
+    received = cw.get("/finance/agreements/1001/additions").json()
+    assert received and sandbox.counts.records()[label] == len(received)
