@@ -44,23 +44,25 @@ class WorldStore:
         return section.setdefault(collection, [])
 
     def next_id(self, vendor: str, collection: str, *, floor: int = 1) -> int:
-        """A new id: above every id in the collection and every id handed out before
-        (at least `floor`). Never reused, even after a delete, as a vendor does.
+        """A new id: above every id in the collection and every id handed out before for it
+        (at least `floor`). Never reused after a delete, as a vendor does.
 
         Remembered per collection, so a write into a world of a million unit rows does not
-        scan them all for every new id: only records added since are looked at, and a
-        collection that shrank or was replaced is scanned again."""
+        scan them all for every new id. Records are added by appending: only those appended
+        since are looked at; when the list shrank or its last seen record is gone (a delete),
+        it is scanned again, and a replaced list (a reset world) starts over."""
         records = self.records(vendor, collection)
         known = self._highest.get((vendor, collection))
         if known is None or known.records is not records:
             known = _Highest(records, 0, floor - 1)
-        elif known.seen > len(records):  # a delete: look again, keeping the ids handed out
+        elif known.seen > len(records) or (known.seen and records[known.seen - 1] is not known.last):
             known.seen = 0
         for record in records[known.seen:]:
             value = record.get("id")
             if isinstance(value, int) and value > known.id:
                 known.id = value
         known.seen = len(records)
+        known.last = records[-1] if records else None
         known.id += 1
         self._highest[(vendor, collection)] = known
         return known.id
@@ -86,8 +88,10 @@ class WorldStore:
 
 @dataclass
 class _Highest:
-    """The highest id among the first `seen` records of one collection's list."""
+    """The highest id among the first `seen` records of one collection's list (`last` the
+    record at `seen - 1`), or handed out for it."""
 
     records: list[dict[str, Any]]
     seen: int
     id: int
+    last: dict[str, Any] | None = None

@@ -144,6 +144,9 @@ def test_new_ids_stay_unique_through_appends_deletes_and_a_replaced_collection(w
     assert store.next_id("connectwise", "additions") == second + 1  # handed out, never again
     additions.remove(additions[-1])  # a delete of the highest record does not free its id
     assert store.next_id("connectwise", "additions") == second + 2
+    del additions[0]  # a delete, then a record appended by someone else: it is seen
+    additions.append({"id": second + 50})
+    assert store.next_id("connectwise", "additions") == second + 51
     store.data["connectwise"]["additions"] = [{"id": 5}]  # a reset world starts over
     assert store.next_id("connectwise", "additions") == 6
     assert store.next_id("autotask", "nothingYet", floor=100) == 100
