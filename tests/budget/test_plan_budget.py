@@ -101,6 +101,10 @@ def test_a_client_run_reads_only_that_clients_records_in_autotask(at):
     contract = _agreement_of(at, client)
     services = [s for s in at.world()["autotask"]["contractServices"] if s["contractID"] == contract]
     assert listed["POST autotask /ContractServices/query"] == len(services) > 0
+    ids = {s["id"] for s in services}
+    rows = [r for r in at.world()["autotask"]["contractServiceUnits"]
+            if r["contractServiceID"] in ids and _in_window(r, timedelta(days=32))]
+    assert listed["POST autotask /ContractServiceUnits/query"] == len(rows) > 0
 
 
 def _agreement_of(at, client: str) -> int:
