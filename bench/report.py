@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import os
+import platform
 import re
 from collections import Counter
-from math import ceil
-import platform
 from datetime import datetime, timezone
+from math import ceil
 from pathlib import Path
 
 from bench.planning import PlanningTiming
@@ -50,8 +50,8 @@ def markdown(results: list[ScenarioResult], planning: list[PlanningTiming]) -> s
 def _autotask_pages(results: list[ScenarioResult]) -> str:
     """Autotask `plan` per entity: records read, the fewest requests that can carry them
     (pages of 500), and the requests made; the difference is the `in` lists of 500 ids."""
-    rows = ["Autotask `plan`, per entity queried: records read, the fewest pages of 500 they fit in, "
-            "and the requests made:", "",
+    rows = [("Autotask `plan`, per entity queried: records read, the fewest pages of 500 they fit in, "
+            "and the requests made:"), "",
             "| clients | entity | records | ceil(records/500) | requests |", "| ---: | --- | ---: | ---: | ---: |"]
     for result in results:
         if result.deployment.psa != "autotask" or not result.measurements:
@@ -83,8 +83,8 @@ def _planning(planning: list[PlanningTiming]) -> str:
     if len(planning) >= 2:
         small, large = planning[0], planning[-1]
         ratio = large.seconds / small.seconds if small.seconds else float("nan")
-        rows += ["", f"{large.clients:,} vs {small.clients:,} clients: {ratio:.1f}x the time for "
-                     f"{large.clients / small.clients:.0f}x the clients (linear is {large.clients / small.clients:.0f}x)."]
+        rows += ["", (f"{large.clients:,} vs {small.clients:,} clients: {ratio:.1f}x the time for "
+                     f"{large.clients / small.clients:.0f}x the clients (linear is {large.clients / small.clients:.0f}x).")]
     return "\n".join(rows)
 
 
