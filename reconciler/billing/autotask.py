@@ -37,14 +37,21 @@ def adjust(licence: Licence, main: PsaLine | None, drift: Drift) -> dict[str, An
     if price_drift:
         text += f"; the adjustment also updates {price_drift.describe()}"
     after, description = without_description(licence.new_line_fields(seats_change))
+    # A new price in the adjustment re-prices the seats already billed too, from t*.
+    old_price = main.unit_price if main is not None and "unit_price" in price_drift.after else i.profile_price
+    repriced = i.profile_price - old_price
     change = licence.change(
         CREATE_ADJUSTMENT,
         reason=text,
         line_id=main.id if main else None,
         before={"units_in_force": licence.current, **price_drift.before},
         after={**after, "units_in_force": licence.desired},
-        runrate_change=money_text(runrate_change(seats_change, i.profile_price)),
-        one_off=licence.one_off(seats_change),
+        runrate_change=money_text(
+            runrate_change(seats_change, i.profile_price) + runrate_change(licence.current, repriced)
+        ),
+        one_off=money_text(
+            licence.prorated(seats_change, i.profile_price) + licence.prorated(licence.current, repriced)
+        ),
     )
     return {"changes": (change, *description_update(licence, main, description))}
 

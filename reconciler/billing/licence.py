@@ -72,10 +72,14 @@ class Licence:
 
     def one_off(self, seats: int) -> str:
         """The prorated amount of `seats` from t* to the end of its period (prorate only)."""
+        return money_text(self.prorated(seats, self.item.profile_price))
+
+    def prorated(self, seats: int, unit_price: Decimal) -> Decimal:
+        """`seats` at `unit_price` from t* to the end of its period; zero without proration."""
         if not self.item.prorate:
-            return money_text(ZERO)
+            return ZERO
         period = period_containing(self.item.agreement, self.when)
-        return money_text(prorated_amount(seats, self.item.profile_price, self.when, period))
+        return prorated_amount(seats, unit_price, self.when, period)
 
     def change(self, action: str, **fields: Any) -> Change:
         i = self.item

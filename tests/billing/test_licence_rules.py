@@ -182,6 +182,10 @@ def test_autotask_adjustment_carries_the_price_fix_and_the_text_is_a_change_of_i
     assert "invoice_description" not in adjustment.after
     assert (text.action, text.line_id) == (UPDATE_LINE, 500)
     assert (text.before, text.after) == ({"invoice_description": ""}, {"invoice_description": "new"})
+    # The new price applies to the 12 seats already billed as well: 15 x 20.00 - 12 x 18.00
+    assert adjustment.runrate_change == "84.00"
+    # from 15 June in a 30-day June: 3 x 20.00 x 16/30 + 12 x 2.00 x 16/30 = 32.00 + 12.80
+    assert adjustment.one_off == "44.80"
 
 
 def test_description_cut_to_the_psa_limit_is_not_drift():
