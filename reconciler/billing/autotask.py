@@ -14,7 +14,7 @@ from reconciler.billing import reason
 from reconciler.billing.drift import Drift
 from reconciler.billing.licence import Licence
 from reconciler.billing.money import money_text, runrate_change
-from reconciler.billing.periods import period_containing
+from reconciler.billing.periods import current_period_posted
 from reconciler.change import CREATE_ADJUSTMENT, UPDATE_LINE, Change
 from reconciler.model.psa import PsaLine
 
@@ -25,10 +25,8 @@ def adjust(licence: Licence, main: PsaLine | None, drift: Drift) -> dict[str, An
     if i.catalog_id is None:
         return {"errors": (f"{licence.label()}: the product has no PSA id; cannot adjust it",)}
     seats_change = licence.desired - licence.current
-    period_start = period_containing(i.agreement, i.sync_date)[0]
-    why = reason.adjustment(
-        i.style, i.prorate, seats_change, licence.when, licence.when == period_start
-    )
+    posted = current_period_posted(i.agreement, i.sync_date)
+    why = reason.adjustment(i.style, i.prorate, seats_change, licence.when, posted)
     price_drift = Drift(
         before={k: v for k, v in drift.before.items() if k != "invoice_description"},
         after={k: v for k, v in drift.after.items() if k != "invoice_description"},

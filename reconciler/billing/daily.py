@@ -102,7 +102,8 @@ def plan_licence(item: LicenceInput) -> LicenceOutcome:
         len(result.get("changes", ())),
     )
     outcome = replace(outcome, **result)
-    if when != planned and outcome.changes:  # only a write that was moved needs saying
+    if when != planned and any(c.action == CREATE_ADJUSTMENT for c in outcome.changes):
+        # only an adjustment that was moved needs saying (a price or text fix has no date)
         outcome = replace(outcome, warnings=outcome.warnings + (moved_day(licence, planned),))
     return outcome
 

@@ -84,7 +84,10 @@ def comparison_date(
     following = current_end + timedelta(days=1)
     if style == ADVANCE:
         return following
+    return following if current_period_posted(agreement, sync_date) else current_start
+
+
+def current_period_posted(agreement: Agreement | None, sync_date: date) -> bool:
+    """Autotask: the period containing the sync date has been approved and posted."""
     posted = agreement.posted_through if agreement else None
-    if posted is None or posted < current_start:
-        return current_start
-    return following
+    return posted is not None and posted >= period_containing(agreement, sync_date)[0]

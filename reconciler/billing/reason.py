@@ -46,13 +46,13 @@ def delta(change: int, when: date) -> str:
     return f"prorating agreement: delta {change:+d} from {when.isoformat()}"
 
 
-def adjustment(style: str, prorate: bool, change: int, when: date, current_period: bool) -> str:
+def adjustment(style: str, prorate: bool, change: int, when: date, current_period_posted: bool) -> str:
     """Autotask: why the adjustment takes effect on `when`."""
     if prorate:
         why = "prorated billing, Autotask prorates from the change date"
     elif style == "advance":
         why = "advance billing without proration, effective from the next period"
-    elif current_period:
+    elif not current_period_posted:
         why = "arrears billing without proration, current period not yet posted"
     else:
         why = "arrears billing without proration, current period already posted"

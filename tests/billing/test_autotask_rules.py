@@ -94,6 +94,23 @@ def test_second_change_before_next_period_is_dated_the_day_after_and_stays_idemp
         assert later.changes == () and later.warnings == ()  # nothing moved, nothing to say
 
 
+def test_a_moved_arrears_adjustment_still_says_the_period_is_not_posted():
+    book = Book.with_main("autotask")
+    _run(book, "2024-06-15", 15, style="arrears")
+    (change,) = _run(book, "2024-06-20", 17, style="arrears").changes
+    assert change.effective_date == "2024-06-02"
+    assert "current period not yet posted: adjustment +2 from 2024-06-02" in change.reason
+
+
+def test_a_price_fix_alone_on_a_date_taken_by_an_adjustment_warns_of_no_move():
+    book = Book.with_main("autotask")
+    _run(book, "2024-06-15", 15, style="arrears")
+    outcome = _run(book, "2024-06-20", 15, style="arrears", profile_price=Decimal("21.00"))
+    (change,) = outcome.changes
+    assert change.after == {"unit_price": "21.00"}
+    assert outcome.warnings == ()
+
+
 def test_period_boundary_alone_is_not_taken_for_an_adjustment():
     book = Book.with_main("autotask")
     (change,) = _run(book, "2024-06-30", 14).changes
