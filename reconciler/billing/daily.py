@@ -82,6 +82,9 @@ def plan_licence(item: LicenceInput) -> LicenceOutcome:
         when = free_adjustment_day(item.lines, when)
     licence = Licence(item, n, when, _managed_lines(item, when), _description(item))
     outcome = LicenceOutcome((), (), _future_lines(licence), n, None, when)
+    ending = _contract_ends_first(licence)
+    if ending:
+        return replace(outcome, **ending)
     problem = _agreement_problem(licence)
     if problem:
         return replace(outcome, errors=(problem,))
@@ -148,6 +151,11 @@ def _agreement_problem(licence: Licence) -> str | None:
         return f"{licence.label()}: {where} not found in {reason.psa_name(i.psa_kind)}; no change"
     if not agreement.is_active:
         return f"{licence.label()}: {where} is {agreement.status}; no change"
+    if agreement.end_date and i.sync_date > agreement.end_date:
+        return (
+            f"{licence.label()}: {where} ended on {agreement.end_date.isoformat()}; no change. "
+            f"Renew or extend it, or map the client to the {reason.container(i.psa_kind)} that replaced it"
+        )
     if not agreement.covers(licence.when):
         dates = f"{agreement.start_date or '...'} to {agreement.end_date or '...'}"
         return (
@@ -155,6 +163,32 @@ def _agreement_problem(licence: Licence) -> str | None:
             f"the {where} dates ({dates}) and would be rejected; no change"
         )
     return None
+
+
+def _contract_ends_first(licence: Licence) -> dict[str, Any] | None:
+    """The contract is still running but ends before t* (its last period, billing that
+    moves changes to the next one): compare with the seats it bills on its last day.
+    Equal: nothing to write, a warning that the contract ends. Different: an error, since
+    no adjustment can take effect after the end."""
+    i, agreement = licence.item, licence.item.agreement
+    if agreement is None or not agreement.is_active or agreement.end_date is None:
+        return None
+    end = agreement.end_date
+    if not i.sync_date <= end < licence.when:
+        return None
+    billed = sum(line.units_on(end) for line in _managed_lines(i, end))
+    where = f"{reason.container(i.psa_kind)} {i.agreement_id}"
+    ends = (
+        f"{where} ends on {end.isoformat()}, before {licence.when.isoformat()}, the date this "
+        f"billing style makes a change effective; renew or extend it in "
+        f"{reason.psa_name(i.psa_kind)} so the next period can be billed"
+    )
+    if billed == licence.desired:
+        return {"warnings": (f"{licence.label()}: {ends}",), "current": billed}
+    return {"errors": (
+        f"{licence.label()}: Dicker Data has {reason.seats(licence.desired)}, the {where} bills "
+        f"{billed} to its end; no change: {ends}",
+    ), "current": billed}
 
 
 def _duplicates(licence: Licence, mains: list[PsaLine]) -> str:

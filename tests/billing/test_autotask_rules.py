@@ -63,7 +63,29 @@ def test_adjustment_after_contract_end_is_an_error(style, prorate, end, effectiv
     outcome = _run(book, "2024-06-15", 15, style=style, prorate=prorate, agreement=ending)
     assert outcome.changes == ()
     (error,) = outcome.errors
-    assert f"effective {effective} lies outside the contract 300 dates" in error
+    assert "Dicker Data has 15 seats, the contract 300 bills 12 to its end; no change: contract 300 " \
+        f"ends on {end}, before {effective}, the date this billing style makes a change effective; " \
+        "renew or extend it in Autotask" in error
+
+
+@pytest.mark.parametrize("style", ["advance", "arrears"])
+def test_unchanged_seats_in_a_contracts_last_period_are_a_warning_not_an_error(style):
+    """A contract ending 06-30: the change date (07-01) is past its end, but Dicker Data
+    still has the 12 seats billed to the end, so nothing is wrong tonight but the renewal."""
+    ending = agreement(end_date=D("2024-06-30"), posted_through=D("2024-06-30"))
+    outcome = _run(Book.with_main("autotask"), "2024-06-15", 12, style=style, agreement=ending)
+    assert (outcome.changes, outcome.errors) == ((), ())
+    (warning,) = outcome.warnings
+    assert "contract 300 ends on 2024-06-30, before 2024-07-01" in warning
+    assert (outcome.desired, outcome.current) == (12, 12)
+
+
+def test_an_expired_contract_is_an_error_that_says_what_to_do():
+    ended = agreement(end_date=D("2024-05-31"))
+    outcome = _run(Book.with_main("autotask"), "2024-06-15", 12, style="arrears", agreement=ended)
+    assert outcome.changes == ()
+    (error,) = outcome.errors
+    assert "contract 300 ended on 2024-05-31; no change. Renew or extend it" in error
 
 
 def test_adjustment_before_contract_start_is_an_error():

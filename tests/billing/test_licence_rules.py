@@ -84,7 +84,9 @@ def test_cw_sync_date_after_agreement_end_is_an_error():
     ended = agreement(end_date=D("2024-05-31"))
     outcome = plan_licence(licence(subs=(sub(15),), lines=(line(1, 12),), agreement=ended))
     assert outcome.changes == ()
-    assert "lies outside the agreement 300 dates (2024-01-01 to 2024-05-31)" in outcome.errors[0]
+    (error,) = outcome.errors
+    assert "agreement 300 ended on 2024-05-31; no change. Renew or extend it, or map the client " \
+        "to the agreement that replaced it" in error
 
 
 def test_cw_noprorate_main_quantity_excludes_earlier_delta_lines():
