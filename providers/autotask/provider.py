@@ -63,9 +63,7 @@ class AutotaskProvider(TargetProvider):
             zone_url=connection.zone_url(options.get("zone_url")),
             timeout=timeouts(options.get("timeout")),
             retry=RetryPolicy(),
-            parallelism=whole_number(
-                options.get("parallelism", MAX_CONCURRENT), "psa.parallelism", maximum=MAX_CONCURRENT
-            ),
+            parallelism=_parallelism(options.get("parallelism", MAX_CONCURRENT)),
             budget=budget,
             **credentials,
         )
@@ -220,6 +218,18 @@ def _agreements(contracts: list[Record], units: list[Record], scope: Scope) -> d
         if agreement.id in scope.agreement_ids:
             agreements[agreement.id] = agreement
     return agreements
+
+
+def _parallelism(value: Any) -> int:
+    """Requests in flight at once, capped at what Autotask allows (asking for more is not
+    an error: the run goes on at the limit)."""
+    wanted = whole_number(value, "psa.parallelism")
+    if wanted > MAX_CONCURRENT:
+        log.warning(
+            "autotask: parallelism=%d is above Autotask's limit of %d requests at once; using %d",
+            wanted, MAX_CONCURRENT, MAX_CONCURRENT,
+        )
+    return min(wanted, MAX_CONCURRENT)
 
 
 def _service_ids(product_ids: Iterable[str]) -> list[int]:
