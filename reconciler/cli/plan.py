@@ -38,7 +38,8 @@ def plan(root: Path, clients: tuple[str, ...], invoices: tuple[str, ...], sync_d
     data = planned.plan.to_json()
     if out:
         out.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-        click.echo(f"Plan saved to {out}; apply it with: ncesync apply {out}", err=True)
+        where = "" if root.resolve() == Path.cwd().resolve() else f" -C {root}"
+        click.echo(f"Plan saved to {out}; apply it with: ncesync apply {out}{where}", err=True)
     echo_plan(data, fmt)
     if planned.plan.refusals and not force:
         echo_refusals(data)

@@ -20,6 +20,8 @@ def deploy(run, quantity: int = 15):
     plan_file = run.root / "plan.json"
     code, out = run("plan", *DAY, "--out", str(plan_file))
     assert code == 0, out
+    # the hint names the deployment when it is not the current folder
+    assert f"apply it with: ncesync apply {plan_file} -C {run.root}" in out
     return plan_file
 
 
