@@ -250,7 +250,7 @@ def _update_line(licence: Licence, main: PsaLine | None, drift: Drift) -> Change
     seats_now = main.units_on(licence.when)
     runrate = ZERO
     if "unit_price" in drift.after:
-        runrate = Decimal(seats_now) * (licence.item.profile_price - main.unit_price)
+        runrate = runrate_change(seats_now, licence.item.profile_price - main.unit_price)
     text = f"{reason.psa_name(licence.item.psa_kind)} main line {main.id} differs: update {drift.describe()}"
     return licence.change(
         UPDATE_LINE,

@@ -161,12 +161,13 @@ def test_zone_url_setting_skips_discovery_and_names_the_tenant():
     assert (provider.client.budget.limit, provider.client.parallelism, provider.client.timeout) == (5000, 2, (10.0, 30.0))
 
 
-def test_settings_errors_are_clear():
+def test_settings_errors_are_clear(caplog):
     with pytest.raises(ConfigError, match="AT_SECRET"):
         provider_from(environ={k: v for k, v in ENV.items() if k != "AT_SECRET"})
     with pytest.raises(ConfigError, match="psa.parallelism"):
         provider_from({"parallelism": "many"})
     assert provider_from({"parallelism": 4}).client.parallelism == 3  # capped, with a warning
+    assert "parallelism=4 is above Autotask's limit of 3 requests at once; using 3" in caplog.text
     with pytest.raises(ConfigError, match="psa.request_budget"):
         provider_from({"request_budget": "lots"})
     with pytest.raises(ConfigError, match="no sandbox is running"):
