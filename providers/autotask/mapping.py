@@ -1,18 +1,20 @@
 """Pure conversion between Autotask JSON records and the model (no I/O).
 
-Dates: Autotask sends date-times without a zone (`2024-06-01T00:00:00`) for what are
-calendar dates; we take the date part as written and write dates as `YYYY-MM-DD` (Autotask
-keeps date-only values as they are, at midnight). Money becomes Decimal through its text.
+Dates: Autotask's date-only fields are read and written by the rules of `dates.py`
+(billing.md section 8): `zone` is the deployment's time zone when reading, the Autotask
+database's when writing. Money becomes Decimal through its text.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from providers.autotask.dates import read_date, write_date
 from providers.marker import Marker, read_marker, with_marker
 from providers.money import json_number
 from providers.record import VendorRecord, decimal, flag, whole
@@ -35,19 +37,6 @@ _PERIOD_MONTHS = {2: 1, 3: 3, 4: 6, 5: 12}
 # -- values ---------------------------------------------------------------------------
 
 
-def at_date(value: Any) -> date | None:
-    """The calendar date of an Autotask date-time (its date part, as written)."""
-    if value in (None, ""):
-        return None
-    return date.fromisoformat(str(value)[:10])
-
-
-def at_day(value: date | str) -> str:
-    """A date as we write it: `YYYY-MM-DD`."""
-    if isinstance(value, str):
-        value = date.fromisoformat(value[:10])
-    return value.isoformat()
-
 
 def period_months(period_type: Any) -> int:
     if period_type in (None, ""):
@@ -66,11 +55,11 @@ def companies_from_json(records: Iterable[dict[str, Any]]) -> dict[int, str]:
     return {int(r["id"]): str(r.get("companyName") or "") for r in records}
 
 
-def agreement_from_json(record: dict[str, Any], *, posted_through: date | None = None) -> Agreement:
+def agreement_from_json(record: dict[str, Any], *, zone: ZoneInfo, posted_through: date | None = None) -> Agreement:
     """A contract. Only a Recurring Service contract can carry seats; another type keeps its
     status and is reported by the engine through the lines it lacks (prorate stays None)."""
     data = _record(record, "contract")
-    start = at_date(record.get("startDate"))
+    start = data.optional("startDate", lambda v: read_date(v, zone))
     if _int(record.get("contractType")) != RECURRING_SERVICE:
         log.warning(
             "autotask.mapping: contract=%s contractType=%r is not Recurring Service",
@@ -83,18 +72,18 @@ def agreement_from_json(record: dict[str, Any], *, posted_through: date | None =
         status="Active" if data.required("status", whole) == ACTIVE else "Inactive",
         prorate=None,
         start_date=start,
-        end_date=at_date(record.get("endDate")),
+        end_date=data.optional("endDate", lambda v: read_date(v, zone)),
         period_months=period_months(record.get("contractPeriodType")),
         billing_day=start.day if start else 1,
         posted_through=posted_through,
     )
 
 
-def posted_through(unit_rows: Iterable[dict[str, Any]]) -> dict[int, date]:
+def posted_through(unit_rows: Iterable[dict[str, Any]], *, zone: ZoneInfo) -> dict[int, date]:
     """Per contract: the end date of the latest unit row that has been approved and posted."""
     latest: dict[int, date] = {}
     for row in unit_rows:
-        end = at_date(row.get("endDate"))
+        end = _record(row, "contract service unit row").optional("endDate", lambda v: read_date(v, zone))
         if not row.get("approveAndPostDate") or end is None:
             continue
         contract = _int(row.get("contractID"))
@@ -103,27 +92,36 @@ def posted_through(unit_rows: Iterable[dict[str, Any]]) -> dict[int, date]:
     return latest
 
 
-def span_from_json(row: dict[str, Any]) -> UnitSpan:
+def span_from_json(row: dict[str, Any], *, zone: ZoneInfo) -> UnitSpan:
     """A unit row; its dates and units are required (a missing count is not zero seats)."""
     data = _record(row, "contract service unit row")
     return UnitSpan(
-        data.required("startDate", at_date),
-        data.required("endDate", at_date),
+        data.required("startDate", lambda v: read_date(v, zone)),
+        data.required("endDate", lambda v: read_date(v, zone)),
         data.required("units", whole),
         posted=bool(row.get("approveAndPostDate")),
     )
 
 
-def line_from_json(service: dict[str, Any], unit_rows: Iterable[dict[str, Any]]) -> PsaLine:
-    """A contract service as a main line; its spans are its unit rows, oldest first."""
+def line_from_json(
+    service: dict[str, Any], unit_rows: Iterable[dict[str, Any]], *, zone: ZoneInfo, rows_from: date
+) -> PsaLine:
+    """A contract service as a main line; its spans are its unit rows, oldest first.
+
+    `rows_from`: the first day whose unit rows were read (every row ending on or after it),
+    so that a service whose rows begin after it is known to have been created then."""
     data = _record(service, "contract service")
-    rows = sorted(unit_rows, key=lambda r: (str(r.get("startDate") or ""), _int(r.get("id"))))
+    spans = sorted(
+        ((span_from_json(r, zone=zone), r.get("price")) for r in unit_rows),
+        key=lambda pair: (pair[0].start or date.min, pair[0].end or date.max),
+    )
     return PsaLine(
         id=data.required("id", whole),
         agreement_id=data.required("contractID", whole),
         product_id=str(data.required("serviceID", whole)),
         kind=MAIN,
-        spans=tuple(span_from_json(r) for r in rows),
+        spans=tuple(span for span, _ in spans),
+        dated_change_days=adjustment_days(spans, rows_from),
         unit_price=data.required("unitPrice", decimal),
         unit_cost=data.optional("unitCost", decimal) or Decimal("0"),
         description=str(service.get("internalDescription") or ""),
@@ -131,11 +129,40 @@ def line_from_json(service: dict[str, Any], unit_rows: Iterable[dict[str, Any]])
     )
 
 
-def charge_from_json(record: dict[str, Any], product_id: str) -> PsaLine:
+def adjustment_days(rows: list[tuple[UnitSpan, Any]], rows_from: date) -> frozenset[date]:
+    """The days on which an adjustment of the service is dated, as its unit rows show them.
+
+    Autotask takes one adjustment per service and date and cannot list them, but each one
+    leaves its mark on the rows: from its date on, the units (or the adjusted price)
+    differ from the day before; and the adjustment that created the service starts its
+    first row. A row that follows another with the same units and price is only the next
+    billing period."""
+    days = set()
+    for span, price in rows:
+        if span.start is None:
+            continue
+        before = span.start - timedelta(days=1)
+        previous = [(s, p) for s, p in rows if s.end == before]
+        if not previous:
+            if before >= rows_from:  # the row of that day would have been read: there is none
+                days.add(span.start)
+        elif any(s.units != span.units or _price(p) != _price(price) for s, p in previous):
+            days.add(span.start)
+    return frozenset(days)
+
+
+def _price(value: Any) -> Decimal | None:
+    try:
+        return None if value in (None, "") else Decimal(str(value))
+    except ArithmeticError:  # an unreadable price cannot show a change: the units still do
+        return None
+
+
+def charge_from_json(record: dict[str, Any], product_id: str, *, zone: ZoneInfo) -> PsaLine:
     """A contract charge as a one-day line on its purchase date; `key` from our marker."""
     data = _record(record, "contract charge")
     marker = read_marker(record.get("description"))
-    day = data.required("datePurchased", at_date)
+    day = data.required("datePurchased", lambda v: read_date(v, zone))
     return PsaLine(
         id=data.required("id", whole),
         agreement_id=data.required("contractID", whole),
@@ -167,14 +194,14 @@ def catalog_item_from_json(record: dict[str, Any]) -> CatalogItem:
 # -- model -> request bodies ------------------------------------------------------------
 
 
-def adjustment_body(change: Change) -> dict[str, Any]:
+def adjustment_body(change: Change, *, database_zone: ZoneInfo) -> dict[str, Any]:
     """The ContractServiceAdjustment a create_adjustment describes (`unitChange` signed)."""
     after = change.after
     body: dict[str, Any] = {
         "contractID": int(after.get("contract_id") or change.agreement_id),
         "serviceID": service_id(change),
         "unitChange": int(after["quantity"]),
-        "effectiveDate": at_day(after.get("effective_date") or change.effective_date),
+        "effectiveDate": write_date(after.get("effective_date") or change.effective_date, database_zone),
     }
     for key, field in (("unit_price", "adjustedUnitPrice"), ("unit_cost", "adjustedUnitCost")):
         if after.get(key) is not None:
@@ -198,13 +225,13 @@ def invoice_description(text: Any) -> str:
     return str(text or "")[:INVOICE_DESCRIPTION_LIMIT]
 
 
-def charge_body(change: Change, *, name: str, billing_code_id: int | None = None) -> dict[str, Any]:
+def charge_body(change: Change, *, name: str, database_zone: ZoneInfo, billing_code_id: int | None = None) -> dict[str, Any]:
     """The ContractCharge a create_charge describes; the description carries our marker."""
     after = change.after
     body: dict[str, Any] = {
         "name": name[:CHARGE_NAME_LIMIT],
         "description": with_marker(after.get("description"), Marker(CHARGE, change.key)),
-        "datePurchased": at_day(after.get("effective_date") or change.effective_date),
+        "datePurchased": write_date(after.get("effective_date") or change.effective_date, database_zone),
         "unitQuantity": int(after["quantity"]),
         "isBillableToCompany": True,
         "chargeType": CHARGE_TYPE,

@@ -16,8 +16,9 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from providers.autotask import connection, mapping
 from providers.autotask.budget import DEFAULT_LIMIT, RequestBudget
@@ -29,13 +30,14 @@ from providers.http import RetryPolicy
 from providers.options import timeouts, whole_number
 from reconciler import change as actions
 from reconciler.change import Change
-from reconciler.errors import ProviderError
+from reconciler.errors import ConfigError, ProviderError
 from reconciler.model import Agreement, ProviderConfig, PsaLine, PsaState, Scope
 from reconciler.model.psa import CHARGE
 
 log = logging.getLogger(__name__)
 
 CHARGE_LOOKBACK_DAYS = 93  # about three monthly invoices
+ONE_DAY = timedelta(days=1)
 Record = dict[str, Any]
 
 
@@ -46,8 +48,10 @@ class AutotaskProvider(TargetProvider):
     description_limit = mapping.INVOICE_DESCRIPTION_LIMIT
     charge_lookback = timedelta(days=CHARGE_LOOKBACK_DAYS)
 
-    def __init__(self, client: AutotaskClient):
+    def __init__(self, client: AutotaskClient, *, zone: ZoneInfo, database_zone: ZoneInfo | None = None):
         self.client = client
+        self.zone = zone  # the deployment's: the calendar dates Autotask's values mean
+        self.database_zone = database_zone or zone  # the Autotask database's: how dates are sent
         self._services: dict[tuple[int, int], Record] = {}  # (contract, service) -> contract service
         self._catalog: dict[int, Record] = {}  # service id -> Service record, from reads
 
@@ -67,7 +71,8 @@ class AutotaskProvider(TargetProvider):
             budget=budget,
             **credentials,
         )
-        return cls(client)
+        return cls(client, zone=ZoneInfo(context.timezone),
+                   database_zone=_zone(options.get("database_timezone"), "psa.database_timezone"))
 
     # -- read -----------------------------------------------------------------------------
 
@@ -86,12 +91,12 @@ class AutotaskProvider(TargetProvider):
                 also=[on_or_after("datePurchased", scope.sync_date - timedelta(days=CHARGE_LOOKBACK_DAYS))],
             ),
         })
-        found["units"] = self._units(contracts, services, found["contracts"], scope)
+        found["units"], rows_from = self._units(contracts, services, found["contracts"], scope)
         self._remember(found["contract_services"], found["services"])
         state = PsaState(
             companies=mapping.companies_from_json(found["companies"]),
-            agreements=_agreements(found["contracts"], found["units"], scope),
-            lines=self._lines(found, scope),
+            agreements=_agreements(found["contracts"], found["units"], scope, self.zone),
+            lines=self._lines(found, scope, rows_from),
             catalog={
                 item.product_id: item
                 for item in map(mapping.catalog_item_from_json, found["services"])
@@ -115,7 +120,7 @@ class AutotaskProvider(TargetProvider):
         })
         contracts: dict[int, list[Agreement]] = defaultdict(list)
         for record in found["contracts"]:
-            contract = mapping.agreement_from_json(record)
+            contract = mapping.agreement_from_json(record, zone=self.zone)
             contracts[contract.company_id].append(contract)
         names = mapping.companies_from_json(found["companies"])
         log.info("autotask.companies: companies=%d contracts=%d", len(names), len(found["contracts"]))
@@ -133,14 +138,19 @@ class AutotaskProvider(TargetProvider):
             records.extend(self.client.query_in(entity, "contractID", contracts, also=[chunk, *also]))
         return records
 
-    def _units(self, contracts: list[int], services: list[int], records: list[Record], scope: Scope) -> list[Record]:
+    def _units(
+        self, contracts: list[int], services: list[int], records: list[Record], scope: Scope
+    ) -> tuple[list[Record], date]:
         """Unit rows from the period before the sync date's to the next one: all that the
-        comparison date and the posted check look at. A contract runs for years with one
-        row per period, so reading every row made this the largest read by far."""
+        comparison date and the posted check look at, and the first day they cover. A
+        contract runs for years with one row per period, so reading every row made this
+        the largest read by far. The filter reaches a day further each way, so a date
+        Autotask holds as a UTC instant of local midnight is not cut off."""
         months = max((mapping.period_months(r.get("contractPeriodType")) for r in records), default=1)
         reach = timedelta(days=31 * months + 1)
-        window = [on_or_after("endDate", scope.sync_date - reach), on_or_before("startDate", scope.sync_date + reach)]
-        return self._of_services("ContractServiceUnits", contracts, services, also=window)
+        first = scope.sync_date - reach
+        window = [on_or_after("endDate", first - ONE_DAY), on_or_before("startDate", scope.sync_date + reach + ONE_DAY)]
+        return self._of_services("ContractServiceUnits", contracts, services, also=window), first
 
     def _remember(self, contract_services: list[Record], services: list[Record]) -> None:
         for record in contract_services:
@@ -148,17 +158,17 @@ class AutotaskProvider(TargetProvider):
             self._services[key] = record
         self._catalog.update({int(s["id"]): s for s in services})
 
-    def _lines(self, found: dict[str, list[Record]], scope: Scope) -> tuple[PsaLine, ...]:
+    def _lines(self, found: dict[str, list[Record]], scope: Scope, rows_from: date) -> tuple[PsaLine, ...]:
         rows: dict[int, list[Record]] = defaultdict(list)
         for row in found["units"]:
             rows[int(row.get("contractServiceID") or 0)].append(row)
         lines = [
-            mapping.line_from_json(record, rows.get(int(record["id"]), []))
+            mapping.line_from_json(record, rows.get(int(record["id"]), []), zone=self.zone, rows_from=rows_from)
             for record in found["contract_services"]
             if int(record.get("contractID") or 0) in scope.agreement_ids
         ]
         lines += [
-            mapping.charge_from_json(record, self._charge_product(record))
+            mapping.charge_from_json(record, self._charge_product(record), zone=self.zone)
             for record in found["charges"]
         ]
         kept = [ln for ln in lines if ln.product_id in scope.product_ids or ln.kind == CHARGE]
@@ -176,7 +186,7 @@ class AutotaskProvider(TargetProvider):
 
     def write(self, change: Change) -> WriteResult:
         try:
-            writer = Writer(self.client, self._services, self._catalog)
+            writer = Writer(self.client, self._services, self._catalog, database_zone=self.database_zone)
             if change.action == actions.CREATE_ADJUSTMENT:
                 return writer.adjust(change)
             if change.action == actions.UPDATE_LINE and change.line_kind == CHARGE:
@@ -210,14 +220,24 @@ class AutotaskProvider(TargetProvider):
                 "zone_url": self.client.known_zone_url}
 
 
-def _agreements(contracts: list[Record], units: list[Record], scope: Scope) -> dict[int, Agreement]:
-    posted = mapping.posted_through(units)
+def _agreements(contracts: list[Record], units: list[Record], scope: Scope, zone: ZoneInfo) -> dict[int, Agreement]:
+    posted = mapping.posted_through(units, zone=zone)
     agreements = {}
     for record in contracts:
-        agreement = mapping.agreement_from_json(record, posted_through=posted.get(int(record["id"])))
+        agreement = mapping.agreement_from_json(record, zone=zone, posted_through=posted.get(int(record["id"])))
         if agreement.id in scope.agreement_ids:
             agreements[agreement.id] = agreement
     return agreements
+
+
+def _zone(value: Any, setting: str) -> ZoneInfo | None:
+    """An IANA zone name from the settings (None when not set)."""
+    if value in (None, ""):
+        return None
+    try:
+        return ZoneInfo(str(value))
+    except (ValueError, KeyError) as exc:  # ZoneInfoNotFoundError is a KeyError
+        raise ConfigError(f"{setting} {value!r} is not a time zone (use an IANA name such as Australia/Sydney)") from exc
 
 
 def _parallelism(value: Any) -> int:

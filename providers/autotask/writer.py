@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from providers.autotask import mapping
 from providers.autotask.client import AutotaskClient
@@ -23,13 +24,15 @@ class Writer:
     """Writes through `client`, sharing the provider's caches of contract services and
     services (filled by its last read)."""
 
-    def __init__(self, client: AutotaskClient, services: dict[tuple[int, int], Record], catalog: dict[int, Record]):
+    def __init__(self, client: AutotaskClient, services: dict[tuple[int, int], Record], catalog: dict[int, Record],
+                 *, database_zone: ZoneInfo):
         self.client = client
+        self.database_zone = database_zone
         self._services = services
         self._catalog = catalog
 
     def adjust(self, change: Change) -> WriteResult:
-        body = mapping.adjustment_body(change)
+        body = mapping.adjustment_body(change, database_zone=self.database_zone)
         item_id = self.client.create("/ContractServiceAdjustments", body)
         log.info(
             "autotask.write: action=adjustment contract=%s service=%s units=%+d effective=%s id=%s",
@@ -85,7 +88,8 @@ class Writer:
             or service.get("name") or change.product_key
         )
         code = change.after.get("billing_code_id") or service.get("billingCodeID")
-        body = mapping.charge_body(change, name=name, billing_code_id=int(code) if code else None)
+        body = mapping.charge_body(change, name=name, database_zone=self.database_zone,
+                                   billing_code_id=int(code) if code else None)
         item_id = self.client.create(f"/Contracts/{int(change.agreement_id)}/Charges", body)
         log.info("autotask.write: action=charge contract=%s charge=%s key=%s",
                  change.agreement_id, item_id, change.key)

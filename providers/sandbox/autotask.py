@@ -7,6 +7,7 @@ import json
 from typing import Any
 from urllib.parse import quote
 
+from providers.sandbox.autotask_dates import DATE_FIELDS, DatabaseDates, canonical
 from providers.sandbox.autotask_query import Query, QueryError, predicate_of
 from providers.sandbox.contract_units import AdjustmentError, apply_adjustment
 from providers.sandbox.credentials import SANDBOX_CREDENTIALS
@@ -94,12 +95,16 @@ class AutotaskApi:
         except QueryError as exc:
             raise Rejection(at_error(400, str(exc))) from exc
 
+    def _dates(self) -> DatabaseDates:
+        return DatabaseDates.of_world(self.store.data)
+
     def _matching(self, query: Query, collection: str) -> list[dict[str, Any]]:
         # Every page of a query repeats its filter; at benchmark sizes filtering each page
         # anew made paging quadratic, so a query's matches are kept until the next write.
-        key = (collection, json.dumps(query.filters, sort_keys=True), self.store.generation)
+        filters = _dated_filters(list(query.filters), DATE_FIELDS.get(collection, ()), self._dates())
+        key = (collection, json.dumps(filters, sort_keys=True), self.store.generation)
         if key not in self._matches:
-            predicate = predicate_of(list(query.filters))
+            predicate = predicate_of(filters)
             found = [r for r in self.store.records(VENDOR, collection) if predicate(r)]
             if len(self._matches) >= MATCH_CACHE:
                 self._matches.pop(next(iter(self._matches)))
@@ -121,7 +126,9 @@ class AutotaskApi:
             "prevPageUrl": link(max(0, query.offset - query.max_records)) if query.offset else None,
             "nextPageUrl": link(query.offset + query.max_records) if more else None,
         }
-        return Reply(200, {"items": [query.select(r) for r in page], "pageDetails": details})
+        dates, collection = self._dates(), ENTITIES[entity]
+        items = [dates.served_record(collection, query.select(r)) for r in page]
+        return Reply(200, {"items": items, "pageDetails": details})
 
     def _count(self, request: Request, collection: str) -> Reply:
         return Reply(200, {"queryCount": len(self._matching(self._model(request), collection))})
@@ -129,11 +136,13 @@ class AutotaskApi:
     def _item(self, request: Request, collection: str) -> Reply:
         wanted = request.params["id"]
         found = next((r for r in self.store.records(VENDOR, collection) if str(r.get("id")) == wanted), None)
-        return Reply(200, {"item": found})
+        return Reply(200, {"item": self._dates().served_record(collection, found) if found else None})
 
     def _children(self, request: Request, collection: str) -> Reply:
         contract = self._contract(request)
-        items = [r for r in self.store.records(VENDOR, collection) if r.get("contractID") == contract["id"]]
+        dates = self._dates()
+        items = [dates.served_record(collection, r)
+                 for r in self.store.records(VENDOR, collection) if r.get("contractID") == contract["id"]]
         details = {"count": len(items), "requestCount": len(items), "prevPageUrl": None, "nextPageUrl": None}
         return Reply(200, {"items": items, "pageDetails": details})
 
@@ -152,8 +161,19 @@ class AutotaskApi:
             raise Rejection(at_error(400, "The request body must be a JSON object."))
         return body
 
+    def _received(self, body: dict[str, Any], name: str, *, required: bool) -> None:
+        """The date-only field `name` of a write, kept as the database keeps it (its zone's
+        date of what was sent, by the reading this database plays)."""
+        if body.get(name) in (None, "") and not required:
+            return
+        try:
+            body[name] = canonical(self._dates().received_date(body.get(name)))
+        except ValueError as exc:
+            raise Rejection(at_error(500, f"{name}: {exc or 'not a date'}")) from exc
+
     def _adjust(self, request: Request) -> Reply:
         body = self._body(request)
+        self._received(body, "effectiveDate", required=True)
         if "id" in request.params:
             body["contractID"] = self._contract(request)["id"]
         try:
@@ -185,6 +205,7 @@ class AutotaskApi:
         missing = [f for f in ("name", "datePurchased", "unitQuantity") if body.get(f) in (None, "")]
         if missing:
             raise Rejection(at_error(500, *(f"{f} is required" for f in missing)))
+        self._received(body, "datePurchased", required=True)
         record = dict(body, id=self.store.next_id(VENDOR, "contractCharges"), contractID=contract["id"])
         record.setdefault("isBilled", False)
         self.store.records(VENDOR, "contractCharges").append(record)
@@ -193,6 +214,7 @@ class AutotaskApi:
     def _patch_charge(self, request: Request) -> Reply:
         body = self._body(request)
         record = self._billable_charge(self._child(request, "contractCharges", body))
+        self._received(body, "datePurchased", required=False)
         record.update({k: v for k, v in body.items() if k not in ("id", "contractID", "isBilled")})
         return Reply(200, {"itemId": record["id"]})
 
@@ -207,6 +229,24 @@ class AutotaskApi:
         if record.get("isBilled"):
             raise Rejection(at_error(500, "The charge has been billed and cannot be changed or deleted."))
         return record
+
+
+def _dated_filters(filters: list[dict[str, Any]], fields: tuple[str, ...], dates: DatabaseDates) -> list[dict[str, Any]]:
+    """`filters` with the values compared to date-only fields as the database compares
+    them (a value sent is a UTC instant, like every time Autotask receives)."""
+    names = {f.lower() for f in fields}
+    result = []
+    for item in filters:
+        spec = dict(item)
+        inner = next((k for k in spec if k.lower() == "items"), None)
+        if inner and isinstance(spec[inner], list):
+            spec[inner] = _dated_filters([i for i in spec[inner] if isinstance(i, dict)], fields, dates)
+        field = next((v for k, v in spec.items() if k.lower() == "field"), None)
+        value = next((k for k in spec if k.lower() == "value"), None)
+        if isinstance(field, str) and field.lower() in names and value is not None:
+            spec[value] = dates.received_stamp(spec[value])
+        result.append(spec)
+    return result
 
 
 def _json_text(text: str) -> Any:

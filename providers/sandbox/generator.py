@@ -32,11 +32,13 @@ SYNCS = ("daily", "monthly")
 STYLES = ("advance", "arrears")
 CUSTOM_PRICES = {"m365-business-premium": "36.30", "exchange-online-plan-1": "6.50"}
 INVOICE_DESCRIPTION = "{{ licence.name }} x {{ quantity }}"
+DEFAULT_TIMEZONE = "Pacific/Auckland"
 
 
 def generate(dest: Path, *, clients: int, seed: int, psa: str = "connectwise", sync: str = "daily",
              style: str = "advance", prorate: bool = False, today: date,
-             licences_per_client: int | None = None, drift_share: float = DRIFT_SHARE) -> None:
+             licences_per_client: int | None = None, drift_share: float = DRIFT_SHARE,
+             timezone: str = DEFAULT_TIMEZONE) -> None:
     """Write specs/settings.yaml, specs/products.yaml, specs/clients/*.yaml, sandbox/world.json.
 
     `licences_per_client` (default: 2 to 4) and `drift_share` (share of clients whose PSA
@@ -51,10 +53,14 @@ def generate(dest: Path, *, clients: int, seed: int, psa: str = "connectwise", s
     world = _world(plans, rng, psa=psa, sync=sync, prorate=prorate, today=today)
     world["meta"] = {"seed": seed, "clients": clients, "style": style, "psa": psa, "sync": sync,
                      "today": today.isoformat()}
+    if psa == "autotask":
+        # The emulated database keeps the MSP's zone and serves dates the hardest way a
+        # live tenant does: the UTC instant of local midnight, without a `Z`.
+        world["meta"]["autotask_database"] = {"timezone": timezone, "served": "utc", "received": "utc_instant"}
     validate_world(world, source="generated world")
     dest = Path(dest)
     _write(dest / WORLD_REL, dump_world(world))
-    _write_yaml(dest / "specs" / "settings.yaml", _settings(psa, sync, style, prorate))
+    _write_yaml(dest / "specs" / "settings.yaml", _settings(psa, sync, style, prorate, timezone))
     _write_yaml(dest / "specs" / "products.yaml", _products(psa))
     for plan in (p for p in plans if p.mapped):
         _write_yaml(dest / "specs" / "clients" / f"{plan.slug}.yaml", _client(plan, psa))
@@ -71,12 +77,12 @@ def _world(plans: list[ClientPlan], rng: random.Random, *, psa: str, sync: str, 
     }
 
 
-def _settings(psa: str, sync: str, style: str, prorate: bool) -> dict[str, Any]:
+def _settings(psa: str, sync: str, style: str, prorate: bool, timezone: str) -> dict[str, Any]:
     psa_block: dict[str, Any] = {"provider": psa, "endpoint": "sandbox"}
     if psa == "connectwise":
         psa_block["codebase"] = "v4_6_release"
     return {
-        "sync": {"type": sync, "timezone": "Pacific/Auckland"},
+        "sync": {"type": sync, "timezone": timezone},
         "source": {"provider": "dickerdata", "endpoint": "sandbox"},
         "psa": psa_block,
         "billing": {"style": style, "prorate": prorate},

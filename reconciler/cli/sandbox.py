@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import click
 
 from reconciler.cli.exitcodes import ERROR, handles_errors
 from reconciler.cli.options import deployment_dir
+from reconciler.errors import ConfigError
 
 
 @click.group()
@@ -26,18 +28,25 @@ def sandbox() -> None:
 @click.option("--prorate/--no-prorate", default=False, show_default=True)
 @click.option("--date", "today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="The world's today (default: today).")
+@click.option("--timezone", default="Pacific/Auckland", show_default=True,
+              help="The MSP's time zone (IANA name); the emulated Autotask database keeps it too.")
 @click.option("--force", is_flag=True, help="Write even when specs/ already exists.")
 @handles_errors
 def init(root: Path, clients: int, seed: int, psa: str, sync_type: str, style: str, prorate: bool,
-         today: datetime | None, force: bool) -> None:
+         today: datetime | None, timezone: str, force: bool) -> None:
     """Write a reproducible demo deployment: specs/ and sandbox/world.json."""
     from providers.sandbox.generator import generate, reset
 
     if (root / "specs").exists() and not force:
         click.echo(f"Error: {root / 'specs'} already exists; use --force to overwrite it.", err=True)
         raise SystemExit(ERROR)
+    try:
+        ZoneInfo(timezone)
+    except (ValueError, KeyError):
+        raise ConfigError(f"--timezone {timezone!r} is not a time zone (use an IANA name such as Australia/Sydney)") from None
     day = today.date() if today else date.today()
-    generate(root, clients=clients, seed=seed, psa=psa, sync=sync_type, style=style, prorate=prorate, today=day)
+    generate(root, clients=clients, seed=seed, psa=psa, sync=sync_type, style=style, prorate=prorate, today=day,
+             timezone=timezone)
     reset(root)
     click.echo(f"Wrote a deployment for {psa} with {clients} clients (seed {seed}) to {root}.")
 

@@ -74,6 +74,10 @@ class PsaLine:
     invoice_description: str = ""
     key: str | None = None  # monthly sync: the invoice-line key this line copies
     billed: bool = False  # Autotask charges: already invoiced, so read-only
+    # Days on which the PSA already holds a dated change of this line (an Autotask
+    # adjustment, the one that created the service included). A PSA that takes one dated
+    # change per line and date refuses another on these days (billing.md 3.2).
+    dated_change_days: frozenset[date] = frozenset()
 
     def units_on(self, day: date) -> int:
         """Seats this line bills on `day` (0 when it is not in force that day)."""

@@ -16,12 +16,14 @@ from reconciler.specs.yamlfile import YamlDocument, escape
 def settings_problems(doc: YamlDocument) -> list[Problem]:
     data = doc.data
     problems = []
-    tz = data.get("sync", {}).get("timezone")
-    if isinstance(tz, str):
-        try:
-            ZoneInfo(tz)
-        except (ZoneInfoNotFoundError, ValueError):
-            problems.append(doc.problem("/sync/timezone", f"unknown time zone {tz!r} (use an IANA name such as Pacific/Auckland)"))
+    zones = (("/sync/timezone", data.get("sync", {}).get("timezone")),
+             ("/psa/database_timezone", (data.get("psa") or {}).get("database_timezone")))
+    for pointer, tz in zones:
+        if isinstance(tz, str):
+            try:
+                ZoneInfo(tz)
+            except (ZoneInfoNotFoundError, ValueError):
+                problems.append(doc.problem(pointer, f"unknown time zone {tz!r} (use an IANA name such as Pacific/Auckland)"))
     template = data.get("invoice_description")
     if isinstance(template, str) and template != DESCRIPTION_OFF:
         problems += _template_problems(doc, "/invoice_description", template)

@@ -7,6 +7,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -64,7 +65,7 @@ def make_client(sleeps: Sleeps) -> Callable[..., AutotaskClient]:
 @pytest.fixture
 def make_provider(make_client: Callable[..., AutotaskClient]) -> Callable[..., AutotaskProvider]:
     def build(**overrides: Any) -> AutotaskProvider:
-        return AutotaskProvider(make_client(**overrides))
+        return AutotaskProvider(make_client(**overrides), zone=ZoneInfo("Australia/Sydney"))
 
     return build
 

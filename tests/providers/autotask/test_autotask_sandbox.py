@@ -42,7 +42,7 @@ def test_read_write_and_read_again_through_the_sandbox(world):
     with SandboxServer(world["path"], clock=TODAY) as server:
         config = ProviderConfig("autotask", "sandbox", {})
         provider = AutotaskProvider.from_config(
-            config, ProviderContext(root=".", timezone="UTC", sandbox_url=server.url))
+            config, ProviderContext(root=".", timezone="Pacific/Auckland", sandbox_url=server.url))
         before = provider.read(scope_of(at))
         assert set(before.agreements) == {c["id"] for c in at["contracts"]}
         assert len([ln for ln in before.lines if ln.kind == "main"]) == len(at["contractServices"])
