@@ -47,6 +47,11 @@ class Change:
     runrate_change: str = "0.00"  # monthly run-rate change, Decimal as text
     one_off: str = "0.00"  # one-off prorated amount, Decimal as text
     key: str | None = None  # monthly sync: the idempotency key of the copied invoice line
+    # A dated change moved off an occupied day (billing.md 3.2): the day the billing style
+    # asked for, and how the days in between change that period's invoice against Dicker
+    # Data's count (signed money; negative: billed less).
+    intended_date: str | None = None
+    moved_effect: str | None = None
 
     @property
     def identity(self) -> tuple[str, int, str, str, str]:

@@ -35,6 +35,7 @@ class DescriptionContext:
     term_end: date | None
     unit_price: Decimal
     sync_date: date
+    effective_date: date | None = None  # the day the written change takes effect
 
     def variables(self) -> dict[str, Any]:
         return {
@@ -50,6 +51,7 @@ class DescriptionContext:
             "term_end": self.term_end,
             "unit_price": self.unit_price,
             "sync_date": self.sync_date,
+            "effective_date": self.effective_date or self.sync_date,
         }
 
 
@@ -66,6 +68,7 @@ SAMPLE = DescriptionContext(
     term_end=date(2025, 4, 30),
     unit_price=Decimal("36.30"),
     sync_date=date(2024, 6, 15),
+    effective_date=date(2024, 6, 15),
 )
 
 
@@ -76,7 +79,8 @@ def _compiled(source: str) -> Template:
     return _ENV.from_string(source)
 
 
-SAMPLE_SPARSE = replace(SAMPLE, stock_code="", term="", billing_frequency="", term_end=None, quantity=0)
+SAMPLE_SPARSE = replace(SAMPLE, stock_code="", term="", billing_frequency="", term_end=None, quantity=0,
+                        effective_date=None)
 
 
 class DescriptionTemplate:
@@ -101,6 +105,14 @@ class DescriptionTemplate:
             text = text[: limit - 1] + "…"
         return text
 
+    def render_for(self, context: DescriptionContext, *, effective: date, period: tuple[date, date],
+                   limit: int | None = None) -> str:
+        """The text of a change effective on `effective`: `quantity` and `period` are what
+        the customer is invoiced for from that day (billing.md 6), so an advance adjustment
+        dated 1 July says July, not June."""
+        dated = replace(context, effective_date=effective, period_start=period[0], period_end=period[1])
+        return self.render(dated, limit=limit)
+
     def check(self) -> None:
         """Render with sample data: what `validate` runs for every template in the specs.
 
@@ -110,3 +122,18 @@ class DescriptionTemplate:
         """
         self.render(SAMPLE)
         self.render(SAMPLE_SPARSE)
+
+
+@dataclass(frozen=True)
+class LicenceText:
+    """One licence's invoice description: its template and every variable but the date,
+    which only the billing rules know (the effective date of the change they write)."""
+
+    source: str
+    context: DescriptionContext
+
+    def on(self, effective: date, period: tuple[date, date], *, limit: int | None = None) -> str:
+        """The text for a change effective on `effective`, in `period`; ValueError when
+        the template fails on this licence's data."""
+        return DescriptionTemplate(self.source).render_for(self.context, effective=effective, period=period, limit=limit)
+

@@ -42,8 +42,23 @@ class Journal:
             "runrate_change": change.runrate_change,
             "one_off": change.one_off,
         }
+        if change.intended_date:  # a dated change moved off an occupied day
+            entry["intended_date"] = change.intended_date
+            entry["moved_effect"] = change.moved_effect
         if error:
             entry["error"] = mask(error)  # vendor text may echo a credential back
+        self._append(entry)
+
+    def event(self, kind: str, **fields: Any) -> None:
+        """A line about the run itself (e.g. where it stopped), not about one write."""
+        self._append({
+            "time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "run_id": self.run_id,
+            "event": kind,
+            **{k: mask(v) if isinstance(v, str) else v for k, v in fields.items()},
+        })
+
+    def _append(self, entry: dict[str, Any]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         line = json.dumps(entry, sort_keys=True, default=str) + "\n"
         with open(self.path, "a", encoding="utf-8") as handle:

@@ -8,9 +8,8 @@ from decimal import Decimal
 
 from reconciler.billing.daily import LicenceInput, plan_licence
 from reconciler.billing.desired import desired_count
-from reconciler.billing.periods import period_containing
 from reconciler.errors import ReconcilerError
-from reconciler.description import DescriptionContext, DescriptionTemplate
+from reconciler.description import DescriptionContext, LicenceText
 from reconciler.licences import Licence, agreements_in_scope, group, group_by_tenant
 from reconciler.model import ClientMapping, Deployment, Inventory, PsaLine, PsaState, StockCode, Subscription
 from reconciler.model.specs import DESCRIPTION_OFF
@@ -128,26 +127,20 @@ def licence_input(request: PlanRequest, client: ClientMapping, licence: Licence)
         psa_kind=request.psa_kind,
         profile_price=price,
         catalog_id=catalog.id if catalog else None,
-        invoice_description=_rendered_description(request, client, licence, desired, price),
+        invoice_description=_description(request, client, licence, desired, price),
         sync_date=request.sync_date,
         description_limit=request.description_limit,
     )
 
 
-def _rendered_description(request: PlanRequest, client: ClientMapping, licence: Licence, quantity: int, price: Decimal) -> str | None:
-    try:
-        return _description(request, client, licence, quantity, price)
-    except ValueError as error:  # a template that validated but fails on this licence's data
-        raise LicenceError(f"{licence.product.key}: {error}; fix the template (ncesync describe previews it)") from None
-
-
-def _description(request: PlanRequest, client: ClientMapping, licence: Licence, quantity: int, price: Decimal) -> str | None:
+def _description(request: PlanRequest, client: ClientMapping, licence: Licence, quantity: int, price: Decimal) -> LicenceText | None:
+    """The licence's template with its variables; the billing rules add the effective date
+    and its period, which only they know."""
     if client.description_mode == DESCRIPTION_OFF:
         return None
     source = client.description_template or request.deployment.settings.invoice_description
     if source is None:
         return None
-    start, end = period_containing(request.psa.agreements.get(licence.agreement_id), request.sync_date)
     sub = licence.subscriptions[0] if licence.subscriptions else None
     code = StockCode.parse(sub.stock_code) if sub else None
     context = DescriptionContext(
@@ -158,13 +151,13 @@ def _description(request: PlanRequest, client: ClientMapping, licence: Licence, 
         term=(code.term or "") if code else "",
         billing_frequency=code.billing_name if code else "",
         quantity=quantity,
-        period_start=start,
-        period_end=end,
+        period_start=request.sync_date,  # replaced by the effective date's period
+        period_end=request.sync_date,
         term_end=max((s.term_end for s in licence.subscriptions if s.term_end), default=None),
         unit_price=price,
         sync_date=request.sync_date,
     )
-    return DescriptionTemplate(source).render(context, limit=request.description_limit)
+    return LicenceText(source, context)
 
 
 def _unmapped_customers(request: PlanRequest, by_tenant: dict) -> list[Unmapped]:

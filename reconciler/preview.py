@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from reconciler.billing.daily import plan_licence
 from reconciler.billing.desired import desired_count
 from reconciler.errors import ConfigError
 from reconciler.licences import group
@@ -73,7 +74,7 @@ def preview(request: PlanRequest, client: ClientMapping) -> DescriptionPreview:
             psa_product=licence.product.psa_product,
             agreement_id=licence.agreement_id,
             quantity=desired_count(licence.subscriptions, count_trials=licence.product.count_trials),
-            text=inputs.invoice_description,
+            text=plan_licence(inputs).description,
             lines=tuple(CurrentLine(ln.id, ln.kind, ln.invoice_description) for ln in inputs.lines),
         ))
     source, template = _template(request, client)

@@ -1,13 +1,12 @@
 """Daily sync, the Autotask realisation: units change only through dated adjustments.
 
 One adjustment of n - E effective t* per licence; Autotask prorates when proration is on
-(billing.md 3.2). Autotask takes one adjustment per service and date, so a follow-up change
-is dated the next free day.
+(billing.md 3.2). Autotask takes one adjustment per service and date; `moved_days` finds
+the day a follow-up change is dated on.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from typing import Any
 
 from reconciler.billing import reason
@@ -77,37 +76,3 @@ def description_update(licence: Licence, main: PsaLine | None, description: str 
         runrate_change="0.00",
         one_off="0.00",
     ),)
-
-
-def unit_change_on(lines: tuple[PsaLine, ...], day: date) -> bool:
-    """True when the units already change on `day`: an earlier adjustment is dated then."""
-    before = day - timedelta(days=1)
-    # Only where unit rows cover both days: the end of the rows (the contract's end) is not
-    # an adjustment.
-    return any(
-        line.active_on(day) and line.active_on(before) and line.units_on(day) != line.units_on(before)
-        for line in lines
-    )
-
-
-def free_adjustment_day(lines: tuple[PsaLine, ...], day: date) -> date:
-    """The first day from `day` on which no adjustment is dated yet.
-
-    Autotask refuses a second adjustment of one service on the same date. When Dicker Data
-    changes again before a dated adjustment takes effect (advance billing: +3 seen on the
-    15th is dated the 1st of next month, then -2 on the 20th), the follow-up is dated the
-    day after, and the comparison is made there, so reruns stay idempotent.
-    """
-    for _ in range(31):
-        if not unit_change_on(lines, day):
-            return day
-        day += timedelta(days=1)
-    return day
-
-
-def moved_day(licence: Licence, planned: date) -> str:
-    return (
-        f"{licence.label()}: an adjustment is already dated {planned.isoformat()} and Autotask takes "
-        f"one per service and date, so this one is dated {licence.when.isoformat()}; "
-        f"{planned.isoformat()} is billed at the count of the earlier adjustment"
-    )

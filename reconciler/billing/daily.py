@@ -31,19 +31,15 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from reconciler.billing import moved_days as moved
 from reconciler.billing import reason
-from reconciler.billing.autotask import (
-    adjust,
-    description_update,
-    free_adjustment_day,
-    moved_day,
-    without_description,
-)
+from reconciler.billing.autotask import adjust, description_update, without_description
+from reconciler.billing.moved_days import WriteDay, write_day
 from reconciler.billing.desired import desired_count
 from reconciler.billing.drift import Drift, line_drift
 from reconciler.billing.licence import Licence, LicenceInput
 from reconciler.billing.money import ZERO, money_text, runrate_change
-from reconciler.billing.periods import AUTOTASK, comparison_date
+from reconciler.billing.periods import comparison_date, period_containing
 from reconciler.change import (
     CREATE_ADJUSTMENT,
     CREATE_DELTA,
@@ -64,24 +60,29 @@ class LicenceOutcome:
     warnings: tuple[str, ...]
     desired: int  # n
     current: int | None  # E at t* (None when no line)
-    comparison_date: date  # t*
+    comparison_date: date  # the day the licence's dated change is written on (t* unless moved)
+    description: str | None = None  # the invoice text in force from that day (None: not managed)
 
 
 def plan_licence(item: LicenceInput) -> LicenceOutcome:
     """The changes (or errors) that bring one licence in line with Dicker Data."""
     n = desired_count(item.subscriptions, count_trials=item.product.count_trials)
-    when = comparison_date(
+    planned = comparison_date(
         item.agreement,
         psa_kind=item.psa_kind,
         style=item.style,
         prorate=item.prorate,
         sync_date=item.sync_date,
     )
-    planned = when
-    if item.psa_kind == AUTOTASK:
-        when = free_adjustment_day(item.lines, when)
-    licence = Licence(item, n, when, _managed_lines(item, when), _description(item))
-    outcome = LicenceOutcome((), (), _future_lines(licence), n, None, when)
+    day = write_day(item.lines, planned, period_containing(item.agreement, planned))
+    when = day.actual
+    outcome = LicenceOutcome((), (), (), n, None, when)
+    try:
+        text = _description(item, when)
+    except ValueError as error:  # a template that validated but fails on this licence's data
+        return replace(outcome, errors=(f"{item.product.key}: {error}; fix the template (ncesync describe previews it)",))
+    licence = Licence(item, n, when, _managed_lines(item, day.compare_on), text, compare_on=day.compare_on)
+    outcome = replace(outcome, warnings=_future_lines(licence), description=text)
     ending = _contract_ends_first(licence)
     if ending:
         return replace(outcome, **ending)
@@ -105,17 +106,29 @@ def plan_licence(item: LicenceInput) -> LicenceOutcome:
         len(result.get("changes", ())),
     )
     outcome = replace(outcome, **result)
-    if when != planned and any(c.action == CREATE_ADJUSTMENT for c in outcome.changes):
-        # only an adjustment that was moved needs saying (a price or text fix has no date)
-        outcome = replace(outcome, warnings=outcome.warnings + (moved_day(licence, planned),))
+    if day.moved and any(c.action == CREATE_ADJUSTMENT for c in outcome.changes):
+        # only a dated change that was moved needs saying (a price or text fix has no date)
+        return _moved(licence, day, outcome)
     return outcome
 
 
-def _description(item: LicenceInput) -> str | None:
+def _moved(licence: Licence, day: WriteDay, outcome: LicenceOutcome) -> LicenceOutcome:
+    """The licence's dated change could not take t*: say so, with the money, or wait for
+    the next run when no free day is left in t*'s period."""
+    if day.deferred:
+        return replace(outcome, changes=(), warnings=outcome.warnings + (moved.deferred(licence, day),))
+    changes = tuple(moved.annotated(licence, day, c) if c.action == CREATE_ADJUSTMENT else c for c in outcome.changes)
+    note = moved.warning(licence, day, next(c for c in changes if c.action == CREATE_ADJUSTMENT))
+    return replace(outcome, changes=changes, warnings=outcome.warnings + (note,))
+
+
+def _description(item: LicenceInput, when: date) -> str | None:
+    """The invoice text for a change effective `when` (ValueError: the template fails)."""
     text = item.invoice_description
-    if text is None or item.description_limit is None:
-        return text
-    return text[: item.description_limit]
+    if text is None:
+        return None
+    rendered = text.on(when, period_containing(item.agreement, when), limit=item.description_limit)
+    return rendered if item.description_limit is None else rendered[: item.description_limit]
 
 
 def _managed_lines(item: LicenceInput, when: date) -> tuple[PsaLine, ...]:
@@ -247,7 +260,7 @@ def _existing_lines(licence: Licence, main: PsaLine | None) -> dict[str, Any]:
 
 def _update_line(licence: Licence, main: PsaLine | None, drift: Drift) -> Change:
     assert main is not None  # drift exists only for a main line
-    seats_now = main.units_on(licence.when)
+    seats_now = main.units_on(licence.count_day)
     runrate = ZERO
     if "unit_price" in drift.after:
         runrate = runrate_change(seats_now, licence.item.profile_price - main.unit_price)
@@ -272,7 +285,7 @@ def _set_quantity(licence: Licence, main: PsaLine | None, drift: Drift) -> dict[
                 "non-prorating agreement; add a main line by hand; no change",
             )
         }
-    old = main.units_on(licence.when)
+    old = main.units_on(licence.count_day)
     new = licence.desired - (licence.current - old)
     if new < 0:
         return {

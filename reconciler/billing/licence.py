@@ -17,6 +17,7 @@ from reconciler.billing.desired import not_counted, unit_cost
 from reconciler.billing.money import ZERO, money_text, prorated_amount
 from reconciler.billing.periods import AUTOTASK, period_containing
 from reconciler.change import Change
+from reconciler.description import LicenceText
 from reconciler.model.inventory import Subscription
 from reconciler.model.psa import MAIN, Agreement, PsaLine
 from reconciler.model.specs import ClientMapping, ProductMapping
@@ -35,7 +36,7 @@ class LicenceInput:
     psa_kind: str  # "connectwise" | "autotask"
     profile_price: Decimal  # product.price or the PSA catalogue price
     catalog_id: int | None  # PSA numeric id of the product (CW catalog item / AT service)
-    invoice_description: str | None  # rendered for quantity n; None = do not manage
+    invoice_description: LicenceText | None  # the template bound to n; None = do not manage
     sync_date: date
     description_limit: int | None = None  # the PSA's length limit for invoice descriptions
 
@@ -46,13 +47,18 @@ class Licence:
 
     item: LicenceInput
     desired: int
-    when: date  # t*
+    when: date  # the day a dated change is written on: t*, or the next free day after it
     managed: tuple[PsaLine, ...]
     description: str | None
+    compare_on: date | None = None  # the day E is read on, when not `when` (a moved change)
+
+    @property
+    def count_day(self) -> date:
+        return self.compare_on or self.when
 
     @property
     def current(self) -> int:
-        return sum(line.units_on(self.when) for line in self.managed)
+        return sum(line.units_on(self.count_day) for line in self.managed)
 
     @property
     def is_autotask(self) -> bool:
@@ -114,4 +120,4 @@ class Licence:
     def count_reason(self) -> str:
         i = self.item
         dropped = not_counted(i.subscriptions, count_trials=i.product.count_trials)
-        return reason.counts(i.psa_kind, self.desired, self.current, self.when, dropped)
+        return reason.counts(i.psa_kind, self.desired, self.current, self.count_day, dropped)

@@ -13,7 +13,8 @@ from jsonschema.exceptions import best_match
 from reconciler.apply import apply_plan
 from reconciler.cli import options
 from reconciler.cli.exitcodes import ERROR, OK, UNSAFE, handles_errors
-from reconciler.cli.output import echo_plan, echo_refusals, echo_unsynced
+from reconciler.billing import reason
+from reconciler.cli.output import echo_failures, echo_plan, echo_refusals, echo_unsynced
 from reconciler.cli.progress import Progress
 from reconciler.errors import ConfigError
 from reconciler.job import plan_run
@@ -74,12 +75,10 @@ def apply(planfile: Path | None, root: Path, clients: tuple[str, ...], invoices:
             click.echo("Nothing was written.", err=True)
             raise SystemExit(ERROR)
         target = progress.writes(runtime.target, plan.changes, fresh.clients)
+        container = reason.container(runtime.target.kind)
         result = apply_plan(plan, target, journal, fail_fast=fail_fast)
     click.echo(f"Applied {len(result.applied)} of {len(plan.changes)} changes (run {journal.run_id}, journal {journal.path}).")
-    for client_id, message in result.failed.items():
-        click.echo(f"  failed: {fresh.clients.get(client_id, {}).get('name', client_id)}: {message}", err=True)
-    if result.skipped:
-        click.echo(f"  {len(result.skipped)} changes not attempted after a failure; rerun to converge.", err=True)
+    echo_failures(result, fresh.clients, container)
     unsynced = _unsynced(fresh)
     raise SystemExit(OK if result.ok and unsynced == OK else ERROR)
 

@@ -27,7 +27,7 @@ def journal(root: Path, client: str | None, since: datetime | None, fmt: str) ->
         client = _customer_id(root, client)
     entries = [
         e for e in read_journal(root)
-        if (client is None or e["client_id"] == client) and (since is None or e["time"][:10] >= since.date().isoformat())
+        if (client is None or e.get("client_id") == client) and (since is None or e["time"][:10] >= since.date().isoformat())
     ]
     if fmt == "json":
         click.echo(json.dumps(entries, indent=2))
@@ -36,9 +36,16 @@ def journal(root: Path, client: str | None, since: datetime | None, fmt: str) ->
         click.echo("No journal entries.")
         return
     for e in entries:
+        if "event" in e:  # about the run itself, e.g. where it stopped
+            details = ", ".join(f"{k}: {v}" for k, v in sorted(e.items()) if k not in ("time", "run_id", "event"))
+            click.echo(f"{e['time']} run {e['run_id']} {e['event']}: {details}")
+            continue
         record = f" record {e['record_id']}" if e.get("record_id") is not None else ""
         click.echo(f"{e['time']} run {e['run_id']} {e['outcome']:<7} {e['client_name']}: {e['action']} {e['product_id']} on agreement {e['agreement_id']}{record}")
         click.echo(f"    why: {e['reason']}")
+        if e.get("intended_date"):
+            click.echo(f"    dated {e['effective_date']} instead of {e['intended_date']} (that day already held a dated change); "
+                       f"invoice effect {e.get('moved_effect')}")
         if e.get("error"):
             click.echo(f"    error: {e['error']}")
 

@@ -6,6 +6,7 @@ from typing import Any
 
 import click
 
+from reconciler.apply import ApplyResult
 from reconciler.render import render
 
 
@@ -27,3 +28,34 @@ def echo_unsynced(data: dict[str, Any]) -> None:
         "everything else was planned normally.",
         err=True,
     )
+
+
+def echo_failures(result: ApplyResult, names: dict[str, Any], container: str) -> None:
+    """What was not written, per licence: why, and what the next run does about it."""
+    if not result.failures:
+        return
+    click.echo(f"Not written ({len(result.failures)} of the plan's changes; every other licence was synced):", err=True)
+    rows = [(
+        str(names.get(f.change.client_id, {}).get("name", f.change.client_name)),
+        f"{container} {f.change.agreement_id}",
+        f"{f.change.product_key} ({f.change.product_id})",
+        _what(f.change),
+        "failed" if f.attempted else "skipped",
+    ) for f in result.failures]
+    header = ("client", container, "product", "change", "outcome")
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    line = lambda cells: "  " + "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
+    click.echo(line(header), err=True)
+    for failure, row in zip(result.failures, rows):
+        click.echo(line(row), err=True)
+        click.echo(f"      why: {failure.why}", err=True)
+        click.echo(f"      next run: {failure.next_run}", err=True)
+    if result.stopped:
+        click.echo(f"The run stopped early: {result.stopped}.", err=True)
+
+
+def _what(change: Any) -> str:
+    quantity = change.after.get("quantity")
+    seats = f" {quantity:+d}" if isinstance(quantity, int) and change.action != "set_quantity" else ""
+    return f"{change.action}{seats} from {change.effective_date}"
+

@@ -17,6 +17,7 @@ from decimal import Decimal
 from reconciler.billing.daily import LicenceInput
 from reconciler.billing.invoice import LineVersion, invoice_for_period, known_on
 from reconciler.billing.periods import AUTOTASK, CONNECTWISE, period_containing
+from reconciler.description import SAMPLE, LicenceText
 from reconciler.change import (
     CREATE_ADJUSTMENT,
     CREATE_DELTA,
@@ -135,6 +136,8 @@ def licence(
         invoice_description=None,
         sync_date=sync_date,
     )
+    if isinstance(kw.get("invoice_description"), str):  # a fixed text: a template without variables
+        kw["invoice_description"] = LicenceText(kw["invoice_description"], SAMPLE)
     return LicenceInput(**{**base, **kw})
 
 
@@ -236,7 +239,9 @@ class Book:
             for start, end in zip(cuts, [*cuts[1:], None])
         )
         last_price = known[-1].unit_price
-        result = PsaLine(self.service_id, AGREEMENT_ID, PRODUCT_ID, MAIN, spans, last_price, COST)
+        # Every adjustment occupies its date, the one that created the service included.
+        result = PsaLine(self.service_id, AGREEMENT_ID, PRODUCT_ID, MAIN, spans, last_price, COST,
+                         dated_change_days=frozenset(v.effective for v in known if v.effective))
         return _with_description(result, self.descriptions.get(self.service_id, ""))
 
     def invoice(self, period, *, style: str, prorate: bool) -> Decimal:

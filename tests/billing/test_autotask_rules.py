@@ -109,8 +109,11 @@ def test_second_change_before_next_period_is_dated_the_day_after_and_stays_idemp
     outcome = _run(book, "2024-06-20", 16)
     (change,) = outcome.changes
     assert (change.effective_date, change.after["quantity"]) == ("2024-07-02", 1)
+    # 07-01 stays at 15 seats: 1 seat x 20.00 x 1/31 = 0.65 less on July's invoice
+    assert (change.intended_date, change.moved_effect) == ("2024-07-01", "-0.65")
     (warning,) = outcome.warnings
-    assert "already dated 2024-07-01" in warning and "this one is dated 2024-07-02" in warning
+    assert "2024-07-01 already holds a dated change" in warning and "this one is dated 2024-07-02" in warning
+    assert "$0.65 less on the invoice of 2024-07-01 to 2024-07-31" in warning
     for day in ("2024-06-21", "2024-06-30", "2024-07-05"):
         later = _run(book, day, 16)
         assert later.changes == () and later.warnings == ()  # nothing moved, nothing to say

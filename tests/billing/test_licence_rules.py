@@ -195,7 +195,7 @@ def test_description_cut_to_the_psa_limit_is_not_drift():
     item = licence(
         "autotask",
         subs=(sub(12),),
-        lines=(line(500, 12, invoice_description=long_text[:20]),),
+        lines=(line(500, 12, invoice_description=long_text[:19] + "…"),),
         invoice_description=long_text,
         description_limit=20,
     )

@@ -46,7 +46,8 @@ def test_500_on_the_second_write_stops_that_client_only_and_a_rerun_converges(th
     faults(monkeypatch, {"kind": "status", "status": 500, "write_index": 2})
     code, out = three("apply", *DAY, "--auto-approve")
     assert code == 1
-    assert "failed: Fabrikam Ltd" in out and "HTTP 500" in out
+    assert "Not written (1 of the plan's changes; every other licence was synced)" in out
+    assert "Fabrikam Ltd" in out and "HTTP 500" in out and "next run: plans this licence again" in out
     assert quantities(three.root) == {1001: [15], 1002: [6], 1003: [4]}
     monkeypatch.delenv(ENV_VAR)
     code, out = three("apply", *DAY, "--auto-approve")
@@ -103,7 +104,8 @@ def test_missing_field_in_the_source_answer_is_refused_not_read_as_zero(three, m
 def test_fail_fast_stops_the_run_and_a_rerun_finishes_it(three, monkeypatch) -> None:
     faults(monkeypatch, {"kind": "status", "status": 503, "write_index": 1})
     code, out = three("apply", *DAY, "--auto-approve", "--fail-fast")
-    assert code == 1 and "2 changes not attempted" in out
+    assert code == 1 and "Not written (3 of the plan's changes" in out
+    assert "The run stopped early: --fail-fast stops at the first failure." in out
     assert quantities(three.root) == {1001: [12], 1002: [6], 1003: [3]}
     monkeypatch.delenv(ENV_VAR)
     assert three("apply", *DAY, "--auto-approve")[0] == 0

@@ -42,7 +42,8 @@ def test_vendor_text_echoing_a_secret_is_masked_in_errors_and_the_journal(tmp_pa
             raise ProviderError(f"Autotask POST /ContractServiceAdjustments: HTTP 500: user secret {secret} rejected")
 
     result = apply_plan(plan_of(change("alpha", "P1")), EchoingTarget(), Journal(tmp_path, "r1"))
-    assert secret not in result.failed["alpha"] and "***" in result.failed["alpha"]
+    (failure,) = result.failed
+    assert secret not in failure.why and "***" in failure.why
     assert secret not in (tmp_path / ".ncesync" / "journal.jsonl").read_text()
     assert read_journal(tmp_path)[0]["error"].endswith("user secret *** rejected")
 

@@ -67,3 +67,34 @@ def test_charge_body_has_one_marker_and_billable_defaults():
     assert (body["unitQuantity"], body["datePurchased"], len(body["name"])) == (-1, "2024-06-01T00:00:00", 100)
     assert (body["isBillableToCompany"], body["chargeType"], body["status"]) == (True, 1, 1)
     assert "billingCodeID" not in body
+
+
+def _row(start: str, end: str, units: int, price: float = 20.0) -> dict:
+    return {"id": hash(start) % 1000, "contractID": 7001, "contractServiceID": 1, "serviceID": 9001,
+            "startDate": f"{start}T00:00:00", "endDate": f"{end}T00:00:00", "units": units, "price": price}
+
+
+SERVICE = {"id": 1, "contractID": 7001, "serviceID": 9001, "unitPrice": 20.0}
+
+
+def test_each_adjustment_shows_on_the_unit_rows_as_an_occupied_date():
+    rows = [_row("2024-05-01", "2024-05-31", 12), _row("2024-06-01", "2024-06-14", 12),
+            _row("2024-06-15", "2024-06-30", 15), _row("2024-07-01", "2024-07-31", 15),
+            _row("2024-08-01", "2024-08-31", 15, price=21.0)]
+    line = mapping.line_from_json(SERVICE, rows, zone=SYDNEY, rows_from=date(2024, 4, 20))
+    # 06-15: the units change; 08-01: the adjusted price; 06-01 and 07-01: only new periods.
+    # 05-01: no row covers 04-30, though rows from 04-20 on were read: the service began then.
+    assert line.dated_change_days == {date(2024, 5, 1), date(2024, 6, 15), date(2024, 8, 1)}
+
+
+def test_the_first_row_read_is_not_a_creation_when_earlier_rows_were_not_read():
+    rows = [_row("2024-05-01", "2024-05-31", 12), _row("2024-06-01", "2024-06-30", 12)]
+    line = mapping.line_from_json(SERVICE, rows, zone=SYDNEY, rows_from=date(2024, 5, 19))
+    assert line.dated_change_days == frozenset()
+
+
+def test_a_service_created_by_an_adjustment_next_month_occupies_that_day():
+    """What the sandbox (and Autotask) hold after `+40 from 07-01` created the service."""
+    rows = [_row("2024-07-01", "2024-07-31", 40), _row("2024-08-01", "2024-08-31", 40)]
+    line = mapping.line_from_json(SERVICE, rows, zone=SYDNEY, rows_from=date(2024, 5, 19))
+    assert line.dated_change_days == {date(2024, 7, 1)}
