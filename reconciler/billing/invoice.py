@@ -3,19 +3,21 @@
 A line's history is a list of versions, each the whole line (quantity, price, dates) as the
 PSA held it from `recorded_on`. An invoice only knows what the PSA knew when it was made:
 
-* advance, no prorate: the count in force on the period's first day, as known that day
-  (a change made later in the period is not invoiced for that period: no catch-up, no
-  credit);
+* advance, no prorate: the count in force on the period's first day, as known before that
+  day's sync (a change made later, that night's included, is not invoiced for that period:
+  no catch-up, no credit);
 * arrears, no prorate: the count in force on the period's last day, as known that day;
 * arrears, prorate: each day of the period at that day's count, as known at the period end;
-* advance, prorate (ConnectWise): the period day-weighted as known on its first day, plus
-  a catch-up for the previous period: what it comes to as known now, less what was
-  invoiced for it;
+* advance, prorate (ConnectWise): the period day-weighted as known before its first day's
+  sync, plus a catch-up for the previous period: what it comes to as known now, less what
+  was invoiced for it;
 * Autotask with proration: the prorated part of an adjustment belongs to the period it
   lands in, so the period is day-weighted as known at its end, whatever the style.
 
-Amounts are rounded half-up to cents per line, as the PSAs print them. An invoice is made
-after the nightly sync of its date, so versions recorded on that date are known to it.
+Amounts are rounded half-up to cents per line, as the PSAs print them. Invoicing day
+(billing.md 3.2): a period is invoiced in advance on its first day *before* that night's
+sync, so versions recorded that day are not known to it; in arrears after its last day's
+sync, so they are.
 """
 
 from __future__ import annotations
@@ -103,7 +105,7 @@ def _weighted(versions: Iterable[LineVersion], period: Period, known: date) -> d
 def _catch_up(versions: tuple[LineVersion, ...], previous: Period, invoiced_on: date) -> Decimal:
     """Per line: the previous period as known on `invoiced_on`, less what was invoiced."""
     now = _weighted(versions, previous, invoiced_on)
-    then = _weighted(versions, previous, previous[0])
+    then = _weighted(versions, previous, previous[0] - timedelta(days=1))
     lines = set(now) | set(then)
     return sum((now.get(k, ZERO) - then.get(k, ZERO) for k in lines), ZERO)
 
@@ -124,11 +126,13 @@ def invoice_for_period(
     """
     history = tuple(versions)
     start, end = period
+    before_first_sync = start - timedelta(days=1)
     if not prorate:
-        day = start if style == ADVANCE else end
-        return _on_day(history, day, day)
+        if style == ADVANCE:
+            return _on_day(history, start, before_first_sync)
+        return _on_day(history, end, end)
     if style != ADVANCE or psa_kind == AUTOTASK:
         return sum(_weighted(history, period, end).values(), ZERO)
     previous = period_containing(agreement, start - timedelta(days=1))
-    regular = sum(_weighted(history, period, start).values(), ZERO)
-    return regular + _catch_up(history, previous, start)
+    regular = sum(_weighted(history, period, before_first_sync).values(), ZERO)
+    return regular + _catch_up(history, previous, before_first_sync)

@@ -160,7 +160,7 @@ class Book:
     @classmethod
     def with_main(cls, psa_kind: str = CONNECTWISE, quantity: int = 12) -> Book:
         book = cls(psa_kind)
-        book.add(1, quantity, effective=D("2024-05-01"), recorded_on=D("2024-05-01"))
+        book.add(1, quantity, effective=D("2024-05-01"), recorded_on=D("2024-04-30"))
         return book
 
     def add(self, line_id, quantity, *, effective, recorded_on, kind=MAIN, price=PRICE):

@@ -168,3 +168,10 @@ def test_idempotent_across_days_until_dd_changes():
         assert _run(book, day, 15).changes == (), day
     (change,) = _run(book, "2024-08-16", 13).changes
     assert (change.after["quantity"], change.effective_date) == (-2, "2024-09-01")
+
+
+def test_a_change_seen_on_a_periods_first_day_takes_effect_the_next_period():
+    """Invoicing day: July was invoiced on 07-01 before that night's sync, so advance billing
+    without proration dates the change seen that night on 08-01."""
+    (change,) = _run(Book.with_main("autotask"), "2024-07-01", 14).changes
+    assert (change.effective_date, change.after["quantity"]) == ("2024-08-01", 2)

@@ -52,7 +52,7 @@ def test_no_prorate_uses_the_count_known_at_the_invoice(style, june, july):
 
 def test_advance_prorate_credit_lands_on_the_next_invoice():
     versions = (
-        LineVersion(1, 12, P, D("2024-05-01"), None, D("2024-05-01")),
+        LineVersion(1, 12, P, D("2024-05-01"), None, D("2024-04-30")),
         LineVersion(2, -2, P, D("2024-06-20"), None, D("2024-06-20")),
     )
     kw = dict(style="advance", prorate=True)
@@ -80,7 +80,7 @@ def test_rounding_is_per_line():
 def test_catch_up_uses_the_agreements_previous_period():
     a = agreement(billing_day=15)
     versions = (
-        LineVersion(1, 12, P, D("2024-05-01"), None, D("2024-05-01")),
+        LineVersion(1, 12, P, D("2024-05-01"), None, D("2024-04-30")),
         LineVersion(2, 3, P, D("2024-06-01"), None, D("2024-06-01")),
     )
     period = (D("2024-06-15"), D("2024-07-14"))
@@ -91,9 +91,23 @@ def test_catch_up_uses_the_agreements_previous_period():
 
 def test_autotask_prorate_bills_the_change_in_the_period_it_lands_in():
     versions = (
-        LineVersion(1, 12, P, D("2024-05-01"), None, D("2024-05-01")),
+        LineVersion(1, 12, P, D("2024-05-01"), None, D("2024-04-30")),
         LineVersion(2, 3, P, D("2024-06-15"), None, D("2024-06-15")),
     )
     kw = dict(style="advance", prorate=True, psa_kind="autotask")
     assert invoice_for_period(versions, period=JUNE, **kw) == Decimal("272.00")
     assert invoice_for_period(versions, period=JULY, **kw) == Decimal("300.00")
+
+
+def test_a_change_seen_on_a_periods_first_day_is_invoiced_from_the_next_period():
+    """Invoicing day (billing.md 3.2): the advance invoice of July is made on 07-01 before
+    that night's sync, so 12 -> 15 written by the run of 07-01 bills from August."""
+    versions = (
+        LineVersion(1, 12, P, D("2024-05-01"), None, D("2024-04-30")),
+        LineVersion(1, 15, P, D("2024-05-01"), None, D("2024-07-01")),
+    )
+    august = (D("2024-08-01"), D("2024-08-31"))
+    assert invoice_for_period(versions, style="advance", prorate=False, period=JULY) == Decimal("240.00")
+    assert invoice_for_period(versions, style="advance", prorate=False, period=august) == Decimal("300.00")
+    # in arrears July is invoiced after its last day's sync: the new count
+    assert invoice_for_period(versions, style="arrears", prorate=False, period=JULY) == Decimal("300.00")

@@ -26,7 +26,7 @@ def subscription(tenant: str, quantity: int, *, sid: str = "sub-bp-1", status: s
     }
 
 
-def addition(addition_id: int, agreement_id: int, quantity: int, *, recorded: str = "2024-05-01") -> dict[str, Any]:
+def addition(addition_id: int, agreement_id: int, quantity: int, *, recorded: str = "2024-04-30") -> dict[str, Any]:
     return {
         "id": addition_id, "agreementId": agreement_id, "product": {"id": 11, "identifier": "M365-BP"},
         "quantity": quantity, "unitPrice": 20.0, "unitCost": 15.0, "billCustomer": "Billable",

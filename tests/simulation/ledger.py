@@ -1,0 +1,126 @@
+"""What the PSA must hold for one licence, run after run, by billing.md's rules alone.
+
+`Ledger.expect(day, n)` says which write billing.md 3.2 asks for when a run on `day` sees
+Dicker Data's count `n`, and records it; the simulation checks the plan made exactly that
+write. From the recorded writes the ledger knows the count in force on every day and the
+lines the PSA holds, so it can say what each period is invoiced (billing.md 3.1):
+
+* ConnectWise: a main line (no prorate: its quantity changes, dated by the run that wrote
+  it) and delta lines (prorate: each effective on the run's day, never changed);
+* Autotask: units change only through dated adjustments, one per date; a change whose t*
+  is occupied goes to the next free day of t*'s period, with the moved days' money; no free
+  day left: the next run writes it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from tests.simulation.rules import ONE_DAY, comparison_date, period_of, weighted
+
+
+@dataclass(frozen=True)
+class Write:
+    """The one write a run must make for a licence (None fields: no write)."""
+
+    action: str  # create_line | set_quantity | create_delta | create_adjustment | deferred | none
+    quantity: int = 0  # the written quantity or unit change
+    effective: date | None = None
+    intended: date | None = None  # a moved Autotask adjustment: t*
+    moved_effect: Decimal | None = None
+
+
+@dataclass
+class Ledger:
+    psa: str
+    style: str
+    prorate: bool
+    price: Decimal
+    billing_day: int
+    initial: int | None  # seats on the PSA line at the start (None: no line yet)
+    # (effective day, change, recorded on): deltas, adjustments, and a main line's creation
+    changes: list[tuple[date, int, date]] = field(default_factory=list)
+    main_history: list[tuple[date, int]] = field(default_factory=list)  # CW no prorate: (recorded on, qty)
+    main_effective: date | None = None
+    occupied: set[date] = field(default_factory=set)
+    moved: list[tuple[date, Decimal]] = field(default_factory=list)  # (intended day, money)
+    deferred: list[tuple[date, int, int, int]] = field(default_factory=list)  # (t*, n, E, days)
+
+    def __post_init__(self) -> None:
+        if self.initial is not None and self.psa == "connectwise" and not self.prorate:
+            self.main_history.append((date(2024, 1, 1), self.initial))
+
+    @property
+    def has_line(self) -> bool:
+        return self.initial is not None or bool(self.changes) or bool(self.main_history)
+
+    # -- the count in force ----------------------------------------------------------------
+
+    def count_on(self, day: date, *, known_on: date | None = None) -> int:
+        """Seats the PSA bills on `day`, from what was written up to `known_on` (inclusive)."""
+        known = known_on or date.max
+        if self.psa == "connectwise" and not self.prorate:
+            if self.main_effective is not None and day < self.main_effective:
+                return 0
+            held = [q for recorded, q in self.main_history if recorded <= known]
+            return held[-1] if held else 0
+        total = self.initial or 0
+        return total + sum(change for effective, change, recorded in self.changes
+                           if effective <= day and recorded <= known)
+
+    # -- one run -----------------------------------------------------------------------
+
+    def expect(self, day: date, n: int) -> Write:
+        """The write billing.md asks for when the run of `day` sees `n` seats; recorded."""
+        if self.psa == "connectwise":
+            return self._connectwise(day, n)
+        return self._autotask(day, n)
+
+    def _connectwise(self, day: date, n: int) -> Write:
+        current = self.count_on(day)
+        if not self.has_line:
+            if n == 0:
+                return Write("none")
+            if self.prorate:
+                self.changes.append((day, n, day))
+            else:
+                self.main_effective = day
+                self.main_history.append((day, n))
+            return Write("create_line", n, day)
+        if n == current:
+            return Write("none")
+        if self.prorate:
+            self.changes.append((day, n - current, day))
+            return Write("create_delta", n - current, day)
+        self.main_history.append((day, n))
+        return Write("set_quantity", n, day)
+
+    def _autotask(self, day: date, n: int) -> Write:
+        t = comparison_date("autotask", self.style, self.prorate, day, self.billing_day)
+        period = period_of(t, self.billing_day)
+        actual = t
+        while actual in self.occupied:
+            actual += ONE_DAY
+        compare = actual - ONE_DAY if actual != t else t
+        current = self.count_on(compare)
+        if (not self.has_line and n == 0) or (self.has_line and n == current):
+            return Write("none")
+        if actual > period[1]:
+            self.deferred.append((t, n, current, (actual - t).days))
+            return Write("deferred", n - current, actual, t)
+        self.occupied.add(actual)
+        self.changes.append((actual, n - current, day))
+        if actual == t:
+            return Write("create_adjustment", n - current, actual)
+        money = -weighted(n - current, self.price, (actual - t).days, period)
+        self.moved.append((t, money))
+        return Write("create_adjustment", n - current, actual, t, money)
+
+    # -- invoices --------------------------------------------------------------------------
+
+    def lines(self) -> list[tuple[date, int]]:
+        """ConnectWise prorate: (effective, quantity) of every line, the main line first."""
+        base = [(date(2024, 1, self.billing_day), self.initial)] if self.initial is not None else []
+        return base + [(effective, change) for effective, change, _ in self.changes]

@@ -1,0 +1,237 @@
+"""The simulation's driver: a sandbox on loopback, the real providers, and the engine's own
+plan and apply, day after day, with the checks of the Autotask money issue after every run.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from providers.sandbox import SandboxServer
+from providers.sandbox.store import ON_STOP
+from reconciler.apply import apply_plan
+from reconciler.job import plan_run
+from reconciler.journal import Journal
+from reconciler.plan import Plan
+from reconciler.runtime import SANDBOX_URL_VARIABLE, Runtime
+from reconciler.specs import load_deployment
+from tests.simulation.ledger import Ledger, Write
+from tests.simulation.records import Records
+from tests.simulation.rules import ONE_DAY, comparison_date, days_between, desired, period_of, runs, weighted
+from tests.simulation.scenario import (
+    PRODUCTS,
+    UNMAPPED_CODE,
+    DickerDataChanges,
+    Setup,
+    clients,
+    window,
+    write_deployment,
+)
+
+TWO_RUNS_SHARE = 0.2  # days on which a subscription is edited again after the first run
+
+
+@dataclass(frozen=True)
+class Case:
+    setup: Setup
+    seed: int
+    start: date
+    days: int
+
+    @property
+    def label(self) -> str:
+        s = self.setup
+        return (f"{s.psa}-{s.style}-{'prorate' if s.prorate else 'no-prorate'}-seed{self.seed}-{self.start}"
+                f"-{s.timezone}-{s.served}-{s.received}")
+
+
+@dataclass
+class Licence:
+    tenant: str
+    agreement_id: int
+    product_key: str
+    product_id: str
+    prefix: str
+    ledger: Ledger
+    seen: dict[date, int]  # Dicker Data's count as the last run of each day saw it
+
+
+class Simulation:
+    def __init__(self, root: Path, case: Case):
+        self.case = case
+        self.setup = case.setup
+        world = write_deployment(root, case.setup)
+        self.server = SandboxServer(world, clock=case.start, persist=ON_STOP).start()
+        self.deployment = load_deployment(root)
+        self.environ = {k: v for k, v in os.environ.items() if not k.startswith("NCESYNC_SANDBOX")}
+        self.environ[SANDBOX_URL_VARIABLE] = self.server.url
+        self.journal = Journal(root, "simulation")
+        self.rng = random.Random(case.seed)
+        self.edits = DickerDataChanges(self.rng, case.setup.psa)
+        self.licences = [
+            Licence(c.tenant, c.agreement_id, p.key, p.psa_product(self.setup.psa), p.prefix,
+                    Ledger(self.setup.psa, self.setup.style, self.setup.prorate, p.price, c.billing_day,
+                           c.seats.get(p.key)), {})
+            for c in clients(self.setup.psa) for p in PRODUCTS
+        ]
+        self.billing_days = {c.tenant: c.billing_day for c in clients(self.setup.psa)}
+
+    def close(self) -> None:
+        self.server.stop()
+
+    # -- the days ----------------------------------------------------------------------
+
+    def run_all(self) -> None:
+        for day in window(self.case.start, self.case.days):
+            with self.server.store.lock:
+                self.edits.day(self._subscriptions())
+            self.run(day)
+            if self.rng.random() < TWO_RUNS_SHARE:
+                with self.server.store.lock:
+                    self.edits.second_edit(self._subscriptions())
+                self.run(day)
+        self.check_every_day()
+        self.check_invoices()
+
+    def run(self, day: date) -> None:
+        """One nightly run: plan, apply, then the checks of what it wrote."""
+        self.server.clock = day
+        with Runtime(self.deployment, sync_date=day, environ=self.environ) as runtime:
+            plan = plan_run(runtime).plan
+            result = apply_plan(plan, runtime.target, self.journal)
+            assert result.ok, f"{self.case.label} {day}: the PSA refused a write: {[f.why for f in result.failures]}"
+            again = plan_run(runtime).plan
+        assert again.changes == [], f"{self.case.label} {day}: a rerun would write {again.changes}"
+        world = self.server.world()
+        subscriptions = world["dickerdata"]["subscriptions"]
+        for licence in self.licences:
+            n = desired([s for s in subscriptions if s["TenantId"] == licence.tenant], (licence.prefix,))
+            licence.seen[day] = n
+            expected = licence.ledger.expect(day, n)
+            self._check_write(plan, licence, day, n, expected)
+            records = Records(world, self.setup.psa, licence.agreement_id, licence.product_id)
+            self._check_count(records, licence, day, n, expected)
+        self._check_unmapped(plan, subscriptions)
+
+    def _subscriptions(self) -> list[dict[str, Any]]:
+        return self.server.store.records("dickerdata", "subscriptions")
+
+    # -- after each run ----------------------------------------------------------------
+
+    def _check_write(self, plan: Plan, licence: Licence, day: date, n: int, expected: Write) -> None:
+        where = f"{self.case.label} {day} {licence.tenant[:8]} {licence.product_key} (n={n})"
+        seats = [c for c in plan.changes if (c.client_id, c.agreement_id, c.product_id)
+                 == (licence.tenant, licence.agreement_id, licence.product_id) and c.action != "update_line"]
+        if expected.action in ("none", "deferred"):
+            assert seats == [], f"{where}: expected no seat write, the plan has {seats}"
+            if expected.action == "deferred":
+                assert any(licence.product_key in (w.product_key or "") and "written by the next run" in w.message
+                           for w in plan.warnings), f"{where}: a deferred change must be said"
+            return
+        assert len(seats) == 1, f"{where}: expected {expected}, the plan has {seats}"
+        (change,) = seats
+        action = "create_adjustment" if self.setup.psa == "autotask" else expected.action
+        got = (change.action, change.after.get("quantity"), change.effective_date, change.intended_date,
+               change.moved_effect)
+        want = (action, expected.quantity, expected.effective.isoformat(),
+                expected.intended.isoformat() if expected.intended else None,
+                f"{expected.moved_effect:.2f}" if expected.moved_effect is not None else None)
+        assert got == want, f"{where}: the plan wrote {got}, billing.md asks for {want}"
+
+    def _check_count(self, records: Records, licence: Licence, day: date, n: int, expected: Write) -> None:
+        """The PSA count in force from the day the write takes effect equals Dicker Data."""
+        if expected.action == "deferred":
+            return
+        if expected.effective is not None:
+            on = expected.effective
+        elif self.setup.psa == "autotask":
+            on = comparison_date("autotask", self.setup.style, self.setup.prorate, day, self.billing_days[licence.tenant])
+            while on in licence.ledger.occupied and on + ONE_DAY in licence.ledger.occupied:
+                on += ONE_DAY
+        else:
+            on = day
+        if not licence.ledger.has_line and n == 0:
+            return
+        got = records.count_on(on)
+        assert got == n, f"{self.case.label} {day} {licence.tenant[:8]} {licence.product_key}: the PSA bills {got} on {on}, Dicker Data has {n}"
+
+    def _check_unmapped(self, plan: Plan, subscriptions: list[dict[str, Any]]) -> None:
+        buyers = {s["TenantId"] for s in subscriptions if s["StockCode"] == UNMAPPED_CODE}
+        listed = {u.tenant_id for u in plan.unmapped if u.kind == "stock_code" and u.stock_code == UNMAPPED_CODE}
+        assert buyers == listed, f"{self.case.label}: the unmapped stock code must be reported for {buyers}"
+
+    # -- at the end --------------------------------------------------------------------
+
+    def check_every_day(self) -> None:
+        """The PSA's count on every day, up to the end of the period after the last run,
+        is the one billing.md's writes give."""
+        world = self.server.world()
+        last = period_of(self.case.start + (self.case.days + 31) * ONE_DAY, 1)[1]
+        for licence in self.licences:
+            records = Records(world, self.setup.psa, licence.agreement_id, licence.product_id)
+            for day in days_between(self.case.start, last):
+                assert records.count_on(day) == licence.ledger.count_on(day), (
+                    f"{self.case.label} {licence.tenant[:8]} {licence.product_key} {day}: "
+                    f"the PSA bills {records.count_on(day)}, billing.md's writes give {licence.ledger.count_on(day)}")
+
+    def check_invoices(self) -> None:
+        world = self.server.world()
+        first, last = self.case.start, self.case.start + (self.case.days - 1) * ONE_DAY
+        for licence in self.licences:
+            records = Records(world, self.setup.psa, licence.agreement_id, licence.product_id)
+            for period in self._complete_periods(licence, first, last):
+                where = f"{self.case.label} {licence.tenant[:8]} {licence.product_key} {period[0]}..{period[1]}"
+                actual = records.invoice(period, style=self.setup.style, prorate=self.setup.prorate)
+                assert actual == self._expected(licence, period), f"{where}: invoiced {actual}, expected {self._expected(licence, period)}"
+                self._check_against_dicker_data(licence, period, actual, where)
+
+    def _complete_periods(self, licence: Licence, first: date, last: date) -> list[tuple[date, date]]:
+        billing_day = self.billing_days[licence.tenant]
+        found = {period_of(day, billing_day) for day in days_between(first, last)}
+        return sorted(p for p in found if p[0] > first and p[1] <= last)
+
+    def _expected(self, licence: Licence, period: tuple[date, date]) -> Decimal:
+        """The period's invoice from the writes billing.md asks for (the ledger)."""
+        ledger, price = licence.ledger, licence.ledger.price
+        if self.setup.psa == "autotask":
+            counts = {day: ledger.count_on(day) for day in days_between(*period)}
+            return sum((weighted(c, price, d, period) for c, d in runs(counts, period)), Decimal("0.00"))
+        if not self.setup.prorate:
+            if self.setup.style == "advance":
+                return ledger.count_on(period[0], known_on=period[0] - ONE_DAY) * price
+            return ledger.count_on(period[1], known_on=period[1]) * price
+        total = Decimal("0.00")
+        for effective, quantity in ledger.lines():
+            start = max(effective, period[0])
+            if start <= period[1]:
+                total += weighted(quantity, price, (period[1] - start).days + 1, period)
+        return total
+
+    def _check_against_dicker_data(self, licence: Licence, period: tuple[date, date], actual: Decimal, where: str) -> None:
+        """billing.md 3.1's outcome from Dicker Data's counts alone; on Autotask the moved
+        (and deferred) days are accounted as the plan reported them."""
+        price, seen = licence.ledger.price, licence.seen
+        if not self.setup.prorate:
+            day = period[0] - ONE_DAY if self.setup.style == "advance" else period[1]
+            ideal = seen[day] * price
+        elif self.setup.psa == "connectwise":
+            return  # a delta line per change, each rounded: the ledger above is 3.1's outcome
+        else:
+            counts = {day: seen[day] for day in days_between(*period)}
+            ideal = sum((weighted(c, price, d, period) for c, d in runs(counts, period)), Decimal("0.00"))
+        if self.setup.psa == "connectwise":
+            assert actual == ideal, f"{where}: invoiced {actual}, billing.md 3.1 says {ideal}"
+            return
+        ledger = licence.ledger
+        moved = [money for day, money in ledger.moved if period[0] <= day <= period[1]]
+        waited = [-weighted(n - e, price, days, period) for t, n, e, days in ledger.deferred if period[0] <= t <= period[1]]
+        accounted = ideal + sum(moved, Decimal("0")) + sum(waited, Decimal("0"))
+        # Each move is rounded on its own, the invoice per row: a cent apart per move at most.
+        slack = Decimal("0.01") * (len(moved) + len(waited))
+        assert abs(actual - accounted) <= slack, (
+            f"{where}: invoiced {actual}, billing.md 3.1 says {ideal} with {moved + waited} for moved days")
