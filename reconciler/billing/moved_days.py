@@ -95,13 +95,13 @@ def warning(licence: "Licence", day: WriteDay, change: Change) -> str:
     if day.days_moved == 1:
         held = f"{day.intended.isoformat()} stays billed at {reason.seats(licence.current)}"
     else:
-        held = (f"{day.days_moved} days ({day.intended.isoformat()} to {day.compare_on.isoformat()}) keep "
+        held = (f"{day.intended.isoformat()} to {day.compare_on.isoformat()} keep "
                 f"the counts dated on them ({reason.seats(licence.current)} on {day.compare_on.isoformat()})")
     money = f"${abs(amount):,.2f} {'less' if amount < 0 else 'more'}" if amount else "no money"
     return (
         f"{licence.label()}: {day.intended.isoformat()} already holds a dated change and "
         f"{reason.psa_name(i.psa_kind)} takes one per line and date, so this one is dated "
-        f"{day.actual.isoformat()}; {held}, not {licence.desired}: {money} on the invoice of "
+        f"{day.actual.isoformat()}, {_days(day.days_moved)} later; {held}, not {licence.desired}: {money} on the invoice of "
         f"{period[0].isoformat()} to {period[1].isoformat()} than Dicker Data's count"
     )
 
@@ -114,4 +114,8 @@ def deferred(licence: "Licence", day: WriteDay) -> str:
         f"into the next period early; Dicker Data's {licence.desired} seats are written by the "
         f"next run, from {day.actual.isoformat()}"
     )
+
+
+def _days(count: int) -> str:
+    return "1 day" if count == 1 else f"{count} days"
 
