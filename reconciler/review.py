@@ -37,10 +37,10 @@ def licence_items(item: LicenceInput, outcome: LicenceOutcome, limits: ReviewSet
     if not outcome.changes:
         return []
     key = item.product.key
-    found = [(kind, why) for kind, why in _seats(item, outcome, limits)]
+    found = list(_seats(item, outcome, limits))
     found += [(kind, why) for change in outcome.changes for kind, why in _change_items(change)]
     found += _margin(item, outcome.desired, limits)
-    return [ReviewItem(kind, f"{key}: {why}", item.client.dd_customer_id, item.client.name, key) for kind, why in found]
+    return [ReviewItem(kind, why, item.client.dd_customer_id, item.client.name, key) for kind, why in found]
 
 
 def client_items(client_id: str, client_name: str, changes: list[Change], items: list[ReviewItem],
@@ -65,10 +65,12 @@ def _seats(item: LicenceInput, outcome: LicenceOutcome, limits: ReviewSettings) 
         return
     delta = after - before
     share = Decimal(abs(delta)) * 100 / Decimal(before) if before else None
-    if abs(delta) > limits.seat_change_count or (share is not None and share > limits.seat_change_percent):
+    large_share = share is not None and before >= limits.min_seats and share > limits.seat_change_percent
+    if abs(delta) > limits.seat_change_count or large_share:
         percent = "" if share is None else f", {'+' if delta > 0 else '-'}{_one_decimal(share)} %"
+        what = f"a new line of {after} seats" if before == 0 else f"seats {before} → {after} ({delta:+d}{percent})"
         yield SEAT_CHANGE, (
-            f"seats {before} → {after} ({delta:+d}{percent}): more than the review threshold "
+            f"{what}: more than the review threshold "
             f"({_one_decimal(limits.seat_change_percent)} % or {limits.seat_change_count} seats)"
         )
     if item.product.protect and delta < 0:

@@ -48,6 +48,7 @@ class ReviewSettings:
 
     seat_change_percent: Decimal = Decimal("25")  # a licence moving by more than this share ...
     seat_change_count: int = 10  # ... or by more than this many seats
+    min_seats: int = 5  # the share counts for licences of at least this many seats
     min_margin_percent: Decimal = Decimal("0")  # margins below this share of the price
 
 

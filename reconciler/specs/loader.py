@@ -141,6 +141,7 @@ def _review(block: dict[str, Any] | None) -> ReviewSettings:
     return ReviewSettings(
         seat_change_percent=Decimal(str(block.get("seat_change_percent", default.seat_change_percent))),
         seat_change_count=int(block.get("seat_change_count", default.seat_change_count)),
+        min_seats=int(block.get("min_seats", default.min_seats)),
         min_margin_percent=Decimal(str(block.get("min_margin_percent", default.min_margin_percent))),
     )
 
