@@ -21,7 +21,7 @@ from reconciler.job import plan_run
 from reconciler.journal import Journal
 from reconciler.lock import ApplyLock
 from reconciler.plan import Plan
-from reconciler.runtime import Runtime, today_in
+from reconciler.runtime import Runtime, sync_date_for
 from reconciler.specs import load_deployment
 from reconciler.specs.schema import validator
 from reconciler.staleness import ensure_current
@@ -54,7 +54,7 @@ def apply(planfile: Path | None, root: Path, clients: tuple[str, ...], invoices:
     """Write the plan's changes to the PSA and journal each one."""
     deployment = load_deployment(root)
     saved = _saved_plan(planfile) if planfile else None
-    day = _day(saved, sync_date, deployment.settings.timezone)
+    day = date.fromisoformat(saved.sync_date) if saved else sync_date_for(deployment, sync_date)
     wanted = tuple(saved.scope.get("clients", ())) if saved and not saved.scope.get("full_run", True) else clients
     invoices = tuple(saved.scope.get("invoices", ())) if saved else invoices
     journal = Journal(Path(root), uuid.uuid4().hex[:12])
@@ -91,8 +91,3 @@ def _unsynced(plan: Plan) -> int:
         return ERROR
     return OK
 
-
-def _day(saved: Plan | None, sync_date: datetime | None, timezone: str) -> date:
-    if saved:
-        return date.fromisoformat(saved.sync_date)
-    return sync_date.date() if sync_date else today_in(timezone)

@@ -13,7 +13,7 @@ from reconciler.cli.exitcodes import CHANGES, ERROR, OK, UNSAFE, handles_errors
 from reconciler.cli.output import echo_plan, echo_refusals, echo_unsynced
 from reconciler.cli.progress import Progress
 from reconciler.job import plan_run
-from reconciler.runtime import Runtime, today_in
+from reconciler.runtime import Runtime, sync_date_for
 from reconciler.specs import load_deployment
 
 
@@ -32,11 +32,12 @@ from reconciler.specs import load_deployment
 def plan(root: Path, clients: tuple[str, ...], invoices: tuple[str, ...], sync_date: datetime | None, fmt: str, out: Path | None, detailed_exitcode: bool, force: bool, parallelism: int | None, quiet: bool) -> None:
     """Show what apply would change in the PSA, and why."""
     deployment = load_deployment(root)
-    day = sync_date.date() if sync_date else today_in(deployment.settings.timezone)
+    day = sync_date_for(deployment, sync_date)
     with Runtime(deployment, sync_date=day, parallelism=parallelism) as runtime:
         planned = plan_run(runtime, clients, invoices, progress=Progress(quiet=quiet))
     data = planned.plan.to_json()
     if out:
+        out.parent.mkdir(parents=True, exist_ok=True)  # e.g. .ncesync/, the git-ignored run state
         out.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
         where = "" if root.resolve() == Path.cwd().resolve() else f" -C {root}"
         click.echo(f"Plan saved to {out}; apply it with: ncesync apply {out}{where}", err=True)

@@ -12,7 +12,7 @@ from reconciler.cli import options
 from reconciler.cli.exitcodes import CHANGES, OK, handles_errors
 from reconciler.job import plan_run
 from reconciler.render.formats import render_template
-from reconciler.runtime import Runtime, today_in
+from reconciler.runtime import Runtime, sync_date_for
 from reconciler.specs import load_deployment
 from reconciler.unmapped import unmapped_report
 
@@ -35,7 +35,7 @@ def report() -> None:
 def unmapped(root: Path, sync_date: datetime | None, fmt: str, fail_on_unmapped: bool) -> None:
     """Dicker Data customers and stock codes without a mapping, with their seats."""
     deployment = load_deployment(root)
-    day = sync_date.date() if sync_date else today_in(deployment.settings.timezone)
+    day = sync_date_for(deployment, sync_date)
     with Runtime(deployment, sync_date=day) as runtime:
         planned = plan_run(runtime)  # a full run: unmapped customers are only listed then
     found = unmapped_report(planned.plan, planned.inventory)
