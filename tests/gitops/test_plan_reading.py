@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from reconciler.change import Change
 from reconciler.plan import Plan, ReviewItem
 from reconciler.render import render
 from reconciler.render.markdown import LIMIT
-from tests.gitops.conftest import DATE, TODAY, ncesync
+from tests.gitops.conftest import DATE, TODAY, edit_world, ncesync, plan_json
 
 ROOT = Path(__file__).parents[2]
 
@@ -122,3 +123,36 @@ def test_the_400_client_gitops_example_shows_review_first_and_fits_a_comment(tmp
     review = text.index("#### :mag: Needs review")
     assert review < text.index("#### Summary") < text.index("<details")
     assert "need review" in text.splitlines()[3]
+
+
+def _raise_cost(world: dict) -> None:
+    """Microsoft's price rise: one monthly-billed subscription's Dicker Data cost goes up."""
+    sub = next(s for s in world["dickerdata"]["subscriptions"]  # Business Basic of Coastal Legal Partners
+               if s["StockCode"] == "P1Y:CFQ7TTC0LDPB:0001:1:" and s["TenantId"].startswith("bfeaa155"))
+    sub["UnitPrice"] = f"{Decimal(sub['UnitPrice']) + Decimal('0.50'):.2f}"
+
+
+def test_cost_drift_is_its_own_kind_of_change_with_the_margin_effect(deployment: Path) -> None:
+    edit_world(deployment, _raise_cost)
+    data = plan_json(deployment, "--client", "coastal-legal-partners")
+    [cost] = [c for c in data["changes"] if "unit_cost" in c["before"]]
+    assert cost["runrate_change"] == "0.00" and cost["margin_change"].startswith("-")
+    assert data["totals"]["costs_updated"] == 1
+    assert [r["kind"] for r in data["review"]] == ["cost-drift"]
+    text = ncesync("plan", "-C", str(deployment), *DATE, "--client", "coastal-legal-partners").stdout
+    row = next(line for line in text.splitlines() if "unit_cost" in line)
+    assert f"; margin -${cost['margin_change'][1:]}/month" in row
+    assert "1 cost updated" in text
+    markdown = ncesync("plan", "-C", str(deployment), *DATE, "--format", "markdown", "--client",
+                       "coastal-legal-partners").stdout
+    assert "| unit costs updated (Dicker Data's cost) | 1 |" in markdown
+    assert f"(margin -${cost['margin_change'][1:]}/month)" in markdown
+
+
+def test_with_unit_cost_leave_the_psa_cost_is_not_touched(deployment: Path) -> None:
+    edit_world(deployment, _raise_cost)
+    settings = deployment / "specs" / "settings.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8") + "unit_cost: leave\n", encoding="utf-8")
+    data = plan_json(deployment, "--client", "coastal-legal-partners")
+    assert not [c for c in data["changes"] if "unit_cost" in c["before"]]
+    assert data["totals"]["costs_updated"] == 0
