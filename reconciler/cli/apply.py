@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import uuid
 from datetime import date, datetime
 from pathlib import Path
 
@@ -12,7 +11,8 @@ from jsonschema.exceptions import best_match
 
 from reconciler.apply import apply_plan
 from reconciler.cli import options
-from reconciler.cli.exitcodes import ERROR, OK, UNSAFE, handles_errors
+from reconciler.cli.exitcodes import ERROR, OK, UNSAFE
+from reconciler.cli.outcome import note, reports_outcome
 from reconciler.billing import reason
 from reconciler.cli.output import echo_failures, echo_plan, echo_refusals, echo_unsynced
 from reconciler.cli.progress import Progress
@@ -21,6 +21,7 @@ from reconciler.job import plan_run
 from reconciler.journal import Journal
 from reconciler.lock import ApplyLock
 from reconciler.plan import Plan
+from reconciler.run import run_id
 from reconciler.runtime import Runtime, sync_date_for
 from reconciler.specs import load_deployment
 from reconciler.specs.schema import validator
@@ -49,15 +50,16 @@ def _saved_plan(path: Path) -> Plan:
 @options.force
 @options.parallelism
 @options.quiet
-@handles_errors
+@reports_outcome("apply")
 def apply(planfile: Path | None, root: Path, clients: tuple[str, ...], invoices: tuple[str, ...], sync_date: datetime | None, auto_approve: bool, fail_fast: bool, force: bool, parallelism: int | None, quiet: bool) -> None:
     """Write the plan's changes to the PSA and journal each one."""
     deployment = load_deployment(root)
+    note(deployment=deployment)
     saved = _saved_plan(planfile) if planfile else None
     day = date.fromisoformat(saved.sync_date) if saved else sync_date_for(deployment, sync_date)
     wanted = tuple(saved.scope.get("clients", ())) if saved and not saved.scope.get("full_run", True) else clients
     invoices = tuple(saved.scope.get("invoices", ())) if saved else invoices
-    journal = Journal(Path(root), uuid.uuid4().hex[:12])
+    journal = Journal(Path(root), run_id())
     # The lock is taken before the re-plan: two applies must never both plan the same writes.
     progress = Progress(quiet=quiet)
     with Runtime(deployment, sync_date=day, parallelism=parallelism) as runtime, ApplyLock(Path(root), runtime.target.tenant_key(), journal.run_id):
@@ -65,6 +67,7 @@ def apply(planfile: Path | None, root: Path, clients: tuple[str, ...], invoices:
         if saved:
             ensure_current(saved, fresh)
         plan = saved or fresh
+        note(plan=plan.to_json())
         echo_plan(plan.to_json(), "text")
         if fresh.refusals and not force:
             echo_refusals(fresh.to_json())
@@ -77,6 +80,7 @@ def apply(planfile: Path | None, root: Path, clients: tuple[str, ...], invoices:
         target = progress.writes(runtime.target, plan.changes, fresh.clients)
         container = reason.container(runtime.target.kind)
         result = apply_plan(plan, target, journal, fail_fast=fail_fast)
+        note(result=result)
     click.echo(f"Applied {len(result.applied)} of {len(plan.changes)} changes (run {journal.run_id}, journal {journal.path}).")
     echo_failures(result, fresh.clients, container)
     unsynced = _unsynced(fresh)
