@@ -22,7 +22,7 @@ from reconciler.cli.validate import validate
 
 
 @click.group()
-@click.version_option(package_name="ncesync")
+@click.version_option(package_name="ncesync", prog_name="ncesync")
 @click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]), default="warning", show_default=True, help="Log detail on stderr.")
 @click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True, help="json: one JSON object per log line.")
 @click.option("--run-id", envvar=RUN_ID_VARIABLE, default=None, metavar="ID",

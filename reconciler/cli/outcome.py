@@ -100,13 +100,14 @@ def _recording(command: F) -> F:
 
 def _finish(outcome: Outcome) -> None:
     run = run_report(outcome)
-    click.echo(json.dumps({"event": "summary", **_summary_fields(run)}) if LOG_FORMAT == "json"
-               else summary_line(run), err=True)
     if outcome.command == "apply" and outcome.deployment is not None and outcome.deployment.settings.notify:
         try:
             notify(outcome.deployment.settings.notify, run, root=outcome.deployment.root, environ=os.environ)
         except Exception as error:  # noqa: BLE001 - the notifier logs its own failures; this is a last guard
             log.warning("notify: failed=%s", mask(f"{type(error).__name__}: {error}"))
+    # Last, so that it is the line a scheduler's log view shows at the end.
+    click.echo(json.dumps({"event": "summary", **_summary_fields(run)}) if LOG_FORMAT == "json"
+               else summary_line(run), err=True)
 
 
 def run_report(outcome: Outcome) -> dict[str, Any]:

@@ -9,6 +9,7 @@ import ssl
 from collections.abc import Callable
 from email.message import EmailMessage
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 
@@ -19,9 +20,14 @@ Resolve = Callable[[Any, str], str]  # (value, setting name) -> the value, env: 
 
 
 def _post(url: str, body: dict[str, Any], channel: Channel, headers: dict[str, str] | None = None) -> None:
-    response = requests.post(url, json=body, headers=headers or {}, timeout=channel.timeout)
+    # A webhook URL is a credential (its path is the token): errors name the host only.
+    host = urlsplit(url).netloc
+    try:
+        response = requests.post(url, json=body, headers=headers or {}, timeout=channel.timeout)
+    except requests.RequestException as error:
+        raise RuntimeError(f"{host} could not be reached ({type(error).__name__})") from None
     if response.status_code >= 300:
-        raise RuntimeError(f"HTTP {response.status_code}: {response.text[:200]}")
+        raise RuntimeError(f"{host} answered HTTP {response.status_code}: {response.text[:200]}")
 
 
 def teams(channel: Channel, message: Message, resolve: Resolve) -> None:

@@ -62,6 +62,7 @@ class SpecFiles:
         problems = [p for d in self.documents for p in d.problems]
         if not self.settings.problems:
             problems += crossref.settings_problems(self.settings)
+            problems += crossref.notify_problems(self.settings, self.root)
             if environ is not None:
                 problems += crossref.env_problems(self.settings, environ)
         keys: set[str] = set()
