@@ -15,7 +15,8 @@ from reconciler.description import DescriptionContext, LicenceText
 from reconciler.licences import Licence, agreements_in_scope, group, group_by_tenant
 from reconciler.model import ClientMapping, Deployment, Inventory, PsaLine, PsaState, StockCode, Subscription
 from reconciler.model.specs import DESCRIPTION_OFF
-from reconciler.plan import Issue, Plan, Unmapped, digest
+from reconciler.change import Change
+from reconciler.plan import Issue, Plan, ReviewItem, Unmapped, digest
 
 
 class LicenceError(ReconcilerError):
@@ -60,7 +61,9 @@ def _plan_client(request: PlanRequest, client: ClientMapping, subs: list[Subscri
     plan.warnings.extend(Issue(w, *who) for w in grouped.warnings)
     plan.unmapped.extend(_unmapped_codes(grouped.unmapped, who))
     seats_psa = seats_dd = 0
-    changes, reviews, had_lines = [], [], False
+    changes: list[Change] = []
+    reviews: list[ReviewItem] = []
+    had_lines = False
     for key in sorted(grouped.licences):
         licence = grouped.licences[key]
         try:

@@ -60,7 +60,8 @@ class UnmappedReport:
     @property
     def monthly_cost(self) -> Decimal:
         """What the unmapped seats cost at Dicker Data a month: the money leaking."""
-        return sum((c.monthly_cost for c in (*self.customers, *self.stock_codes)), Decimal("0.00"))
+        rows: list[UnmappedCustomer | UnmappedStockCode] = [*self.customers, *self.stock_codes]
+        return sum((row.monthly_cost for row in rows), Decimal("0.00"))
 
     @property
     def excluded_seats(self) -> int:

@@ -31,7 +31,7 @@ def rows(changes: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if earlier is not None and earlier["description"] is None and _description_only(change):
             earlier["description"] = change
             continue
-        row = {
+        row: dict[str, Any] = {
             "symbol": tally.symbol(change),
             "change": change,
             "description": None,

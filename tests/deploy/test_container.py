@@ -94,3 +94,18 @@ def test_the_image_builds_and_runs_make_demos_job(tmp_path: Path) -> None:
     assert "No changes" in result.stdout
     whoami = subprocess.run(["docker", "run", "--rm", "--entrypoint", "id", IMAGE, "-u"], capture_output=True, text=True)
     assert whoami.stdout.strip() == "10001"
+
+
+def test_operations_doc_shows_the_build_and_the_demo_job_in_the_container() -> None:
+    from tests.deploy.test_manifests import _image_args, _parse
+
+    doc = (ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
+    assert "docker build -t ncesync:0.1.0 ." in doc
+    runs = [line for line in doc.splitlines() if line.startswith("docker run ")]
+    jobs = [_image_args(line) for line in runs]
+    assert jobs == [["sandbox", "reset"], ["validate"], ["plan"], ["apply", "--auto-approve"],
+                    ["plan", "--detailed-exitcode"]]  # the steps of `make demo`
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    for job in jobs:
+        assert f"$(DEMO) {' '.join(job)} -C ." in makefile or f"$(DEMO) {job[0]} -C . {' '.join(job[1:])}".strip() in makefile
+        _parse(job)
