@@ -88,3 +88,21 @@ def flag(value: Any) -> bool:
     if not isinstance(value, bool):
         raise ValueError("expected true or false")
     return value
+
+
+def string(value: Any) -> str:
+    """Free text (a description): a JSON string, nothing else."""
+    if not isinstance(value, str):
+        raise ValueError("expected text")
+    return value
+
+
+def record_id(record: Any, name: str = "id") -> int | None:
+    """A record's id (or another id field) when it can be read, else None: used to tell which
+    licences an unreadable record affects before reading the rest of it."""
+    if not isinstance(record, Mapping):
+        return None
+    try:
+        return whole(record.get(name))
+    except (ValueError, TypeError, InvalidOperation):
+        return None

@@ -3,6 +3,8 @@
 Dates: Autotask sends date-times without a zone (`2024-06-01T00:00:00`) for what are
 calendar dates; we take the date part as written and write dates as `YYYY-MM-DD` (Autotask
 keeps date-only values as they are, at midnight). Money becomes Decimal through its text.
+A field that decides money or status and is missing, null, of the wrong type or a picklist
+value we do not know raises ProviderError naming the record and the field: never a guess.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 
 from providers.marker import Marker, read_marker, with_marker
 from providers.money import json_number
-from providers.record import VendorRecord, decimal, flag, whole
+from providers.record import VendorRecord, decimal, flag, record_id, string, whole
 from reconciler.change import Change
 from reconciler.model.psa import CHARGE, MAIN, Agreement, CatalogItem, PsaLine, UnitSpan
 
@@ -50,12 +52,13 @@ def at_day(value: date | str) -> str:
 
 
 def period_months(period_type: Any) -> int:
-    if period_type in (None, ""):
-        return 1
-    months = _PERIOD_MONTHS.get(_int(period_type))
+    """Months in a contract period, by its contractPeriodType picklist value. A value we do
+    not know is an error: guessing the period would misprice every proration."""
+    months = _PERIOD_MONTHS.get(whole(period_type))
     if months is None:
-        log.warning("autotask.mapping: unknown contractPeriodType=%r, assuming monthly", period_type)
-        return 1
+        raise ValueError(f"unknown contractPeriodType {period_type!r} (ncesync knows "
+                         f"{', '.join(str(v) for v in _PERIOD_MONTHS)}; read the picklist in "
+                         "Contracts/entityInformation/fields)")
     return months
 
 
@@ -63,15 +66,21 @@ def period_months(period_type: Any) -> int:
 
 
 def companies_from_json(records: Iterable[dict[str, Any]]) -> dict[int, str]:
-    return {int(r["id"]): str(r.get("companyName") or "") for r in records}
+    """Company names by id (the name is for messages only; a record without an id is an error)."""
+    names = {}
+    for record in records:
+        data = _record(record, "company")
+        names[data.required("id", whole)] = data.optional("companyName", string) or ""
+    return names
 
 
 def agreement_from_json(record: dict[str, Any], *, posted_through: date | None = None) -> Agreement:
     """A contract. Only a Recurring Service contract can carry seats; another type keeps its
     status and is reported by the engine through the lines it lacks (prorate stays None)."""
     data = _record(record, "contract")
-    start = at_date(record.get("startDate"))
-    if _int(record.get("contractType")) != RECURRING_SERVICE:
+    start = data.optional("startDate", at_date)
+    recurring = data.optional("contractType", whole) == RECURRING_SERVICE
+    if not recurring:
         log.warning(
             "autotask.mapping: contract=%s contractType=%r is not Recurring Service",
             record.get("id"), record.get("contractType"),
@@ -79,12 +88,13 @@ def agreement_from_json(record: dict[str, Any], *, posted_through: date | None =
     return Agreement(
         id=data.required("id", whole),
         company_id=data.required("companyID", whole),
-        name=str(record.get("contractName") or ""),
+        name=data.optional("contractName", string) or "",
         status="Active" if data.required("status", whole) == ACTIVE else "Inactive",
         prorate=None,
         start_date=start,
-        end_date=at_date(record.get("endDate")),
-        period_months=period_months(record.get("contractPeriodType")),
+        end_date=data.optional("endDate", at_date),
+        # a recurring-service contract bills by its period; another type carries no seats
+        period_months=data.required("contractPeriodType", period_months) if recurring else 1,
         billing_day=start.day if start else 1,
         posted_through=posted_through,
     )
@@ -94,10 +104,11 @@ def posted_through(unit_rows: Iterable[dict[str, Any]]) -> dict[int, date]:
     """Per contract: the end date of the latest unit row that has been approved and posted."""
     latest: dict[int, date] = {}
     for row in unit_rows:
-        end = at_date(row.get("endDate"))
+        data = _record(row, "contract service unit row")
+        end = data.optional("endDate", at_date)
         if not row.get("approveAndPostDate") or end is None:
             continue
-        contract = _int(row.get("contractID"))
+        contract = data.required("contractID", whole)
         if contract not in latest or end > latest[contract]:
             latest[contract] = end
     return latest
@@ -117,7 +128,7 @@ def span_from_json(row: dict[str, Any]) -> UnitSpan:
 def line_from_json(service: dict[str, Any], unit_rows: Iterable[dict[str, Any]]) -> PsaLine:
     """A contract service as a main line; its spans are its unit rows, oldest first."""
     data = _record(service, "contract service")
-    rows = sorted(unit_rows, key=lambda r: (str(r.get("startDate") or ""), _int(r.get("id"))))
+    rows = sorted(unit_rows, key=lambda r: (str(r.get("startDate") or ""), record_id(r) or 0))
     return PsaLine(
         id=data.required("id", whole),
         agreement_id=data.required("contractID", whole),
@@ -126,15 +137,16 @@ def line_from_json(service: dict[str, Any], unit_rows: Iterable[dict[str, Any]])
         spans=tuple(span_from_json(r) for r in rows),
         unit_price=data.required("unitPrice", decimal),
         unit_cost=data.optional("unitCost", decimal) or Decimal("0"),
-        description=str(service.get("internalDescription") or ""),
-        invoice_description=str(service.get("invoiceDescription") or ""),
+        description=data.optional("internalDescription", string) or "",
+        invoice_description=data.optional("invoiceDescription", string) or "",
     )
 
 
 def charge_from_json(record: dict[str, Any], product_id: str) -> PsaLine:
     """A contract charge as a one-day line on its purchase date; `key` from our marker."""
     data = _record(record, "contract charge")
-    marker = read_marker(record.get("description"))
+    description = data.optional("description", string) or ""
+    marker = read_marker(description)
     day = data.required("datePurchased", at_date)
     return PsaLine(
         id=data.required("id", whole),
@@ -144,8 +156,8 @@ def charge_from_json(record: dict[str, Any], product_id: str) -> PsaLine:
         spans=(UnitSpan(day, day, data.required("unitQuantity", whole)),),
         unit_price=data.required("unitPrice", decimal),
         unit_cost=data.optional("unitCost", decimal) or Decimal("0"),
-        description=str(record.get("description") or ""),
-        invoice_description=str(record.get("name") or ""),
+        description=description,
+        invoice_description=data.optional("name", string) or "",
         key=marker.key if marker.kind == CHARGE else None,
         billed=data.required("isBilled", flag),
     )
@@ -158,7 +170,7 @@ def catalog_item_from_json(record: dict[str, Any]) -> CatalogItem:
     return CatalogItem(
         product_id=str(service),
         id=service,
-        description=str(record.get("name") or ""),
+        description=data.optional("name", string) or "",
         price=data.required("unitPrice", decimal),
         cost=data.optional("unitCost", decimal) or Decimal("0"),
     )
@@ -236,9 +248,3 @@ def service_id(change: Change) -> int:
 def _record(record: Any, entity: str) -> VendorRecord:
     label = record.get("id") if isinstance(record, dict) else None
     return VendorRecord(record, f"Autotask {entity} {label!r}")
-
-
-def _int(value: Any) -> int:
-    if value in (None, ""):
-        return 0
-    return int(str(value).split(".", 1)[0]) if isinstance(value, str) else int(value)

@@ -27,6 +27,8 @@ from providers.autotask.writer import Writer
 from providers.base import CompanyInfo, ProviderContext, TargetProvider, WriteResult
 from providers.http import RetryPolicy
 from providers.options import timeouts, whole_number
+from providers.record import record_id
+from providers.unreadable import UnreadableRecords
 from reconciler import change as actions
 from reconciler.change import Change
 from reconciler.errors import ProviderError
@@ -88,19 +90,23 @@ class AutotaskProvider(TargetProvider):
         })
         found["units"] = self._units(contracts, services, found["contracts"], scope)
         self._remember(found["contract_services"], found["services"])
+        unreadable = UnreadableRecords()
         state = PsaState(
             companies=mapping.companies_from_json(found["companies"]),
-            agreements=_agreements(found["contracts"], found["units"], scope),
-            lines=self._lines(found, scope),
+            agreements=_agreements(found["contracts"], found["units"], scope, unreadable),
+            lines=self._lines(found, scope, unreadable),
             catalog={
                 item.product_id: item
-                for item in map(mapping.catalog_item_from_json, found["services"])
-                if item.product_id in scope.product_ids
+                for item in (unreadable.parse(lambda r=r: mapping.catalog_item_from_json(r),
+                                              product_id=_text_id(r)) for r in found["services"])
+                if item is not None and item.product_id in scope.product_ids
             },
+            unreadable=unreadable.result(),
         )
         log.info(
-            "autotask.read: companies=%d contracts=%d lines=%d catalog=%d",
+            "autotask.read: companies=%d contracts=%d lines=%d catalog=%d unreadable=%d",
             len(state.companies), len(state.agreements), len(state.lines), len(state.catalog),
+            len(state.unreadable),
         )
         return state
 
@@ -137,31 +143,37 @@ class AutotaskProvider(TargetProvider):
         """Unit rows from the period before the sync date's to the next one: all that the
         comparison date and the posted check look at. A contract runs for years with one
         row per period, so reading every row made this the largest read by far."""
-        months = max((mapping.period_months(r.get("contractPeriodType")) for r in records), default=1)
+        months = max((_months_reached(r) for r in records), default=1)
         reach = timedelta(days=31 * months + 1)
         window = [on_or_after("endDate", scope.sync_date - reach), on_or_before("startDate", scope.sync_date + reach)]
         return self._of_services("ContractServiceUnits", contracts, services, also=window)
 
     def _remember(self, contract_services: list[Record], services: list[Record]) -> None:
         for record in contract_services:
-            key = (int(record.get("contractID") or 0), int(record.get("serviceID") or 0))
-            self._services[key] = record
-        self._catalog.update({int(s["id"]): s for s in services})
+            key = (record_id(record, "contractID"), record_id(record, "serviceID"))
+            if None not in key:  # an unreadable one is reported by the read, never written to
+                self._services[key] = record  # type: ignore[index]
+        self._catalog.update({sid: s for s in services if (sid := record_id(s)) is not None})
 
-    def _lines(self, found: dict[str, list[Record]], scope: Scope) -> tuple[PsaLine, ...]:
-        rows: dict[int, list[Record]] = defaultdict(list)
+    def _lines(self, found: dict[str, list[Record]], scope: Scope, unreadable: UnreadableRecords) -> tuple[PsaLine, ...]:
+        rows: dict[int | None, list[Record]] = defaultdict(list)
         for row in found["units"]:
-            rows[int(row.get("contractServiceID") or 0)].append(row)
-        lines = [
-            mapping.line_from_json(record, rows.get(int(record["id"]), []))
+            rows[record_id(row, "contractServiceID")].append(row)
+        for row in rows.pop(None, []):  # a row that names no contract service: its licence stops
+            unreadable.parse(lambda r=row: _unattributed(r), agreement_id=record_id(row, "contractID"),
+                             product_id=_text_id(row, "serviceID"))
+        parsed = [
+            unreadable.parse(lambda r=record: mapping.line_from_json(r, rows.get(record_id(r), [])),
+                             agreement_id=record_id(record, "contractID"), product_id=_text_id(record, "serviceID"))
             for record in found["contract_services"]
-            if int(record.get("contractID") or 0) in scope.agreement_ids
+            if record_id(record, "contractID") in scope.agreement_ids or record_id(record, "contractID") is None
         ]
-        lines += [
-            mapping.charge_from_json(record, self._charge_product(record))
+        parsed += [  # a charge we cannot read might be a copy already made: its contract stops
+            unreadable.parse(lambda r=record: mapping.charge_from_json(r, self._charge_product(r)),
+                             agreement_id=record_id(record, "contractID"))
             for record in found["charges"]
         ]
-        kept = [ln for ln in lines if ln.product_id in scope.product_ids or ln.kind == CHARGE]
+        kept = [ln for ln in parsed if ln is not None and (ln.product_id in scope.product_ids or ln.kind == CHARGE)]
         return tuple(sorted(kept, key=lambda ln: (ln.agreement_id, ln.kind, ln.id)))
 
     def _charge_product(self, charge: Record) -> str:
@@ -210,14 +222,43 @@ class AutotaskProvider(TargetProvider):
                 "zone_url": self.client.known_zone_url}
 
 
-def _agreements(contracts: list[Record], units: list[Record], scope: Scope) -> dict[int, Agreement]:
-    posted = mapping.posted_through(units)
+def _agreements(contracts: list[Record], units: list[Record], scope: Scope,
+                unreadable: UnreadableRecords) -> dict[int, Agreement]:
+    rows: dict[int | None, list[Record]] = defaultdict(list)
+    for row in units:
+        rows[record_id(row, "contractID")].append(row)
     agreements = {}
     for record in contracts:
-        agreement = mapping.agreement_from_json(record, posted_through=posted.get(int(record["id"])))
-        if agreement.id in scope.agreement_ids:
+        contract = record_id(record)
+
+        def parse(r: Record = record, c: int | None = contract) -> Agreement:
+            posted = mapping.posted_through(rows.get(c, [])) if c is not None else {}
+            return mapping.agreement_from_json(r, posted_through=posted.get(c) if c is not None else None)
+
+        agreement = unreadable.parse(parse, agreement_id=contract)
+        if agreement is not None and agreement.id in scope.agreement_ids:
             agreements[agreement.id] = agreement
     return agreements
+
+
+def _months_reached(contract: Record) -> int:
+    """How far a contract's period reaches back, for the unit-row window; an unreadable
+    period reads a whole year (the contract itself is reported as unreadable)."""
+    try:
+        return mapping.period_months(contract.get("contractPeriodType"))
+    except (ValueError, TypeError, ArithmeticError):
+        return 12
+
+
+def _text_id(record: Record, name: str = "id") -> str | None:
+    """A record's id field as the product id text, when it can be read."""
+    value = record_id(record, name)
+    return None if value is None else str(value)
+
+
+def _unattributed(row: Record) -> Any:
+    raise ProviderError(f"Autotask contract service unit row {row.get('id')!r}: field contractServiceID "
+                        f"is missing or not an id ({row.get('contractServiceID')!r}); refusing to guess it")
 
 
 def _parallelism(value: Any) -> int:
