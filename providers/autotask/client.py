@@ -25,6 +25,7 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from providers.autotask.budget import RequestBudget, ThresholdReading
+from providers import endpoint
 from providers.autotask.filters import Filter, in_chunks
 from providers.http import HttpClient, RetryPolicy
 from reconciler.errors import ProviderError
@@ -124,6 +125,9 @@ class AutotaskClient(HttpClient):
                 "Autotask zone discovery answered no zone URL for the API user; check "
                 "psa.username or set psa.zone_url"
             )
+        if not endpoint.allowed(url):  # the credentials would travel unencrypted
+            raise ProviderError(f"Autotask zone discovery answered {url!r}, which is neither https nor "
+                                "on this machine; set psa.zone_url to the database's https zone")
         zone = zone_root(url)
         log.info("autotask.client: zone=%s", zone)
         return zone

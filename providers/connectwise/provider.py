@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from providers.base import CompanyInfo, ProviderContext, TargetProvider, WriteResult, sandbox_endpoint
+from providers.endpoint import endpoint_url
 from providers.connectwise import mapping
 from providers.connectwise.client import DEFAULT_CODEBASE, ConnectWiseClient
 from providers.options import timeouts, whole_number
@@ -230,12 +231,8 @@ def _site_and_credentials(
     if config.is_sandbox:
         site, sandbox = sandbox_endpoint(context, "connectwise", "psa")
         return site, {key: sandbox[key] for key in CREDENTIALS}
-    site = (config.endpoint or "").strip().rstrip("/")
-    if not site.startswith(("https://", "http://")):
-        raise ConfigError(
-            f"psa.endpoint {config.endpoint!r} is neither 'sandbox' nor a site URL "
-            "like https://api-na.myconnectwise.net"
-        )
+    site = endpoint_url(config.endpoint, setting="psa.endpoint", example="https://api-na.myconnectwise.net",
+                        expected="is neither 'sandbox' nor a site URL like")
     if "/apis/" in site:
         raise ConfigError(
             "psa.endpoint is the site URL only (https://api-na.myconnectwise.net); "

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from providers.base import ProviderContext, SourceProvider, sandbox_endpoint
+from providers.endpoint import endpoint_url
 from providers.dickerdata import mapping, values
 from providers.dickerdata.client import DEFAULT_BASE_URL, DickerDataClient
 from providers.dickerdata.exports import ExportFolder
@@ -71,11 +72,12 @@ class DickerDataProvider(SourceProvider):
         if endpoint == SANDBOX:
             base_url, account, token = _sandbox(context)
         else:
-            base_url = endpoint or DEFAULT_BASE_URL
-            if not base_url.startswith(("http://", "https://")):
+            if endpoint and not endpoint.startswith(("http://", "https://")):
                 raise ConfigError(
                     f"source.endpoint {endpoint!r} is not sandbox, files or an http(s) base URL"
                 )
+            base_url = endpoint_url(endpoint or DEFAULT_BASE_URL, setting="source.endpoint",
+                                    example=DEFAULT_BASE_URL)
             account = _secret(options, "account_code", context)
             token = _secret(options, "access_token", context)
         client = DickerDataClient(
