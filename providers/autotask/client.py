@@ -170,6 +170,15 @@ class AutotaskClient(HttpClient):
             url = self._rebased(str(next_url))
         raise ProviderError(f"Autotask POST {path}: more than {MAX_PAGES} pages; stopped")
 
+    def count(self, entity: str, filters: list[Filter]) -> int:
+        """`POST /{Entity}/query/count`: one request, for checks that only need a read to work."""
+        path = f"/{entity}/query/count"
+        body = self.decoded(self.read("POST", path, json={"filter": filters}), "POST", path, dict)
+        try:
+            return int(body["queryCount"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ProviderError(f"Autotask POST {path}: unexpected answer {body!r}") from exc
+
     def query_in(
         self,
         entity: str,

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
-from providers.autotask import connection, mapping
+from providers.autotask import connection, doctor, mapping
 from providers.autotask.budget import DEFAULT_LIMIT, RequestBudget
 from providers.autotask.client import MAX_CONCURRENT, AutotaskClient
 from providers.autotask.filters import Filter, equals, in_chunks, on_or_after, on_or_before
@@ -32,7 +32,7 @@ from providers.unreadable import UnreadableRecords
 from reconciler import change as actions
 from reconciler.change import Change
 from reconciler.errors import ProviderError
-from reconciler.model import Agreement, ProviderConfig, PsaLine, PsaState, Scope
+from reconciler.model import Agreement, Check, ProviderConfig, PsaLine, PsaState, Scope
 from reconciler.model.psa import CHARGE
 
 log = logging.getLogger(__name__)
@@ -211,6 +211,9 @@ class AutotaskProvider(TargetProvider):
 
     def request_counts(self) -> dict[str, int]:
         return self.client.request_counts()
+
+    def diagnose(self, scope: Scope) -> list[Check]:
+        return doctor.diagnose(self.client, scope)
 
     def tenant_key(self) -> str:
         """The zone and the API user's domain: one Autotask database, never the secret."""

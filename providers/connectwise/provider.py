@@ -15,7 +15,7 @@ from typing import Any
 
 from providers.base import CompanyInfo, ProviderContext, TargetProvider, WriteResult, sandbox_endpoint
 from providers.endpoint import endpoint_url
-from providers.connectwise import mapping
+from providers.connectwise import doctor, mapping
 from providers.connectwise.client import DEFAULT_CODEBASE, ConnectWiseClient
 from providers.options import timeouts, whole_number
 from providers.http import RetryPolicy
@@ -24,7 +24,7 @@ from providers.unreadable import UnreadableRecords
 from reconciler import change as actions
 from reconciler.change import Change
 from reconciler.errors import ConfigError, ProviderError
-from reconciler.model import Agreement, ProviderConfig, PsaLine, PsaState, Scope
+from reconciler.model import Agreement, Check, ProviderConfig, PsaLine, PsaState, Scope
 from reconciler.model.psa import CHARGE
 from reconciler.secrets import resolve
 
@@ -201,6 +201,9 @@ class ConnectWiseProvider(TargetProvider):
 
     def request_counts(self) -> dict[str, int]:
         return self.client.request_counts()
+
+    def diagnose(self, scope: Scope) -> list[Check]:
+        return doctor.diagnose(self.client, self.company_id, scope)
 
     def tenant_key(self) -> str:
         """The site and company: one ConnectWise tenant. The company id is a credential (it

@@ -1,5 +1,6 @@
 """Typed, immutable data the engine works on. Money is Decimal, dates are calendar dates."""
 
+from reconciler.model.check import Check
 from reconciler.model.inventory import Customer, Inventory, Invoice, InvoiceLine, Subscription
 from reconciler.model.psa import Agreement, CatalogItem, PsaLine, PsaState, UnitSpan, Unreadable
 from reconciler.model.scope import Scope
@@ -19,6 +20,7 @@ __all__ = [
     "Agreement",
     "BillingStyle",
     "CatalogItem",
+    "Check",
     "ClientMapping",
     "Customer",
     "Deployment",
