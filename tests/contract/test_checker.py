@@ -64,3 +64,17 @@ def test_exempt_answers_are_not_judged() -> None:
     broken = Exchange("connectwise", "GET", "/finance/agreements", {}, CW_HEADERS, 502, b"<html>", "text/html",
                       fault="malformed")
     assert problems(broken) == []
+
+
+def test_every_exemption_is_listed_with_its_reason_in_docs_sandbox_md() -> None:
+    import re
+    from pathlib import Path
+
+    from tests.contract.exchanges import EXEMPTIONS
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "sandbox.md").read_text("utf-8")
+    rows = {m.group(1): (m.group(2).strip(), m.group(3).strip())
+            for m in re.finditer(r"^\| `([a-z-]+)` \| ([^|]+) \| ([^|]+) \|$", text, re.MULTILINE)}
+    assert set(rows) == {e.id for e in EXEMPTIONS}
+    for exemption in EXEMPTIONS:
+        assert rows[exemption.id] == (exemption.what, exemption.reason), exemption.id
