@@ -87,7 +87,7 @@ def decimal(value: Any) -> Decimal:
 def _finite(value: Any) -> Decimal:
     """A number through its text; NaN and infinities are not amounts or counts."""
     if isinstance(value, (dict, list)):
-        raise ValueError("expected a number")
+        raise TypeError("expected a number")
     amount = Decimal(str(value))
     if not amount.is_finite():
         raise ValueError("expected a finite number")
@@ -103,7 +103,7 @@ def flag(value: Any) -> bool:
 def string(value: Any) -> str:
     """Free text (a description): a JSON string, nothing else."""
     if not isinstance(value, str):
-        raise ValueError("expected text")
+        raise TypeError("expected text")
     return value
 
 

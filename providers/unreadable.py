@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from reconciler.errors import ProviderError
 from reconciler.model import Unreadable
@@ -26,11 +26,11 @@ class UnreadableRecords:
     def __init__(self) -> None:
         self.found: list[Unreadable] = []
 
-    def parse(self, parse: Callable[[], T], *, agreement_id: int | None = None,
+    def parse(self, parse: Callable[..., T], *args: Any, agreement_id: int | None = None,
               product_id: str | None = None) -> T | None:
-        """`parse()`, or None when it raised ProviderError and the record was set aside."""
+        """`parse(*args)`, or None when it raised ProviderError and the record was set aside."""
         try:
-            return parse()
+            return parse(*args)
         except ProviderError as exc:
             if agreement_id is None and product_id is None:
                 raise

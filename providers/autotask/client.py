@@ -24,8 +24,8 @@ from urllib.parse import urlsplit
 import requests
 from requests.adapters import HTTPAdapter
 
-from providers.autotask.budget import RequestBudget, ThresholdReading
 from providers import endpoint
+from providers.autotask.budget import RequestBudget, ThresholdReading
 from providers.autotask.filters import Filter, in_chunks
 from providers.http import HttpClient, RetryPolicy
 from reconciler.errors import ProviderError

@@ -13,7 +13,6 @@ from typing import Any
 from providers.autotask.client import API_ROOT, DEFAULT_ENDPOINT
 from providers.base import ProviderContext, sandbox_endpoint
 from providers.endpoint import endpoint_url
-from reconciler.errors import ConfigError
 from reconciler.model import ProviderConfig
 from reconciler.secrets import resolve
 

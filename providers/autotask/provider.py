@@ -97,8 +97,8 @@ class AutotaskProvider(TargetProvider):
             lines=self._lines(found, scope, unreadable),
             catalog={
                 item.product_id: item
-                for item in (unreadable.parse(lambda r=r: mapping.catalog_item_from_json(r),
-                                              product_id=_text_id(r)) for r in found["services"])
+                for item in (unreadable.parse(mapping.catalog_item_from_json, r, product_id=_text_id(r))
+                             for r in found["services"])
                 if item is not None and item.product_id in scope.product_ids
             },
             unreadable=unreadable.result(),
@@ -160,16 +160,16 @@ class AutotaskProvider(TargetProvider):
         for row in found["units"]:
             rows[record_id(row, "contractServiceID")].append(row)
         for row in rows.pop(None, []):  # a row that names no contract service: its licence stops
-            unreadable.parse(lambda r=row: _unattributed(r), agreement_id=record_id(row, "contractID"),
+            unreadable.parse(_unattributed, row, agreement_id=record_id(row, "contractID"),
                              product_id=_text_id(row, "serviceID"))
         parsed = [
-            unreadable.parse(lambda r=record: mapping.line_from_json(r, rows.get(record_id(r), [])),
+            unreadable.parse(mapping.line_from_json, record, rows.get(record_id(record), []),
                              agreement_id=record_id(record, "contractID"), product_id=_text_id(record, "serviceID"))
             for record in found["contract_services"]
             if record_id(record, "contractID") in scope.agreement_ids or record_id(record, "contractID") is None
         ]
         parsed += [  # a charge we cannot read might be a copy already made: its contract stops
-            unreadable.parse(lambda r=record: mapping.charge_from_json(r, self._charge_product(r)),
+            unreadable.parse(mapping.charge_from_json, record, self._charge_product(record),
                              agreement_id=record_id(record, "contractID"))
             for record in found["charges"]
         ]

@@ -91,16 +91,14 @@ class ConnectWiseProvider(TargetProvider):
         agreements = {}
         if scope.agreement_ids:
             for record in self.client.agreements(scope.agreement_ids):
-                agreement = unreadable.parse(lambda r=record: mapping.agreement_from_json(r),
-                                             agreement_id=record_id(record))
+                agreement = unreadable.parse(mapping.agreement_from_json, record, agreement_id=record_id(record))
                 if agreement is not None and agreement.id in scope.agreement_ids:
                     agreements[agreement.id] = agreement
         lines = self._lines(sorted(agreements), scope, unreadable) if scope.product_ids else ()
         catalog = {}
         if scope.product_ids:
             for record in self.client.catalog_items(scope.product_ids):
-                item = unreadable.parse(lambda r=record: mapping.catalog_item_from_json(r),
-                                        product_id=_identifier(record))
+                item = unreadable.parse(mapping.catalog_item_from_json, record, product_id=_identifier(record))
                 if item is not None and item.product_id in scope.product_ids and item.product_id not in catalog:
                     catalog[item.product_id] = item
         self._catalog_ids.update({key: item.id for key, item in catalog.items()})
@@ -131,8 +129,8 @@ class ConnectWiseProvider(TargetProvider):
         # An addition we cannot read might be the licence's line: its product's licences (or
         # the agreement's, when even the product is unreadable) stop, not the whole read.
         parsed = [
-            unreadable.parse(lambda r=record, a=agreement_id: mapping.line_from_json(r, a),
-                             agreement_id=agreement_id, product_id=_identifier((record or {}).get("product")))
+            unreadable.parse(mapping.line_from_json, record, agreement_id, agreement_id=agreement_id,
+                             product_id=_identifier((record or {}).get("product")))
             for agreement_id, records in additions.items()
             for record in records
         ]

@@ -22,11 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from providers.base import ProviderContext, SourceProvider, sandbox_endpoint
-from providers.endpoint import endpoint_url
 from providers.dickerdata import mapping, values
 from providers.dickerdata.client import DEFAULT_BASE_URL, DickerDataClient
 from providers.dickerdata.exports import ExportFolder
 from providers.dickerdata.transport import KeyTransport
+from providers.endpoint import endpoint_url
 from providers.options import timeouts
 from reconciler import secrets
 from reconciler.errors import ConfigError, ProviderError, ReconcilerError, SourceError
@@ -57,7 +57,7 @@ class DickerDataProvider(SourceProvider):
         self.read_invoices = read_invoices
 
     @classmethod
-    def from_config(cls, config: ProviderConfig, context: ProviderContext) -> "DickerDataProvider":
+    def from_config(cls, config: ProviderConfig, context: ProviderContext) -> DickerDataProvider:
         options = dict(config.options or {})
         read_invoices = _option_flag(options, "read_invoices")
         endpoint = (config.endpoint or "").strip()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 import json
 from dataclasses import replace
+from functools import partial
 from typing import Any
 from urllib.parse import quote
 
@@ -59,10 +60,9 @@ class AutotaskApi:
         for entity in [*ENTITIES, "ContractServiceAdjustments"]:
             info = f"/{entity}/entityInformation"
             routes += [
-                Route("GET", info, lambda r, e=entity: Reply(200, self._shape(e).information(
-                    can_create=WRITABLE[e][0], can_update=WRITABLE[e][1], can_delete=WRITABLE[e][2]))),
-                Route("GET", info + "/fields", lambda r, e=entity: Reply(200, self._shape(e).field_information())),
-                Route("GET", info + "/userDefinedFields", lambda r, e=entity: Reply(200, self._shape(e).udf_information())),
+                Route("GET", info, partial(self._information, entity=entity, part="entity")),
+                Route("GET", info + "/fields", partial(self._information, entity=entity, part="fields")),
+                Route("GET", info + "/userDefinedFields", partial(self._information, entity=entity, part="udfs")),
             ]
         for entity in ENTITIES:
             for method in ("GET", "POST"):
@@ -72,11 +72,11 @@ class AutotaskApi:
                     Route(method, f"/{entity}/query", lambda r, e=entity: self._query(r, e)),
                 ]
             routes.append(Route("GET", f"/{entity}/{{id}}", lambda r, e=entity: self._item(r, e)))
-        for child, name in CHILDREN.items():
+        for child in CHILDREN:
             entity = CHILD_OF_CONTRACT[child]
             routes += [
-                Route("GET", f"/Contracts/{{id}}/{child}", lambda r, e=entity: self._children(r, e)),
-                Route("GET", f"/Contracts/{{id}}/{child}/{{childId}}", lambda r, e=entity: self._child_item(r, e)),
+                Route("GET", f"/Contracts/{{id}}/{child}", partial(self._children, entity=entity)),
+                Route("GET", f"/Contracts/{{id}}/{child}/{{childId}}", partial(self._child_item, entity=entity)),
             ]
         routes += [
             Route("POST", "/ContractServiceAdjustments", self._adjust, write=True),
@@ -115,6 +115,16 @@ class AutotaskApi:
         root = f"{request.base_url}/autotask/atservicesrest/"
         return Reply(200, {"zoneName": "Sandbox", "url": root, "webUrl": f"{request.base_url}/autotask/",
                            "ci": 0})
+
+    def _information(self, request: Request, *, entity: str, part: str) -> Reply:
+        """`{Entity}/entityInformation`, `.../fields` or `.../userDefinedFields`."""
+        shape = self._shape(entity)
+        if part == "fields":
+            return Reply(200, shape.field_information())
+        if part == "udfs":
+            return Reply(200, shape.udf_information())
+        create, update, delete = WRITABLE[entity]
+        return Reply(200, shape.information(can_create=create, can_update=update, can_delete=delete))
 
     def _shape(self, entity: str) -> EntityShape:
         collection = ENTITIES.get(entity)
@@ -212,13 +222,13 @@ class AutotaskApi:
         found = next((r for r in records if str(r.get("id")) == wanted), None)
         return Reply(200, {"item": self._shape(entity).record(found) if found else None})
 
-    def _children(self, request: Request, entity: str) -> Reply:
+    def _children(self, request: Request, *, entity: str) -> Reply:
         contract = self._contract(request)
         items = [r for r in self.store.records(VENDOR, ENTITIES[entity]) if r.get("contractID") == contract["id"]]
         details = {"count": len(items), "requestCount": len(items), "prevPageUrl": None, "nextPageUrl": None}
         return Reply(200, {"items": self._shape(entity).page(items), "pageDetails": details})
 
-    def _child_item(self, request: Request, entity: str) -> Reply:
+    def _child_item(self, request: Request, *, entity: str) -> Reply:
         """`GET Contracts/{id}/Services/{id}`: one child of the contract, or null."""
         contract = self._contract(request)
         wanted = request.params["childId"]

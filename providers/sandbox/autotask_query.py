@@ -61,7 +61,7 @@ class Query:
         predicate_of(list(self.filters), vocabulary)
 
     @classmethod
-    def parse(cls, model: Any) -> "Query":
+    def parse(cls, model: Any) -> Query:
         if model in (None, ""):
             model = {}
         if not isinstance(model, dict):
@@ -90,7 +90,7 @@ class Query:
         return base64.urlsafe_b64encode(text.encode("utf-8")).decode("ascii")
 
     @classmethod
-    def from_token(cls, token: str) -> "Query":
+    def from_token(cls, token: str) -> Query:
         try:
             data = json.loads(base64.urlsafe_b64decode(token.encode("ascii")))
             query = cls.parse(data["q"])
@@ -99,7 +99,7 @@ class Query:
         except (ValueError, KeyError, TypeError) as exc:
             raise QueryError("The paging token is not valid.") from exc
 
-    def same_query(self, other: "Query") -> bool:
+    def same_query(self, other: Query) -> bool:
         return self.to_model() == other.to_model()
 
     def select(self, record: dict[str, Any]) -> dict[str, Any]:

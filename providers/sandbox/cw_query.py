@@ -132,14 +132,14 @@ def record_filter(request: Request, entity: str) -> Predicate:
         except ConditionError as exc:
             raise refuse("childConditions", str(exc)) from exc
         for name in lists:  # an item matches when the whole expression holds for it
-            parts.append(lambda r, n=name, p=predicate: any(p({n: item}) for item in _items(r, n)))
+            parts.append(_any_item(name, predicate, wrap=True))
     custom = request.param("customFieldConditions")
     if custom:
         try:
             predicate = parse_conditions(custom, fields.custom_field)
         except ConditionError as exc:
             raise refuse("customFieldConditions", str(exc)) from exc
-        parts.append(lambda r, p=predicate: any(p(item) for item in _items(r, CUSTOM_FIELDS)))
+        parts.append(_any_item(CUSTOM_FIELDS, predicate, wrap=False))
     return parts[0] if len(parts) == 1 else (lambda r: all(p(r) for p in parts))
 
 
@@ -170,6 +170,16 @@ def selected_fields(request: Request, entity: str) -> list[str]:
         except ConditionError as exc:
             raise refuse("fields", str(exc)) from exc
     return wanted
+
+
+def _any_item(name: str, predicate: Predicate, *, wrap: bool) -> Predicate:
+    """Records with an item of list `name` satisfying `predicate` (given as `{name: item}`
+    when `wrap`, so that paths like `types/id` resolve; else the item itself)."""
+
+    def test(record: dict[str, Any]) -> bool:
+        return any(predicate({name: item} if wrap else item) for item in _items(record, name))
+
+    return test
 
 
 def _items(record: dict[str, Any], name: str) -> list[dict[str, Any]]:

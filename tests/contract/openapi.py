@@ -94,7 +94,7 @@ class Document:
         """A shared schema by name (`Addition`, `ContractModel`)."""
         return {"$ref": f"#/{self._shared}/{'schemas/' if self.openapi else ''}{pointer}"}
 
-    def validator(self, schema: dict[str, Any], *, strict: bool = True, partial: bool = False) -> "Validator":
+    def validator(self, schema: dict[str, Any], *, strict: bool = True, partial: bool = False) -> Validator:
         """`partial`: the request selected members (ConnectWise `fields`, Autotask
         `includeFields`), so the answer may lack members the schema requires."""
         return _validator(self, json.dumps(schema, sort_keys=True), strict, partial)

@@ -6,14 +6,19 @@ import json
 from pathlib import Path
 
 import pytest
-import yaml
 from click.testing import CliRunner
 
 from providers.sandbox import SandboxServer
 from providers.sandbox.faults import ENV_VAR
 from reconciler.cli.main import cli
 from tests.e2e.test_served_sandbox import ENV, forget_the_demo_secrets, point_at, served_connectwise  # noqa: F401
-from tests.e2e.worlds import autotask_world, three_clients_world, working_world, write_autotask_deployment, write_deployment
+from tests.e2e.worlds import (
+    autotask_world,
+    three_clients_world,
+    working_world,
+    write_autotask_deployment,
+    write_deployment,
+)
 
 DAY = ("--date", "2024-06-15")
 

@@ -14,7 +14,12 @@ from click.testing import CliRunner
 from providers.sandbox import SANDBOX_CREDENTIALS, SandboxServer
 from reconciler.cli.main import cli
 from reconciler.logs import SECRET_MASK
-from tests.e2e.worlds import autotask_world, three_clients_world, write_autotask_deployment, write_deployment
+from tests.e2e.worlds import (
+    autotask_world,
+    three_clients_world,
+    write_autotask_deployment,
+    write_deployment,
+)
 
 DAY = ("--date", "2024-06-15")
 ENV = {

@@ -10,7 +10,6 @@ import yaml
 
 from tests.e2e.worlds import (
     OTHER,
-    STOCK,
     TENANT,
     autotask_world,
     subscription,
@@ -80,10 +79,10 @@ def test_an_autotask_contract_with_an_unknown_period_type_stops_only_its_licence
     write_autotask_deployment(run.root, world, style="advance", prorate=False)
     (run.root / "specs" / "clients" / "fabrikam.yaml").write_text(
         (run.root / "specs" / "clients" / "fabrikam.yaml").read_text().replace("agreement_id: 1002", "agreement_id: 7002"))
-    code, out = run("plan", *DAY)
+    _, out = run("plan", *DAY)
     assert "Autotask contract 7002: field contractPeriodType: unknown contractPeriodType 99" in out
     assert "Traceback" not in out
     assert "Contoso Ltd" in out and "+3" in out  # Contoso's contract 7001 is planned as usual
-    code, out = run("apply", *DAY, "--auto-approve")
+    run("apply", *DAY, "--auto-approve")
     adjustments = working_world(run.root)["autotask"]["contractServiceAdjustments"]
     assert [(a["contractID"], a["unitChange"]) for a in adjustments] == [(7001, 3)]
