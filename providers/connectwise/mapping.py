@@ -9,7 +9,6 @@ value we do not know raises ProviderError naming the record and the field: never
 
 from __future__ import annotations
 
-import logging
 import re
 from datetime import date
 from decimal import Decimal
@@ -21,8 +20,6 @@ from reconciler.model.psa import CHARGE, DELTA, MAIN, Agreement, CatalogItem, Ps
 from providers.marker import Marker, read_marker, with_marker
 from providers.money import json_number
 from providers.record import VendorRecord, decimal, flag, string, whole
-
-log = logging.getLogger(__name__)
 
 INVOICE_DESCRIPTION_LIMIT = 6000  # Addition.invoiceDescription "Max length: 6000"
 BILLABLE = "Billable"
