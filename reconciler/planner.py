@@ -62,6 +62,8 @@ def _plan_client(request: PlanRequest, client: ClientMapping, subs: list[Subscri
     seats_psa = seats_dd = 0
     for key in sorted(grouped.licences):
         licence = grouped.licences[key]
+        if _unreadable(request, client, licence, plan):
+            continue
         try:
             outcome = plan_licence(licence_input(request, client, licence))
         except LicenceError as error:  # this licence only: the rest of the client goes on
@@ -81,6 +83,17 @@ def _plan_client(request: PlanRequest, client: ClientMapping, subs: list[Subscri
         "dd_subscriptions": len(subs),
         "digest": _client_digest(request, client, subs, lines),
     }
+
+
+def _unreadable(request: PlanRequest, client: ClientMapping, licence: Licence, plan: Plan) -> bool:
+    """A licence depending on a PSA record the provider could not read is not planned: its
+    plan would rest on a guess. The error is the provider's, naming the record and field."""
+    blocked = request.psa.unreadable_for(licence.agreement_id, licence.product.psa_product)
+    for record in blocked:
+        plan.errors.append(Issue(f"{licence.product.key}: {record.message}; this licence is not synced "
+                                 "until the record is fixed in the PSA", client.dd_customer_id, client.name,
+                                 licence.product.key))
+    return bool(blocked)
 
 
 def _client_digest(request: PlanRequest, client: ClientMapping, subs: list[Subscription], lines: list[PsaLine]) -> dict[str, str]:

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 import requests
 from requests.adapters import HTTPAdapter
 
+from providers import endpoint
 from providers.autotask.budget import RequestBudget, ThresholdReading
 from providers.autotask.filters import Filter, in_chunks
 from providers.http import HttpClient, RetryPolicy
@@ -112,9 +113,10 @@ class AutotaskClient(HttpClient):
         try:
             response = self.read("GET", where, params={"user": self.username})
         except ProviderError as exc:
+            hint = "" if "check psa.username" in str(exc) else (
+                ". Check psa.username (the API user's full user name) or set psa.zone_url")
             raise ProviderError(
-                f"Autotask zone discovery for the API user failed: {exc}. Check psa.username "
-                "(the API user's full user name) or set psa.zone_url",
+                f"Autotask zone discovery for the API user failed: {exc}{hint}",
                 status=exc.status, vendor_message=exc.vendor_message,
             ) from exc
         body = self.decoded(response, "GET", "/zoneInformation")
@@ -124,6 +126,9 @@ class AutotaskClient(HttpClient):
                 "Autotask zone discovery answered no zone URL for the API user; check "
                 "psa.username or set psa.zone_url"
             )
+        if not endpoint.allowed(url):  # the credentials would travel unencrypted
+            raise ProviderError(f"Autotask zone discovery answered {url!r}, which is neither https nor "
+                                "on this machine; set psa.zone_url to the database's https zone")
         zone = zone_root(url)
         log.info("autotask.client: zone=%s", zone)
         return zone
@@ -164,6 +169,15 @@ class AutotaskClient(HttpClient):
                 return records
             url = self._rebased(str(next_url))
         raise ProviderError(f"Autotask POST {path}: more than {MAX_PAGES} pages; stopped")
+
+    def count(self, entity: str, filters: list[Filter]) -> int:
+        """`POST /{Entity}/query/count`: one request, for checks that only need a read to work."""
+        path = f"/{entity}/query/count"
+        body = self.decoded(self.read("POST", path, json={"filter": filters}), "POST", path, dict)
+        try:
+            return int(body["queryCount"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ProviderError(f"Autotask POST {path}: unexpected answer {body!r}") from exc
 
     def query_in(
         self,
@@ -227,8 +241,8 @@ class AutotaskClient(HttpClient):
     def describe_status(self, status: int) -> str:
         return {
             400: "Autotask refused the request",
-            401: "Autotask rejected the API user (check psa.username, psa.secret and "
-            "psa.integration_code)",
+            401: "Autotask knows the API user but refused its secret (check psa.secret, and "
+            "that psa.username is that API user's)",
             403: "the API user's security level lacks a permission this call needs",
             404: "not found (check the id and the zone URL)",
             405: "Autotask does not accept this method on this URL",
@@ -241,7 +255,22 @@ class AutotaskClient(HttpClient):
         if not urlsplit(target).path.lower().endswith(_EXEMPT):
             self.budget.admit(self.threshold)
         with self._slots:
-            return super()._send(method, target, **kwargs)
+            response = super()._send(method, target, **kwargs)
+        # Autotask answers a wrong integration code or an unknown user with a 500, which is
+        # otherwise worth retrying; these never heal, so they are reported at once.
+        if response.status_code == 500 and credential_hint(500, self.vendor_message(response)):
+            self._checked(method, path, response)
+        return response
+
+    def _checked(self, method: str, path: str, response: requests.Response) -> requests.Response:
+        """The vendor's error, plus which credential to check when it is a credential error."""
+        try:
+            return super()._checked(method, path, response)
+        except ProviderError as exc:
+            hint = credential_hint(response.status_code, exc.vendor_message)
+            if not hint:
+                raise
+            raise ProviderError(f"{exc}; {hint}", status=exc.status, vendor_message=exc.vendor_message) from None
 
     # -- internals ------------------------------------------------------------------------
 
@@ -262,6 +291,21 @@ class AutotaskClient(HttpClient):
             raise ProviderError(
                 f"Autotask {method} {self.request_label(path)}: the answer has no item id ({body!r})"
             ) from exc
+
+
+def credential_hint(status: int, vendor_text: str) -> str:
+    """Which setting to check for a credential error, as Autotask reports each one (an
+    unknown user and a wrong integration code are 500s, a wrong secret a 401); '' when the
+    error is not about credentials."""
+    text = vendor_text.lower()
+    if "integrationcode" in text.replace(" ", ""):
+        return ("check psa.integration_code: the API tracking identifier of this integration, "
+                "on the API user's Security tab in Autotask")
+    if "zone information could not be determined" in text:
+        return "Autotask knows no API user of that name: check psa.username (the API user's full user name)"
+    if status == 500 and "user" in text and any(w in text for w in ("not a valid", "invalid", "not found", "unknown")):
+        return "check psa.username: it must be the user name of an API user of this Autotask database"
+    return ""
 
 
 def zone_root(url: str) -> str:

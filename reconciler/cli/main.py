@@ -7,6 +7,7 @@ from reconciler.logs import configure
 from reconciler.cli.apply import apply
 from reconciler.cli.automap import automap
 from reconciler.cli.describe import describe
+from reconciler.cli.doctor import doctor
 from reconciler.cli.journal import journal
 from reconciler.cli.plan import plan
 from reconciler.cli.report import report
@@ -26,7 +27,7 @@ def cli(log_level: str, log_format: str) -> None:
     configure(level=log_level, fmt=log_format)
 
 
-for command in (validate, plan, apply, show, journal, schema, unlock, report, automap, describe, sandbox):
+for command in (validate, plan, apply, show, journal, schema, unlock, report, automap, describe, doctor, sandbox):
     cli.add_command(command)
 
 
