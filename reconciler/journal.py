@@ -2,12 +2,19 @@
 
 A dispute months later is answered from here: what was written, why, before and after,
 and the PSA record id.
+
+Each entry is one `os.write` of a whole line on a file opened for appending, then an
+fsync: a crash can lose the entry being written, never tear one already journaled. A
+line cut off all the same (a full disk, a copy of the file taken mid-write) is reported
+by the reader with its line number and skipped, and the next writer starts a fresh line
+rather than gluing its entry onto the damaged one.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -16,6 +23,8 @@ from reconciler.change import Change
 from reconciler.logs import mask
 
 JOURNAL = Path(".ncesync") / "journal.jsonl"
+# What `ncesync journal` shows of an entry: a line without these is not one of ours.
+REQUIRED = ("time", "run_id", "outcome", "client_id", "client_name", "action", "product_id", "agreement_id", "reason")
 
 
 class Journal:
@@ -23,11 +32,12 @@ class Journal:
         self.path = root / JOURNAL
         self.run_id = run_id
 
-    def record(self, change: Change, *, outcome: str, record_id: Any = None, error: str | None = None) -> None:
+    def record(self, change: Change, *, outcome: str, record_id: Any = None, error: str | None = None,
+               note: str | None = None) -> None:
         entry = {
             "time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "run_id": self.run_id,
-            "outcome": outcome,  # applied | failed | skipped
+            "outcome": outcome,  # applied | failed | skipped | not_applied
             "record_id": record_id,
             "client_id": change.client_id,
             "client_name": change.client_name,
@@ -44,17 +54,75 @@ class Journal:
         }
         if error:
             entry["error"] = mask(error)  # vendor text may echo a credential back
+        if note:
+            entry["note"] = mask(note)
+        self._append(json.dumps(entry, sort_keys=True, default=str) + "\n")
+
+    def _append(self, line: str) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        line = json.dumps(entry, sort_keys=True, default=str) + "\n"
-        with open(self.path, "a", encoding="utf-8") as handle:
-            handle.write(line)
-            handle.flush()
-            os.fsync(handle.fileno())
+        fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            data = line.encode("utf-8")
+            if _ends_mid_line(fd):
+                data = b"\n" + data
+            written = os.write(fd, data)
+            if written != len(data):  # a full disk: say so rather than leave half a line unsaid
+                raise OSError(f"{self.path}: only {written} of {len(data)} bytes of a journal entry were written")
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _ends_mid_line(fd: int) -> bool:
+    """True when the file's last byte is not a newline (a line was cut off)."""
+    size = os.fstat(fd).st_size
+    return size > 0 and os.pread(fd, 1, size - 1) != b"\n"
+
+
+@dataclass(frozen=True)
+class DamagedLine:
+    line: int  # 1-based line number in the journal file
+    reason: str
+
+
+@dataclass(frozen=True)
+class JournalReading:
+    path: Path
+    entries: list[dict[str, Any]] = field(default_factory=list)
+    damaged: list[DamagedLine] = field(default_factory=list)
+
+
+def scan_journal(root: Path) -> JournalReading:
+    """Every whole entry, and the lines that are not one (with their numbers)."""
+    path = root / JOURNAL
+    reading = JournalReading(path)
+    if not path.exists():
+        return reading
+    with open(path, "rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            if not raw.strip():
+                continue
+            entry, problem = _entry(raw)
+            if entry is None:
+                reading.damaged.append(DamagedLine(number, problem))
+            else:
+                reading.entries.append(entry)
+    return reading
 
 
 def read_journal(root: Path) -> list[dict[str, Any]]:
-    path = root / JOURNAL
-    if not path.exists():
-        return []
-    with open(path, encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
+    """The whole entries of the journal (damaged lines skipped: see `scan_journal`)."""
+    return scan_journal(root).entries
+
+
+def _entry(raw: bytes) -> tuple[dict[str, Any] | None, str]:
+    try:
+        entry = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return None, "not a whole JSON entry (cut off or corrupted)"
+    if not isinstance(entry, dict):
+        return None, f"a JSON {type(entry).__name__}, not a journal entry"
+    missing = [name for name in REQUIRED if name not in entry]
+    if missing:
+        return None, f"not a journal entry: missing {', '.join(missing)}"
+    return entry, ""

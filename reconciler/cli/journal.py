@@ -11,7 +11,7 @@ import click
 from reconciler.cli import options
 from reconciler.cli.exitcodes import handles_errors
 from reconciler.errors import ConfigError
-from reconciler.journal import read_journal
+from reconciler.journal import scan_journal
 from reconciler.specs import load_deployment
 
 
@@ -25,9 +25,12 @@ def journal(root: Path, client: str | None, since: datetime | None, fmt: str) ->
     """Show the apply journal of this deployment."""
     if client is not None:
         client = _customer_id(root, client)
+    reading = scan_journal(root)
+    for damage in reading.damaged:  # reported, not fatal: every other entry is still evidence
+        click.echo(f"{reading.path}:{damage.line}: damaged line skipped ({damage.reason})", err=True)
     entries = [
-        e for e in read_journal(root)
-        if (client is None or e["client_id"] == client) and (since is None or e["time"][:10] >= since.date().isoformat())
+        e for e in reading.entries
+        if (client is None or e["client_id"] == client) and (since is None or str(e["time"])[:10] >= since.date().isoformat())
     ]
     if fmt == "json":
         click.echo(json.dumps(entries, indent=2))
@@ -41,6 +44,8 @@ def journal(root: Path, client: str | None, since: datetime | None, fmt: str) ->
         click.echo(f"    why: {e['reason']}")
         if e.get("error"):
             click.echo(f"    error: {e['error']}")
+        if e.get("note"):
+            click.echo(f"    note: {e['note']}")
 
 
 def _customer_id(root: Path, name: str) -> str:
