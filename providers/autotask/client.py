@@ -15,7 +15,6 @@ from __future__ import annotations
 import logging
 import re
 import threading
-import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -58,7 +57,7 @@ class AutotaskClient(HttpClient):
         zone_url: str | None = None,
         timeout: tuple[float, float] = (5.0, 60.0),
         retry: RetryPolicy = RetryPolicy(),
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,  # None: the shared clock (providers/clock.py)
         session: requests.Session | None = None,
         parallelism: int = MAX_CONCURRENT,
         budget: RequestBudget | None = None,
@@ -70,7 +69,7 @@ class AutotaskClient(HttpClient):
         self.username = username
         self.parallelism = min(max(1, int(parallelism)), MAX_CONCURRENT)
         self.page_size = min(max(1, int(page_size)), PAGE_SIZE)
-        self.budget = budget or RequestBudget(sleep=sleep)
+        self.budget = budget or RequestBudget(sleep=self.sleep)
         self._zone_url = zone_root(zone_url) if zone_url else None
         self._zone_lock = threading.Lock()
         self._slots = threading.BoundedSemaphore(MAX_CONCURRENT)

@@ -60,7 +60,7 @@ def test_a_create_whose_response_was_lost_is_not_created_twice(run, monkeypatch)
     faults(monkeypatch, {"kind": "lose_response", "write_index": 1})
     code, out = run("apply", *DAY, "--auto-approve", "--force")
     assert code == 1
-    assert "POST /finance/agreements/1001/additions: could not connect" in out
+    assert "POST /finance/agreements/1001/additions: the connection dropped before the answer" in out
     assert quantities(run.root) == {1001: [12, -7]}  # the write happened, its answer was lost
     monkeypatch.delenv(ENV_VAR)
     code, out = run("apply", *DAY, "--auto-approve", "--force")
