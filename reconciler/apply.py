@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from providers.base import TargetProvider, WriteResult
 from reconciler.change import Change
+from reconciler.confirmation import outcome_of
 from reconciler.errors import ProviderError
 from reconciler.journal import Journal
 from reconciler.logs import mask
@@ -44,9 +45,9 @@ def apply_plan(plan: Plan, target: TargetProvider, journal: Journal, *, fail_fas
         except ProviderError as error:
             log.warning("apply: client=%s action=%s failed=%s", change.client_id, change.action, error)
             result.failed[change.client_id] = mask(str(error))
-            journal.record(change, outcome="failed", error=str(error))
+            journal.record(change, outcome=outcome_of(error), error=str(error))
             stopped = fail_fast
             continue
         result.applied.append((change, written))
-        journal.record(change, outcome="applied", record_id=written.record_id)
+        journal.record(change, outcome="applied", record_id=written.record_id, note=written.note or None)
     return result

@@ -26,7 +26,7 @@ from requests.adapters import HTTPAdapter
 from providers.autotask.budget import RequestBudget, ThresholdReading
 from providers.autotask.filters import Filter, in_chunks
 from providers.http import HttpClient, RetryPolicy
-from reconciler.errors import ProviderError
+from reconciler.errors import ProviderError, UncertainWriteError
 
 log = logging.getLogger(__name__)
 
@@ -254,12 +254,14 @@ class AutotaskClient(HttpClient):
         return self.url(rest + (f"?{parts.query}" if parts.query else ""))
 
     def _item_id(self, response: requests.Response, method: str, path: str) -> int:
-        body = self.decoded(response, method, self.request_label(path), dict)
+        where = f"Autotask {method} {self.request_label(path)}"
         try:
+            body = self.decoded(response, method, self.request_label(path), dict)
             return int(str(body["itemId"]))
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ProviderError(
-                f"Autotask {method} {self.request_label(path)}: the answer has no item id ({body!r})"
+        except (ProviderError, KeyError, TypeError, ValueError) as exc:
+            # Autotask said yes (2xx) without saying to what: the record was most likely made.
+            raise UncertainWriteError(
+                f"{where}: HTTP {response.status_code} but the answer has no item id; the write may have been made"
             ) from exc
 
 

@@ -15,6 +15,7 @@ from reconciler.cli import options
 from reconciler.cli.exitcodes import ERROR, OK, UNSAFE, handles_errors
 from reconciler.cli.output import echo_plan, echo_refusals, echo_unsynced
 from reconciler.cli.progress import Progress
+from reconciler.confirmation import ConfirmingTarget
 from reconciler.errors import ConfigError
 from reconciler.job import plan_run
 from reconciler.journal import Journal
@@ -73,7 +74,8 @@ def apply(planfile: Path | None, root: Path, clients: tuple[str, ...], invoices:
         if not (auto_approve or saved) and not click.confirm("Apply these changes to the PSA?", default=False):
             click.echo("Nothing was written.", err=True)
             raise SystemExit(ERROR)
-        target = progress.writes(runtime.target, plan.changes, fresh.clients)
+        confirming = ConfirmingTarget(runtime.target, deployment, day)  # re-reads a lost answer
+        target = progress.writes(confirming, plan.changes, fresh.clients)  # type: ignore[arg-type]
         result = apply_plan(plan, target, journal, fail_fast=fail_fast)
     click.echo(f"Applied {len(result.applied)} of {len(plan.changes)} changes (run {journal.run_id}, journal {journal.path}).")
     for client_id, message in result.failed.items():
