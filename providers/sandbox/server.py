@@ -155,7 +155,10 @@ class SandboxServer:
         return reply
 
     def _perform(self, vendor: str, api: VendorApi, request: Request, matched: Any) -> Reply:
-        with self.store.lock:
+        is_write = bool(matched and matched[0].write)
+        with self.store.writing() if is_write else self.store.lock:
+            if not is_write:
+                self.store.refresh()  # another process may have written the world file
             try:
                 api.authorize(request)
                 if matched is None:
