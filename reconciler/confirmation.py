@@ -14,12 +14,14 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from providers.base import TargetProvider, WriteResult
 from reconciler.change import CREATE_CHARGE, SET_QUANTITY, UPDATE_LINE, Change
 from reconciler.errors import ProviderError, UncertainWriteError
+from reconciler.journal import STARTED, Journal, change_of, interrupted, read_journal
 from reconciler.model import Deployment, PsaLine, PsaState, Scope
 from reconciler.model.psa import CHARGE
 
@@ -61,20 +63,27 @@ def outcome_of(error: ProviderError) -> str:
 
 
 class ConfirmingTarget:
-    """A target whose `write`, on an UncertainWriteError, re-reads the licence and returns
-    the record found (the write happened) or raises NotAppliedError (it did not); when the
-    re-read cannot tell, the UncertainWriteError stands (journaled as "unknown")."""
+    """A target whose writes leave no doubt in the journal.
+
+    Before each write it journals that the write is being sent ("started"), so a run killed
+    before the answer is journaled leaves a trace the next apply settles (`settle_interrupted`).
+    On an UncertainWriteError it re-reads the licence and returns the record found (the
+    write happened) or raises NotAppliedError (it did not); when the re-read cannot tell,
+    the UncertainWriteError stands (journaled as "unknown")."""
 
     def __init__(self, target: TargetProvider, deployment: Deployment, sync_date: date,
-                 sleep: Callable[[float], None] | None = None):
+                 journal: Journal | None = None, sleep: Callable[[float], None] | None = None):
         from providers import clock  # the engine's one use of the providers' clock
 
         self._target = target
         self._deployment = deployment
         self._sync_date = sync_date
+        self._journal = journal
         self._sleep = clock.sleep if sleep is None else sleep
 
     def write(self, change: Change) -> WriteResult:
+        if self._journal is not None:
+            self._journal.record(change, outcome=STARTED)
         try:
             return self._target.write(change)
         except UncertainWriteError as error:
@@ -88,7 +97,7 @@ class ConfirmingTarget:
             # A timed-out request may still be in the vendor's hands: give it that long again.
             self._sleep(error.settle_after)
         try:
-            found = confirm(change, self._target.read(self._scope(change)))
+            found = confirm(change, self._target.read(scope_of(change, self._deployment, self._sync_date)))
         except ProviderError as again:
             raise UncertainWriteError(
                 f"{error}; re-reading the PSA to find out failed too ({again}); the next plan shows "
@@ -105,16 +114,38 @@ class ConfirmingTarget:
         raise UncertainWriteError(f"{error}; re-reading the PSA could not tell: {found.evidence}",
                                   status=error.status, vendor_message=error.vendor_message) from error
 
-    def _scope(self, change: Change) -> Scope:
-        client = self._deployment.client(change.client_id)
-        return Scope(
-            sync_date=self._sync_date,
-            tenant_ids=frozenset({change.client_id}),
-            company_ids=frozenset({client.psa_company_id}) if client else frozenset(),
-            agreement_ids=frozenset({change.agreement_id}),
-            product_ids=frozenset({change.product_id}),
-            full_run=False,
-        )
+
+
+def scope_of(change: Change, deployment: Deployment, sync_date: date) -> Scope:
+    """What to read to see one licence again: its company, agreement and product only."""
+    client = deployment.client(change.client_id)
+    return Scope(
+        sync_date=sync_date,
+        tenant_ids=frozenset({change.client_id}),
+        company_ids=frozenset({client.psa_company_id}) if client else frozenset(),
+        agreement_ids=frozenset({change.agreement_id}),
+        product_ids=frozenset({change.product_id}),
+        full_run=False,
+    )
+
+
+def settle_interrupted(root: Path, journal: Journal, target: TargetProvider, deployment: Deployment) -> int:
+    """Journal what became of the writes an earlier run sent but never journaled an answer
+    for (it was killed mid-write): applied with the record found, or not applied. Runs under
+    the apply lock, before the re-plan. Returns how many it settled."""
+    settled = 0
+    for entry in interrupted(read_journal(root)):
+        change = change_of(entry)
+        day = date.fromisoformat(change.effective_date)
+        try:
+            found = confirm(change, target.read(scope_of(change, deployment, day)))
+        except ProviderError as error:
+            log.warning("apply: interrupted write of run %s not settled: %s", entry["run_id"], error)
+            continue
+        what = f"sent by run {entry['run_id']}, which ended before it journaled the answer; re-reading the PSA: {found.evidence}"
+        journal.record(change, outcome=found.outcome, record_id=found.record_id, note=what, resolves=entry["run_id"])
+        settled += 1
+    return settled
 
 
 def _seats(change: Change, lines: list[PsaLine]) -> Confirmation:

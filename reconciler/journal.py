@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -31,20 +32,26 @@ class Journal:
     def __init__(self, root: Path, run_id: str):
         self.path = root / JOURNAL
         self.run_id = run_id
+        self.counts: Counter[str] = Counter()  # outcomes journaled by this run so far
 
     def record(self, change: Change, *, outcome: str, record_id: Any = None, error: str | None = None,
-               note: str | None = None) -> None:
+               note: str | None = None, resolves: str | None = None) -> None:
         entry = {
             "time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "run_id": self.run_id,
-            "outcome": outcome,  # applied | failed | skipped | not_applied
+            # started (written just before the write is sent) | applied | failed | skipped |
+            # not_applied | unknown (see reconciler/confirmation.py)
+            "outcome": outcome,
             "record_id": record_id,
             "client_id": change.client_id,
             "client_name": change.client_name,
             "action": change.action,
             "agreement_id": change.agreement_id,
             "product_id": change.product_id,
+            "product_key": change.product_key,
+            "line_kind": change.line_kind,
             "line_id": change.line_id,
+            "key": change.key,
             "reason": change.reason,
             "effective_date": change.effective_date,
             "before": change.before,
@@ -56,7 +63,10 @@ class Journal:
             entry["error"] = mask(error)  # vendor text may echo a credential back
         if note:
             entry["note"] = mask(note)
+        if resolves:
+            entry["resolves"] = resolves  # the interrupted run whose write this entry settles
         self._append(json.dumps(entry, sort_keys=True, default=str) + "\n")
+        self.counts[outcome] += 1
 
     def _append(self, line: str) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -110,9 +120,45 @@ def scan_journal(root: Path) -> JournalReading:
     return reading
 
 
+STARTED = "started"
+
+
+def identity(entry: dict[str, Any]) -> tuple[Any, ...]:
+    """The change an entry is about (a plan has one change per identity)."""
+    return (entry.get("action"), entry.get("client_id"), entry.get("agreement_id"), entry.get("product_id"),
+            entry.get("line_kind"), entry.get("key"))
+
+
+def interrupted(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """"started" entries with no outcome after them: the run ended (killed, power lost)
+    between sending the write and journaling its answer, so the PSA may or may not hold it."""
+    settled = {(e["run_id"], identity(e)) for e in entries if e["outcome"] != STARTED}
+    settled |= {(e["resolves"], identity(e)) for e in entries if e.get("resolves")}
+    return [e for e in entries if e["outcome"] == STARTED and (e["run_id"], identity(e)) not in settled]
+
+
+def change_of(entry: dict[str, Any]) -> Change:
+    """The change a journal entry records, as the plan had it."""
+    return Change(
+        action=entry["action"], client_id=entry["client_id"], client_name=entry["client_name"],
+        agreement_id=entry["agreement_id"], product_id=entry["product_id"],
+        product_key=entry.get("product_key") or "", line_kind=entry.get("line_kind") or "main",
+        reason=entry["reason"], effective_date=entry["effective_date"], line_id=entry.get("line_id"),
+        before=entry.get("before") or {}, after=entry.get("after") or {},
+        runrate_change=entry.get("runrate_change", "0.00"), one_off=entry.get("one_off", "0.00"),
+        key=entry.get("key"),
+    )
+
+
+def outcomes(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One entry per write: its outcome; its "started" entry only while it has none."""
+    open_ones = {id(e) for e in interrupted(entries)}
+    return [e for e in entries if e["outcome"] != STARTED or id(e) in open_ones]
+
+
 def read_journal(root: Path) -> list[dict[str, Any]]:
-    """The whole entries of the journal (damaged lines skipped: see `scan_journal`)."""
-    return scan_journal(root).entries
+    """The outcome of every write (damaged lines skipped: see `scan_journal`)."""
+    return outcomes(scan_journal(root).entries)
 
 
 def _entry(raw: bytes) -> tuple[dict[str, Any] | None, str]:
