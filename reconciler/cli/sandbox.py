@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from reconciler.cli.exitcodes import ERROR, handles_errors
-from reconciler.cli.options import deployment_dir
+from reconciler.cli.options import CalendarDate, deployment_dir
 
 
 @click.group()
@@ -24,7 +24,7 @@ def sandbox() -> None:
 @click.option("--sync", "sync_type", type=click.Choice(["daily", "monthly"]), default="daily", show_default=True)
 @click.option("--style", type=click.Choice(["advance", "arrears"]), default="advance", show_default=True)
 @click.option("--prorate/--no-prorate", default=False, show_default=True)
-@click.option("--date", "today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+@click.option("--date", "today", type=CalendarDate(), default=None,
               help="The world's today (default: today).")
 @click.option("--force", is_flag=True, help="Write even when specs/ already exists.")
 @handles_errors
