@@ -26,6 +26,7 @@ from reconciler.logs import mask
 JOURNAL = Path(".ncesync") / "journal.jsonl"
 # What `ncesync journal` shows of an entry: a line without these is not one of ours.
 REQUIRED = ("time", "run_id", "outcome", "client_id", "client_name", "action", "product_id", "agreement_id", "reason")
+EVENT_REQUIRED = ("time", "run_id", "event")
 
 
 class Journal:
@@ -132,9 +133,10 @@ def identity(entry: dict[str, Any]) -> tuple[Any, ...]:
 def interrupted(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """"started" entries with no outcome after them: the run ended (killed, power lost)
     between sending the write and journaling its answer, so the PSA may or may not hold it."""
-    settled = {(e["run_id"], identity(e)) for e in entries if e["outcome"] != STARTED}
-    settled |= {(e["resolves"], identity(e)) for e in entries if e.get("resolves")}
-    return [e for e in entries if e["outcome"] == STARTED and (e["run_id"], identity(e)) not in settled]
+    writes = [e for e in entries if "outcome" in e]
+    settled = {(e["run_id"], identity(e)) for e in writes if e["outcome"] != STARTED}
+    settled |= {(e["resolves"], identity(e)) for e in writes if e.get("resolves")}
+    return [e for e in writes if e["outcome"] == STARTED and (e["run_id"], identity(e)) not in settled]
 
 
 def change_of(entry: dict[str, Any]) -> Change:
@@ -153,7 +155,7 @@ def change_of(entry: dict[str, Any]) -> Change:
 def outcomes(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """One entry per write: its outcome; its "started" entry only while it has none."""
     open_ones = {id(e) for e in interrupted(entries)}
-    return [e for e in entries if e["outcome"] != STARTED or id(e) in open_ones]
+    return [e for e in entries if e.get("outcome") != STARTED or id(e) in open_ones]
 
 
 def read_journal(root: Path) -> list[dict[str, Any]]:
@@ -168,7 +170,8 @@ def _entry(raw: bytes) -> tuple[dict[str, Any] | None, str]:
         return None, "not a whole JSON entry (cut off or corrupted)"
     if not isinstance(entry, dict):
         return None, f"a JSON {type(entry).__name__}, not a journal entry"
-    missing = [name for name in REQUIRED if name not in entry]
+    required = EVENT_REQUIRED if "event" in entry else REQUIRED  # a line about the run itself
+    missing = [name for name in required if name not in entry]
     if missing:
         return None, f"not a journal entry: missing {', '.join(missing)}"
     return entry, ""

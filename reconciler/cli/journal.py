@@ -30,7 +30,7 @@ def journal(root: Path, client: str | None, since: datetime | None, fmt: str) ->
         click.echo(f"{reading.path}:{damage.line}: damaged line skipped ({damage.reason})", err=True)
     entries = [
         e for e in outcomes(reading.entries)
-        if (client is None or e["client_id"] == client) and (since is None or str(e["time"])[:10] >= since.date().isoformat())
+        if (client is None or e.get("client_id") == client) and (since is None or str(e["time"])[:10] >= since.date().isoformat())
     ]
     if fmt == "json":
         click.echo(json.dumps(entries, indent=2))
@@ -39,6 +39,10 @@ def journal(root: Path, client: str | None, since: datetime | None, fmt: str) ->
         click.echo("No journal entries.")
         return
     for e in entries:
+        if "event" in e:  # about the run itself, e.g. where it stopped
+            details = ", ".join(f"{k}: {v}" for k, v in sorted(e.items()) if k not in ("time", "run_id", "event"))
+            click.echo(f"{e['time']} run {e['run_id']} {e['event']}: {details}")
+            continue
         record = f" record {e['record_id']}" if e.get("record_id") is not None else ""
         # A write sent by a run that was killed before it journaled the answer: the next
         # apply re-reads the PSA and journals what happened.

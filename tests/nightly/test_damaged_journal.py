@@ -47,6 +47,16 @@ def test_an_entry_that_is_json_but_not_a_journal_entry_is_reported_too(tmp_path)
     assert "missing" in reading.damaged[1].reason and "client_id" in reading.damaged[1].reason
 
 
+def test_a_line_about_the_run_itself_is_not_damage(tmp_path) -> None:
+    path = tmp_path / JOURNAL
+    path.parent.mkdir(parents=True)
+    event = {"time": "2024-06-14T10:00:01+00:00", "run_id": "old", "event": "stopped", "reason": "circuit breaker"}
+    path.write_text(entry_line("alpha") + "\n" + json.dumps(event) + "\n")
+    reading = scan_journal(tmp_path)
+    assert reading.damaged == [] and len(reading.entries) == 2
+    assert [e.get("client_id") for e in read_journal(tmp_path)] == ["alpha", None]
+
+
 def test_the_writer_starts_a_fresh_line_after_a_damaged_one(tmp_path) -> None:
     damaged_journal(tmp_path)
     Journal(tmp_path, "new").record(change("gamma", "P1"), outcome="applied", record_id=9)
