@@ -14,14 +14,15 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any
 
+from providers import clock
 from providers.base import TargetProvider, WriteResult
 from reconciler.change import CREATE_CHARGE, SET_QUANTITY, UPDATE_LINE, Change
 from reconciler.errors import ProviderError, UncertainWriteError
-from reconciler.journal import STARTED, Journal, change_of, interrupted, read_journal
+from reconciler.journal import RECENT_BYTES, STARTED, Journal, change_of, interrupted, scan_journal
 from reconciler.model import Deployment, PsaLine, PsaState, Scope
 from reconciler.model.psa import CHARGE
 
@@ -73,8 +74,6 @@ class ConfirmingTarget:
 
     def __init__(self, target: TargetProvider, deployment: Deployment, sync_date: date,
                  journal: Journal | None = None, sleep: Callable[[float], None] | None = None):
-        from providers import clock  # the engine's one use of the providers' clock
-
         self._target = target
         self._deployment = deployment
         self._sync_date = sync_date
@@ -115,7 +114,6 @@ class ConfirmingTarget:
                                   status=error.status, vendor_message=error.vendor_message) from error
 
 
-
 def scope_of(change: Change, deployment: Deployment, sync_date: date) -> Scope:
     """What to read to see one licence again: its company, agreement and product only."""
     client = deployment.client(change.client_id)
@@ -134,7 +132,7 @@ def settle_interrupted(root: Path, journal: Journal, target: TargetProvider, dep
     for (it was killed mid-write): applied with the record found, or not applied. Runs under
     the apply lock, before the re-plan. Returns how many it settled."""
     settled = 0
-    for entry in interrupted(read_journal(root)):
+    for entry in interrupted(scan_journal(root, last_bytes=RECENT_BYTES).entries):
         change = change_of(entry)
         day = date.fromisoformat(change.effective_date)
         try:

@@ -33,7 +33,8 @@ class Journal:
     def __init__(self, root: Path, run_id: str):
         self.path = root / JOURNAL
         self.run_id = run_id
-        self.counts: Counter[str] = Counter()  # outcomes journaled by this run so far
+        # outcomes of this run's own writes so far ("settled": an earlier run's write looked up)
+        self.counts: Counter[str] = Counter()
 
     def record(self, change: Change, *, outcome: str, record_id: Any = None, error: str | None = None,
                note: str | None = None, resolves: str | None = None) -> None:
@@ -67,7 +68,7 @@ class Journal:
         if resolves:
             entry["resolves"] = resolves  # the interrupted run whose write this entry settles
         self._append(json.dumps(entry, sort_keys=True, default=str) + "\n")
-        self.counts[outcome] += 1
+        self.counts["settled" if resolves else outcome] += 1
 
     def _append(self, line: str) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -103,13 +104,23 @@ class JournalReading:
     damaged: list[DamagedLine] = field(default_factory=list)
 
 
-def scan_journal(root: Path) -> JournalReading:
-    """Every whole entry, and the lines that are not one (with their numbers)."""
+# What apply reads back at its start to find writes a killed run left unsettled: the journal
+# of a busy deployment grows by megabytes a night, and such a write is always recent.
+RECENT_BYTES = 8 << 20
+
+
+def scan_journal(root: Path, *, last_bytes: int | None = None) -> JournalReading:
+    """Every whole entry, and the lines that are not one (with their numbers). With
+    `last_bytes`, only the lines that start in that many bytes at the end of the file
+    (line numbers then count from there)."""
     path = root / JOURNAL
     reading = JournalReading(path)
     if not path.exists():
         return reading
     with open(path, "rb") as handle:
+        if last_bytes is not None and os.fstat(handle.fileno()).st_size > last_bytes:
+            handle.seek(-last_bytes, os.SEEK_END)
+            handle.readline()  # the rest of a line that started before the window
         for number, raw in enumerate(handle, start=1):
             if not raw.strip():
                 continue

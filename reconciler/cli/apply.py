@@ -93,7 +93,7 @@ def _confirmed() -> bool:
 def _interrupted(stopped: BaseException, journal: Journal) -> int:
     why = str(stopped) if isinstance(stopped, Interrupted) else "Ctrl-C"
     done = journal.counts["applied"]
-    if not sum(journal.counts.values()):
+    if not journal.counts["started"]:
         click.echo(f"\nInterrupted ({why}) before any write; nothing was written.", err=True)
     else:
         click.echo(f"\nInterrupted ({why}) after {done} write{'s' if done != 1 else ''} "

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 import requests
@@ -57,5 +56,3 @@ def session_with(steps: list[Step]) -> tuple[requests.Session, Scripted]:
 def repeat(step: Step, times: int) -> list[Step]:
     return [step] * times
 
-
-Answer = Callable[[requests.PreparedRequest], Step]

@@ -97,3 +97,13 @@ def test_an_apply_after_a_damaged_line_journals_on_a_line_of_its_own(run) -> Non
     assert [(e["client_name"], e["outcome"]) for e in entries] == [("Alpha", "applied"), ("Contoso Ltd", "applied")]
     code, out = run("journal", "--format", "json")
     assert code == 0 and "Traceback" not in out
+
+
+def test_apply_looks_for_unsettled_writes_in_the_journal_s_recent_end_only(tmp_path) -> None:
+    path = tmp_path / JOURNAL
+    path.parent.mkdir(parents=True)
+    old = [entry_line(f"client-{i}", run_id="long-ago") for i in range(200)]
+    path.write_text("\n".join(old) + "\n" + entry_line("recent", run_id="last-night") + "\n")
+    tail = scan_journal(tmp_path, last_bytes=len(entry_line("recent")) * 3)
+    assert [e["client_id"] for e in tail.entries][-1] == "recent" and len(tail.entries) <= 3
+    assert tail.damaged == []  # the line cut by the window is skipped, not reported
