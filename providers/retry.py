@@ -141,7 +141,9 @@ class Attempts:
         except MaxRetryError:
             self.gave_up = f"gave up after {self.tries} tries"
             return None
-        wait = asked if asked is not None else self.retry.get_backoff_time()
+        # "Retry-After: 0" (or a date gone by) in a storm would have us call again at once,
+        # over and over: then the backoff applies, as without the header.
+        wait = asked if asked else self.retry.get_backoff_time()
         if self.spent + wait > self.policy.budget:
             self.gave_up = (f"gave up after {self.tries} tries and {self.spent:.0f} s: waiting "
                             f"{wait:.0f} s more would pass the retry budget of {self.policy.budget:.0f} s")

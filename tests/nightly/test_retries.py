@@ -102,6 +102,13 @@ def test_without_retry_after_the_backoff_doubles() -> None:
     assert sleeps == [0.5, 1.0, 2.0]
 
 
+def test_retry_after_zero_in_a_storm_still_backs_off() -> None:
+    sleeps: list[float] = []
+    client, transport = cw([*repeat((429, {}, {"Retry-After": "0"}), 4), (200, [], {})], sleeps)
+    client.agreements([1])
+    assert sleeps == [0.5, 1.0, 2.0, 4.0] and len(transport.sent) == 5
+
+
 def test_a_storm_longer_than_the_budget_ends_with_a_clear_message() -> None:
     sleeps: list[float] = []
     client, transport = cw(repeat((429, {"message": "slow down"}, {"Retry-After": "60"}), 100), sleeps,
