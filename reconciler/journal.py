@@ -67,11 +67,12 @@ class Journal:
             entry["note"] = mask(note)
         if resolves:
             entry["resolves"] = resolves  # the interrupted run whose write this entry settles
-        self._append(json.dumps(entry, sort_keys=True, default=str) + "\n")
+        self._append(entry)
         self.counts["settled" if resolves else outcome] += 1
 
-    def _append(self, line: str) -> None:
+    def _append(self, entry: dict[str, Any]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        line = json.dumps(entry, sort_keys=True, default=str) + "\n"
         fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
         try:
             data = line.encode("utf-8")
