@@ -12,6 +12,7 @@ import logging
 import os
 import re
 import signal
+import sys
 import threading
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -168,7 +169,9 @@ class SandboxServer:
             except Rejection as rejected:
                 return rejected.reply
             except Exception:  # an emulator bug must look like a vendor 500, not hang the client
-                log.exception("sandbox: emulator failed method=%s path=%s", request.method, request.path)
+                # One line, not a traceback, on the user's terminal (the embedded sandbox shares it).
+                log.error("sandbox: emulator failed method=%s path=%s error=%s", request.method, request.path,
+                          sys.exc_info()[1])
                 return vendor_error(vendor, 500, "internal error in the sandbox")
             if route.write and reply.status < 400:
                 self.store.written()

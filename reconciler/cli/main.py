@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 from typing import Any
@@ -23,7 +22,6 @@ from reconciler.cli.unlock import unlock
 from reconciler.cli.validate import validate
 from reconciler.logs import configure, mask
 
-log = logging.getLogger(__name__)
 TRACEBACK_VARIABLE = "NCESYNC_TRACEBACK"  # set to 1 to see an internal error's traceback
 
 
@@ -52,7 +50,6 @@ class Ncesync(click.Group):
         except Exception as error:  # noqa: BLE001 - the last line of defence: a message, not a traceback
             if os.environ.get(TRACEBACK_VARIABLE) == "1":
                 raise
-            log.debug("internal error", exc_info=True)
             click.echo(f"Internal error (a bug in ncesync; please report it): {type(error).__name__}: "
                        f"{mask(str(error))}", err=True)
             sys.exit(INTERNAL)
