@@ -11,8 +11,9 @@ Order of calls in a run:
    managed lines and catalogue prices of the clients in scope, or raises ProviderError.
 4. For `apply`, `TargetProvider.write(change)` is called once per change, in the plan's
    order. It performs exactly the writes the change describes and returns the PSA record id.
-   It must not retry a create blindly; on an unclear outcome (timeout) it raises, and the
-   engine re-reads before any rerun.
+   It must not retry a create blindly; on an unclear outcome (a lost answer, a timeout, an
+   answer without the new record's id) it raises UncertainWriteError, and the engine
+   re-reads the licence with `read` to journal what really happened.
 
 `ncesync doctor` calls only `diagnose(scope)` (after `from_config`): read-only checks of the
 credentials, permissions, mapped records and request budget, each a Check with its fix. It
@@ -62,6 +63,7 @@ def sandbox_endpoint(context: ProviderContext, vendor: str, block: str) -> tuple
 class WriteResult:
     record_id: int | str | None
     detail: str = ""
+    note: str = ""  # how the outcome is known when the vendor's answer was lost (journaled)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from reconciler.billing import reason
 from reconciler.billing.monthly import ChargeInput, charge_change, correction, line_key, share_mismatch
 from reconciler.billing.periods import CONNECTWISE
 from reconciler.change import Change
+from reconciler.fingerprint import client_content
 from reconciler.invoice_totals import InvoiceTotals
 from reconciler.licences import product_for
 from reconciler.model import ClientMapping, InvoiceLine, ProductMapping
@@ -223,7 +224,7 @@ def _client_info(request: InvoicePlanRequest, client: ClientMapping, lines: list
         "seats_psa": 0,
         "seats_dicker_data": sum(k.line.quantity for k, _ in mapped),
         "dd_subscriptions": len(lines),
-        "digest": {"source": digest(source), "psa": digest(copies), "specs": digest([repr(client), prices])},
+        "digest": {"source": digest(source), "psa": digest(copies), "specs": digest([client_content(client), prices])},
     }
 
 

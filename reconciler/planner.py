@@ -10,6 +10,7 @@ from reconciler.billing.daily import LicenceInput, plan_licence
 from reconciler.billing.desired import desired_count
 from reconciler.errors import ReconcilerError
 from reconciler.description import DescriptionContext, LicenceText
+from reconciler.fingerprint import client_content, company_content
 from reconciler.licences import Licence, agreements_in_scope, group, group_by_tenant
 from reconciler.model import ClientMapping, Deployment, Inventory, PsaLine, PsaState, StockCode, Subscription
 from reconciler.model.specs import DESCRIPTION_OFF
@@ -46,9 +47,9 @@ def build_plan(request: PlanRequest) -> Plan:
 
 
 def fingerprint(request: PlanRequest, plan: Plan) -> str:
-    """Hash of every input: company specs, and per client its DD, PSA and spec digests."""
-    deployment = request.deployment
-    company = (repr(deployment.settings), sorted(repr(p) for p in deployment.products.values()))
+    """Hash of every input: company specs, and per client its DD, PSA and spec digests.
+    Content only: the same deployment read from another folder has the same fingerprint."""
+    company = company_content(request.deployment)
     return digest({"specs": company, "date": plan.sync_date, "clients": {k: v["digest"] for k, v in sorted(plan.clients.items())}})
 
 
@@ -109,7 +110,7 @@ def _client_digest(request: PlanRequest, client: ClientMapping, subs: list[Subsc
     return {
         "source": digest(sorted((s.subscription_id, s.stock_code, s.quantity, s.status, str(s.unit_cost), s.is_trial) for s in subs)),
         "psa": digest({"agreements": agreements, "lines": psa_lines}),
-        "specs": digest(repr(client)),
+        "specs": digest(client_content(client)),
     }
 
 

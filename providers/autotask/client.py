@@ -15,7 +15,6 @@ from __future__ import annotations
 import logging
 import re
 import threading
-import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -28,7 +27,7 @@ from providers import endpoint
 from providers.autotask.budget import RequestBudget, ThresholdReading
 from providers.autotask.filters import Filter, in_chunks
 from providers.http import HttpClient, RetryPolicy
-from reconciler.errors import ProviderError
+from reconciler.errors import ProviderError, UncertainWriteError
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +58,7 @@ class AutotaskClient(HttpClient):
         zone_url: str | None = None,
         timeout: tuple[float, float] = (5.0, 60.0),
         retry: RetryPolicy = RetryPolicy(),
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,  # None: the shared clock (providers/clock.py)
         session: requests.Session | None = None,
         parallelism: int = MAX_CONCURRENT,
         budget: RequestBudget | None = None,
@@ -71,7 +70,7 @@ class AutotaskClient(HttpClient):
         self.username = username
         self.parallelism = min(max(1, int(parallelism)), MAX_CONCURRENT)
         self.page_size = min(max(1, int(page_size)), PAGE_SIZE)
-        self.budget = budget or RequestBudget(sleep=sleep)
+        self.budget = budget or RequestBudget(sleep=self.sleep)
         self._zone_url = zone_root(zone_url) if zone_url else None
         self._zone_lock = threading.Lock()
         self._slots = threading.BoundedSemaphore(MAX_CONCURRENT)
@@ -262,10 +261,11 @@ class AutotaskClient(HttpClient):
             self._checked(method, path, response)
         return response
 
-    def _checked(self, method: str, path: str, response: requests.Response) -> requests.Response:
+    def _checked(self, method: str, path: str, response: requests.Response, *, write: bool = False,
+                 gave_up: str = "") -> requests.Response:
         """The vendor's error, plus which credential to check when it is a credential error."""
         try:
-            return super()._checked(method, path, response)
+            return super()._checked(method, path, response, write=write, gave_up=gave_up)
         except ProviderError as exc:
             hint = credential_hint(response.status_code, exc.vendor_message)
             if not hint:
@@ -284,12 +284,14 @@ class AutotaskClient(HttpClient):
         return self.url(rest + (f"?{parts.query}" if parts.query else ""))
 
     def _item_id(self, response: requests.Response, method: str, path: str) -> int:
-        body = self.decoded(response, method, self.request_label(path), dict)
+        where = f"Autotask {method} {self.request_label(path)}"
         try:
+            body = self.decoded(response, method, self.request_label(path), dict)
             return int(str(body["itemId"]))
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ProviderError(
-                f"Autotask {method} {self.request_label(path)}: the answer has no item id ({body!r})"
+        except (ProviderError, KeyError, TypeError, ValueError) as exc:
+            # Autotask said yes (2xx) without saying to what: the record was most likely made.
+            raise UncertainWriteError(
+                f"{where}: HTTP {response.status_code} but the answer has no item id; the write may have been made"
             ) from exc
 
 

@@ -13,6 +13,7 @@ copy of an invoice line is a contract charge.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
@@ -230,9 +231,11 @@ class AutotaskProvider(TargetProvider):
         return doctor.diagnose(self.client, scope, self.zone)
 
     def tenant_key(self) -> str:
-        """The zone and the API user's domain: one Autotask database, never the secret."""
-        domain = self.client.username.rpartition("@")[2].lower()
-        return f"autotask:{self.client.zone_url}:{domain}"
+        """The Autotask database, as the API user's domain names it. Not the zone URL: that
+        carries the embedded sandbox's random port, so two applies got two locks. The user
+        name is a setting resolved from the environment, so only a hash of it is used."""
+        domain = self.client.username.rpartition("@")[2].strip().lower()
+        return f"autotask:{hashlib.sha256(domain.encode()).hexdigest()[:12]}"
 
     def describe(self) -> dict[str, Any]:
         return {"provider": self.name, "endpoint": self.client.endpoint,

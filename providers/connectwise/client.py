@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import re
-import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
@@ -51,7 +50,7 @@ class ConnectWiseClient(HttpClient):
         codebase: str = DEFAULT_CODEBASE,
         timeout: tuple[float, float] = (5.0, 60.0),
         retry: RetryPolicy = RetryPolicy(),
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,  # None: the shared clock (providers/clock.py)
         session: requests.Session | None = None,
         parallelism: int = 4,
         page_size: int = PAGE_SIZE,

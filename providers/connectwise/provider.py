@@ -12,6 +12,7 @@ import hashlib
 import logging
 from datetime import date, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from providers.base import CompanyInfo, ProviderContext, TargetProvider, WriteResult, sandbox_endpoint
 from providers.endpoint import endpoint_url
@@ -206,8 +207,8 @@ class ConnectWiseProvider(TargetProvider):
     def tenant_key(self) -> str:
         """The site and company: one ConnectWise tenant. The company id is a credential (it
         is half of the API user name), so only a hash of it goes into lock names."""
-        company = hashlib.sha256(self.company_id.encode()).hexdigest()[:12]
-        return f"connectwise:{self.site}:{company}"
+        company = hashlib.sha256(self.company_id.strip().lower().encode()).hexdigest()[:12]
+        return f"connectwise:{_host(self.site)}:{company}"
 
     def describe(self) -> dict[str, Any]:
         return {"provider": self.name, "site": self.site, "base_url": self.client.base_url}
@@ -217,6 +218,12 @@ def _identifier(record: Any) -> str | None:
     """A catalog item's (or product reference's) identifier when it is readable text."""
     value = record.get("identifier") if isinstance(record, dict) else None
     return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _host(site: str) -> str:
+    """The site's host name (`sandbox` for the sandbox): the same tenant however its URL is
+    written (scheme, case, a trailing slash)."""
+    return (urlsplit(site).hostname or site).lower()
 
 
 def _in_scope(line: PsaLine, sync_date: date) -> bool:

@@ -12,6 +12,7 @@ import logging
 import os
 import re
 import signal
+import sys
 import threading
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -160,7 +161,10 @@ class SandboxServer:
         return reply
 
     def _perform(self, vendor: str, api: VendorApi, request: Request, matched: Any) -> Reply:
-        with self.store.lock:
+        is_write = bool(matched and matched[0].write)
+        with self.store.writing() if is_write else self.store.lock:
+            if not is_write:
+                self.store.refresh()  # another process may have written the world file
             try:
                 api.authorize(request)
                 if matched is None:
@@ -170,7 +174,9 @@ class SandboxServer:
             except Rejection as rejected:
                 return rejected.reply
             except Exception:  # an emulator bug must look like a vendor 500, not hang the client
-                log.exception("sandbox: emulator failed method=%s path=%s", request.method, request.path)
+                # One line, not a traceback, on the user's terminal (the embedded sandbox shares it).
+                log.error("sandbox: emulator failed method=%s path=%s error=%s", request.method, request.path,
+                          sys.exc_info()[1])
                 return vendor_error(vendor, 500, "internal error in the sandbox")
             if route.write and reply.status < 400:
                 self.store.written()

@@ -11,23 +11,26 @@ import click
 from reconciler.cli import options
 from reconciler.cli.exitcodes import handles_errors
 from reconciler.errors import ConfigError
-from reconciler.journal import read_journal
+from reconciler.journal import STARTED, outcomes, scan_journal
 from reconciler.specs import load_deployment
 
 
 @click.command()
 @options.deployment_dir
 @click.option("--client", "client", metavar="ID", help="Only this client (Dicker Data customer id or spec file name).")
-@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), help="Only entries on or after this day (UTC).")
+@click.option("--since", type=options.CalendarDate(sync=False), help="Only entries on or after this day (UTC).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @handles_errors
 def journal(root: Path, client: str | None, since: datetime | None, fmt: str) -> None:
     """Show the apply journal of this deployment."""
     if client is not None:
         client = _customer_id(root, client)
+    reading = scan_journal(root)
+    for damage in reading.damaged:  # reported, not fatal: every other entry is still evidence
+        click.echo(f"{reading.path}:{damage.line}: damaged line skipped ({damage.reason})", err=True)
     entries = [
-        e for e in read_journal(root)
-        if (client is None or e.get("client_id") == client) and (since is None or e["time"][:10] >= since.date().isoformat())
+        e for e in outcomes(reading.entries)
+        if (client is None or e.get("client_id") == client) and (since is None or str(e["time"])[:10] >= since.date().isoformat())
     ]
     if fmt == "json":
         click.echo(json.dumps(entries, indent=2))
@@ -41,13 +44,18 @@ def journal(root: Path, client: str | None, since: datetime | None, fmt: str) ->
             click.echo(f"{e['time']} run {e['run_id']} {e['event']}: {details}")
             continue
         record = f" record {e['record_id']}" if e.get("record_id") is not None else ""
-        click.echo(f"{e['time']} run {e['run_id']} {e['outcome']:<7} {e['client_name']}: {e['action']} {e['product_id']} on agreement {e['agreement_id']}{record}")
+        # A write sent by a run that was killed before it journaled the answer: the next
+        # apply re-reads the PSA and journals what happened.
+        outcome = "interrupted" if e["outcome"] == STARTED else e["outcome"]
+        click.echo(f"{e['time']} run {e['run_id']} {outcome:<7} {e['client_name']}: {e['action']} {e['product_id']} on agreement {e['agreement_id']}{record}")
         click.echo(f"    why: {e['reason']}")
         if e.get("intended_date"):
             click.echo(f"    dated {e['effective_date']} instead of {e['intended_date']} (that day already held a dated change); "
                        f"invoice effect {e.get('moved_effect')}")
         if e.get("error"):
             click.echo(f"    error: {e['error']}")
+        if e.get("note"):
+            click.echo(f"    note: {e['note']}")
 
 
 def _customer_id(root: Path, name: str) -> str:
