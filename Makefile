@@ -11,11 +11,13 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # The demo installs the package the way a user would (not editable), then runs the main job
-# on the embedded sandbox: validate, plan, apply, plan again (which must be empty).
+# on the embedded sandbox: validate, doctor (read-only checks against the vendors), plan,
+# apply, plan again (which must be empty).
 demo: $(BIN)/python
 	$(BIN)/pip install --quiet .
 	$(DEMO) sandbox reset -C .
 	$(DEMO) validate -C .
+	$(DEMO) doctor -C .
 	$(DEMO) plan -C .
 	$(DEMO) apply -C . --auto-approve
 	$(DEMO) plan -C . --detailed-exitcode

@@ -11,8 +11,13 @@ Order of calls in a run:
    managed lines and catalogue prices of the clients in scope, or raises ProviderError.
 4. For `apply`, `TargetProvider.write(change)` is called once per change, in the plan's
    order. It performs exactly the writes the change describes and returns the PSA record id.
-   It must not retry a create blindly; on an unclear outcome (timeout) it raises, and the
-   engine re-reads before any rerun.
+   It must not retry a create blindly; on an unclear outcome (a lost answer, a timeout, an
+   answer without the new record's id) it raises UncertainWriteError, and the engine
+   re-reads the licence with `read` to journal what really happened.
+
+`ncesync doctor` calls only `diagnose(scope)` (after `from_config`): read-only checks of the
+credentials, permissions, mapped records and request budget, each a Check with its fix. It
+must not write, and reports a failed call as a failed Check rather than raising.
 
 Overrides must not print; they log with `logging.getLogger(__name__)` and never log secrets.
 """
@@ -25,7 +30,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from reconciler.errors import ConfigError
-from reconciler.model import Agreement, Inventory, ProviderConfig, PsaState, Scope
+from reconciler.model import Agreement, Check, Inventory, ProviderConfig, PsaState, Scope
 
 if TYPE_CHECKING:
     from reconciler.change import Change
@@ -58,6 +63,7 @@ def sandbox_endpoint(context: ProviderContext, vendor: str, block: str) -> tuple
 class WriteResult:
     record_id: int | str | None
     detail: str = ""
+    note: str = ""  # how the outcome is known when the vendor's answer was lost (journaled)
 
 
 @dataclass(frozen=True)
@@ -80,6 +86,10 @@ class Provider(ABC):
     def request_counts(self) -> dict[str, int]:
         """Requests made so far, per endpoint label (for benchmarks and budgets)."""
         return {}
+
+    def diagnose(self, scope: Scope) -> list[Check]:
+        """Optional hook for `ncesync doctor`: read-only checks, each with its fix."""
+        return [Check(f"{self.name} checks", True, f"the {self.name} provider offers no doctor checks")]
 
 
 class SourceProvider(Provider):

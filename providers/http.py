@@ -1,7 +1,9 @@
-"""The one HTTP layer every vendor client uses: timeouts, bounded retries, clear errors.
+"""The one HTTP layer every vendor client uses: timeouts, retries by the book, clear errors.
 
-Reads are retried on 429/5xx and network errors, honouring `Retry-After`. Writes are never
-retried here: a create that timed out may have succeeded, so the caller re-reads and decides.
+What is retried and how long to wait is `providers/retry.py` (urllib3's Retry): reads after
+429/5xx and network errors; writes only when the vendor certainly did not process them (429,
+503 with Retry-After, a connection that could not be made). A write that was sent and got no
+usable answer raises UncertainWriteError: the caller re-reads and decides, never resends.
 """
 
 from __future__ import annotations
@@ -11,28 +13,24 @@ import re
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
 
-from reconciler.errors import ProviderError
+from providers import clock
+from providers.retry import Attempts, RetryPolicy, never_sent
+from reconciler.errors import ProviderError, UncertainWriteError
+
+__all__ = ["HttpClient", "RetryPolicy"]
 
 log = logging.getLogger(__name__)
 
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 _ID_SEGMENT = re.compile(r"/\d+(?=/|$)")
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    attempts: int = 5  # total tries for a read
-    backoff: float = 0.5  # seconds, doubled each retry
-    max_backoff: float = 30.0
-    max_retry_after: float = 120.0  # a Retry-After beyond this is not waited for
+# A gateway's error: the vendor behind it may have processed the write all the same.
+GATEWAY_STATUSES = frozenset({502, 504})
 
 
 class HttpClient:
@@ -51,13 +49,14 @@ class HttpClient:
         *,
         timeout: tuple[float, float] = (5.0, 60.0),
         retry: RetryPolicy = RetryPolicy(),
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
         session: requests.Session | None = None,
     ):
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.retry = retry
-        self.sleep = sleep
+        # Waits go through the shared clock (tests replace it) unless a test passes its own.
+        self.sleep: Callable[[float], None] = clock.sleep if sleep is None else sleep
         self.session = session or requests.Session()
         self.request_count = 0
         self._counts: Counter[str] = Counter()
@@ -70,30 +69,11 @@ class HttpClient:
 
     def read(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         """A call with no side effect (GET, or a POST query): retried when safe."""
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                response = self._send(method, path, **kwargs)
-            except (requests.ConnectionError, requests.Timeout) as exc:
-                if attempt >= self.retry.attempts:
-                    raise self._network_error(method, path, exc) from exc
-                self._wait(attempt, None, f"{type(exc).__name__}")
-                continue
-            if response.status_code in RETRY_STATUSES and attempt < self.retry.attempts:
-                retry_after = _retry_after(response.headers)
-                if retry_after is None or retry_after <= self.retry.max_retry_after:
-                    self._wait(attempt, retry_after, f"HTTP {response.status_code}")
-                    continue
-            return self._checked(method, path, response)
+        return self._exchange(method, path, write=False, **kwargs)
 
     def write(self, method: str, path: str, **kwargs: Any) -> requests.Response:
-        """A call that changes data: sent once, never retried blindly."""
-        try:
-            response = self._send(method, path, **kwargs)
-        except (requests.ConnectionError, requests.Timeout) as exc:
-            raise self._network_error(method, path, exc) from exc
-        return self._checked(method, path, response)
+        """A call that changes data: sent again only when it certainly was not processed."""
+        return self._exchange(method, path, write=True, **kwargs)
 
     def request_counts(self) -> dict[str, int]:
         """Requests sent so far (each retry counts), per `METHOD label`, sorted by label."""
@@ -141,6 +121,26 @@ class HttpClient:
 
     # -- internals ----------------------------------------------------------------------
 
+    def _exchange(self, method: str, path: str, *, write: bool, **kwargs: Any) -> requests.Response:
+        # The label has no query string: urllib3's Retry logs it, and queries can carry tokens.
+        attempts = Attempts(self.retry, write=write, method=method, label=_path_only(path))
+        while True:
+            started = time.monotonic()
+            try:
+                response = self._send(method, path, **kwargs)
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                attempts.took(time.monotonic() - started)
+                wait = attempts.after_error(exc)
+                if wait is None:
+                    raise self._network_error(method, path, exc, write=write, gave_up=attempts.gave_up) from exc
+                self._wait(attempts.tries - 1, wait, type(exc).__name__)
+                continue
+            attempts.took(time.monotonic() - started)
+            wait = attempts.after_response(response)
+            if wait is None:
+                return self._checked(method, path, response, write=write, gave_up=attempts.gave_up)
+            self._wait(attempts.tries - 1, wait, f"HTTP {response.status_code}")
+
     def _send(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         label = f"{method} {self.request_label(path)}"
         with self._counts_lock:
@@ -150,7 +150,8 @@ class HttpClient:
         kwargs.setdefault("timeout", self.timeout)
         return self.session.request(method, self.url(path), **kwargs)
 
-    def _checked(self, method: str, path: str, response: requests.Response) -> requests.Response:
+    def _checked(self, method: str, path: str, response: requests.Response, *, write: bool = False,
+                 gave_up: str = "") -> requests.Response:
         if response.status_code < 400:
             return response
         vendor_text = self.vendor_message(response)
@@ -161,28 +162,31 @@ class HttpClient:
         )
         if vendor_text:
             message += f": {vendor_text}"
+        if gave_up:
+            message += f" ({gave_up})"
+        if write and status in GATEWAY_STATUSES:
+            raise UncertainWriteError(message + "; the vendor behind the gateway may have made the write",
+                                      status=status, vendor_message=vendor_text)
         raise ProviderError(message, status=status, vendor_message=vendor_text)
 
-    def _network_error(self, method: str, path: str, exc: Exception) -> ProviderError:
-        kind = "timed out" if isinstance(exc, requests.Timeout) else "could not connect"
-        return ProviderError(f"{self.vendor} {method} {_path_only(path)}: {kind} ({type(exc).__name__})")
+    def _network_error(self, method: str, path: str, exc: Exception, *, write: bool = False,
+                       gave_up: str = "") -> ProviderError:
+        where = f"{self.vendor} {method} {_path_only(path)}"
+        timed_out = isinstance(exc, requests.Timeout)
+        if write and not never_sent(exc):
+            # Sent, but no answer: the vendor may have made the write. Never resent blindly.
+            what = "timed out waiting for the answer" if timed_out else "the connection dropped before the answer"
+            return UncertainWriteError(
+                f"{where}: {what} ({type(exc).__name__}); the write may have been made",
+                settle_after=self.timeout[1] if timed_out else 0.0,
+            )
+        kind = "timed out" if timed_out else "could not connect"
+        return ProviderError(f"{where}: {kind} ({type(exc).__name__})" + (f" ({gave_up})" if gave_up else ""))
 
-    def _wait(self, attempt: int, retry_after: float | None, why: str) -> None:
-        delay = retry_after
-        if delay is None:
-            delay = min(self.retry.backoff * 2 ** (attempt - 1), self.retry.max_backoff)
+    def _wait(self, attempt: int, delay: float, why: str) -> None:
         log.warning("http: vendor=%s retry=%d wait=%.2fs reason=%s", self.vendor, attempt, delay, why)
-        self.sleep(delay)
-
-
-def _retry_after(headers: Mapping[str, str]) -> float | None:
-    value = headers.get("Retry-After")
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        return None  # HTTP-date form: fall back to our own backoff
+        if delay > 0:
+            self.sleep(delay)
 
 
 def _path_only(path: str) -> str:

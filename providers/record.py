@@ -72,7 +72,7 @@ def whole(value: Any) -> int:
     """A seat count: an integer, or a number with no fraction (CW sends 15.0)."""
     if isinstance(value, bool):
         raise ValueError("a count, not true/false")
-    amount = Decimal(str(value))
+    amount = _finite(value)
     if amount != amount.to_integral_value():
         raise ValueError("a seat count must be a whole number")
     return int(amount)
@@ -81,10 +81,38 @@ def whole(value: Any) -> int:
 def decimal(value: Any) -> Decimal:
     if isinstance(value, bool):
         raise ValueError("an amount, not true/false")
-    return Decimal(str(value))
+    return _finite(value)
+
+
+def _finite(value: Any) -> Decimal:
+    """A number through its text; NaN and infinities are not amounts or counts."""
+    if isinstance(value, (dict, list)):
+        raise TypeError("expected a number")
+    amount = Decimal(str(value))
+    if not amount.is_finite():
+        raise ValueError("expected a finite number")
+    return amount
 
 
 def flag(value: Any) -> bool:
     if not isinstance(value, bool):
         raise ValueError("expected true or false")
     return value
+
+
+def string(value: Any) -> str:
+    """Free text (a description): a JSON string, nothing else."""
+    if not isinstance(value, str):
+        raise TypeError("expected text")
+    return value
+
+
+def record_id(record: Any, name: str = "id") -> int | None:
+    """A record's id (or another id field) when it can be read, else None: used to tell which
+    licences an unreadable record affects before reading the rest of it."""
+    if not isinstance(record, Mapping):
+        return None
+    try:
+        return whole(record.get(name))
+    except (ValueError, TypeError, InvalidOperation):
+        return None

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from providers.base import TargetProvider, WriteResult
 from reconciler.change import Change
+from reconciler.confirmation import UNKNOWN, outcome_of
 from reconciler.errors import ProviderError
 from reconciler.journal import Journal
 from reconciler.logs import mask
@@ -30,6 +31,8 @@ LicenceKey = tuple[str, int, str]  # (client, agreement, product)
 NEXT_RUN_RETRIES = "plans this licence again from a fresh read; if the PSA refuses it again, fix what its message names"
 NEXT_RUN_WITH_LICENCE = "plans it again with its licence"
 NEXT_RUN_PLANS_IT = "plans it again"
+NEXT_RUN_SETTLES = ("re-reads the PSA first: if this write happened after all it is journaled as applied "
+                    "and not made again; if not, the licence is planned again")
 
 
 @dataclass(frozen=True)
@@ -85,8 +88,9 @@ def apply_plan(plan: Plan, target: TargetProvider, journal: Journal, *, fail_fas
             message = mask(str(error))
             log.warning("apply: client=%s agreement=%s product=%s action=%s failed=%s",
                         change.client_id, change.agreement_id, change.product_id, change.action, message)
-            result.failures.append(Failure(change, message, NEXT_RUN_RETRIES, attempted=True))
-            journal.record(change, outcome="failed", error=message)
+            outcome = outcome_of(error)
+            result.failures.append(Failure(change, message, _next_run(outcome), attempted=True))
+            journal.record(change, outcome=outcome, error=message)
             failed_licences[licence_of(change)] = message
             in_a_row += 1
             result.stopped = _stop_reason(error, in_a_row, breaker, fail_fast)
@@ -96,13 +100,17 @@ def apply_plan(plan: Plan, target: TargetProvider, journal: Journal, *, fail_fas
             continue
         in_a_row = 0
         result.applied.append((change, written))
-        journal.record(change, outcome="applied", record_id=written.record_id)
+        journal.record(change, outcome="applied", record_id=written.record_id, note=written.note or None)
     return result
 
 
 def _skip(result: ApplyResult, journal: Journal, change: Change, why: str, next_run: str) -> None:
     result.failures.append(Failure(change, why, next_run, attempted=False))
     journal.record(change, outcome="skipped", error=why)
+
+
+def _next_run(outcome: str) -> str:
+    return NEXT_RUN_SETTLES if outcome == UNKNOWN else NEXT_RUN_RETRIES
 
 
 def _stop_reason(error: ProviderError, in_a_row: int, breaker: int, fail_fast: bool) -> str | None:

@@ -101,6 +101,11 @@ class DescriptionTemplate:
         except Exception as exc:  # noqa: BLE001 - user code: any failure is the template's
             what = str(exc) if isinstance(exc, TemplateError) else f"{type(exc).__name__}: {exc}"
             raise ValueError(f"invoice description template does not render: {what}") from exc
+        if not text:
+            # A blank customer-facing line (110 once went out blank) is never what was meant;
+            # `invoice_description: off` is how to write none.
+            raise ValueError("invoice description template renders an empty description (write "
+                             "`invoice_description: off` for none)")
         if limit is not None and len(text) > limit:
             text = text[: limit - 1] + "…"
         return text

@@ -44,6 +44,17 @@ class ProviderError(ReconcilerError):
         super().__init__(message)
 
 
+class UncertainWriteError(ProviderError):
+    """A write was sent but its outcome is unknown: the answer was lost or timed out, or it
+    came without the new record's id. The PSA may hold the write; re-read before deciding.
+    `settle_after`: seconds the vendor may still be working on it (a timed-out request)."""
+
+    def __init__(self, message: str, *, status: int | None = None, vendor_message: str = "",
+                 settle_after: float = 0.0):
+        super().__init__(message, status=status, vendor_message=vendor_message)
+        self.settle_after = settle_after
+
+
 class SourceError(ProviderError):
     """The source of truth could not be read completely. Never to be read as zero seats."""
 

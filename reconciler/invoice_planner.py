@@ -17,6 +17,7 @@ from reconciler.billing import reason
 from reconciler.billing.monthly import ChargeInput, charge_change, correction, line_key, share_mismatch
 from reconciler.billing.periods import CONNECTWISE
 from reconciler.change import Change
+from reconciler.fingerprint import client_content
 from reconciler.invoice_totals import InvoiceTotals
 from reconciler.licences import product_for
 from reconciler.model import ClientMapping, InvoiceLine, ProductMapping
@@ -157,6 +158,10 @@ def _agreement_problems(request: InvoicePlanRequest, client: ClientMapping, mapp
                         lines: list[KeyedLine]) -> list[str]:
     where_of = reason.container(request.psa_kind)
     problems = []
+    for agreement_id, product in sorted({(client.agreement_for(p.key), p.psa_product) for _, p in mapped}):
+        for record in request.psa.unreadable_for(agreement_id, product):
+            problems.append(f"client {client.name} ({client.dd_customer_id}): {record.message}; "
+                            "no invoice line copied until the record is fixed in the PSA")
     for agreement_id in sorted({client.agreement_for(product.key) for _, product in mapped}):
         agreement = request.psa.agreements.get(agreement_id)
         label = f"client {client.name} ({client.dd_customer_id}), {where_of} {agreement_id}"
@@ -174,7 +179,7 @@ def _agreement_problems(request: InvoicePlanRequest, client: ClientMapping, mapp
             outside = [d.isoformat() for d in days if not agreement.covers(d)]
             if outside:
                 problems.append(f"{label} does not cover the invoice date(s) {', '.join(outside)}; no invoice line copied")
-    return problems
+    return list(dict.fromkeys(problems))  # one unreadable record may block several products
 
 
 def _charge_input(request: InvoicePlanRequest, client: ClientMapping, keyed: KeyedLine,
@@ -219,7 +224,7 @@ def _client_info(request: InvoicePlanRequest, client: ClientMapping, lines: list
         "seats_psa": 0,
         "seats_dicker_data": sum(k.line.quantity for k, _ in mapped),
         "dd_subscriptions": len(lines),
-        "digest": {"source": digest(source), "psa": digest(copies), "specs": digest([repr(client), prices])},
+        "digest": {"source": digest(source), "psa": digest(copies), "specs": digest([client_content(client), prices])},
     }
 
 

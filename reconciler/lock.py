@@ -1,8 +1,12 @@
-"""One apply at a time per PSA tenant: an exclusive lock file naming its holder.
+"""One apply at a time per PSA tenant: an OS-level lock that names its holder.
 
-The lock lives under the deployment's `.ncesync/locks/`, so the nightly job and a manual
-`--client` sync started from the same deployment exclude each other. Creation is atomic
-(O_CREAT | O_EXCL): of two applies started at the same moment exactly one wins.
+The lock lives under the deployment's `.ncesync/locks/`, named after the PSA tenant's
+identity (`TargetProvider.tenant_key`: the ConnectWise site and company, the Autotask
+database; never a URL's port or a secret), so the nightly job and a manual `--client` sync
+started from the same deployment exclude each other. It is a `flock` (reconciler/oslock.py):
+the operating system releases it when the apply ends, however it ends, so a crashed or killed
+apply never blocks the next nightly run, and a live holder can never be broken. The file
+holds who has it (host, pid, start time, run id) for the message the next apply shows.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.errors import LockHeldError
+from reconciler.oslock import OsLock
 
 LOCKS = Path(".ncesync") / "locks"
 
@@ -28,18 +33,27 @@ def lock_path(root: Path, tenant_key: str) -> Path:
 
 def holder(path: Path) -> dict[str, Any] | None:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        info = json.loads(OsLock(path).read() or "null")
+    except ValueError:
         return None
+    return info if isinstance(info, dict) else None
 
 
 def describe(info: dict[str, Any] | None) -> str:
     if not info:
-        return "an unknown holder (unreadable lock file)"
-    text = f"host {info.get('host')}, pid {info.get('pid')}, since {info.get('time')}, run {info.get('run_id')}"
-    if info.get("host") == socket.gethostname() and not _alive(int(info.get("pid", 0))):
-        text += " (that process is gone: the lock looks stale; `ncesync unlock` breaks it)"
-    return text
+        return "an apply that has not yet written its name (it started a moment ago)"
+    return f"host {info.get('host')}, pid {info.get('pid')}, since {info.get('time')}, run {info.get('run_id')}"
+
+
+def is_held(path: Path) -> bool:
+    """True while a live process holds the lock at `path` (checked by trying to take it)."""
+    if not path.exists():
+        return False
+    probe = OsLock(path)
+    if probe.acquire(wait=False):
+        probe.release()
+        return False
+    return True
 
 
 class ApplyLock(AbstractContextManager["ApplyLock"]):
@@ -47,41 +61,22 @@ class ApplyLock(AbstractContextManager["ApplyLock"]):
         self.path = lock_path(root, tenant_key)
         self.tenant_key = tenant_key
         self.run_id = run_id
+        self._lock = OsLock(self.path)
 
     def __enter__(self) -> "ApplyLock":
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        info = {
+        if not self._lock.acquire(wait=False):
+            raise LockHeldError(
+                f"another apply holds the lock for {self.tenant_key} ({self.path}): {describe(holder(self.path))}; "
+                "it is released when that apply ends (wait for it, or stop that process)"
+            )
+        self._lock.write(json.dumps({
             "host": socket.gethostname(),
             "pid": os.getpid(),
             "time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "run_id": self.run_id,
             "tenant": self.tenant_key,
-        }
-        try:
-            fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-        except FileExistsError:
-            raise LockHeldError(
-                f"another apply holds the lock for {self.tenant_key} ({self.path}): {describe(holder(self.path))}"
-            ) from None
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(info, handle)
-            handle.flush()
-            os.fsync(handle.fileno())
+        }))
         return self
 
     def __exit__(self, *exc: object) -> None:
-        current = holder(self.path)
-        if current and current.get("run_id") == self.run_id:
-            self.path.unlink(missing_ok=True)
-
-
-def _alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+        self._lock.release(remove=True)

@@ -12,6 +12,7 @@ from reconciler.billing.money import money_text
 from reconciler.billing.desired import desired_count
 from reconciler.errors import ReconcilerError
 from reconciler.description import DescriptionContext, LicenceText
+from reconciler.fingerprint import client_content, company_content
 from reconciler.licences import Licence, agreements_in_scope, group, group_by_tenant
 from reconciler.model import ClientMapping, Deployment, Inventory, PsaLine, PsaState, StockCode, Subscription
 from reconciler.model.specs import DESCRIPTION_OFF
@@ -49,9 +50,9 @@ def build_plan(request: PlanRequest) -> Plan:
 
 
 def fingerprint(request: PlanRequest, plan: Plan) -> str:
-    """Hash of every input: company specs, and per client its DD, PSA and spec digests."""
-    deployment = request.deployment
-    company = (repr(deployment.settings), sorted(repr(p) for p in deployment.products.values()))
+    """Hash of every input: company specs, and per client its DD, PSA and spec digests.
+    Content only: the same deployment read from another folder has the same fingerprint."""
+    company = company_content(request.deployment)
     return digest({"specs": company, "date": plan.sync_date, "clients": {k: v["digest"] for k, v in sorted(plan.clients.items())}})
 
 
@@ -66,6 +67,8 @@ def _plan_client(request: PlanRequest, client: ClientMapping, subs: list[Subscri
     had_lines = False
     for key in sorted(grouped.licences):
         licence = grouped.licences[key]
+        if _unreadable(request, client, licence, plan):
+            continue
         try:
             inputs = licence_input(request, client, licence)
             outcome = plan_licence(inputs)
@@ -102,6 +105,17 @@ def _unmapped_codes(subs: list[Subscription], who: tuple[str, str]) -> list[Unma
     ]
 
 
+def _unreadable(request: PlanRequest, client: ClientMapping, licence: Licence, plan: Plan) -> bool:
+    """A licence depending on a PSA record the provider could not read is not planned: its
+    plan would rest on a guess. The error is the provider's, naming the record and field."""
+    blocked = request.psa.unreadable_for(licence.agreement_id, licence.product.psa_product)
+    for record in blocked:
+        plan.errors.append(Issue(f"{licence.product.key}: {record.message}; this licence is not synced "
+                                 "until the record is fixed in the PSA", client.dd_customer_id, client.name,
+                                 licence.product.key))
+    return bool(blocked)
+
+
 def _client_digest(request: PlanRequest, client: ClientMapping, subs: list[Subscription], lines: list[PsaLine]) -> dict[str, str]:
     """What a saved plan is checked against: a change on any side shows up per client."""
     agreements = sorted(
@@ -115,7 +129,7 @@ def _client_digest(request: PlanRequest, client: ClientMapping, subs: list[Subsc
     return {
         "source": digest(sorted((s.subscription_id, s.stock_code, s.quantity, s.status, str(s.unit_cost), s.is_trial) for s in subs)),
         "psa": digest({"agreements": agreements, "lines": psa_lines}),
-        "specs": digest(repr(client)),
+        "specs": digest(client_content(client)),
     }
 
 

@@ -24,6 +24,11 @@ from reconciler.plugins import provider_class
 log = logging.getLogger(__name__)
 
 SANDBOX_URL_VARIABLE = "NCESYNC_SANDBOX_URL"  # use an already-running sandbox (tests, serve)
+# The sync dates ncesync plans for. Billing periods and vendor reads reach months either side
+# of the date, so a far-off one (a typo such as 9999-12-31) is refused up front, with a
+# message, instead of failing deep in date arithmetic.
+EARLIEST_SYNC_DATE = date(2000, 1, 1)
+LATEST_SYNC_DATE = date(2099, 12, 31)
 
 
 def today_in(timezone: str) -> date:

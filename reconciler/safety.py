@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from reconciler.change import CREATE_ADJUSTMENT, CREATE_DELTA, Change
+from reconciler.change import CREATE_ADJUSTMENT, CREATE_DELTA, CREATE_LINE, SET_QUANTITY, Change
 from reconciler.model import Deployment, SafetySettings
 from reconciler.plan import Plan
 
@@ -17,6 +17,7 @@ SOURCE_EMPTY = "source-empty"
 DECREASE = "max-decrease-percent"
 RUNRATE = "max-runrate-change"
 PROTECTED = "protected-licence"
+JUMP = "licence-jump"
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class Refusal:
 
 def check(plan: Plan, deployment: Deployment) -> list[Refusal]:
     refusals = _source_empty(plan) + _decreases(plan, deployment) + _protected(plan, deployment)
+    refusals += _jumps(plan, deployment)
     refusals += _runrate(plan, deployment.settings.safety)
     return refusals
 
@@ -85,6 +87,44 @@ def _protected(plan: Plan, deployment: Deployment) -> list[Refusal]:
             result.append(Refusal(PROTECTED, (
                 f"{change.client_name}: {product.key} is protected and would lose {-seats} seat(s) "
                 f"on agreement {change.agreement_id}"), change.client_id))
+    return result
+
+
+def seat_counts(change: Change) -> tuple[int, int] | None:
+    """(seats before, seats after) of the licence a daily seat change writes; None for a
+    change that moves no seats (a price fix, a monthly copy of an invoice line)."""
+    before, after = change.before, change.after
+    if "units_in_force" in after:
+        return int(before.get("units_in_force", 0)), int(after["units_in_force"])
+    if change.action == SET_QUANTITY and "quantity" in before and "quantity" in after:
+        return int(before["quantity"]), int(after["quantity"])
+    if change.action in (CREATE_LINE, CREATE_ADJUSTMENT) and "quantity" in after:
+        return 0, int(after["quantity"])
+    return None
+
+
+def _jumps(plan: Plan, deployment: Deployment) -> list[Refusal]:
+    """One licence moving by an absurd count or factor: a damaged source, not a customer.
+    The client-wide guards miss it when the rest of the client hides it, or when it grows."""
+    result = []
+    for change in plan.changes:
+        counts = seat_counts(change)
+        if counts is None:
+            continue
+        before, after = counts
+        limits = _limits(deployment, change.client_id)
+        moved = after - before
+        why = ""
+        if abs(moved) > limits.max_licence_change:
+            why = f"more than max_licence_change {limits.max_licence_change} seats"
+        elif before > 0 and moved >= max(limits.min_seats, 1) and after > before * limits.max_licence_factor:
+            why = (f"more than {limits.max_licence_factor} times its seats (max_licence_factor, "
+                   f"from a gain of {limits.min_seats} seats)")
+        if why:
+            result.append(Refusal(JUMP, (
+                f"{change.client_name}: {change.product_key} on agreement {change.agreement_id} would go "
+                f"from {before} to {after} seats ({moved:+,}), {why}; check Dicker Data's count, or "
+                "use --force if it is real"), change.client_id))
     return result
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 from reconciler.errors import ConfigError
 
@@ -41,12 +44,59 @@ def resolve(value: Any, environ: Mapping[str, str], *, setting: str) -> str:
 
 
 class Redactor:
-    """Replaces secret values in text (log lines, error messages) with '***'."""
+    """Replaces secret values in text (log lines, error messages, journal entries) with '***'.
+
+    Not only the value as written: a secret also travels percent-encoded (a query string:
+    `user=CANARY%40example.com`, upper or lower hex, `+` or `%20` for a space, encoded twice
+    when a URL is nested in another), escaped inside JSON or a repr, and base64-encoded (HTTP
+    Basic auth, where it sits at any offset inside a longer encoded string). Each form is
+    masked; of a base64 encoding, the characters that depend on the secret alone.
+    """
 
     def __init__(self, secrets: list[str]):
-        self._secrets = sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True)
+        values = {s for s in secrets if s and len(s) >= MIN_SECRET}
+        forms = {form for value in values for form in encodings(value)}
+        self._pattern = _alternation(forms)
 
     def __call__(self, text: str) -> str:
-        for secret in self._secrets:
-            text = text.replace(secret, "***")
-        return text
+        if self._pattern is None or not text:
+            return text
+        return self._pattern.sub("***", text)
+
+
+MIN_SECRET = 4  # shorter values would mask ordinary words
+MIN_BASE64_CORE = 8  # a shorter run of base64 characters matches too much by chance
+
+
+def encodings(secret: str) -> set[str]:
+    """Every form of `secret` that a log line, URL, header or JSON text may carry."""
+    forms = {secret, json.dumps(secret)[1:-1], repr(secret)[1:-1]}
+    for encoded in (quote(secret, safe=""), quote(secret), quote_plus(secret), quote(secret, safe="@:")):
+        forms |= {encoded, _lower_hex(encoded), quote(encoded, safe=""), quote_plus(encoded)}
+    forms |= _base64_cores(secret.encode("utf-8"))
+    return {f for f in forms if len(f) >= MIN_SECRET}
+
+
+def _lower_hex(text: str) -> str:
+    return re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), text)
+
+
+def _base64_cores(data: bytes) -> set[str]:
+    """For each of the three alignments the secret can have inside a longer base64 text, the
+    run of output characters made from the secret's bits only (standard and URL alphabets)."""
+    cores = set()
+    for offset in range(3):
+        encoded = base64.b64encode(b"\0" * offset + data).decode("ascii").rstrip("=")
+        start = -(-offset * 4 // 3)  # the first character with no bit of the padding before
+        end = (8 * (offset + len(data))) // 6  # the last character fully made of the secret
+        core = encoded[start:end]
+        if len(core) >= MIN_BASE64_CORE:
+            cores |= {core, core.replace("+", "-").replace("/", "_")}
+    return cores
+
+
+def _alternation(forms: set[str]) -> re.Pattern[str] | None:
+    if not forms:
+        return None
+    ordered = sorted(forms, key=len, reverse=True)  # the longest form first: no partial masks
+    return re.compile("|".join(re.escape(f) for f in ordered))

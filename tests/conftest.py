@@ -1,8 +1,48 @@
-"""Suite-wide options: `--slow` also runs the tests marked slow (many-seed simulations)."""
+"""Suite-wide: every answer the sandbox gives in any test is checked against the vendor's
+OpenAPI document (tests/contract). A test whose sandbox traffic breaks the document fails
+with the list of what broke, so the sandbox cannot drift kinder than the real vendor.
+No test waits for real when a vendor says "retry later" (a virtual clock).
+`--slow` also runs the tests marked slow (many-seed simulations)."""
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
 import pytest
+
+from providers import clock
+from providers.sandbox.server import SandboxServer
+from tests.contract.exchanges import Recorder, exchange_of, problems
+
+RECORDER = Recorder()
+_handle = SandboxServer.handle
+
+
+def _recording_handle(self: SandboxServer, method: str, target: str, headers: dict[str, str],
+                      body: bytes) -> Any:
+    reply = _handle(self, method, target, headers, body)
+    if reply is not None:  # a lost response answers nothing to check
+        RECORDER.add(exchange_of(method, target, headers, reply))
+    return reply
+
+
+SandboxServer.handle = _recording_handle  # type: ignore[method-assign]
+
+
+@pytest.fixture(autouse=True)
+def sandbox_answers_match_the_vendor_documents() -> Iterator[None]:
+    RECORDER.take()
+    yield
+    found = []
+    for exchange in RECORDER.take():
+        found += [f"{exchange.label()}: {p}" for p in problems(exchange)]
+    if found:
+        shown = sorted(set(found))
+        pytest.fail(f"{len(shown)} sandbox answers differ from the vendor's OpenAPI document:\n  "
+                    + "\n  ".join(shown[:40]), pytrace=False)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -20,3 +60,27 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "slow" in item.keywords:
             item.add_marker(skip)
+
+
+class VirtualClock:
+    """Sleeps return at once; `monotonic` moves on by what was slept, so budgets still add up."""
+
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+        self._lock = threading.Lock()
+
+    def sleep(self, seconds: float) -> None:
+        with self._lock:
+            self.waits.append(seconds)
+
+    def monotonic(self) -> float:
+        with self._lock:
+            return time.monotonic() + sum(self.waits)
+
+
+@pytest.fixture(autouse=True)
+def virtual_clock() -> Iterator[VirtualClock]:
+    fake = VirtualClock()
+    previous = clock.use(fake)
+    yield fake
+    clock.use(previous)

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from providers import clock
 
 from reconciler.errors import ProviderError
 
@@ -46,11 +47,11 @@ class RequestBudget:
         limit: int = DEFAULT_LIMIT,
         *,
         check_every: int = CHECK_EVERY,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,  # None: the shared clock
     ):
         self.limit = int(limit)
         self.check_every = max(1, int(check_every))
-        self.sleep = sleep
+        self.sleep = clock.sleep if sleep is None else sleep
         self._reading: ThresholdReading | None = None
         self._since = 0  # requests admitted since the last reading
         self._lock = threading.Lock()

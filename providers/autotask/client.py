@@ -15,7 +15,6 @@ from __future__ import annotations
 import logging
 import re
 import threading
-import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -24,10 +23,11 @@ from urllib.parse import urlsplit
 import requests
 from requests.adapters import HTTPAdapter
 
+from providers import endpoint
 from providers.autotask.budget import RequestBudget, ThresholdReading
 from providers.autotask.filters import Filter, in_chunks
 from providers.http import HttpClient, RetryPolicy
-from reconciler.errors import ProviderError
+from reconciler.errors import ProviderError, UncertainWriteError
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ class AutotaskClient(HttpClient):
         zone_url: str | None = None,
         timeout: tuple[float, float] = (5.0, 60.0),
         retry: RetryPolicy = RetryPolicy(),
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,  # None: the shared clock (providers/clock.py)
         session: requests.Session | None = None,
         parallelism: int = MAX_CONCURRENT,
         budget: RequestBudget | None = None,
@@ -70,7 +70,7 @@ class AutotaskClient(HttpClient):
         self.username = username
         self.parallelism = min(max(1, int(parallelism)), MAX_CONCURRENT)
         self.page_size = min(max(1, int(page_size)), PAGE_SIZE)
-        self.budget = budget or RequestBudget(sleep=sleep)
+        self.budget = budget or RequestBudget(sleep=self.sleep)
         self._zone_url = zone_root(zone_url) if zone_url else None
         self._zone_lock = threading.Lock()
         self._slots = threading.BoundedSemaphore(MAX_CONCURRENT)
@@ -112,9 +112,10 @@ class AutotaskClient(HttpClient):
         try:
             response = self.read("GET", where, params={"user": self.username})
         except ProviderError as exc:
+            hint = "" if "check psa.username" in str(exc) else (
+                ". Check psa.username (the API user's full user name) or set psa.zone_url")
             raise ProviderError(
-                f"Autotask zone discovery for the API user failed: {exc}. Check psa.username "
-                "(the API user's full user name) or set psa.zone_url",
+                f"Autotask zone discovery for the API user failed: {exc}{hint}",
                 status=exc.status, vendor_message=exc.vendor_message,
             ) from exc
         body = self.decoded(response, "GET", "/zoneInformation")
@@ -124,6 +125,9 @@ class AutotaskClient(HttpClient):
                 "Autotask zone discovery answered no zone URL for the API user; check "
                 "psa.username or set psa.zone_url"
             )
+        if not endpoint.allowed(url):  # the credentials would travel unencrypted
+            raise ProviderError(f"Autotask zone discovery answered {url!r}, which is neither https nor "
+                                "on this machine; set psa.zone_url to the database's https zone")
         zone = zone_root(url)
         log.info("autotask.client: zone=%s", zone)
         return zone
@@ -164,6 +168,15 @@ class AutotaskClient(HttpClient):
                 return records
             url = self._rebased(str(next_url))
         raise ProviderError(f"Autotask POST {path}: more than {MAX_PAGES} pages; stopped")
+
+    def count(self, entity: str, filters: list[Filter]) -> int:
+        """`POST /{Entity}/query/count`: one request, for checks that only need a read to work."""
+        path = f"/{entity}/query/count"
+        body = self.decoded(self.read("POST", path, json={"filter": filters}), "POST", path, dict)
+        try:
+            return int(body["queryCount"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ProviderError(f"Autotask POST {path}: unexpected answer {body!r}") from exc
 
     def query_in(
         self,
@@ -227,8 +240,8 @@ class AutotaskClient(HttpClient):
     def describe_status(self, status: int) -> str:
         return {
             400: "Autotask refused the request",
-            401: "Autotask rejected the API user (check psa.username, psa.secret and "
-            "psa.integration_code)",
+            401: "Autotask knows the API user but refused its secret (check psa.secret, and "
+            "that psa.username is that API user's)",
             403: "the API user's security level lacks a permission this call needs",
             404: "not found (check the id and the zone URL)",
             405: "Autotask does not accept this method on this URL",
@@ -241,7 +254,23 @@ class AutotaskClient(HttpClient):
         if not urlsplit(target).path.lower().endswith(_EXEMPT):
             self.budget.admit(self.threshold)
         with self._slots:
-            return super()._send(method, target, **kwargs)
+            response = super()._send(method, target, **kwargs)
+        # Autotask answers a wrong integration code or an unknown user with a 500, which is
+        # otherwise worth retrying; these never heal, so they are reported at once.
+        if response.status_code == 500 and credential_hint(500, self.vendor_message(response)):
+            self._checked(method, path, response)
+        return response
+
+    def _checked(self, method: str, path: str, response: requests.Response, *, write: bool = False,
+                 gave_up: str = "") -> requests.Response:
+        """The vendor's error, plus which credential to check when it is a credential error."""
+        try:
+            return super()._checked(method, path, response, write=write, gave_up=gave_up)
+        except ProviderError as exc:
+            hint = credential_hint(response.status_code, exc.vendor_message)
+            if not hint:
+                raise
+            raise ProviderError(f"{exc}; {hint}", status=exc.status, vendor_message=exc.vendor_message) from None
 
     # -- internals ------------------------------------------------------------------------
 
@@ -255,13 +284,30 @@ class AutotaskClient(HttpClient):
         return self.url(rest + (f"?{parts.query}" if parts.query else ""))
 
     def _item_id(self, response: requests.Response, method: str, path: str) -> int:
-        body = self.decoded(response, method, self.request_label(path), dict)
+        where = f"Autotask {method} {self.request_label(path)}"
         try:
+            body = self.decoded(response, method, self.request_label(path), dict)
             return int(str(body["itemId"]))
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ProviderError(
-                f"Autotask {method} {self.request_label(path)}: the answer has no item id ({body!r})"
+        except (ProviderError, KeyError, TypeError, ValueError) as exc:
+            # Autotask said yes (2xx) without saying to what: the record was most likely made.
+            raise UncertainWriteError(
+                f"{where}: HTTP {response.status_code} but the answer has no item id; the write may have been made"
             ) from exc
+
+
+def credential_hint(status: int, vendor_text: str) -> str:
+    """Which setting to check for a credential error, as Autotask reports each one (an
+    unknown user and a wrong integration code are 500s, a wrong secret a 401); '' when the
+    error is not about credentials."""
+    text = vendor_text.lower()
+    if "integrationcode" in text.replace(" ", ""):
+        return ("check psa.integration_code: the API tracking identifier of this integration, "
+                "on the API user's Security tab in Autotask")
+    if "zone information could not be determined" in text:
+        return "Autotask knows no API user of that name: check psa.username (the API user's full user name)"
+    if status == 500 and "user" in text and any(w in text for w in ("not a valid", "invalid", "not found", "unknown")):
+        return "check psa.username: it must be the user name of an API user of this Autotask database"
+    return ""
 
 
 def zone_root(url: str) -> str:

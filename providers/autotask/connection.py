@@ -1,8 +1,9 @@
 """Where and as whom the Autotask provider connects, from the `psa` settings block.
 
 `endpoint: sandbox` uses the embedded sandbox and its demo credentials; otherwise the
-endpoint is the zone-discovery host (https://webservices.autotask.net) and `username`,
-`secret` and `integration_code` are `env:NAME` references resolved at run time.
+endpoint is the zone-discovery host (https://webservices.autotask.net, or http:// on a
+loopback address for a sandbox served on this machine) and `username`, `secret` and
+`integration_code` are `env:NAME` references resolved at run time.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Any
 
 from providers.autotask.client import API_ROOT, DEFAULT_ENDPOINT
 from providers.base import ProviderContext, sandbox_endpoint
-from reconciler.errors import ConfigError
+from providers.endpoint import endpoint_url
 from reconciler.model import ProviderConfig
 from reconciler.secrets import resolve
 
@@ -24,12 +25,8 @@ def endpoint_and_credentials(
     if config.is_sandbox:
         endpoint, sandbox = sandbox_endpoint(context, "autotask", "psa")
         return endpoint, {key: sandbox[key] for key in CREDENTIALS}
-    endpoint = (config.endpoint or DEFAULT_ENDPOINT).strip().rstrip("/")
-    if not endpoint.startswith(("https://", "http://")):
-        raise ConfigError(
-            f"psa.endpoint {config.endpoint!r} is neither 'sandbox' nor a URL like "
-            f"{DEFAULT_ENDPOINT}"
-        )
+    endpoint = endpoint_url(config.endpoint or DEFAULT_ENDPOINT, setting="psa.endpoint", example=DEFAULT_ENDPOINT,
+                            expected="is neither 'sandbox' nor a URL like")
     at = endpoint.lower().find(API_ROOT)
     if at >= 0:  # the API root was included: zone discovery adds it itself
         endpoint = endpoint[:at]
@@ -43,10 +40,6 @@ def endpoint_and_credentials(
 def zone_url(value: Any) -> str | None:
     if value in (None, ""):
         return None
-    text = str(value).strip()
-    if not text.startswith(("https://", "http://")):
-        raise ConfigError(
-            f"psa.zone_url {value!r} must be a URL like https://webservices5.autotask.net/atservicesrest"
-        )
-    return text
+    return endpoint_url(value, setting="psa.zone_url", example="https://webservices5.autotask.net/atservicesrest",
+                        expected="must be a URL like")
 

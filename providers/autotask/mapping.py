@@ -3,6 +3,8 @@
 Dates: Autotask's date-only fields are read and written by the rules of `dates.py`
 (billing.md section 8): `zone` is the deployment's time zone when reading, the Autotask
 database's when writing. Money becomes Decimal through its text.
+A field that decides money or status and is missing, null, of the wrong type or a picklist
+value we do not know raises ProviderError naming the record and the field: never a guess.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from zoneinfo import ZoneInfo
 from providers.autotask.dates import read_date, write_date
 from providers.marker import Marker, read_marker, with_marker
 from providers.money import json_number
-from providers.record import VendorRecord, decimal, flag, whole
+from providers.record import VendorRecord, decimal, flag, record_id, string, whole
 from reconciler.change import Change
 from reconciler.model.psa import CHARGE, MAIN, Agreement, CatalogItem, PsaLine, UnitSpan
 
@@ -39,12 +41,13 @@ _PERIOD_MONTHS = {2: 1, 3: 3, 4: 6, 5: 12}
 
 
 def period_months(period_type: Any) -> int:
-    if period_type in (None, ""):
-        return 1
-    months = _PERIOD_MONTHS.get(_int(period_type))
+    """Months in a contract period, by its contractPeriodType picklist value. A value we do
+    not know is an error: guessing the period would misprice every proration."""
+    months = _PERIOD_MONTHS.get(whole(period_type))
     if months is None:
-        log.warning("autotask.mapping: unknown contractPeriodType=%r, assuming monthly", period_type)
-        return 1
+        raise ValueError(f"unknown contractPeriodType {period_type!r} (ncesync knows "
+                         f"{', '.join(str(v) for v in _PERIOD_MONTHS)}; read the picklist in "
+                         "Contracts/entityInformation/fields)")
     return months
 
 
@@ -52,7 +55,12 @@ def period_months(period_type: Any) -> int:
 
 
 def companies_from_json(records: Iterable[dict[str, Any]]) -> dict[int, str]:
-    return {int(r["id"]): str(r.get("companyName") or "") for r in records}
+    """Company names by id (the name is for messages only; a record without an id is an error)."""
+    names = {}
+    for record in records:
+        data = _record(record, "company")
+        names[data.required("id", whole)] = data.optional("companyName", string) or ""
+    return names
 
 
 def agreement_from_json(record: dict[str, Any], *, zone: ZoneInfo, posted_through: date | None = None) -> Agreement:
@@ -60,7 +68,8 @@ def agreement_from_json(record: dict[str, Any], *, zone: ZoneInfo, posted_throug
     status and is reported by the engine through the lines it lacks (prorate stays None)."""
     data = _record(record, "contract")
     start = data.optional("startDate", lambda v: read_date(v, zone))
-    if _int(record.get("contractType")) != RECURRING_SERVICE:
+    recurring = data.optional("contractType", whole) == RECURRING_SERVICE
+    if not recurring:
         log.warning(
             "autotask.mapping: contract=%s contractType=%r is not Recurring Service",
             record.get("id"), record.get("contractType"),
@@ -68,12 +77,13 @@ def agreement_from_json(record: dict[str, Any], *, zone: ZoneInfo, posted_throug
     return Agreement(
         id=data.required("id", whole),
         company_id=data.required("companyID", whole),
-        name=str(record.get("contractName") or ""),
+        name=data.optional("contractName", string) or "",
         status="Active" if data.required("status", whole) == ACTIVE else "Inactive",
         prorate=None,
         start_date=start,
         end_date=data.optional("endDate", lambda v: read_date(v, zone)),
-        period_months=period_months(record.get("contractPeriodType")),
+        # a recurring-service contract bills by its period; another type carries no seats
+        period_months=data.required("contractPeriodType", period_months) if recurring else 1,
         billing_day=start.day if start else 1,
         posted_through=posted_through,
     )
@@ -83,10 +93,11 @@ def posted_through(unit_rows: Iterable[dict[str, Any]], *, zone: ZoneInfo) -> di
     """Per contract: the end date of the latest unit row that has been approved and posted."""
     latest: dict[int, date] = {}
     for row in unit_rows:
-        end = _record(row, "contract service unit row").optional("endDate", lambda v: read_date(v, zone))
+        data = _record(row, "contract service unit row")
+        end = data.optional("endDate", lambda v: read_date(v, zone))
         if not row.get("approveAndPostDate") or end is None:
             continue
-        contract = _int(row.get("contractID"))
+        contract = data.required("contractID", whole)
         if contract not in latest or end > latest[contract]:
             latest[contract] = end
     return latest
@@ -124,8 +135,8 @@ def line_from_json(
         dated_change_days=adjustment_days(spans, rows_from),
         unit_price=data.required("unitPrice", decimal),
         unit_cost=data.optional("unitCost", decimal) or Decimal("0"),
-        description=str(service.get("internalDescription") or ""),
-        invoice_description=str(service.get("invoiceDescription") or ""),
+        description=data.optional("internalDescription", string) or "",
+        invoice_description=data.optional("invoiceDescription", string) or "",
     )
 
 
@@ -161,7 +172,8 @@ def _price(value: Any) -> Decimal | None:
 def charge_from_json(record: dict[str, Any], product_id: str, *, zone: ZoneInfo) -> PsaLine:
     """A contract charge as a one-day line on its purchase date; `key` from our marker."""
     data = _record(record, "contract charge")
-    marker = read_marker(record.get("description"))
+    description = data.optional("description", string) or ""
+    marker = read_marker(description)
     day = data.required("datePurchased", lambda v: read_date(v, zone))
     return PsaLine(
         id=data.required("id", whole),
@@ -171,8 +183,8 @@ def charge_from_json(record: dict[str, Any], product_id: str, *, zone: ZoneInfo)
         spans=(UnitSpan(day, day, data.required("unitQuantity", whole)),),
         unit_price=data.required("unitPrice", decimal),
         unit_cost=data.optional("unitCost", decimal) or Decimal("0"),
-        description=str(record.get("description") or ""),
-        invoice_description=str(record.get("name") or ""),
+        description=description,
+        invoice_description=data.optional("name", string) or "",
         key=marker.key if marker.kind == CHARGE else None,
         billed=data.required("isBilled", flag),
     )
@@ -185,7 +197,7 @@ def catalog_item_from_json(record: dict[str, Any]) -> CatalogItem:
     return CatalogItem(
         product_id=str(service),
         id=service,
-        description=str(record.get("name") or ""),
+        description=data.optional("name", string) or "",
         price=data.required("unitPrice", decimal),
         cost=data.optional("unitCost", decimal) or Decimal("0"),
     )
@@ -263,9 +275,3 @@ def service_id(change: Change) -> int:
 def _record(record: Any, entity: str) -> VendorRecord:
     label = record.get("id") if isinstance(record, dict) else None
     return VendorRecord(record, f"Autotask {entity} {label!r}")
-
-
-def _int(value: Any) -> int:
-    if value in (None, ""):
-        return 0
-    return int(str(value).split(".", 1)[0]) if isinstance(value, str) else int(value)

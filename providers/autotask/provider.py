@@ -13,14 +13,16 @@ copy of an invoice line is a contract charge.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from providers.autotask import connection, mapping
+from providers.autotask import connection, doctor, mapping
 from providers.autotask.budget import DEFAULT_LIMIT, RequestBudget
 from providers.autotask.client import MAX_CONCURRENT, AutotaskClient
 from providers.autotask.filters import Filter, equals, in_chunks, on_or_after, on_or_before
@@ -28,10 +30,12 @@ from providers.autotask.writer import Writer
 from providers.base import CompanyInfo, ProviderContext, TargetProvider, WriteResult
 from providers.http import RetryPolicy
 from providers.options import timeouts, whole_number
+from providers.record import record_id
+from providers.unreadable import UnreadableRecords
 from reconciler import change as actions
 from reconciler.change import Change
 from reconciler.errors import ConfigError, ProviderError
-from reconciler.model import Agreement, ProviderConfig, PsaLine, PsaState, Scope
+from reconciler.model import Agreement, Check, ProviderConfig, PsaLine, PsaState, Scope
 from reconciler.model.psa import CHARGE
 
 log = logging.getLogger(__name__)
@@ -93,19 +97,23 @@ class AutotaskProvider(TargetProvider):
         })
         found["units"], rows_from = self._units(contracts, services, found["contracts"], scope)
         self._remember(found["contract_services"], found["services"])
+        unreadable = UnreadableRecords()
         state = PsaState(
             companies=mapping.companies_from_json(found["companies"]),
-            agreements=_agreements(found["contracts"], found["units"], scope, self.zone),
-            lines=self._lines(found, scope, rows_from),
+            agreements=_agreements(found["contracts"], found["units"], scope, unreadable, self.zone),
+            lines=self._lines(found, scope, unreadable, rows_from),
             catalog={
                 item.product_id: item
-                for item in map(mapping.catalog_item_from_json, found["services"])
-                if item.product_id in scope.product_ids
+                for item in (unreadable.parse(mapping.catalog_item_from_json, r, product_id=_text_id(r))
+                             for r in found["services"])
+                if item is not None and item.product_id in scope.product_ids
             },
+            unreadable=unreadable.result(),
         )
         log.info(
-            "autotask.read: companies=%d contracts=%d lines=%d catalog=%d",
+            "autotask.read: companies=%d contracts=%d lines=%d catalog=%d unreadable=%d",
             len(state.companies), len(state.agreements), len(state.lines), len(state.catalog),
+            len(state.unreadable),
         )
         return state
 
@@ -146,7 +154,7 @@ class AutotaskProvider(TargetProvider):
         contract runs for years with one row per period, so reading every row made this
         the largest read by far. The filter reaches a day further each way, so a date
         Autotask holds as a UTC instant of local midnight is not cut off."""
-        months = max((mapping.period_months(r.get("contractPeriodType")) for r in records), default=1)
+        months = max((_months_reached(r) for r in records), default=1)
         reach = timedelta(days=31 * months + 1)
         first = scope.sync_date - reach
         window = [on_or_after("endDate", first - ONE_DAY), on_or_before("startDate", scope.sync_date + reach + ONE_DAY)]
@@ -154,24 +162,33 @@ class AutotaskProvider(TargetProvider):
 
     def _remember(self, contract_services: list[Record], services: list[Record]) -> None:
         for record in contract_services:
-            key = (int(record.get("contractID") or 0), int(record.get("serviceID") or 0))
-            self._services[key] = record
-        self._catalog.update({int(s["id"]): s for s in services})
+            key = (record_id(record, "contractID"), record_id(record, "serviceID"))
+            if None not in key:  # an unreadable one is reported by the read, never written to
+                self._services[key] = record  # type: ignore[index]
+        self._catalog.update({sid: s for s in services if (sid := record_id(s)) is not None})
 
-    def _lines(self, found: dict[str, list[Record]], scope: Scope, rows_from: date) -> tuple[PsaLine, ...]:
-        rows: dict[int, list[Record]] = defaultdict(list)
+    def _lines(self, found: dict[str, list[Record]], scope: Scope, unreadable: UnreadableRecords,
+               rows_from: date) -> tuple[PsaLine, ...]:
+        rows: dict[int | None, list[Record]] = defaultdict(list)
         for row in found["units"]:
-            rows[int(row.get("contractServiceID") or 0)].append(row)
-        lines = [
-            mapping.line_from_json(record, rows.get(int(record["id"]), []), zone=self.zone, rows_from=rows_from)
+            rows[record_id(row, "contractServiceID")].append(row)
+        for row in rows.pop(None, []):  # a row that names no contract service: its licence stops
+            unreadable.parse(_unattributed, row, agreement_id=record_id(row, "contractID"),
+                             product_id=_text_id(row, "serviceID"))
+        service = partial(mapping.line_from_json, zone=self.zone, rows_from=rows_from)
+        parsed = [
+            unreadable.parse(service, record, rows.get(record_id(record), []),
+                             agreement_id=record_id(record, "contractID"), product_id=_text_id(record, "serviceID"))
             for record in found["contract_services"]
-            if int(record.get("contractID") or 0) in scope.agreement_ids
+            if record_id(record, "contractID") in scope.agreement_ids or record_id(record, "contractID") is None
         ]
-        lines += [
-            mapping.charge_from_json(record, self._charge_product(record), zone=self.zone)
+        charge = partial(mapping.charge_from_json, zone=self.zone)
+        parsed += [  # a charge we cannot read might be a copy already made: its contract stops
+            unreadable.parse(charge, record, self._charge_product(record),
+                             agreement_id=record_id(record, "contractID"))
             for record in found["charges"]
         ]
-        kept = [ln for ln in lines if ln.product_id in scope.product_ids or ln.kind == CHARGE]
+        kept = [ln for ln in parsed if ln is not None and (ln.product_id in scope.product_ids or ln.kind == CHARGE)]
         return tuple(sorted(kept, key=lambda ln: (ln.agreement_id, ln.kind, ln.id)))
 
     def _charge_product(self, charge: Record) -> str:
@@ -210,22 +227,36 @@ class AutotaskProvider(TargetProvider):
     def request_counts(self) -> dict[str, int]:
         return self.client.request_counts()
 
+    def diagnose(self, scope: Scope) -> list[Check]:
+        return doctor.diagnose(self.client, scope, self.zone)
+
     def tenant_key(self) -> str:
-        """The zone and the API user's domain: one Autotask database, never the secret."""
-        domain = self.client.username.rpartition("@")[2].lower()
-        return f"autotask:{self.client.zone_url}:{domain}"
+        """The Autotask database, as the API user's domain names it. Not the zone URL: that
+        carries the embedded sandbox's random port, so two applies got two locks. The user
+        name is a setting resolved from the environment, so only a hash of it is used."""
+        domain = self.client.username.rpartition("@")[2].strip().lower()
+        return f"autotask:{hashlib.sha256(domain.encode()).hexdigest()[:12]}"
 
     def describe(self) -> dict[str, Any]:
         return {"provider": self.name, "endpoint": self.client.endpoint,
                 "zone_url": self.client.known_zone_url}
 
 
-def _agreements(contracts: list[Record], units: list[Record], scope: Scope, zone: ZoneInfo) -> dict[int, Agreement]:
-    posted = mapping.posted_through(units, zone=zone)
+def _agreements(contracts: list[Record], units: list[Record], scope: Scope,
+                unreadable: UnreadableRecords, zone: ZoneInfo) -> dict[int, Agreement]:
+    rows: dict[int | None, list[Record]] = defaultdict(list)
+    for row in units:
+        rows[record_id(row, "contractID")].append(row)
     agreements = {}
     for record in contracts:
-        agreement = mapping.agreement_from_json(record, zone=zone, posted_through=posted.get(int(record["id"])))
-        if agreement.id in scope.agreement_ids:
+        contract = record_id(record)
+
+        def parse(r: Record = record, c: int | None = contract) -> Agreement:
+            posted = mapping.posted_through(rows.get(c, []), zone=zone) if c is not None else {}
+            return mapping.agreement_from_json(r, zone=zone, posted_through=posted.get(c) if c is not None else None)
+
+        agreement = unreadable.parse(parse, agreement_id=contract)
+        if agreement is not None and agreement.id in scope.agreement_ids:
             agreements[agreement.id] = agreement
     return agreements
 
@@ -238,6 +269,26 @@ def _zone(value: Any, setting: str) -> ZoneInfo | None:
         return ZoneInfo(str(value))
     except (ValueError, KeyError) as exc:  # ZoneInfoNotFoundError is a KeyError
         raise ConfigError(f"{setting} {value!r} is not a time zone (use an IANA name such as Australia/Sydney)") from exc
+
+
+def _months_reached(contract: Record) -> int:
+    """How far a contract's period reaches back, for the unit-row window; an unreadable
+    period reads a whole year (the contract itself is reported as unreadable)."""
+    try:
+        return mapping.period_months(contract.get("contractPeriodType"))
+    except (ValueError, TypeError, ArithmeticError):
+        return 12
+
+
+def _text_id(record: Record, name: str = "id") -> str | None:
+    """A record's id field as the product id text, when it can be read."""
+    value = record_id(record, name)
+    return None if value is None else str(value)
+
+
+def _unattributed(row: Record) -> Any:
+    raise ProviderError(f"Autotask contract service unit row {row.get('id')!r}: field contractServiceID "
+                        f"is missing or not an id ({row.get('contractServiceID')!r}); refusing to guess it")
 
 
 def _parallelism(value: Any) -> int:

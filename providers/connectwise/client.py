@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import re
-import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
@@ -51,12 +50,14 @@ class ConnectWiseClient(HttpClient):
         codebase: str = DEFAULT_CODEBASE,
         timeout: tuple[float, float] = (5.0, 60.0),
         retry: RetryPolicy = RetryPolicy(),
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,  # None: the shared clock (providers/clock.py)
         session: requests.Session | None = None,
         parallelism: int = 4,
         page_size: int = PAGE_SIZE,
     ):
         base = f"{site_url.rstrip('/')}/{codebase.strip('/')}{API_ROOT}"
+        self.site_url = site_url.rstrip("/")
+        self.codebase = codebase.strip("/")
         own_session = session is None
         super().__init__(base, timeout=timeout, retry=retry, sleep=sleep, session=session)
         self.parallelism = max(1, int(parallelism))
@@ -110,6 +111,21 @@ class ConnectWiseClient(HttpClient):
         with ThreadPoolExecutor(max_workers=self.parallelism, thread_name_prefix="cw-read") as pool:
             results = list(pool.map(lambda i: self.additions(i, since=since), ids))
         return dict(zip(ids, results))
+
+    def company_info(self, company_id: str) -> dict[str, Any]:
+        """`GET {site}/login/companyinfo/{company}`: the company's codebase, as clients find it."""
+        path = f"{self.site_url}/login/companyinfo/{company_id}"
+        response = self.read("GET", path)
+        return self.decoded(response, "GET", "/login/companyinfo/{company}", dict)
+
+    def count(self, path: str, conditions: str | None = None) -> int:
+        """`GET {path}/count`: one request, for checks that only need to know a read works."""
+        params = {"conditions": conditions} if conditions else None
+        body = self.decoded(self.read("GET", f"{path}/count", params=params), "GET", f"{path}/count", dict)
+        try:
+            return int(body["count"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ProviderError(f"ConnectWise GET {path}/count: unexpected answer {body!r}") from exc
 
     def get_all(self, path: str, conditions: str | None = None) -> list[dict[str, Any]]:
         """Every record of a list endpoint (all pages), in the server's order."""

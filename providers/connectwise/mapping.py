@@ -3,11 +3,13 @@
 Dates: CW sends date-times (`2024-06-15T00:00:00Z`) for what are calendar dates in practice;
 we take the date part as written (no time-zone shift) and write dates back as midnight UTC.
 Money: every amount becomes a Decimal through its text, never through float arithmetic.
+A field that decides money or status and is missing, null, of the wrong type or an enum
+value we do not know raises ProviderError naming the record and the field: never a guess.
 """
 
 from __future__ import annotations
 
-import logging
+import re
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -17,13 +19,13 @@ from reconciler.change import Change
 from reconciler.model.psa import CHARGE, DELTA, MAIN, Agreement, CatalogItem, PsaLine, UnitSpan
 from providers.marker import Marker, read_marker, with_marker
 from providers.money import json_number
-from providers.record import VendorRecord, decimal, flag, whole
-
-log = logging.getLogger(__name__)
+from providers.record import VendorRecord, decimal, flag, string, whole
 
 INVOICE_DESCRIPTION_LIMIT = 6000  # Addition.invoiceDescription "Max length: 6000"
 BILLABLE = "Billable"
 CANCELLED = "Cancelled"
+AGREEMENT_STATUSES = ("Active", "Cancelled", "Expired", "Inactive")  # the 2026.4 enum
+_DATE_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})(T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?)?$")
 
 _PERIOD_MONTHS = {
     "monthly": 1,
@@ -56,10 +58,14 @@ _CREATE_MARKERS = {
 
 
 def cw_date(value: str | None) -> date | None:
-    """The calendar date of a CW date-time (its date part, as written)."""
-    if not value:
+    """The calendar date of a CW date-time (its date part, as written). ValueError for
+    anything that is not an ISO date or date-time text."""
+    if value is None or value == "":
         return None
-    return date.fromisoformat(str(value)[:10])
+    found = _DATE_TIME.match(value) if isinstance(value, str) else None
+    if not found:
+        raise ValueError("expected an ISO date-time like 2024-06-15T00:00:00Z")
+    return date.fromisoformat(found.group(1))
 
 
 def cw_datetime(day: date | str) -> str:
@@ -69,14 +75,13 @@ def cw_datetime(day: date | str) -> str:
     return f"{day.isoformat()}T00:00:00Z"
 
 
-def period_months(billing_cycle: dict[str, Any] | None) -> int:
-    name = str((billing_cycle or {}).get("name") or "").strip().lower()
-    if not name:
-        return 1
-    months = _PERIOD_MONTHS.get(name)
+def period_months(name: Any) -> int:
+    """Months in a billing cycle, by its name (a BillingCycleReference's `name`). A cycle
+    we do not know is an error: guessing its length would misprice every proration."""
+    months = _PERIOD_MONTHS.get(string(name).strip().lower())
     if months is None:
-        log.warning("connectwise.mapping: unknown billing cycle name=%r, assuming monthly", name)
-        return 1
+        raise ValueError(f"unknown billing cycle {name!r} (ncesync knows Monthly, Quarterly, "
+                         "Semi-Annual and Annual/Yearly)")
     return months
 
 
@@ -84,26 +89,35 @@ def period_months(billing_cycle: dict[str, Any] | None) -> int:
 
 
 def companies_from_json(records: list[dict[str, Any]]) -> dict[int, str]:
-    return {int(r["id"]): str(r.get("name") or "") for r in records}
+    """Company names by id (the name is for messages only; a record without an id is an error)."""
+    names = {}
+    for record in records:
+        data = VendorRecord(record, f"ConnectWise company {_label(record)}")
+        names[data.required("id", whole)] = data.optional("name", string) or ""
+    return names
 
 
 def agreement_from_json(record: dict[str, Any]) -> Agreement:
-    """Status and prorate flag decide how (and whether) a licence is billed: both required."""
-    data = VendorRecord(record, f"ConnectWise agreement {record.get('id')!r}" if isinstance(record, dict) else "ConnectWise agreement")
+    """Status, prorate flag and billing cycle decide how (and whether) a licence is billed:
+    all required, and an enum value we do not know is an error."""
+    data = VendorRecord(record, f"ConnectWise agreement {_label(record)}")
     status = data.text("agreementStatus")
-    if record.get("cancelledFlag"):
+    if status not in AGREEMENT_STATUSES:
+        raise data.error(f"{data.where}: field agreementStatus: unknown status {status!r} "
+                         f"(expected one of {', '.join(AGREEMENT_STATUSES)})")
+    if data.optional("cancelledFlag", flag):
         status = CANCELLED
-    start = cw_date(record.get("startDate"))
-    bill_start = cw_date(record.get("billStartDate")) or start
+    start = data.optional("startDate", cw_date)
+    bill_start = data.optional("billStartDate", cw_date) or start
     return Agreement(
         id=data.required("id", whole),
         company_id=data.nested("company").required("id", whole),
-        name=data.text("name", default=""),
+        name=data.optional("name", string) or "",
         status=status,
         prorate=data.required("prorateFlag", flag),
         start_date=start,
-        end_date=cw_date(record.get("endDate")),
-        period_months=period_months(record.get("billingCycle")),
+        end_date=data.optional("endDate", cw_date),
+        period_months=data.nested("billingCycle").required("name", period_months),
         billing_day=bill_start.day if bill_start else 1,
     )
 
@@ -114,8 +128,9 @@ def line_from_json(record: dict[str, Any], agreement_id: int) -> PsaLine:
     Quantity, product and price are required: a damaged addition must stop the run, not be
     read as zero seats or as "no line" (which would plan a duplicate).
     """
-    data = VendorRecord(record, f"ConnectWise addition {record.get('id')!r} of agreement {agreement_id}" if isinstance(record, dict) else "ConnectWise addition")
-    marker = read_marker(record.get("description"))
+    data = VendorRecord(record, f"ConnectWise addition {_label(record)} of agreement {agreement_id}")
+    description = data.optional("description", string) or ""
+    marker = read_marker(description)
     return PsaLine(
         id=data.required("id", whole),
         agreement_id=data.optional("agreementId", whole) or agreement_id,
@@ -123,29 +138,34 @@ def line_from_json(record: dict[str, Any], agreement_id: int) -> PsaLine:
         kind=marker.kind,
         spans=(
             UnitSpan(
-                cw_date(record.get("effectiveDate")),
-                cw_date(record.get("cancelledDate")),
+                data.optional("effectiveDate", cw_date),
+                data.optional("cancelledDate", cw_date),
                 data.required("quantity", whole),
             ),
         ),
         unit_price=data.required("unitPrice", decimal),
         unit_cost=data.optional("unitCost", decimal) or Decimal("0"),
-        description=str(record.get("description") or ""),
-        invoice_description=str(record.get("invoiceDescription") or ""),
+        description=description,
+        invoice_description=data.optional("invoiceDescription", string) or "",
         key=marker.key,
     )
 
 
 def catalog_item_from_json(record: dict[str, Any]) -> CatalogItem:
     """A catalogue item; its price is the default profile price, so it is required."""
-    data = VendorRecord(record, f"ConnectWise catalog item {record.get('identifier')!r}" if isinstance(record, dict) else "ConnectWise catalog item")
+    data = VendorRecord(record, f"ConnectWise catalog item {_label(record, 'identifier')}")
     return CatalogItem(
         product_id=data.text("identifier"),
         id=data.required("id", whole),
-        description=data.text("description", default=""),
+        description=data.optional("description", string) or "",
         price=data.required("price", decimal),
         cost=data.optional("cost", decimal) or Decimal("0"),
     )
+
+
+def _label(record: Any, name: str = "id") -> str:
+    """How messages name a record: its id (or identifier) as sent."""
+    return repr(record.get(name)) if isinstance(record, dict) else "(not an object)"
 
 
 # -- model -> request bodies ------------------------------------------------------------

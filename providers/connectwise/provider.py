@@ -12,16 +12,20 @@ import hashlib
 import logging
 from datetime import date, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from providers.base import CompanyInfo, ProviderContext, TargetProvider, WriteResult, sandbox_endpoint
-from providers.connectwise import mapping
+from providers.endpoint import endpoint_url
+from providers.connectwise import doctor, mapping
 from providers.connectwise.client import DEFAULT_CODEBASE, ConnectWiseClient
 from providers.options import timeouts, whole_number
 from providers.http import RetryPolicy
+from providers.record import record_id
+from providers.unreadable import UnreadableRecords
 from reconciler import change as actions
 from reconciler.change import Change
 from reconciler.errors import ConfigError, ProviderError
-from reconciler.model import Agreement, ProviderConfig, PsaLine, PsaState, Scope
+from reconciler.model import Agreement, Check, ProviderConfig, PsaLine, PsaState, Scope
 from reconciler.model.psa import CHARGE
 from reconciler.secrets import resolve
 
@@ -79,6 +83,7 @@ class ConnectWiseProvider(TargetProvider):
     # -- read -----------------------------------------------------------------------------
 
     def read(self, scope: Scope) -> PsaState:
+        unreadable = UnreadableRecords()
         companies = (
             mapping.companies_from_json(self.client.companies(scope.company_ids))
             if scope.company_ids
@@ -87,22 +92,23 @@ class ConnectWiseProvider(TargetProvider):
         agreements = {}
         if scope.agreement_ids:
             for record in self.client.agreements(scope.agreement_ids):
-                agreement = mapping.agreement_from_json(record)
-                if agreement.id in scope.agreement_ids:
+                agreement = unreadable.parse(mapping.agreement_from_json, record, agreement_id=record_id(record))
+                if agreement is not None and agreement.id in scope.agreement_ids:
                     agreements[agreement.id] = agreement
-        lines = self._lines(sorted(agreements), scope) if scope.product_ids else ()
+        lines = self._lines(sorted(agreements), scope, unreadable) if scope.product_ids else ()
         catalog = {}
         if scope.product_ids:
             for record in self.client.catalog_items(scope.product_ids):
-                item = mapping.catalog_item_from_json(record)
-                if item.product_id in scope.product_ids and item.product_id not in catalog:
+                item = unreadable.parse(mapping.catalog_item_from_json, record, product_id=_identifier(record))
+                if item is not None and item.product_id in scope.product_ids and item.product_id not in catalog:
                     catalog[item.product_id] = item
         self._catalog_ids.update({key: item.id for key, item in catalog.items()})
         log.info(
-            "connectwise.read: companies=%d agreements=%d lines=%d catalog=%d",
-            len(companies), len(agreements), len(lines), len(catalog),
+            "connectwise.read: companies=%d agreements=%d lines=%d catalog=%d unreadable=%d",
+            len(companies), len(agreements), len(lines), len(catalog), len(unreadable.found),
         )
-        return PsaState(companies=companies, agreements=agreements, lines=lines, catalog=catalog)
+        return PsaState(companies=companies, agreements=agreements, lines=lines, catalog=catalog,
+                        unreadable=unreadable.result())
 
     def companies(self) -> dict[int, CompanyInfo]:
         names = mapping.companies_from_json(self.client.all_companies())
@@ -118,14 +124,18 @@ class ConnectWiseProvider(TargetProvider):
             for cid, name in sorted(names.items())
         }
 
-    def _lines(self, agreement_ids: list[int], scope: Scope) -> tuple[PsaLine, ...]:
+    def _lines(self, agreement_ids: list[int], scope: Scope, unreadable: UnreadableRecords) -> tuple[PsaLine, ...]:
         since = scope.sync_date - (self.charge_lookback or timedelta(0))
         additions = self.client.additions_of(agreement_ids, since=since)
-        lines = [
-            mapping.line_from_json(record, agreement_id)
+        # An addition we cannot read might be the licence's line: its product's licences (or
+        # the agreement's, when even the product is unreadable) stop, not the whole read.
+        parsed = [
+            unreadable.parse(mapping.line_from_json, record, agreement_id, agreement_id=agreement_id,
+                             product_id=_identifier((record or {}).get("product")))
             for agreement_id, records in additions.items()
             for record in records
         ]
+        lines = [ln for ln in parsed if ln is not None]
         kept = [
             ln
             for ln in lines
@@ -191,14 +201,29 @@ class ConnectWiseProvider(TargetProvider):
     def request_counts(self) -> dict[str, int]:
         return self.client.request_counts()
 
+    def diagnose(self, scope: Scope) -> list[Check]:
+        return doctor.diagnose(self.client, self.company_id, scope)
+
     def tenant_key(self) -> str:
         """The site and company: one ConnectWise tenant. The company id is a credential (it
         is half of the API user name), so only a hash of it goes into lock names."""
-        company = hashlib.sha256(self.company_id.encode()).hexdigest()[:12]
-        return f"connectwise:{self.site}:{company}"
+        company = hashlib.sha256(self.company_id.strip().lower().encode()).hexdigest()[:12]
+        return f"connectwise:{_host(self.site)}:{company}"
 
     def describe(self) -> dict[str, Any]:
         return {"provider": self.name, "site": self.site, "base_url": self.client.base_url}
+
+
+def _identifier(record: Any) -> str | None:
+    """A catalog item's (or product reference's) identifier when it is readable text."""
+    value = record.get("identifier") if isinstance(record, dict) else None
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _host(site: str) -> str:
+    """The site's host name (`sandbox` for the sandbox): the same tenant however its URL is
+    written (scheme, case, a trailing slash)."""
+    return (urlsplit(site).hostname or site).lower()
 
 
 def _in_scope(line: PsaLine, sync_date: date) -> bool:
@@ -214,12 +239,8 @@ def _site_and_credentials(
     if config.is_sandbox:
         site, sandbox = sandbox_endpoint(context, "connectwise", "psa")
         return site, {key: sandbox[key] for key in CREDENTIALS}
-    site = (config.endpoint or "").strip().rstrip("/")
-    if not site.startswith(("https://", "http://")):
-        raise ConfigError(
-            f"psa.endpoint {config.endpoint!r} is neither 'sandbox' nor a site URL "
-            "like https://api-na.myconnectwise.net"
-        )
+    site = endpoint_url(config.endpoint, setting="psa.endpoint", example="https://api-na.myconnectwise.net",
+                        expected="is neither 'sandbox' nor a site URL like")
     if "/apis/" in site:
         raise ConfigError(
             "psa.endpoint is the site URL only (https://api-na.myconnectwise.net); "

@@ -50,7 +50,7 @@ def subscription(sheet: Sheet, row: Row) -> Subscription:
         company_name=sheet.text(row, "TENANT NAME", required=False),
         stock_code=code.raw,
         description=sheet.text(row, "STOCK DESCRIPTION", required=False),
-        quantity=sheet.value(row, "QTY", values.quantity),
+        quantity=sheet.value(row, "QTY", values.seats),
         status=sheet.text(row, "STATUS").upper(),
         billing_frequency=code.billing_name,
         unit_cost=values.per_month(sheet.value(row, "UNIT PRICE", values.amount), months),

@@ -43,7 +43,7 @@ def invoice_line(sheet: Sheet, row: Row) -> InvoiceLine:
         subscription_id=sheet.text(row, "SUBSCRIPTION ID"),
         stock_code=sheet.value(row, "STOCK CODE", _stock_code),
         description=sheet.text(row, "STOCK DESCRIPTION", required=False),
-        quantity=sheet.value(row, "QTY", values.quantity),
+        quantity=sheet.value(row, "QTY", values.line_quantity),
         unit_price=sheet.value(row, "UNIT PRICE", values.amount),
         cycle_unit_price=sheet.value(row, "CYCLE UNIT PRICE", values.amount),
         line_amount=sheet.value(row, "LINE AMOUNT", values.amount),

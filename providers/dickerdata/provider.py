@@ -16,6 +16,7 @@ Settings (the `source:` block of settings.yaml; see docs/dickerdata.md):
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,10 +26,11 @@ from providers.dickerdata import mapping, values
 from providers.dickerdata.client import DEFAULT_BASE_URL, DickerDataClient
 from providers.dickerdata.exports import ExportFolder
 from providers.dickerdata.transport import KeyTransport
+from providers.endpoint import endpoint_url
 from providers.options import timeouts
 from reconciler import secrets
-from reconciler.errors import ConfigError, ProviderError, SourceError
-from reconciler.model import Inventory, Invoice, ProviderConfig, Scope, Subscription
+from reconciler.errors import ConfigError, ProviderError, ReconcilerError, SourceError
+from reconciler.model import Check, Inventory, Invoice, ProviderConfig, Scope, Subscription
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +57,7 @@ class DickerDataProvider(SourceProvider):
         self.read_invoices = read_invoices
 
     @classmethod
-    def from_config(cls, config: ProviderConfig, context: ProviderContext) -> "DickerDataProvider":
+    def from_config(cls, config: ProviderConfig, context: ProviderContext) -> DickerDataProvider:
         options = dict(config.options or {})
         read_invoices = _option_flag(options, "read_invoices")
         endpoint = (config.endpoint or "").strip()
@@ -71,11 +73,12 @@ class DickerDataProvider(SourceProvider):
         if endpoint == SANDBOX:
             base_url, account, token = _sandbox(context)
         else:
-            base_url = endpoint or DEFAULT_BASE_URL
-            if not base_url.startswith(("http://", "https://")):
+            if endpoint and not endpoint.startswith(("http://", "https://")):
                 raise ConfigError(
                     f"source.endpoint {endpoint!r} is not sandbox, files or an http(s) base URL"
                 )
+            base_url = endpoint_url(endpoint or DEFAULT_BASE_URL, setting="source.endpoint",
+                                    example=DEFAULT_BASE_URL)
             account = _secret(options, "account_code", context)
             token = _secret(options, "access_token", context)
         client = DickerDataClient(
@@ -101,6 +104,36 @@ class DickerDataProvider(SourceProvider):
 
     def request_counts(self) -> dict[str, int]:
         return self.client.request_counts() if self.client is not None else {}
+
+    def diagnose(self, scope: Scope) -> list[Check]:
+        """Doctor: the credentials (or the export folder), and that every mapped customer
+        has subscriptions. Reads only."""
+        if self.client is not None:
+            try:
+                self.client.access_key()
+            except ReconcilerError as exc:
+                return [Check("source credentials", False, str(exc), "check source.account_code and "
+                              "source.access_token (the Dicker Data API account code and access token)")]
+            checks = [Check("source credentials", True, "Dicker Data granted an access key")]
+        else:
+            checks = []
+        try:
+            inventory = self.read(replace(scope, with_invoices=False))
+        except ReconcilerError as exc:
+            fix = "check source.folder and the export files in it" if self.folder else "see the error"
+            return checks + [Check("source subscriptions", False, str(exc), fix)]
+        where = "files in the export folder" if self.folder else "Dicker Data"
+        checks.append(Check("source subscriptions", True, f"{len(inventory.subscriptions)} subscriptions read from {where}"))
+        listed = {s.tenant_id for s in inventory.subscriptions}
+        missing = sorted(scope.tenant_ids - listed)
+        found = len(scope.tenant_ids) - len(missing)
+        detail = f"{found} of {len(scope.tenant_ids)} mapped customers have subscriptions"
+        checks.append(Check("mapped customers", not missing,
+                            detail + (f"; none for {', '.join(missing[:5])}" if missing else ""),
+                            "check dd_customer_id in specs/clients/ (the customer's tenant id in Dicker Data)"))
+        if self.client is not None:
+            checks.append(Check("source request budget", True, "Dicker Data publishes no request quota"))
+        return checks
 
     # -- API reads ---------------------------------------------------------------------
 

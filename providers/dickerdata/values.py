@@ -23,6 +23,10 @@ _DD_DATE = re.compile(r"^(\d{1,2})-([A-Za-z]{3})-(\d{4})$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ][0-9:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$")
 _DECIMAL = re.compile(r"^-?\d+(?:\.\d+)?$")
 COST_PLACES = Decimal("0.0001")
+# No Microsoft subscription sold through a distributor comes near this many seats; a count
+# above it is a corrupted export or API answer (10^24 was once read and priced), not a
+# customer, so it is refused where it is read rather than planned and applied.
+MAX_SEATS = 100_000
 
 
 def is_blank(value: Any) -> bool:
@@ -88,6 +92,24 @@ def quantity(value: Any) -> int:
     if re.fullmatch(r"-?\d+\.0+", text):
         return int(text.split(".")[0])
     raise ValueError(f"{text!r} is not a whole number")
+
+
+def seats(value: Any) -> int:
+    """A subscription's seat count: a whole number from 0 to MAX_SEATS."""
+    count = quantity(value)
+    if count < 0:
+        raise ValueError(f"{count} is a negative seat count; a subscription has 0 or more seats")
+    if count > MAX_SEATS:
+        raise ValueError(f"{count} seats is more than {MAX_SEATS:,}, beyond any real subscription")
+    return count
+
+
+def line_quantity(value: Any) -> int:
+    """An invoice line's quantity: negative on a refund line, never beyond MAX_SEATS either way."""
+    count = quantity(value)
+    if abs(count) > MAX_SEATS:
+        raise ValueError(f"{count} seats is more than {MAX_SEATS:,}, beyond any real invoice line")
+    return count
 
 
 def amount(value: Any) -> Decimal:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import hmac
 import json
+from dataclasses import replace
+from functools import partial
 from typing import Any
 from urllib.parse import quote
 
 from providers.sandbox.autotask_dates import DATE_FIELDS, DatabaseDates, canonical
 from providers.sandbox.autotask_query import Query, QueryError, predicate_of
+from providers.sandbox.autotask_records import CHILD_OF_CONTRACT, EntityShape
 from providers.sandbox.contract_units import AdjustmentError, apply_adjustment
 from providers.sandbox.credentials import SANDBOX_CREDENTIALS
 from providers.sandbox.exchange import Rejection, Reply, Request
@@ -24,12 +27,28 @@ ENTITIES = {  # URL name -> world collection
 }
 CHILDREN = {"Services": "contractServices", "ServiceUnits": "contractServiceUnits",
             "Charges": "contractCharges"}
+WRITABLE = {  # entityInformation: (create, update, delete) through the API
+    "Companies": (True, True, False), "Contracts": (True, True, False), "Services": (True, True, False),
+    "ContractServices": (True, True, False), "ContractServiceUnits": (False, False, False),
+    "ContractCharges": (True, True, True), "ContractServiceAdjustments": (True, False, False),
+}
 MATCH_CACHE = 8  # queries whose matches are kept for their next pages
 SERVICE_FIELDS = frozenset({"unitPrice", "unitCost", "invoiceDescription", "internalDescription"})
+# Credential answers as live integrations report them: an unknown user name and a wrong
+# integration code are HTTP 500s, a wrong secret for a known user a 401.
+BAD_INTEGRATION_CODE = "IntegrationCode is invalid."
+UNKNOWN_USER = "The user name is not a valid API user of this database."
+BAD_SECRET = "User is not authorized to access this resource."
+NO_ZONE = "Zone information could not be determined"
 
 
 def at_error(status: int, *messages: str) -> Reply:
     return Reply(status, {"errors": list(messages)})
+
+
+def method_refused(method: str) -> Rejection:
+    """ASP.NET Web API's answer for a method a URL does not take, as Autotask sends it."""
+    return Rejection(Reply(405, {"Message": f"The requested resource does not support http method '{method}'."}))
 
 
 class AutotaskApi:
@@ -39,16 +58,27 @@ class AutotaskApi:
         self._matches: dict[tuple[str, str, int], list[dict[str, Any]]] = {}
         routes = [Route("GET", "/zoneInformation", self._zone),
                   Route("GET", "/ThresholdInformation", self._threshold)]
-        for entity, name in ENTITIES.items():
+        for entity in [*ENTITIES, "ContractServiceAdjustments"]:
+            info = f"/{entity}/entityInformation"
+            routes += [
+                Route("GET", info, partial(self._information, entity=entity, part="entity")),
+                Route("GET", info + "/fields", partial(self._information, entity=entity, part="fields")),
+                Route("GET", info + "/userDefinedFields", partial(self._information, entity=entity, part="udfs")),
+            ]
+        for entity in ENTITIES:
             for method in ("GET", "POST"):
                 routes += [
-                    Route(method, f"/{entity}/query/count", lambda r, n=name: self._count(r, n)),
-                    Route(method, f"/{entity}/query/next", lambda r, e=entity: self._query(r, e)),
+                    Route(method, f"/{entity}/query/count", lambda r, e=entity: self._count(r, e)),
+                    Route(method, f"/{entity}/query/next", lambda r, e=entity: self._query(r, e, next_page=True)),
                     Route(method, f"/{entity}/query", lambda r, e=entity: self._query(r, e)),
                 ]
-            routes.append(Route("GET", f"/{entity}/{{id}}", lambda r, n=name: self._item(r, n)))
-        for child, name in CHILDREN.items():
-            routes.append(Route("GET", f"/Contracts/{{id}}/{child}", lambda r, n=name: self._children(r, n)))
+            routes.append(Route("GET", f"/{entity}/{{id}}", lambda r, e=entity: self._item(r, e)))
+        for child in CHILDREN:
+            entity = CHILD_OF_CONTRACT[child]
+            routes += [
+                Route("GET", f"/Contracts/{{id}}/{child}", partial(self._children, entity=entity)),
+                Route("GET", f"/Contracts/{{id}}/{child}/{{childId}}", partial(self._child_item, entity=entity)),
+            ]
         routes += [
             Route("POST", "/ContractServiceAdjustments", self._adjust, write=True),
             Route("POST", "/Contracts/{id}/ServiceAdjustments", self._adjust, write=True),
@@ -60,65 +90,124 @@ class AutotaskApi:
         self.router = Router(VENDOR, routes, ignore_case=True)
 
     def authorize(self, request: Request) -> None:
-        """Every request counts towards the hourly threshold; past it Autotask answers 429."""
+        """Every request counts towards the hourly threshold; past it Autotask answers 429.
+        Then the user name, its secret and the integration code, in the order the live API
+        reports them."""
         if self.window.record() > self.window.limit:
             raise Rejection(at_error(429, "The request threshold for this database has been exceeded."))
         if request.path.lower().startswith("/zoneinformation"):
             return  # zone discovery needs no credentials
         creds = SANDBOX_CREDENTIALS[VENDOR]
-        for header, key in (("apiintegrationcode", "integration_code"), ("username", "username"),
-                            ("secret", "secret")):
-            if not hmac.compare_digest(request.header(header) or "", creds[key]):
-                raise Rejection(at_error(401, "User is not authorized to access this resource."))
+        if not hmac.compare_digest(request.header("username") or "", creds["username"]):
+            raise Rejection(at_error(500, UNKNOWN_USER))
+        if not hmac.compare_digest(request.header("secret") or "", creds["secret"]):
+            raise Rejection(at_error(401, BAD_SECRET))
+        if not hmac.compare_digest(request.header("apiintegrationcode") or "", creds["integration_code"]):
+            raise Rejection(at_error(500, BAD_INTEGRATION_CODE))
 
     # -- reads --------------------------------------------------------------------------
 
     def _zone(self, request: Request) -> Reply:
+        user = request.param("user", ignore_case=True)
+        if not user:
+            raise Rejection(at_error(400, "The user query parameter is required."))
+        if user != SANDBOX_CREDENTIALS[VENDOR]["username"]:
+            raise Rejection(at_error(500, NO_ZONE))
         root = f"{request.base_url}/autotask/atservicesrest/"
         return Reply(200, {"zoneName": "Sandbox", "url": root, "webUrl": f"{request.base_url}/autotask/",
                            "ci": 0})
+
+    def _information(self, request: Request, *, entity: str, part: str) -> Reply:
+        """`{Entity}/entityInformation`, `.../fields` or `.../userDefinedFields`."""
+        shape = self._shape(entity)
+        if part == "fields":
+            return Reply(200, shape.field_information())
+        if part == "udfs":
+            return Reply(200, shape.udf_information())
+        create, update, delete = WRITABLE[entity]
+        return Reply(200, shape.information(can_create=create, can_update=update, can_delete=delete))
+
+    def _shape(self, entity: str) -> EntityShape:
+        collection = ENTITIES.get(entity)
+        return EntityShape(entity, self.store.records(VENDOR, collection) if collection else ())
 
     def _threshold(self, request: Request) -> Reply:
         return Reply(200, {"externalRequestThreshold": self.window.limit,
                            "requestThresholdTimeframe": TIMEFRAME_MINUTES,
                            "currentTimeframeRequestCount": self.window.count()})
 
-    def _model(self, request: Request) -> Query:
+    def _model(self, request: Request, *, next_page: bool = False) -> Query:
+        """The query a request sends. A next page continues a query with the method it was
+        sent with: a POST query's next page is POSTed with the same body (a GET on it is a
+        405, as on the live API), a GET query's is a GET carrying the same `search`."""
         try:
-            token = request.param("paging", ignore_case=True)
-            if token:
-                return Query.from_token(token)
+            if next_page:
+                return self._continued(request)
             if request.method == "POST":
-                return Query.parse(request.json(at_error(400, "The query body is not valid JSON.")))
+                return Query.parse(self._query_body(request))
             search = request.param("search", ignore_case=True)
-            return Query.parse(_json_text(search) if search else {})
+            if search is None:
+                raise QueryError("The search parameter is required.")
+            return replace(Query.parse(_json_text(search)), method="GET")
         except QueryError as exc:
-            raise Rejection(at_error(400, str(exc))) from exc
+            raise Rejection(at_error(exc.status, str(exc))) from exc
 
     def _dates(self) -> DatabaseDates:
         return DatabaseDates.of_world(self.store.data)
 
-    def _matching(self, query: Query, collection: str) -> list[dict[str, Any]]:
+    def _continued(self, request: Request) -> Query:
+        query = Query.from_token(request.param("paging", ignore_case=True) or "")
+        if request.method != query.method:
+            raise method_refused(request.method)
+        if query.method == "POST":
+            sent = Query.parse(self._query_body(request))
+        else:
+            sent = Query.parse(_json_text(request.param("search", ignore_case=True) or "null"))
+        if not sent.same_query(query):
+            raise QueryError("The query sent with a next page must be the query that page continues.")
+        return query
+
+    def _query_body(self, request: Request) -> Any:
+        body = request.json(at_error(400, "The query body is not valid JSON."))
+        if body is None:
+            raise QueryError("A query body is required.")
+        return body
+
+    def _matching(self, query: Query, entity: str) -> list[dict[str, Any]]:
         # Every page of a query repeats its filter; at benchmark sizes filtering each page
         # anew made paging quadratic, so a query's matches are kept until the next write.
+        collection = ENTITIES[entity]
         filters = _dated_filters(list(query.filters), DATE_FIELDS.get(collection, ()), self._dates())
         key = (collection, json.dumps(filters, sort_keys=True), self.store.generation)
         if key not in self._matches:
+            try:
+                query.check(self._shape(entity).vocabulary())
+            except QueryError as exc:
+                raise Rejection(at_error(exc.status, str(exc))) from exc
             predicate = predicate_of(filters)
             found = [r for r in self.store.records(VENDOR, collection) if predicate(r)]
             if len(self._matches) >= MATCH_CACHE:
                 self._matches.pop(next(iter(self._matches)))
             self._matches[key] = sorted(found, key=lambda r: r.get("id", 0))
+        else:
+            for name in query.include_fields:  # includeFields are not part of the cache key
+                try:
+                    self._shape(entity).vocabulary().check(name)
+                except QueryError as exc:
+                    raise Rejection(at_error(exc.status, str(exc))) from exc
         return self._matches[key]
 
-    def _query(self, request: Request, entity: str) -> Reply:
-        query = self._model(request)
-        found = self._matching(query, ENTITIES[entity])
+    def _query(self, request: Request, entity: str, *, next_page: bool = False) -> Reply:
+        query = self._model(request, next_page=next_page)
+        found = self._matching(query, entity)
         page = found[query.offset : query.offset + query.max_records]
         base = request.url(f"/{entity}/query/next", query="")
 
         def link(offset: int) -> str:
-            return f"{base}?paging={quote(query.token(offset))}"
+            url = f"{base}?paging={quote(query.token(offset))}"
+            if query.method == "GET":  # a GET page carries its search, as the live API's do
+                url += f"&search={quote(json.dumps(query.to_model(), separators=(',', ':')))}"
+            return url
 
         more = query.offset + query.max_records < len(found)
         details = {
@@ -126,25 +215,40 @@ class AutotaskApi:
             "prevPageUrl": link(max(0, query.offset - query.max_records)) if query.offset else None,
             "nextPageUrl": link(query.offset + query.max_records) if more else None,
         }
-        dates, collection = self._dates(), ENTITIES[entity]
-        items = [dates.served_record(collection, query.select(r)) for r in page]
-        return Reply(200, {"items": items, "pageDetails": details})
+        shape, dates = self._shape(entity), self._dates()
+        served = [dates.served_record(ENTITIES[entity], r) for r in page]
+        return Reply(200, {"items": shape.page(served, query.include_fields), "pageDetails": details})
 
-    def _count(self, request: Request, collection: str) -> Reply:
-        return Reply(200, {"queryCount": len(self._matching(self._model(request), collection))})
+    def _count(self, request: Request, entity: str) -> Reply:
+        return Reply(200, {"queryCount": len(self._matching(self._model(request), entity))})
 
-    def _item(self, request: Request, collection: str) -> Reply:
+    def _item(self, request: Request, entity: str) -> Reply:
         wanted = request.params["id"]
-        found = next((r for r in self.store.records(VENDOR, collection) if str(r.get("id")) == wanted), None)
-        return Reply(200, {"item": self._dates().served_record(collection, found) if found else None})
+        records = self.store.records(VENDOR, ENTITIES[entity])
+        found = next((r for r in records if str(r.get("id")) == wanted), None)
+        return Reply(200, {"item": self._served(entity, found)})
 
-    def _children(self, request: Request, collection: str) -> Reply:
+    def _children(self, request: Request, *, entity: str) -> Reply:
         contract = self._contract(request)
         dates = self._dates()
-        items = [dates.served_record(collection, r)
-                 for r in self.store.records(VENDOR, collection) if r.get("contractID") == contract["id"]]
+        items = [dates.served_record(ENTITIES[entity], r)
+                 for r in self.store.records(VENDOR, ENTITIES[entity]) if r.get("contractID") == contract["id"]]
         details = {"count": len(items), "requestCount": len(items), "prevPageUrl": None, "nextPageUrl": None}
-        return Reply(200, {"items": items, "pageDetails": details})
+        return Reply(200, {"items": self._shape(entity).page(items), "pageDetails": details})
+
+    def _child_item(self, request: Request, *, entity: str) -> Reply:
+        """`GET Contracts/{id}/Services/{id}`: one child of the contract, or null."""
+        contract = self._contract(request)
+        wanted = request.params["childId"]
+        found = next((r for r in self.store.records(VENDOR, ENTITIES[entity])
+                      if str(r.get("id")) == wanted and r.get("contractID") == contract["id"]), None)
+        return Reply(200, {"item": self._served(entity, found)})
+
+    def _served(self, entity: str, found: dict[str, Any] | None) -> dict[str, Any] | None:
+        """One record as answered, its date-only fields as this database serves them."""
+        if found is None:
+            return None
+        return self._shape(entity).record(self._dates().served_record(ENTITIES[entity], found))
 
     # -- writes -------------------------------------------------------------------------
 

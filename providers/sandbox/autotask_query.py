@@ -1,4 +1,9 @@
-"""Autotask query models: filters, includeFields, maxRecords, and stateless page tokens."""
+"""Autotask query models: filters, includeFields, maxRecords, and stateless page tokens.
+
+A filter or includeFields naming a field the entity does not have is an error, as on the
+live API (HTTP 500, "Unable to find X in the Y Entity"), never a match on null. A filter
+with `"udf": true` is on a user-defined field, and Autotask takes one such filter a query.
+"""
 
 from __future__ import annotations
 
@@ -18,7 +23,25 @@ _TEXT_OPS = {"beginswith", "endswith", "contains"}
 
 
 class QueryError(ValueError):
-    """The query model is invalid; the message is what Autotask would say."""
+    """The query model is invalid; the message is what Autotask would say, `status` its HTTP status."""
+
+    def __init__(self, message: str, *, status: int = 400):
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """What a query on one entity may name: its fields and its user-defined fields."""
+
+    entity: str  # the entity's name as Autotask's messages write it, e.g. Contract
+    fields: frozenset[str]  # lower-cased: Autotask matches field names in any case
+    udfs: frozenset[str] = frozenset()  # lower-cased names of the UDFs the entity has
+
+    def check(self, name: str, *, udf: bool = False) -> None:
+        known = self.udfs if udf else self.fields
+        if name.lower() not in known:
+            raise QueryError(f"Unable to find {name} in the {self.entity} Entity", status=500)
 
 
 @dataclass(frozen=True)
@@ -27,9 +50,18 @@ class Query:
     include_fields: tuple[str, ...]
     max_records: int
     offset: int = 0
+    method: str = "POST"  # how the query was sent; its next pages take the same method
+
+    def check(self, vocabulary: Vocabulary) -> None:
+        """Every field the query names exists on the entity; at most one UDF filter."""
+        for name in self.include_fields:
+            vocabulary.check(name)
+        if _udf_filters(self.filters) > 1:
+            raise QueryError("Only one user-defined field can be queried at a time", status=500)
+        predicate_of(list(self.filters), vocabulary)
 
     @classmethod
-    def parse(cls, model: Any) -> "Query":
+    def parse(cls, model: Any) -> Query:
         if model in (None, ""):
             model = {}
         if not isinstance(model, dict):
@@ -52,18 +84,23 @@ class Query:
                 "maxRecords": self.max_records}
 
     def token(self, offset: int) -> str:
-        """A page token for nextPageUrl/prevPageUrl: the query itself plus the offset."""
-        text = json.dumps({"q": self.to_model(), "o": offset}, sort_keys=True, separators=(",", ":"))
+        """A page token for nextPageUrl/prevPageUrl: the query, its method and the offset."""
+        data = {"q": self.to_model(), "o": offset, "m": self.method}
+        text = json.dumps(data, sort_keys=True, separators=(",", ":"))
         return base64.urlsafe_b64encode(text.encode("utf-8")).decode("ascii")
 
     @classmethod
-    def from_token(cls, token: str) -> "Query":
+    def from_token(cls, token: str) -> Query:
         try:
             data = json.loads(base64.urlsafe_b64decode(token.encode("ascii")))
             query = cls.parse(data["q"])
-            return cls(query.filters, query.include_fields, query.max_records, int(data["o"]))
+            return cls(query.filters, query.include_fields, query.max_records, int(data["o"]),
+                       str(data.get("m", "POST")))
         except (ValueError, KeyError, TypeError) as exc:
             raise QueryError("The paging token is not valid.") from exc
+
+    def same_query(self, other: Query) -> bool:
+        return self.to_model() == other.to_model()
 
     def select(self, record: dict[str, Any]) -> dict[str, Any]:
         if not self.include_fields:
@@ -72,17 +109,17 @@ class Query:
         return {k: v for k, v in record.items() if k.lower() in wanted}
 
 
-def predicate_of(filters: list[dict[str, Any]]) -> Predicate:
-    """Top-level filters are ANDed."""
-    parts = [_one(f) for f in filters]
+def predicate_of(filters: list[dict[str, Any]], vocabulary: Vocabulary | None = None) -> Predicate:
+    """Top-level filters are ANDed. With a vocabulary, unknown fields are errors."""
+    parts = [_one(f, vocabulary) for f in filters]
     return lambda r: all(p(r) for p in parts)
 
 
-def _one(item: dict[str, Any]) -> Predicate:
+def _one(item: dict[str, Any], vocabulary: Vocabulary | None) -> Predicate:
     spec = {k.lower(): v for k, v in item.items()}
     op = str(spec.get("op", "")).lower()
     if op in ("and", "or"):
-        parts = [_one(i) for i in spec.get("items") or [] if isinstance(i, dict)]
+        parts = [_one(i, vocabulary) for i in spec.get("items") or [] if isinstance(i, dict)]
         if not parts:
             raise QueryError(f"A '{op}' filter needs items.")
         combine = all if op == "and" else any
@@ -90,38 +127,60 @@ def _one(item: dict[str, Any]) -> Predicate:
     field = spec.get("field")
     if not isinstance(field, str) or not field:
         raise QueryError(f"Filter {item!r} has no field.")
+    udf = spec.get("udf") is True
+    if vocabulary is not None:
+        vocabulary.check(field, udf=udf)
+    get = _udf if udf else _get
     if op == "exist":
-        return lambda r: _get(r, field) not in (None, "")
+        return lambda r: get(r, field) not in (None, "")
     if op == "notexist":
-        return lambda r: _get(r, field) in (None, "")
+        return lambda r: get(r, field) in (None, "")
     if "value" not in spec:
         raise QueryError(f"Filter on {field} with op '{op}' needs a value.")
     value = spec["value"]
     if op in ("in", "notin"):
         if not isinstance(value, list):
             raise QueryError(f"Filter on {field} with op '{op}' needs a list value.")
-        hit = _member_of(field, value)
+        hit = _member_of(field, value, get)
         return hit if op == "in" else (lambda r: not hit(r))
     if op in _COMPARISONS:
-        return lambda r: _compare(_get(r, field), op, value)
+        return lambda r: _compare(get(r, field), op, value)
     if op in _TEXT_OPS:
-        return lambda r: _text(_get(r, field), op, str(value))
+        return lambda r: _text(get(r, field), op, str(value))
     raise QueryError(f"Unknown filter operator '{spec.get('op')}'.")
 
 
-def _member_of(field: str, values: list[Any]) -> Predicate:
+def _udf_filters(filters: Any) -> int:
+    """How many filter items (nested ones too) are on user-defined fields."""
+    count = 0
+    for item in filters or ():
+        if isinstance(item, dict):
+            spec = {k.lower(): v for k, v in item.items()}
+            count += (spec.get("udf") is True) + _udf_filters(spec.get("items"))
+    return count
+
+
+def _member_of(field: str, values: list[Any], get: Callable[[dict[str, Any], str], Any]) -> Predicate:
     """`field in values`; whole-number ids (the common case) by set membership."""
     if all(type(v) is int for v in values):
         ids = frozenset(values)
-        slow = lambda r: any(_equal(_get(r, field), v) for v in values)  # noqa: E731
-        return lambda r: _get(r, field) in ids if type(_get(r, field)) is int else slow(r)
-    return lambda r: any(_equal(_get(r, field), v) for v in values)
+        slow = lambda r: any(_equal(get(r, field), v) for v in values)  # noqa: E731
+        return lambda r: get(r, field) in ids if type(get(r, field)) is int else slow(r)
+    return lambda r: any(_equal(get(r, field), v) for v in values)
 
 
 def _get(record: dict[str, Any], field: str) -> Any:
     if field in record:
         return record[field]
     return next((v for k, v in record.items() if k.lower() == field.lower()), None)
+
+
+def _udf(record: dict[str, Any], name: str) -> Any:
+    """The value of the record's user-defined field `name` (any case); None when unset."""
+    for item in record.get("userDefinedFields") or ():
+        if isinstance(item, dict) and str(item.get("name", "")).lower() == name.lower():
+            return item.get("value")
+    return None
 
 
 def _equal(actual: Any, value: Any) -> bool:

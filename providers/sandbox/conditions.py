@@ -4,7 +4,9 @@ The subset our providers use: `field op value` joined by `and`/`or` with parenth
 `not`; operators `= != < <= > >= contains like in`, each optionally negated with `not`
 (`not like`, `not in`); nested fields with `/` (`company/id`); literals: "strings"
 (or 'strings'), numbers, true/false, null, [date-times], (lists) for `in`.
-String comparisons ignore case, as the vendor's database collation does.
+String comparisons ignore case, as the vendor's database collation does. `check_field` is
+called with each field name as it is parsed: it raises ConditionError for a field the entity
+does not have (ConnectWise refuses those; it never matches them as null).
 """
 
 from __future__ import annotations
@@ -56,9 +58,10 @@ def _tokenize(text: str) -> list[tuple[str, str]]:
 
 
 class _Parser:
-    def __init__(self, text: str):
+    def __init__(self, text: str, check_field: Callable[[str], None] | None = None):
         self.tokens = _tokenize(text)
         self.pos = 0
+        self.check_field = check_field or (lambda _: None)
 
     def peek(self) -> tuple[str, str] | None:
         return self.tokens[self.pos] if self.pos < len(self.tokens) else None
@@ -105,6 +108,7 @@ class _Parser:
         kind, field = self.next()
         if kind != "word" or field.lower() in ("and", "or"):
             raise ConditionError(f"expected a field name, found {field!r}")
+        self.check_field(field)
         negate = self.keyword("not")
         kind, op = self.next()
         op = op.lower()
@@ -143,9 +147,9 @@ class _Parser:
         raise ConditionError(f"expected a value, found {text!r}")
 
 
-def parse_conditions(text: str) -> Predicate:
+def parse_conditions(text: str, check_field: Callable[[str], None] | None = None) -> Predicate:
     """A predicate for the conditions string; ConditionError when it cannot be parsed."""
-    parser = _Parser(text)
+    parser = _Parser(text, check_field)
     if not parser.tokens:
         return lambda r: True
     predicate = parser.expression()

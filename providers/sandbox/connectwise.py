@@ -5,13 +5,16 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlsplit
 
 from providers.sandbox.credentials import SANDBOX_CREDENTIALS
-from providers.sandbox.cw_listing import count_reply, cw_error, list_reply, public
+from providers.sandbox.cw_listing import count_reply, cw_error, list_reply, public, select_fields
+from providers.sandbox.cw_query import LIST_PARAMETERS, check_parameters, selected_fields
 from providers.sandbox.exchange import Rejection, Reply, Request
-from providers.sandbox.router import Route, Router
+from providers.sandbox.router import Handler, Route, Router
 from providers.sandbox.store import WorldStore
 from providers.sandbox.vendor_dates import cw_datetime, parse_datetime
 
@@ -24,6 +27,10 @@ PATCHABLE = frozenset({
     "prorateCurrentPeriodFlag", "opportunity", "invoiceGrouping", "customFields",
 })
 DESCRIPTION_LIMIT = 6000
+# What the kept 2026.4 document declares for every answer; the sandbox has that model only.
+MEDIA_TYPE = "application/vnd.connectwise.com+json; version=2026.4"
+CODEBASE = "v2026_4/"  # what companyinfo names; the sandbox serves any codebase in the URL
+SITE_MOUNT = "/connectwise"  # companyinfo lives on the site, outside {codebase}/apis/3.0
 
 
 class ConnectWiseApi:
@@ -31,26 +38,30 @@ class ConnectWiseApi:
         self.store = store
         self._index: dict[Any, list[dict[str, Any]]] = {}
         self._index_key: tuple[int, int, int] | None = None
-        lists = {"/company/companies": "companies", "/finance/agreements": "agreements",
-                 "/procurement/catalog": "catalog"}
+        lists = {"/company/companies": ("companies", "Company"),
+                 "/finance/agreements": ("agreements", "Agreement"),
+                 "/procurement/catalog": ("catalog", "CatalogItem")}
         routes: list[Route] = []
-        for path, name in lists.items():
+        for path, (name, entity) in lists.items():
             routes += [
-                Route("GET", f"{path}/count", lambda r, n=name: count_reply(r, self._all(n))),
-                Route("GET", path, lambda r, n=name: list_reply(r, self._all(n))),
-                Route("GET", path + "/{id}", lambda r, n=name: self._item(r, n)),
+                _api("GET", f"{path}/count", lambda r, n=name, e=entity: count_reply(r, self._all(n), e)),
+                _api("GET", path, lambda r, n=name, e=entity: list_reply(r, self._all(n), e)),
+                _api("GET", path + "/{id}", lambda r, n=name, e=entity: self._item(r, n, e), ("fields",)),
             ]
         additions = "/finance/agreements/{id}/additions"
         routes[3:3] = [
-            Route("GET", additions + "/count", lambda r: count_reply(r, self._additions(r))),
-            Route("GET", additions, lambda r: list_reply(r, self._additions(r))),
-            Route("POST", additions, self._create_addition, write=True),
-            Route("GET", additions + "/{additionId}", self._addition),
-            Route("PATCH", additions + "/{additionId}", self._patch_addition, write=True),
+            _api("GET", additions + "/count", lambda r: count_reply(r, self._additions(r), "Addition")),
+            _api("GET", additions, lambda r: list_reply(r, self._additions(r), "Addition")),
+            _api("POST", additions, self._create_addition, (), write=True),
+            _api("GET", additions + "/{additionId}", self._addition, ("fields",)),
+            _api("PATCH", additions + "/{additionId}", self._patch_addition, (), write=True),
         ]
+        routes.append(Route("GET", "/login/companyinfo/{company}", self._company_info))
         self.router = Router(VENDOR, routes)
 
     def authorize(self, request: Request) -> None:
+        if request.mount == SITE_MOUNT:
+            return  # codebase discovery needs no credentials
         creds = SANDBOX_CREDENTIALS[VENDOR]
         expected = f"{creds['company_id']}+{creds['public_key']}:{creds['private_key']}"
         given = request.header("authorization") or ""
@@ -69,8 +80,20 @@ class ConnectWiseApi:
     def _all(self, collection: str) -> list[dict[str, Any]]:
         return self.store.records(VENDOR, collection)
 
-    def _item(self, request: Request, collection: str) -> Reply:
-        return Reply(200, public(self._find(collection, request.params["id"])))
+    def _company_info(self, request: Request) -> Reply:
+        """`GET {site}/login/companyinfo/{company}`: where the company's codebase is. Clients
+        call it first; a company the site does not know is a 404."""
+        wanted = request.params["company"]
+        if request.mount != SITE_MOUNT or wanted != SANDBOX_CREDENTIALS[VENDOR]["company_id"]:
+            raise Rejection(cw_error(404, "NotFound", f"Company {wanted!r} was not found on this site."))
+        site = urlsplit(request.base_url).netloc + SITE_MOUNT
+        return Reply(200, {"CompanyName": "ncesync sandbox", "Codebase": CODEBASE,
+                           "VersionCode": "v2026.4", "VersionNumber": "v4.6.2026.4",
+                           "CompanyID": wanted, "IsCloud": True, "SiteUrl": site})
+
+    def _item(self, request: Request, collection: str, entity: str) -> Reply:
+        record = public(self._find(collection, request.params["id"]))
+        return Reply(200, _selected(request, entity, record))
 
     def _find(self, collection: str, text_id: str) -> dict[str, Any]:
         record = next((r for r in self._all(collection) if str(r.get("id")) == text_id), None)
@@ -97,7 +120,7 @@ class ConnectWiseApi:
         return self._index
 
     def _addition(self, request: Request) -> Reply:
-        return Reply(200, public(self._addition_record(request)))
+        return Reply(200, _selected(request, "Addition", public(self._addition_record(request))))
 
     def _addition_record(self, request: Request) -> dict[str, Any]:
         wanted = request.params["additionId"]
@@ -167,6 +190,25 @@ class ConnectWiseApi:
         quantity = Decimal(str(record.get("quantity") or 0))
         for ext, unit in (("extPrice", "unitPrice"), ("extCost", "unitCost")):
             record[ext] = float(quantity * Decimal(str(record.get(unit) or 0)))
+
+
+def _api(method: str, pattern: str, handler: Handler, parameters: tuple[str, ...] = LIST_PARAMETERS,
+         *, write: bool = False) -> Route:
+    """A route under apis/3.0: its query parameters checked first, its answer typed as the
+    document's media type."""
+
+    def typed(request: Request) -> Reply:
+        if request.mount == SITE_MOUNT:
+            raise Rejection(cw_error(404, "NotFound", f"{request.path} is not a page of the site."))
+        check_parameters(request, parameters)
+        reply = handler(request)
+        return replace(reply, content_type=MEDIA_TYPE) if reply.status < 300 else reply
+
+    return Route(method, pattern, typed, write=write)
+
+
+def _selected(request: Request, entity: str, record: dict[str, Any]) -> dict[str, Any]:
+    return select_fields(selected_fields(request, entity), record)
 
 
 def _apply_op(record: dict[str, Any], op: Any) -> None:

@@ -1,22 +1,30 @@
-"""ConnectWise list responses: conditions, orderBy, fields, page/pageSize and Link headers."""
+"""ConnectWise list responses: filtering, orderBy, fields, page/pageSize and Link headers.
+
+Links are written as the real server writes them, `page` (or `pageId`) last:
+`<https://HOST/v4_6_release/apis/3.0/company/companies?pageSize=25&page=2>; rel="next"`.
+Community clients read the page number with a pattern anchored on the `>` that follows it.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 from urllib.parse import urlencode
 
-from providers.sandbox.conditions import ConditionError, field_value, parse_conditions
+from providers.sandbox.conditions import field_value
+from providers.sandbox.cw_query import (
+    cw_error,
+    order_clauses,
+    record_filter,
+    refuse,
+    selected_fields,
+)
 from providers.sandbox.exchange import Rejection, Reply, Request
+
+__all__ = ["count_reply", "cw_error", "list_reply", "matching", "public", "select_fields"]
 
 DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 1000
-
-
-def cw_error(status: int, code: str, message: str, *, field: str = "", resource: str = "") -> Reply:
-    """The vendor's error body (ErrorResponseMessage)."""
-    errors = [{"code": code, "message": message, "resource": resource, "field": field}]
-    body = {"code": code, "message": message, "errors": errors if (field or resource) else []}
-    return Reply(status, body)
+FORWARD_ONLY = "forward-only"
 
 
 def public(record: dict[str, Any]) -> dict[str, Any]:
@@ -29,35 +37,36 @@ def public(record: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def matching(request: Request, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Records passing the `conditions` parameter, in `orderBy` order (default id asc)."""
-    try:
-        predicate = parse_conditions(request.param("conditions") or "")
-    except ConditionError as exc:
-        raise Rejection(cw_error(400, "InvalidObject", f"conditions: {exc}", field="conditions")) from exc
+def matching(request: Request, records: list[dict[str, Any]], entity: str) -> list[dict[str, Any]]:
+    """Records the request selects, in `orderBy` order (default id asc)."""
+    predicate = record_filter(request, entity)
+    clauses = order_clauses(request, entity)
     found = [r for r in records if predicate(r)]
-    for clause in reversed(_order_clauses(request.param("orderBy") or "id asc")):
-        name, descending = clause
+    for name, descending in reversed(clauses):
         found.sort(key=lambda r: _sort_key(field_value(r, name)), reverse=descending)
     return found
 
 
-def count_reply(request: Request, records: list[dict[str, Any]]) -> Reply:
-    return Reply(200, {"count": len(matching(request, records))})
+def count_reply(request: Request, records: list[dict[str, Any]], entity: str) -> Reply:
+    return Reply(200, {"count": len(matching(request, records, entity))})
 
 
-def list_reply(request: Request, records: list[dict[str, Any]]) -> Reply:
+def list_reply(request: Request, records: list[dict[str, Any]], entity: str) -> Reply:
     """One page of the matching records with the RFC-5988 Link header."""
-    found = matching(request, records)
-    page, size = _int_param(request, "page", 1), _int_param(request, "pageSize", DEFAULT_PAGE_SIZE)
+    wanted = selected_fields(request, entity)
+    found = matching(request, records, entity)
+    size = _int_param(request, "pageSize", DEFAULT_PAGE_SIZE)
     if size > MAX_PAGE_SIZE or size < 1:
         raise Rejection(
             cw_error(400, "InvalidObject", f"pageSize must be between 1 and {MAX_PAGE_SIZE}", field="pageSize")
         )
+    if (request.header("pagination-type") or "").lower() == FORWARD_ONLY:
+        return _forward_only(request, found, size, wanted)
+    if request.param("pageId") is not None:
+        raise refuse("pageId", "pageId pages only with the `pagination-type: forward-only` header")
+    page = _int_param(request, "page", 1)
     if page < 1:
         raise Rejection(cw_error(400, "InvalidObject", "page must be 1 or more", field="page"))
-    if (request.header("pagination-type") or "").lower() == "forward-only":
-        return _forward_only(request, found, size)
     last = max(1, -(-len(found) // size))
     chosen = found[(page - 1) * size : page * size]
     links = {"first": 1, "last": last}
@@ -66,30 +75,32 @@ def list_reply(request: Request, records: list[dict[str, Any]]) -> Reply:
     if page < last:
         links["next"] = page + 1
     header = ", ".join(
-        f'<{_page_url(request, {"page": n, "pageSize": size})}>; rel="{rel}"'
+        f'<{_page_url(request, pageSize=size, page=n)}>; rel="{rel}"'
         for rel, n in sorted(links.items(), key=lambda kv: ("next", "prev", "first", "last").index(kv[0]))
     )
-    return Reply(200, [_fields(request, public(r)) for r in chosen], {"Link": header})
+    return Reply(200, [select_fields(wanted, public(r)) for r in chosen], {"Link": header})
 
 
-def _forward_only(request: Request, found: list[dict[str, Any]], size: int) -> Reply:
+def _forward_only(request: Request, found: list[dict[str, Any]], size: int, wanted: list[str]) -> Reply:
+    if request.param("page") is not None:
+        raise refuse("page", "forward-only paging takes pageId, not page")
     after = _int_param(request, "pageId", 0)
     ordered = sorted((r for r in found if int(r.get("id", 0)) > after), key=lambda r: r["id"])
     chosen = ordered[:size]
     headers = {}
     if len(ordered) > size:
-        headers["Link"] = f'<{_page_url(request, {"pageId": chosen[-1]["id"], "pageSize": size})}>; rel="next"'
-    return Reply(200, [_fields(request, public(r)) for r in chosen], headers)
+        headers["Link"] = f'<{_page_url(request, pageSize=size, pageId=chosen[-1]["id"])}>; rel="next"'
+    return Reply(200, [select_fields(wanted, public(r)) for r in chosen], headers)
 
 
-def _page_url(request: Request, changes: dict[str, Any]) -> str:
-    params = {k: v[-1] for k, v in request.query.items() if k not in changes}
-    params.update({k: str(v) for k, v in changes.items()})
+def _page_url(request: Request, **paging: Any) -> str:
+    """This request's URL with the paging parameters replaced, written last in their order."""
+    params = {k: v[-1] for k, v in request.query.items() if k not in ("page", "pageSize", "pageId")}
+    params.update({k: str(v) for k, v in paging.items()})
     return request.url(query=urlencode(params))
 
 
-def _fields(request: Request, record: dict[str, Any]) -> dict[str, Any]:
-    wanted = [f.strip() for f in (request.param("fields") or "").split(",") if f.strip()]
+def select_fields(wanted: list[str], record: dict[str, Any]) -> dict[str, Any]:
     if not wanted:
         return record
     out: dict[str, Any] = {}
@@ -102,16 +113,6 @@ def _fields(request: Request, record: dict[str, Any]) -> dict[str, Any]:
             target = target.setdefault(part, {})
         target[parts[-1]] = value
     return out
-
-
-def _order_clauses(text: str) -> list[tuple[str, bool]]:
-    clauses = []
-    for part in text.split(","):
-        words = part.split()
-        if not words:
-            continue
-        clauses.append((words[0], len(words) > 1 and words[1].lower() == "desc"))
-    return clauses
 
 
 def _sort_key(value: Any) -> tuple[int, Any]:

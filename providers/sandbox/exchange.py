@@ -15,6 +15,12 @@ class Reply:
     body: Any = None  # JSON-able, or bytes sent as they are
     headers: dict[str, str] = field(default_factory=dict)
     content_type: str = "application/json"
+    fault: str | None = None  # the kind of injected fault that shaped this reply, if any
+
+    def content_type_header(self) -> str:
+        """The Content-Type header sent with the payload."""
+        json_like = self.content_type == "application/json" or self.content_type.startswith("application/vnd.")
+        return self.content_type + ("; charset=utf-8" if json_like else "")
 
     def payload(self) -> bytes:
         if isinstance(self.body, bytes):

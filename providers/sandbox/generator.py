@@ -87,7 +87,9 @@ def _settings(psa: str, sync: str, style: str, prorate: bool, timezone: str) -> 
         "psa": psa_block,
         "billing": {"style": style, "prorate": prorate},
         "invoice_description": INVOICE_DESCRIPTION,
-        "safety": {"max_decrease_percent": 30, "min_seats": 10},
+        # The guards' defaults, written out so a new deployment shows what protects it.
+        "safety": {"max_decrease_percent": 30, "min_seats": 10, "max_runrate_change": 10000,
+                   "max_licence_change": 1000, "max_licence_factor": 10},
         "sandbox": {"world": WORLD_REL},
     }
 

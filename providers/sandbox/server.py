@@ -12,6 +12,7 @@ import logging
 import os
 import re
 import signal
+import sys
 import threading
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -35,6 +36,7 @@ log = logging.getLogger(__name__)
 MOUNTS = (
     ("dickerdata", re.compile(r"^/dickerdata(?=/|$)")),
     ("connectwise", re.compile(r"^/connectwise/[^/]+/apis/3\.0(?=/|$)")),
+    ("connectwise", re.compile(r"^/connectwise(?=/login/)")),  # the site: codebase discovery
     ("autotask", re.compile(r"^/autotask/atservicesrest/v1\.0(?=/|$)", re.IGNORECASE)),
 )
 HTML_PAGE = b"<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>"
@@ -129,6 +131,9 @@ class SandboxServer:
                 break
         else:
             self.counts.add(f"{method} unknown (unmatched)")
+            vendor = next((v for v, _ in MOUNTS if path.lower().startswith(f"/{v}/")), "")
+            if vendor:  # under a vendor's prefix: that vendor's 404 body
+                return vendor_error(vendor, 404, f"{path} is not a path of the emulated {vendor} API")
             return Reply(404, {"message": f"no emulated vendor API at {path}"})
         api = self._apis[vendor]
         request = Request(method, path[found.end():] or "/", query, headers, body, self.url, found.group(0))
@@ -140,9 +145,9 @@ class SandboxServer:
         if fault and fault.kind == "status":
             reply = vendor_error(vendor, fault.status, f"injected fault: HTTP {fault.status}")
             extra = {"Retry-After": _seconds(fault.retry_after)} if fault.retry_after is not None else {}
-            return Reply(reply.status, reply.body, {**reply.headers, **extra})
+            return Reply(reply.status, reply.body, {**reply.headers, **extra}, fault=fault.kind)
         if fault and fault.kind == "malformed" and fault.malformed == "html":
-            return Reply(fault.status, HTML_PAGE, content_type="text/html")
+            return Reply(fault.status, HTML_PAGE, content_type="text/html", fault=fault.kind)
         if fault and fault.kind == "slow":
             self._stopping.wait(fault.delay)
         reply = self._perform(vendor, api, request, matched)
@@ -150,12 +155,16 @@ class SandboxServer:
             log.info("sandbox: fault=lose_response method=%s path=%s", method, path)
             return None
         if fault and fault.kind == "malformed":
-            reply = Reply(reply.status, _without(reply.body, fault.field or ""), reply.headers)
+            reply = Reply(reply.status, _without(reply.body, fault.field or ""), reply.headers,
+                          reply.content_type, fault=fault.kind)
         self.counts.listed(label, _listed(reply.body))  # what the client receives
         return reply
 
     def _perform(self, vendor: str, api: VendorApi, request: Request, matched: Any) -> Reply:
-        with self.store.lock:
+        is_write = bool(matched and matched[0].write)
+        with self.store.writing() if is_write else self.store.lock:
+            if not is_write:
+                self.store.refresh()  # another process may have written the world file
             try:
                 api.authorize(request)
                 if matched is None:
@@ -165,7 +174,9 @@ class SandboxServer:
             except Rejection as rejected:
                 return rejected.reply
             except Exception:  # an emulator bug must look like a vendor 500, not hang the client
-                log.exception("sandbox: emulator failed method=%s path=%s", request.method, request.path)
+                # One line, not a traceback, on the user's terminal (the embedded sandbox shares it).
+                log.error("sandbox: emulator failed method=%s path=%s error=%s", request.method, request.path,
+                          sys.exc_info()[1])
                 return vendor_error(vendor, 500, "internal error in the sandbox")
             if route.write and reply.status < 400:
                 self.store.written()
@@ -227,7 +238,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         payload = reply.payload()
         self.send_response(reply.status)
-        self.send_header("Content-Type", reply.content_type + ("; charset=utf-8" if reply.content_type == "application/json" else ""))
+        self.send_header("Content-Type", reply.content_type_header())
         self.send_header("Content-Length", str(len(payload)))
         for name, value in reply.headers.items():
             self.send_header(name, value)

@@ -1,15 +1,25 @@
-"""WorldStore: the in-memory world the emulators share, with its lock and persistence."""
+"""WorldStore: the in-memory world the emulators share, with its locks and persistence.
+
+Several processes may serve one world file: two applies started at once each run an
+embedded sandbox on the deployment's `.ncesync/world.json`, and `sandbox serve` may run
+beside them. Each write request therefore runs under the world file's own OS-level lock
+(`.world.json.lock` beside it), on the file's latest content (re-read when another process
+changed it), and is saved before the lock is let go: no process overwrites another's write.
+"""
 
 from __future__ import annotations
 
 import copy
+import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from providers.sandbox.world import load_world, save_world_atomic
+from providers.sandbox.world import load_world, save_world_atomic, world_lock
 
 EACH_WRITE = "each_write"
 ON_STOP = "on_stop"
@@ -29,7 +39,9 @@ class WorldStore:
         self.persist = persist
         self.clock = clock
         self.lock = threading.RLock()
+        self._file_lock = world_lock(self.path)
         self.data: dict[str, Any] = load_world(self.path)
+        self._seen = _signature(self.path)  # the file as last read or written by this store
         self._dirty = False
         self.generation = 0  # counts successful writes
         self._highest: dict[tuple[str, str], _Highest] = {}
@@ -67,6 +79,33 @@ class WorldStore:
         self._highest[(vendor, collection)] = known
         return known.id
 
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """One write request: under the world file's lock, on its latest content, saved
+        before the lock is let go (with `persist="on_stop"` the file is this store's alone)."""
+        with self.lock:
+            if self.persist != EACH_WRITE:
+                yield
+                return
+            self._file_lock.acquire(wait=True)
+            try:
+                self.refresh()
+                yield
+            finally:
+                self._file_lock.release()
+
+    def refresh(self) -> None:
+        """Read the file again when another process changed it since this store read it."""
+        with self.lock:
+            if self.persist != EACH_WRITE or self._dirty:
+                return
+            now = _signature(self.path)
+            if now is not None and now != self._seen:
+                self.data = load_world(self.path)
+                self._seen = now
+                self._highest.clear()
+                self.generation += 1  # the emulators' cached answers are stale
+
     def written(self) -> None:
         """Called after a successful write request."""
         with self.lock:
@@ -79,11 +118,21 @@ class WorldStore:
         with self.lock:
             if self._dirty:
                 save_world_atomic(self.path, self.data)
+                self._seen = _signature(self.path)
                 self._dirty = False
 
     def snapshot(self) -> dict[str, Any]:
         with self.lock:
             return copy.deepcopy(self.data)
+
+
+def _signature(path: Path) -> tuple[int, int, int] | None:
+    """What changes when the file is replaced or rewritten (inode, size, modification time)."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (info.st_ino, info.st_size, info.st_mtime_ns)
 
 
 @dataclass

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import yaml
 
+from providers.sandbox.world import world_lock
 from reconciler.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -54,7 +55,12 @@ def _copy(source: Path, target: Path) -> None:
     if not source.exists():
         raise ConfigError(f"sandbox world {source} does not exist (run `ncesync sandbox init`)")
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp")
-    shutil.copyfile(source, tmp)
-    tmp.replace(target)
+    lock = world_lock(target)  # a sandbox serving this world may be writing it right now
+    lock.acquire(wait=True)
+    try:
+        tmp = target.with_name(f".{target.name}.tmp")
+        shutil.copyfile(source, tmp)
+        tmp.replace(target)
+    finally:
+        lock.release()
     log.info("sandbox: working world copied source=%s target=%s", source, target)

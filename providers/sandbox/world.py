@@ -14,6 +14,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from reconciler.errors import ConfigError
+from reconciler.oslock import OsLock
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,12 @@ def load_world(path: Path) -> dict[str, Any]:
 def dump_world(world: dict[str, Any]) -> str:
     """The canonical text of a world: sorted keys, two-space indent, final newline."""
     return json.dumps(world, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def world_lock(path: Path) -> OsLock:
+    """The lock every process writing the world file at `path` takes (`.<name>.lock` beside it)."""
+    path = Path(path)
+    return OsLock(path.with_name(f".{path.name}.lock"))
 
 
 def save_world_atomic(path: Path, world: dict[str, Any]) -> None:

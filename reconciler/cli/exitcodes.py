@@ -21,6 +21,9 @@ ERROR = 1
 CHANGES = 2  # with --detailed-exitcode
 UNSAFE = 3
 STALE = 4
+USAGE = 64  # EX_USAGE: a bad option or argument (click's own 2 would read as "changes present")
+INTERNAL = 70  # EX_SOFTWARE: a bug in ncesync, reported in one line
+INTERRUPTED = 130  # 128 + SIGINT: Ctrl-C (143 for SIGTERM, see reconciler/interruption.py)
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -12,23 +12,26 @@ from reconciler.cli import options
 from reconciler.cli.exitcodes import handles_errors
 from reconciler.errors import ConfigError
 from reconciler.cli.journal_lines import entry_lines, psa_kind
-from reconciler.journal import read_journal
+from reconciler.journal import outcomes, scan_journal
 from reconciler.specs import load_deployment
 
 
 @click.command()
 @options.deployment_dir
 @click.option("--client", "client", metavar="ID", help="Only this client (Dicker Data customer id or spec file name).")
-@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), help="Only entries on or after this day (UTC).")
+@click.option("--since", type=options.CalendarDate(sync=False), help="Only entries on or after this day (UTC).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @handles_errors
 def journal(root: Path, client: str | None, since: datetime | None, fmt: str) -> None:
     """Show the apply journal of this deployment."""
     if client is not None:
         client = _customer_id(root, client)
+    reading = scan_journal(root)
+    for damage in reading.damaged:  # reported, not fatal: every other entry is still evidence
+        click.echo(f"{reading.path}:{damage.line}: damaged line skipped ({damage.reason})", err=True)
     entries = [
-        e for e in read_journal(root)
-        if (client is None or e.get("client_id") == client) and (since is None or e["time"][:10] >= since.date().isoformat())
+        e for e in outcomes(reading.entries)
+        if (client is None or e.get("client_id") == client) and (since is None or str(e["time"])[:10] >= since.date().isoformat())
     ]
     if fmt == "json":
         click.echo(json.dumps(entries, indent=2))

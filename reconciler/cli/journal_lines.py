@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 
 from reconciler.billing.reason import container
+from reconciler.journal import STARTED
 
 
 def psa_kind(root: Path) -> str:
@@ -34,7 +35,10 @@ def seats(entry: dict[str, Any]) -> str | None:
 def entry_lines(entry: dict[str, Any], psa: str) -> list[str]:
     record = f" record {entry['record_id']}" if entry.get("record_id") is not None else ""
     where = container(psa)
-    out = [f"{entry['time']} run {entry['run_id']} {entry['outcome']:<7} {entry['client_name']}: "
+    # A write sent by a run that was killed before it journaled the answer: the next apply
+    # re-reads the PSA and journals what happened.
+    outcome = "interrupted" if entry["outcome"] == STARTED else entry["outcome"]
+    out = [f"{entry['time']} run {entry['run_id']} {outcome:<7} {entry['client_name']}: "
            f"{entry['action']} {entry['product_id']} on {where} {entry['agreement_id']}{record}"]
     moved = seats(entry)
     if moved:
@@ -45,4 +49,6 @@ def entry_lines(entry: dict[str, Any], psa: str) -> list[str]:
                    f"held a dated change); invoice effect {entry.get('moved_effect')}")
     if entry.get("error"):
         out.append(f"    error: {entry['error']}")
+    if entry.get("note"):
+        out.append(f"    note: {entry['note']}")
     return out

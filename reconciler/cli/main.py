@@ -1,16 +1,21 @@
 """Entry point of the `ncesync` console script."""
 
+from __future__ import annotations
+
 import logging
+import os
+import sys
+from typing import Any
 
 import click
 
 from reconciler.cli import outcome
-from reconciler.logs import configure
-from reconciler.run import RUN_ID_VARIABLE, RunIdFilter, set_run_id
 
 from reconciler.cli.apply import apply
 from reconciler.cli.automap import automap
 from reconciler.cli.describe import describe
+from reconciler.cli.doctor import doctor
+from reconciler.cli.exitcodes import ERROR, INTERNAL, INTERRUPTED, USAGE
 from reconciler.cli.journal import journal
 from reconciler.cli.plan import plan
 from reconciler.cli.report import report
@@ -19,9 +24,44 @@ from reconciler.cli.schema import schema
 from reconciler.cli.show import show
 from reconciler.cli.unlock import unlock
 from reconciler.cli.validate import validate
+from reconciler.logs import configure, mask
+from reconciler.run import RUN_ID_VARIABLE, RunIdFilter, set_run_id
+
+TRACEBACK_VARIABLE = "NCESYNC_TRACEBACK"  # set to 1 to see an internal error's traceback
 
 
-@click.group()
+class Ncesync(click.Group):
+    """The command group, with ncesync's own ending for what click would end itself:
+    usage errors exit 64 (EX_USAGE), because 2 means "changes present" to
+    `plan --detailed-exitcode`; Ctrl-C or an unanswerable question is said in words, not "Aborted!";
+    and an unexpected error is one line, never a traceback."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        kwargs["standalone_mode"] = False
+        try:
+            returned = super().main(*args, **kwargs)
+        except click.UsageError as error:
+            error.show()
+            sys.exit(USAGE)
+        except click.ClickException as error:
+            error.show()
+            sys.exit(error.exit_code)
+        except click.Abort as error:
+            if isinstance(error.__cause__, KeyboardInterrupt):
+                click.echo("Interrupted (Ctrl-C).", err=True)
+                sys.exit(INTERRUPTED)
+            click.echo("Stopped at a question with no answer (Ctrl-C, or no terminal to answer it on).", err=True)
+            sys.exit(ERROR)
+        except Exception as error:  # noqa: BLE001 - the last line of defence: a message, not a traceback
+            if os.environ.get(TRACEBACK_VARIABLE) == "1":
+                raise
+            click.echo(f"Internal error (a bug in ncesync; please report it): {type(error).__name__}: "
+                       f"{mask(str(error))}", err=True)
+            sys.exit(INTERNAL)
+        sys.exit(returned if isinstance(returned, int) else 0)
+
+
+@click.group(cls=Ncesync)
 @click.version_option(package_name="ncesync", prog_name="ncesync")
 @click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]), default="warning", show_default=True, help="Log detail on stderr.")
 @click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True, help="json: one JSON object per log line.")
@@ -36,7 +76,7 @@ def cli(log_level: str, log_format: str, run_id: str | None) -> None:
     outcome.LOG_FORMAT = log_format
 
 
-for command in (validate, plan, apply, show, journal, schema, unlock, report, automap, describe, sandbox):
+for command in (validate, plan, apply, show, journal, schema, unlock, report, automap, describe, doctor, sandbox):
     cli.add_command(command)
 
 

@@ -2,9 +2,44 @@
 
 from __future__ import annotations
 
+import calendar
+import re
+from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import click
+
+from reconciler.runtime import EARLIEST_SYNC_DATE, LATEST_SYNC_DATE
+
+
+class CalendarDate(click.ParamType):
+    """YYYY-MM-DD, checked to be a real day (and, for a sync date, one ncesync plans for),
+    with a message that says which part is wrong. A datetime at midnight, as click.DateTime."""
+
+    name = "YYYY-MM-DD"
+
+    def __init__(self, *, sync: bool = True):
+        self.sync = sync
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        text = str(value).strip()
+        found = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text)
+        if not found:
+            self.fail(f"{text!r} is not a date like 2024-06-15 (year-month-day)", param, ctx)
+        year, month, day = (int(g) for g in found.groups())
+        if not 1 <= month <= 12:
+            self.fail(f"{text}: there is no month {month}", param, ctx)
+        last = calendar.monthrange(year, month)[1]
+        if not 1 <= day <= last:
+            self.fail(f"{text} is not a calendar date: {calendar.month_name[month]} {year} has {last} days", param, ctx)
+        chosen = date(year, month, day)
+        if self.sync and not EARLIEST_SYNC_DATE <= chosen <= LATEST_SYNC_DATE:
+            self.fail(f"{text} is outside the sync dates ncesync plans for "
+                      f"({EARLIEST_SYNC_DATE} to {LATEST_SYNC_DATE}); give the day of the run you mean", param, ctx)
+        return datetime(year, month, day)
 
 deployment_dir = click.option(
     "-C",
@@ -27,7 +62,7 @@ clients = click.option(
 sync_date = click.option(
     "--date",
     "sync_date",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
+    type=CalendarDate(),
     default=None,
     help="The sync date (default: today in the configured time zone).",
 )

@@ -24,7 +24,7 @@ import click
 
 from reconciler.apply import ApplyResult
 from reconciler.billing.reason import container, psa_name
-from reconciler.cli.exitcodes import CHANGES, OK, UNSAFE, handles_errors
+from reconciler.cli.exitcodes import CHANGES, INTERNAL, INTERRUPTED, OK, UNSAFE, handles_errors
 from reconciler.errors import ReconcilerError
 from reconciler.logs import mask
 from reconciler.model import Deployment
@@ -75,7 +75,8 @@ def reports_outcome(name: str) -> Callable[[F], F]:
                 outcome.code = exit_.code if isinstance(exit_.code, int) else 1
                 raise
             except BaseException as error:  # a bug or an interrupt: still say how the run ended
-                outcome.code, outcome.error = 1, mask(f"{type(error).__name__}: {error}")
+                outcome.code = INTERRUPTED if isinstance(error, KeyboardInterrupt) else INTERNAL
+                outcome.error = mask(f"{type(error).__name__}: {error}")
                 raise
             finally:
                 _current.reset(token)

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from reconciler.cli.exitcodes import ERROR, handles_errors
-from reconciler.cli.options import deployment_dir
+from reconciler.cli.options import CalendarDate, deployment_dir
 from reconciler.errors import ConfigError
 
 
@@ -27,7 +27,7 @@ def sandbox() -> None:
 @click.option("--sync", "sync_type", type=click.Choice(["daily", "monthly"]), default="daily", show_default=True)
 @click.option("--style", type=click.Choice(["advance", "arrears"]), default="advance", show_default=True)
 @click.option("--prorate/--no-prorate", default=False, show_default=True)
-@click.option("--date", "today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+@click.option("--date", "today", type=CalendarDate(), default=None,
               help="The world's today (default: today).")
 @click.option("--timezone", default="Pacific/Auckland", show_default=True,
               help="The MSP's time zone (IANA name); the emulated Autotask database keeps it too.")

@@ -1,7 +1,8 @@
 """Typed, immutable data the engine works on. Money is Decimal, dates are calendar dates."""
 
+from reconciler.model.check import Check
 from reconciler.model.inventory import Customer, Inventory, Invoice, InvoiceLine, Subscription
-from reconciler.model.psa import Agreement, CatalogItem, PsaLine, PsaState, UnitSpan
+from reconciler.model.psa import Agreement, CatalogItem, PsaLine, PsaState, UnitSpan, Unreadable
 from reconciler.model.scope import Scope
 from reconciler.model.specs import (
     BillingStyle,
@@ -19,6 +20,7 @@ __all__ = [
     "Agreement",
     "BillingStyle",
     "CatalogItem",
+    "Check",
     "ClientMapping",
     "Customer",
     "Deployment",
@@ -36,4 +38,5 @@ __all__ = [
     "StockCode",
     "Subscription",
     "UnitSpan",
+    "Unreadable",
 ]

@@ -109,13 +109,40 @@ class CatalogItem:
 
 
 @dataclass(frozen=True)
+class Unreadable:
+    """A PSA record the provider read but could not understand (an unknown enum value, a
+    missing, null or wrongly typed field). `message` is the provider's own, naming the
+    entity, its id and the field.
+
+    The licences that depend on the record are not planned; every other licence is. They
+    are the licences on `agreement_id` (of every product when `product_id` is None) and of
+    `product_id` (on every agreement when `agreement_id` is None)."""
+
+    message: str
+    agreement_id: int | None = None
+    product_id: str | None = None
+
+    def affects(self, agreement_id: int, product_id: str) -> bool:
+        if self.agreement_id is None and self.product_id is None:
+            return False
+        return self.agreement_id in (None, agreement_id) and self.product_id in (None, product_id)
+
+
+@dataclass(frozen=True)
 class PsaState:
-    """A complete read of what the run may touch. A failed read raises, never returns empty."""
+    """A complete read of what the run may touch. A failed read raises, never returns empty;
+    records that were read but cannot be understood are listed in `unreadable` (and left
+    out of the rest), so that only the licences depending on them stop."""
 
     companies: dict[int, str] = field(default_factory=dict)  # id -> name
     agreements: dict[int, Agreement] = field(default_factory=dict)
     lines: tuple[PsaLine, ...] = ()
     catalog: dict[str, CatalogItem] = field(default_factory=dict)
+    unreadable: tuple[Unreadable, ...] = ()
+
+    def unreadable_for(self, agreement_id: int, product_id: str) -> list[Unreadable]:
+        """The unreadable records a licence (agreement, product) depends on."""
+        return [u for u in self.unreadable if u.affects(agreement_id, product_id)]
 
     def lines_of(self, agreement_id: int, product_id: str) -> list[PsaLine]:
         return list(self._by_licence.get((agreement_id, product_id), ()))

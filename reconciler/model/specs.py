@@ -39,7 +39,11 @@ class BillingStyle:
 class SafetySettings:
     max_decrease_percent: Decimal = Decimal("30")
     min_seats: int = 10
-    max_runrate_change: Decimal | None = None  # per month, absolute; None = no limit
+    # On by default (an absurd count once applied at +$24 septillion a month): a plan moving
+    # the monthly run-rate by more than this, or one licence by more than these, is refused.
+    max_runrate_change: Decimal | None = Decimal("10000")  # per month, absolute
+    max_licence_change: int = 1000  # seats one licence may gain or lose in one run
+    max_licence_factor: Decimal = Decimal("10")  # times one licence may grow (from min_seats up)
 
 
 @dataclass(frozen=True)

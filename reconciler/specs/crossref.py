@@ -8,8 +8,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from jinja2 import Environment, TemplateSyntaxError
 
+from providers.base import SourceProvider, TargetProvider
 from reconciler.description import DescriptionTemplate
-from reconciler.errors import Problem
+from reconciler.errors import ConfigError, Problem
+from reconciler.plugins import provider_class
 from reconciler.model.specs import DESCRIPTION_DEFAULT, DESCRIPTION_OFF
 from reconciler.model.stockcode import StockCode
 from reconciler.secrets import env_name
@@ -30,7 +32,25 @@ def settings_problems(doc: YamlDocument) -> list[Problem]:
     template = data.get("invoice_description")
     if isinstance(template, str) and template != DESCRIPTION_OFF:
         problems += _template_problems(doc, "/invoice_description", template)
+    for block, role in (("source", SourceProvider), ("psa", TargetProvider)):
+        problems += _provider_problems(doc, block, role)
     return problems
+
+
+def _provider_problems(doc: YamlDocument, block: str, role: type) -> list[Problem]:
+    """A provider name that is not installed, or that cannot play its block's role: found
+    here, offline, rather than by the first run."""
+    name = (doc.data.get(block) or {}).get("provider")
+    if not isinstance(name, str):
+        return []
+    try:
+        cls = provider_class(name)
+    except ConfigError as exc:
+        return [doc.problem(f"/{block}/provider", str(exc))]
+    if not issubclass(cls, role):
+        what = "a PSA" if role is TargetProvider else "a source of licence counts"
+        return [doc.problem(f"/{block}/provider", f"provider {name!r} is not {what}, so it cannot be the {block}")]
+    return []
 
 
 def product_problems(doc: YamlDocument) -> list[Problem]:

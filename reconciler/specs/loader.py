@@ -116,6 +116,8 @@ def _safety(block: dict[str, Any] | None, default: SafetySettings = SafetySettin
         max_decrease_percent=Decimal(str(block.get("max_decrease_percent", default.max_decrease_percent))),
         min_seats=int(block.get("min_seats", default.min_seats)),
         max_runrate_change=None if runrate is None else Decimal(str(runrate)),
+        max_licence_change=int(block.get("max_licence_change", default.max_licence_change)),
+        max_licence_factor=Decimal(str(block.get("max_licence_factor", default.max_licence_factor))),
     )
 
 

@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 
 from providers.sandbox.faults import ENV_VAR
+from reconciler.journal import read_journal
 from reconciler.lock import ApplyLock
 from reconciler.runtime import Runtime
 from reconciler.specs import load_deployment
@@ -60,9 +61,12 @@ def test_a_create_whose_response_was_lost_is_not_created_twice(run, monkeypatch)
     write_deployment(run.root, world, style="arrears")  # 12 -> 5: one delta addition of -7
     faults(monkeypatch, {"kind": "lose_response", "write_index": 1})
     code, out = run("apply", *DAY, "--auto-approve", "--force")
-    assert code == 1
-    assert "POST /finance/agreements/1001/additions: could not connect" in out
+    assert code == 0, out  # re-read: the PSA holds it, so it is journaled as applied
     assert quantities(run.root) == {1001: [12, -7]}  # the write happened, its answer was lost
+    [entry] = read_journal(run.root)
+    delta = working_world(run.root)["connectwise"]["additions"][1]
+    assert (entry["outcome"], entry["record_id"]) == ("applied", delta["id"])
+    assert "the connection dropped before the answer" in entry["note"] and "found it applied" in entry["note"]
     monkeypatch.delenv(ENV_VAR)
     code, out = run("apply", *DAY, "--auto-approve", "--force")
     assert code == 0 and "No changes." in out

@@ -40,6 +40,7 @@ def agreement(agreement_id: int, company_id: int, *, prorate: bool, status: str 
     return {
         "id": agreement_id, "name": f"Agreement {agreement_id}", "type": {"id": 1, "name": "Managed Services"},
         "company": {"id": company_id, "identifier": f"C{company_id}", "name": f"Company {company_id}"},
+        "contact": {"id": 1, "name": "Accounts Payable"},
         "agreementStatus": status, "prorateFlag": prorate, "billingCycle": {"id": 1, "name": "Monthly"},
         "startDate": "2024-01-01T00:00:00Z", "endDate": None, "cancelledFlag": status == "Cancelled",
         "noEndingDateFlag": True,
@@ -57,7 +58,9 @@ def connectwise_world(*, quantity: int, prorate: bool, main_lines: int = 1) -> d
             "companies": [{"id": 250, "identifier": "C250", "name": "Contoso Ltd"}],
             "agreements": [agreement(1001, 250, prorate=prorate)],
             "additions": [addition(501 + i, 1001, 12) for i in range(main_lines)],
-            "catalog": [{"id": 11, "identifier": "M365-BP", "description": "Business Premium", "price": 20.0, "cost": 15.0}],
+            "catalog": [{"id": 11, "identifier": "M365-BP", "description": "Business Premium", "price": 20.0, "cost": 15.0,
+                         "customerDescription": "Business Premium", "subcategory": {"id": 1, "name": "Microsoft NCE"},
+                         "type": {"id": 1, "name": "Licence"}}],
         },
         "autotask": {},
     }

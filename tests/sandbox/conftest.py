@@ -46,6 +46,9 @@ def _dd() -> dict[str, Any]:
 def _cw() -> dict[str, Any]:
     companies = [{"id": 250 + i, "identifier": f"C{i:02d}", "name": f"Company {i:02d}",
                   "status": {"id": 1, "name": "Active"}, "deletedFlag": False} for i in range(30)]
+    companies[0]["types"] = [{"id": 1, "name": "Client"}]
+    companies[1]["types"] = [{"id": 2, "name": "Vendor"}, {"id": 1, "name": "Client"}]
+    companies[2]["types"] = [{"id": 2, "name": "Vendor"}]
     company = {"id": 250, "identifier": "C00", "name": "Company 00"}
 
     def agreement(aid: int, status: str, prorate: bool, start: str, end: str | None = None) -> dict[str, Any]:
@@ -70,10 +73,13 @@ def _cw() -> dict[str, Any]:
          "cancelledDate": "2024-04-30T00:00:00Z", "description": "Exchange", "agreementStatus": "Active",
          "_history": [{"recordedOn": "2024-01-01", "quantity": 5}]},
     ]
-    return {"companies": companies, "catalog": catalog, "additions": additions,
-            "agreements": [agreement(1001, "Active", False, "2024-05-01T00:00:00Z"),
-                           agreement(1002, "Cancelled", False, "2023-01-01T00:00:00Z", "2024-01-31T00:00:00Z"),
-                           agreement(1003, "Active", True, "2024-02-01T00:00:00Z")]}
+    agreements = [agreement(1001, "Active", False, "2024-05-01T00:00:00Z"),
+                  agreement(1002, "Cancelled", False, "2023-01-01T00:00:00Z", "2024-01-31T00:00:00Z"),
+                  agreement(1003, "Active", True, "2024-02-01T00:00:00Z")]
+    code = {"id": 7, "caption": "Billing Code", "type": "Text", "entryMethod": "EntryField", "numberOfDecimals": 0}
+    agreements[0]["customFields"] = [dict(code, value="M365")]
+    agreements[2]["customFields"] = [dict(code, value="AZURE")]
+    return {"companies": companies, "catalog": catalog, "additions": additions, "agreements": agreements}
 
 
 def _at() -> dict[str, Any]:
@@ -89,9 +95,11 @@ def _at() -> dict[str, Any]:
                       {"id": 251, "companyName": "Fabrikam Pty Ltd", "isActive": False}],
         "contracts": [
             {"id": 7001, "companyID": 250, "contractName": "Contoso M365", "contractType": 7, "status": 1,
-             "startDate": "2024-01-01T00:00:00", "endDate": "2024-12-31T00:00:00", "contractPeriodType": 2},
+             "startDate": "2024-01-01T00:00:00", "endDate": "2024-12-31T00:00:00", "contractPeriodType": 2,
+             "userDefinedFields": [{"name": "Billing Ref", "value": "BR-7001"}]},
             {"id": 7002, "companyID": 251, "contractName": "Fabrikam M365", "contractType": 7, "status": 0,
-             "startDate": "2024-03-15T00:00:00", "endDate": None, "contractPeriodType": 2}],
+             "startDate": "2024-03-15T00:00:00", "endDate": None, "contractPeriodType": 2,
+             "userDefinedFields": [{"name": "Billing Ref", "value": None}]}],
         "services": [{"id": 9001, "name": "Business Premium", "unitPrice": 36.3, "unitCost": 30.25,
                       "invoiceDescription": "M365 BP", "isActive": True, "periodType": 2},
                      {"id": 9002, "name": "Exchange Online", "unitPrice": 6.5, "unitCost": 5.4,

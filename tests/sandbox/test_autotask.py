@@ -38,15 +38,19 @@ def test_paths_are_case_insensitive(at: VendorSession, sandbox) -> None:
     assert reply.status_code == 200 and reply.json()["item"]["id"] == 7001
 
 
-@pytest.mark.parametrize("missing", ["ApiIntegrationCode", "UserName", "Secret"])
-def test_missing_or_wrong_credentials_are_401(at: VendorSession, missing: str) -> None:
+@pytest.mark.parametrize(
+    ("header", "status", "says"),
+    [("UserName", 500, "not a valid API user"), ("Secret", 401, "not authorized"),
+     ("ApiIntegrationCode", 500, "IntegrationCode is invalid.")],
+)
+def test_credentials_are_refused_as_autotask_refuses_them(at: VendorSession, header: str, status: int, says: str) -> None:
     headers = at_headers()
-    with VendorSession(at.base, {k: v for k, v in headers.items() if k != missing}) as bare:
-        assert bare.get("/Contracts/7001").status_code == 401
-    with VendorSession(at.base, dict(headers, **{missing: "wrong"})) as wrong:
+    with VendorSession(at.base, {k: v for k, v in headers.items() if k != header}) as bare:
+        assert bare.get("/Contracts/7001").status_code == status
+    with VendorSession(at.base, dict(headers, **{header: "wrong"})) as wrong:
         reply = wrong.post("/Contracts/query", json={"filter": []})
-    assert reply.status_code == 401
-    assert isinstance(reply.json()["errors"], list)
+    assert reply.status_code == status
+    assert says in reply.json()["errors"][0]
 
 
 @pytest.mark.parametrize(
@@ -81,20 +85,34 @@ def test_get_query_with_search_and_include_fields(at: VendorSession) -> None:
     assert reply.json()["items"] == [{"id": 7001, "contractName": "Contoso M365"}]
 
 
-def test_next_page_url_works_with_get_and_post(at: VendorSession) -> None:
-    first = query(at, "ContractServiceUnits", {"op": "eq", "field": "contractServiceID", "value": 1}, maxRecords=5)
+def test_next_page_url_of_a_post_query_is_posted_with_the_same_body(at: VendorSession) -> None:
+    body = {"filter": [{"op": "eq", "field": "contractServiceID", "value": 1}], "maxRecords": 5}
+    first = query(at, "ContractServiceUnits", *body["filter"], maxRecords=5)
     assert first["pageDetails"]["count"] == 5 and first["pageDetails"]["prevPageUrl"] is None
     AT().validate(first, "/V1.0/ContractServiceUnits/query", "post")
     ids = [r["id"] for r in first["items"]]
     url = first["pageDetails"]["nextPageUrl"]
     assert url.startswith("http://127.0.0.1")
-    second_get, second_post = at.get(url).json(), at.post(url).json()
-    assert second_get == second_post
-    ids += [r["id"] for r in second_get["items"]]
-    third = at.get(second_get["pageDetails"]["nextPageUrl"]).json()
+    refused = at.get(url)
+    assert refused.status_code == 405
+    assert refused.json() == {"Message": "The requested resource does not support http method 'GET'."}
+    assert at.post(url, json={"filter": [], "maxRecords": 5}).status_code == 400  # another query
+    second = at.post(url, json=body).json()
+    ids += [r["id"] for r in second["items"]]
+    third = at.post(second["pageDetails"]["nextPageUrl"], json=body).json()
     ids += [r["id"] for r in third["items"]]
     assert third["pageDetails"]["nextPageUrl"] is None and third["pageDetails"]["prevPageUrl"]
     assert ids == list(range(1, 13))
+
+
+def test_next_page_url_of_a_get_query_is_a_get_with_its_search(at: VendorSession) -> None:
+    search = json.dumps({"filter": [{"op": "eq", "field": "contractServiceID", "value": 1}], "maxRecords": 5})
+    first = at.get("/ContractServiceUnits/query", params={"search": search}).json()
+    url = first["pageDetails"]["nextPageUrl"]
+    assert "search=" in url
+    assert at.post(url, json=json.loads(search)).status_code == 405
+    second = at.get(url).json()
+    assert [r["id"] for r in second["items"]] == [6, 7, 8, 9, 10]
 
 
 @pytest.mark.parametrize("max_records", [0, 501])

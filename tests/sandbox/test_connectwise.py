@@ -19,7 +19,7 @@ def links(response) -> dict[str, str]:
 def test_list_pages_follow_link_headers_to_the_last_page(cw: VendorSession) -> None:
     first = cw.get("/company/companies", params={"pageSize": 12})
     assert first.status_code == 200
-    assert first.headers["Content-Type"].startswith("application/json")
+    assert first.headers["Content-Type"].startswith("application/vnd.connectwise.com+json; version=2026.4")
     assert set(links(first)) == {"next", "first", "last"}
     seen, page = [], first
     while True:

@@ -153,13 +153,14 @@ def _connectwise(setup: Setup) -> dict[str, Any]:
         "agreements": [{
             "id": c.agreement_id, "name": f"{c.name} licences", "type": {"id": 1, "name": "Managed Services"},
             "company": {"id": c.company_id, "identifier": f"C{c.company_id}", "name": c.name},
-            "agreementStatus": "Active", "prorateFlag": setup.prorate, "billingCycle": {"id": 1, "name": "Monthly"},
+            "contact": {"id": 1, "name": "Accounts Payable"}, "agreementStatus": "Active", "prorateFlag": setup.prorate, "billingCycle": {"id": 1, "name": "Monthly"},
             "startDate": f"2024-01-{c.billing_day:02d}T00:00:00Z", "endDate": None, "cancelledFlag": False,
             "noEndingDateFlag": True,
         } for c in clients("connectwise")],
         "additions": additions,
-        "catalog": [{"id": i + 11, "identifier": p.identifier, "description": p.name, "price": float(p.price), "cost": 10.0}
-                    for i, p in enumerate(PRODUCTS)],
+        "catalog": [{"id": i + 11, "identifier": p.identifier, "description": p.name, "customerDescription": p.name,
+                     "price": float(p.price), "cost": 10.0, "subcategory": {"id": 1, "name": "Microsoft NCE"},
+                     "type": {"id": 1, "name": "Licence"}} for i, p in enumerate(PRODUCTS)],
     }
 
 

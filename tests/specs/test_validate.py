@@ -93,4 +93,4 @@ def test_schema_command_prints_each_schema() -> None:
     code, out = run("schema", "settings")
     assert code == 0 and '"$schema": "https://json-schema.org/draft/2020-12/schema"' in out
     code, out = run("schema", "nope")
-    assert code == 2 and "no schema named 'nope'" in out
+    assert code == 64 and "no schema named 'nope'" in out  # a usage error (2 means "changes present")

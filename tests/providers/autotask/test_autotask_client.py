@@ -120,7 +120,7 @@ def test_401_names_the_credentials_to_check(make_client, at_vcr):
         with pytest.raises(ProviderError) as caught:
             make_client().query_in("Contracts", "id", [7001])
     assert caught.value.status == 401
-    assert "psa.username, psa.secret and psa.integration_code" in str(caught.value)
+    assert "refused its secret (check psa.secret" in str(caught.value)
     assert "User is not authorized" in str(caught.value)
     assert CREDENTIALS["secret"] not in str(caught.value)
 

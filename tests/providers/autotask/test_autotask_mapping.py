@@ -12,17 +12,40 @@ from zoneinfo import ZoneInfo
 
 from providers.autotask import mapping
 from reconciler.change import Change
+from reconciler.errors import ProviderError
 
 SYDNEY = ZoneInfo("Australia/Sydney")
 
 
-@pytest.mark.parametrize(("value", "months"), [(None, 1), (2, 1), (3, 3), (4, 6), (5, 12), ("5", 12), (99, 1)])
+@pytest.mark.parametrize(("value", "months"), [(2, 1), (3, 3), (4, 6), (5, 12), ("5", 12)])
 def test_period_months_from_contract_period_type(value, months):
     assert mapping.period_months(value) == months
 
 
+@pytest.mark.parametrize(
+    ("fields", "says"),
+    [({"contractPeriodType": 99}, "field contractPeriodType: unknown contractPeriodType 99"),
+     ({"contractPeriodType": None}, "field contractPeriodType is missing"),
+     ({"contractType": "seven"}, "field contractType"),
+     ({"status": None}, "field status is missing"),
+     ({"startDate": "not a date"}, "field startDate"),
+     ({"contractName": 5}, "field contractName: expected text")],
+)
+def test_a_contract_that_cannot_be_read_says_which_field(fields, says):
+    base = {"id": 7001, "companyID": 2, "contractType": 7, "contractPeriodType": 2, "status": 1,
+            "startDate": "2024-02-10T00:00:00"}
+    with pytest.raises(ProviderError) as raised:
+        mapping.agreement_from_json({**base, **fields}, zone=SYDNEY)
+    assert str(raised.value).startswith("Autotask contract 7001") and says in str(raised.value)
+
+
+def test_a_contract_of_another_type_needs_no_period():
+    other = {"id": 1, "companyID": 2, "contractType": 1, "status": 1, "contractPeriodType": None}
+    assert mapping.agreement_from_json(other, zone=SYDNEY).period_months == 1
+
+
 def test_contract_status_one_is_active_anything_else_inactive():
-    base = {"id": 1, "companyID": 2, "contractType": 7, "startDate": "2024-02-10T00:00:00"}
+    base = {"id": 1, "companyID": 2, "contractType": 7, "contractPeriodType": 2, "startDate": "2024-02-10T00:00:00"}
     assert mapping.agreement_from_json({**base, "status": 1}, zone=SYDNEY).status == "Active"
     assert mapping.agreement_from_json({**base, "status": 0}, zone=SYDNEY).status == "Inactive"
     assert mapping.agreement_from_json({**base, "status": 1}, zone=SYDNEY).billing_day == 10

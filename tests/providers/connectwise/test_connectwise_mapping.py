@@ -11,6 +11,7 @@ import pytest
 from providers.connectwise import mapping
 from providers.connectwise.marker import Marker, read_marker, strip_marker, with_marker
 from reconciler.change import Change
+from reconciler.errors import ProviderError
 from reconciler.model.psa import CHARGE, DELTA, MAIN, UnitSpan
 
 
@@ -162,10 +163,33 @@ def test_cancelled_flag_makes_the_agreement_cancelled_whatever_its_status():
 
 @pytest.mark.parametrize(
     ("cycle", "months"),
-    [("Monthly", 1), ("Quarterly", 3), ("Yearly", 12), ("Annual", 12), ("Semi-Annual", 6), ("Weird", 1)],
+    [("Monthly", 1), ("Quarterly", 3), ("Yearly", 12), ("Annual", 12), ("Semi-Annual", 6)],
 )
 def test_period_length_from_the_billing_cycle_name(cycle, months):
     assert mapping.agreement_from_json(agreement(billingCycle={"id": 9, "name": cycle})).period_months == months
+
+
+@pytest.mark.parametrize(
+    ("fields", "says"),
+    [({"billingCycle": {"id": 9, "name": "Fortnightly"}}, "billingCycle: field name: unknown billing cycle 'Fortnightly'"),
+     ({"billingCycle": None}, "field billingCycle is missing"),
+     ({"prorateFlag": None}, "field prorateFlag is missing"),
+     ({"prorateFlag": "yes"}, "field prorateFlag: expected true or false"),
+     ({"agreementStatus": "Pending"}, "field agreementStatus: unknown status 'Pending'"),
+     ({"cancelledFlag": "false"}, "field cancelledFlag: expected true or false"),
+     ({"startDate": "01/01/2024"}, "field startDate: expected an ISO date-time"),
+     ({"company": {"id": "two"}}, "company: field id"),
+     ({"company": []}, "company: expected a JSON object")],
+)
+def test_an_agreement_that_cannot_be_read_says_which_field(fields, says):
+    with pytest.raises(ProviderError) as raised:
+        mapping.agreement_from_json(agreement(**fields))
+    assert str(raised.value).startswith("ConnectWise agreement 1001") and says in str(raised.value)
+
+
+def test_an_addition_with_a_description_that_is_not_text_is_an_error_not_a_crash():
+    with pytest.raises(ProviderError, match="field description: expected text"):
+        mapping.line_from_json(addition(description=42), 1001)
 
 
 def test_billing_day_from_bill_start_date_then_start_date_then_the_first():

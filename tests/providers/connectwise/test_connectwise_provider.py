@@ -210,7 +210,7 @@ def test_from_config_resolves_env_references_and_codebase():
     assert client.session.auth == ("contoso+pub", "priv")
     assert client.session.headers["clientId"] == "cid"
     assert (client.parallelism, client.timeout) == (2, (10.0, 30.0))
-    assert provider.tenant_key().startswith(f"connectwise:{SITE}:")
+    assert provider.tenant_key().startswith("connectwise:api-na.myconnectwise.net:")
     assert "contoso" not in provider.tenant_key()  # the company id is a credential
 
 

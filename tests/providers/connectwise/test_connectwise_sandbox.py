@@ -25,7 +25,9 @@ WORLD = {
             {
                 "id": 1001,
                 "name": "Contoso M365",
+                "type": {"id": 1, "name": "Managed Services"},
                 "company": {"id": 250, "identifier": "Contoso", "name": "Contoso Ltd"},
+                "contact": {"id": 1, "name": "Accounts Payable"},
                 "agreementStatus": "Active",
                 "prorateFlag": True,
                 "billingCycle": {"id": 1, "name": "Monthly"},
@@ -48,8 +50,12 @@ WORLD = {
             }
         ],
         "catalog": [
-            {"id": 700, "identifier": "M365-BP", "description": "Business Premium", "price": 20.0, "cost": 15.0},
-            {"id": 701, "identifier": "M365-BB", "description": "Business Basic", "price": 7.2, "cost": 5.4},
+            {"id": 700, "identifier": "M365-BP", "description": "Business Premium", "price": 20.0, "cost": 15.0,
+             "customerDescription": "Business Premium", "subcategory": {"id": 1, "name": "Microsoft"},
+             "type": {"id": 1, "name": "Licence"}},
+            {"id": 701, "identifier": "M365-BB", "description": "Business Basic", "price": 7.2, "cost": 5.4,
+             "customerDescription": "Business Basic", "subcategory": {"id": 1, "name": "Microsoft"},
+             "type": {"id": 1, "name": "Licence"}},
         ],
     },
 }

@@ -1,0 +1,39 @@
+"""`ncesync doctor`: read-only checks of the deployment against its live vendors."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from reconciler import doctor as checks
+from reconciler.cli import options
+from reconciler.cli.exitcodes import ERROR, OK, handles_errors
+from reconciler.errors import ReconcilerError
+from reconciler.logs import mask
+from reconciler.model import Check
+from reconciler.runtime import Runtime, today_in
+from reconciler.specs import load_deployment
+
+
+@click.command()
+@options.deployment_dir
+@options.sync_date
+@handles_errors
+def doctor(root: Path, sync_date: datetime | None) -> None:
+    """Check, without changing anything, that ncesync can work here: credentials, the
+    Autotask zone, API permissions, the mapped companies, agreements/contracts and products,
+    and the request budget. One line per check with its fix; exit 0 only if all pass."""
+    deployment = load_deployment(root)
+    day = sync_date.date() if sync_date else today_in(deployment.settings.timezone)
+    try:
+        with Runtime(deployment, sync_date=day) as runtime:
+            found = checks.diagnose(runtime)
+    except ReconcilerError as exc:  # a setting that cannot be used (an env: variable not set, ...)
+        found = [Check("settings", False, str(exc), "fix specs/settings.yaml or the environment")]
+    for check in found:
+        click.echo(mask(check.line()))
+    failed = sum(not c.ok for c in found)
+    click.echo(f"{len(found) - failed} of {len(found)} checks passed." if failed else f"All {len(found)} checks passed.")
+    raise SystemExit(ERROR if failed else OK)

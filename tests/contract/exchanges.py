@@ -1,0 +1,250 @@
+"""Every answer the sandbox gives while the suite runs, checked against the vendor's document.
+
+`Recorder` wraps `SandboxServer.handle` (tests/conftest.py installs it for the whole suite)
+and keeps each request with its reply. `problems(exchange)` says what in one exchange the
+vendor's OpenAPI document does not allow:
+
+* a successful answer (< 400) to a path, method or query parameter the document lacks, or
+  to a request without a header the document requires;
+* a status, media type or body other than the document's for that operation;
+* an error answer whose body is not the vendor's error envelope.
+
+What the documents cannot judge is listed in EXEMPTIONS, each with the reason; the same ids
+and reasons are in the table of docs/sandbox.md (a test keeps the two in step).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from tests.contract import openapi
+
+CW_MEDIA = "application/vnd.connectwise.com+json; version=2026.4"
+
+
+@dataclass(frozen=True)
+class Exemption:
+    id: str
+    what: str
+    reason: str
+
+
+EXEMPTIONS = (
+    Exemption("dickerdata", "every Dicker Data answer",
+              "Dicker Data publishes no API document; its emulation follows third-party clients"),
+    Exemption("injected-malformed", "answers shaped by a `malformed` fault",
+              "they are broken on purpose (an HTML page, a missing field) to test the providers"),
+    Exemption("cw-writes", "ConnectWise POST/PATCH of additions",
+              "the kept 2026.4 document is GET-only; the answer body is checked against its "
+              "`Addition` schema, status and parameters are not"),
+    Exemption("cw-companyinfo", "ConnectWise GET /login/companyinfo/{company}",
+              "outside apis/3.0 and undocumented; the body is checked for `Codebase` and "
+              "`CompanyID` as community clients read them"),
+    Exemption("error-envelopes", "error answers (4xx/5xx) of both PSAs",
+              "the documents list only success models; the bodies are checked against the "
+              "vendors' error envelopes (ConnectWise ErrorResponseMessage, Autotask `errors` "
+              "or `Message`) as vendor-apis.md A.7 and B.6 record them"),
+    Exemption("at-query-next", "Autotask POST {Entity}/query/next?paging=...",
+              "Autotask answers nextPageUrl there but the swagger has no such path; the answer "
+              "is checked against the {Entity}/query response schema"),
+    Exemption("at-zone-headers", "Autotask GET zoneInformation without the auth headers",
+              "the swagger marks ApiIntegrationCode/UserName/Secret required on it, yet zone "
+              "discovery works without credentials on the live API"),
+    Exemption("at-item-null", "Autotask GET {Entity}/{id} answering {\"item\": null}",
+              "Swagger 2.0 cannot say nullable; the live API answers a missing id this way"),
+)
+
+ERROR_SCHEMAS = {
+    # ErrorResponseMessage / ValidationError of the full ConnectWise document
+    "connectwise": {
+        "type": "object", "required": ["code", "message"], "additionalProperties": False,
+        "properties": {
+            "code": {"type": "string"}, "message": {"type": "string"},
+            "errors": {"type": ["array", "null"], "items": {
+                "type": "object", "additionalProperties": False,
+                "properties": {k: {"type": ["string", "null"]}
+                               for k in ("code", "message", "resource", "field", "details")}}},
+        },
+    },
+    # {"errors": [...]} on 4xx/5xx; ASP.NET's {"Message": ...} for a method a URL refuses
+    "autotask": {
+        "oneOf": [
+            {"type": "object", "required": ["errors"], "additionalProperties": False,
+             "properties": {"errors": {"type": "array", "minItems": 1, "items": {"type": "string"}}}},
+            {"type": "object", "required": ["Message"], "additionalProperties": False,
+             "properties": {"Message": {"type": "string"}}},
+        ],
+    },
+}
+COMPANY_INFO = {
+    "type": "object", "required": ["Codebase", "CompanyID"],
+    "properties": {"Codebase": {"type": "string", "pattern": "^v[0-9a-z_]+/$"},
+                   "CompanyID": {"type": "string"}},
+}
+
+
+@dataclass(frozen=True)
+class Exchange:
+    vendor: str | None  # connectwise | autotask | dickerdata | None (no vendor mount)
+    method: str
+    path: str  # below the vendor's mount, as the vendor's document names paths
+    query: dict[str, list[str]]
+    headers: dict[str, str]  # request headers, names lower-cased
+    status: int
+    body: Any  # the decoded JSON answer, or the bytes sent
+    content_type: str
+    fault: str | None = None
+
+    def label(self) -> str:
+        return f"{self.vendor} {self.method} {self.path} -> {self.status}"
+
+
+@dataclass
+class Recorder:
+    exchanges: list[Exchange] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, exchange: Exchange) -> None:
+        with self.lock:
+            self.exchanges.append(exchange)
+
+    def take(self) -> list[Exchange]:
+        with self.lock:
+            taken, self.exchanges = self.exchanges, []
+        return taken
+
+
+_CW_API = re.compile(r"^/connectwise/[^/]+/apis/3\.0(?=/|$)")
+_CW_SITE = re.compile(r"^/connectwise(?=/login/)")
+_AT_API = re.compile(r"^/autotask/atservicesrest(?=/)", re.IGNORECASE)
+
+
+def exchange_of(method: str, target: str, headers: dict[str, str], reply: Any) -> Exchange:
+    """The Exchange of one sandbox request and the Reply it got."""
+    parts = urlsplit(target)
+    vendor, path = None, parts.path
+    for name, mount in (("connectwise", _CW_API), ("connectwise", _CW_SITE), ("autotask", _AT_API),
+                        ("dickerdata", re.compile(r"^/dickerdata(?=/|$)"))):
+        found = mount.match(parts.path)
+        if found:
+            vendor, path = name, parts.path[found.end():] or "/"
+            break
+    body = reply.body
+    if isinstance(body, bytes):
+        try:
+            body = json.loads(body)
+        except ValueError:
+            pass
+    return Exchange(vendor, method, path, parse_qs(parts.query, keep_blank_values=True),
+                    {k.lower(): v for k, v in headers.items()}, reply.status, body,
+                    reply.content_type_header(), getattr(reply, "fault", None))
+
+
+def problems(exchange: Exchange) -> list[str]:
+    if exchange.vendor not in ("connectwise", "autotask") or exchange.fault == "malformed":
+        return []  # exemptions `dickerdata`, `injected-malformed`; no vendor: nothing to judge
+    if exchange.status >= 400:
+        return _error_problems(exchange)
+    if exchange.vendor == "connectwise":
+        return _connectwise(exchange)
+    return _autotask(exchange)
+
+
+def _error_problems(exchange: Exchange) -> list[str]:
+    if not isinstance(exchange.body, (dict, list)):
+        return [f"the error answer is not JSON: {exchange.body!r:.120}"]
+    problem = _plain_validator(exchange.vendor or "", "error").problem(exchange.body)
+    return [f"the error body is not the vendor's envelope: {problem}"] if problem else []
+
+
+def _connectwise(exchange: Exchange) -> list[str]:
+    doc = openapi.connectwise()
+    if exchange.path.startswith("/login/companyinfo/"):  # exemption `cw-companyinfo`
+        problem = _plain_validator("connectwise", "companyinfo").problem(exchange.body)
+        return [f"companyinfo: {problem}"] if problem else []
+    if exchange.method in ("POST", "PATCH") and re.fullmatch(r"/finance/agreements/\d+/additions(/\d+)?", exchange.path):
+        problem = doc.validator(doc.schema("Addition")).problem(exchange.body)  # exemption `cw-writes`
+        return [f"body: {problem}"] if problem else []
+    return _documented(doc, exchange, exchange.path, media=CW_MEDIA)
+
+
+def _autotask(exchange: Exchange) -> list[str]:
+    doc = openapi.autotask()
+    path = exchange.path
+    found: list[str] = []
+    if re.search(r"/query/next$", path, re.IGNORECASE):  # exemption `at-query-next`
+        path = path[: -len("/next")]
+        if "paging" not in exchange.query:
+            found.append("a next page without its `paging` token")
+        if exchange.method == "GET" and "search" not in exchange.query:
+            found.append("a GET on a POST query's next page (Autotask answers 405)")
+        if exchange.method == "POST" and "search" in exchange.query:
+            found.append("a POST on a GET query's next page")
+        query = {k: v for k, v in exchange.query.items() if k != "paging"}
+        exchange = Exchange(exchange.vendor, exchange.method, path, query, exchange.headers,
+                            exchange.status, exchange.body, exchange.content_type, exchange.fault)
+    zone = path.lower() == "/v1.0/zoneinformation"
+    return found + _documented(doc, exchange, path, media="application/json", skip_headers=zone)
+
+
+def _documented(doc: openapi.Document, exchange: Exchange, path: str, *, media: str,
+                skip_headers: bool = False) -> list[str]:
+    operation = doc.operation(exchange.method, path)
+    if operation is None:
+        where = doc.path_of(path)
+        if where:
+            return [f"{exchange.method} is not documented for {where}"]
+        return [f"{path} is not a path of the vendor's document"]
+    found = []
+    documented = operation.parameters("query")
+    for name in sorted(set(exchange.query) - set(documented)):
+        found.append(f"query parameter {name!r} is not documented for {operation.path}")
+    for name, spec in documented.items():
+        if spec.get("required") and name not in exchange.query:
+            found.append(f"required query parameter {name!r} is missing")
+    if not skip_headers:  # exemption `at-zone-headers`
+        for name, spec in operation.parameters("header").items():
+            if spec.get("required") and name.lower() not in exchange.headers:
+                found.append(f"answered without the required request header {name!r}")
+    if exchange.status not in operation.statuses():
+        found.append(f"status {exchange.status} is not documented for {exchange.method} {operation.path}")
+        return found
+    wanted = _media(media)
+    if _media(exchange.content_type) != wanted:
+        found.append(f"Content-Type {exchange.content_type!r}, the document says {media!r}")
+    schema = doc.response_schema(operation, exchange.status)
+    if schema is not None:
+        if _item_null(doc, exchange, operation):  # exemption `at-item-null`
+            return found
+        partial = "fields" in exchange.query  # ConnectWise answers only the fields asked for
+        problem = doc.validator(schema, partial=partial).problem(exchange.body)
+        if problem:
+            found.append(f"body: {problem}")
+    return found
+
+
+def _item_null(doc: openapi.Document, exchange: Exchange, operation: openapi.Operation) -> bool:
+    return (not doc.openapi and exchange.body == {"item": None}
+            and operation.path.rsplit("/", 1)[-1] == "{id}")
+
+
+def _media(value: str) -> tuple[str, ...]:
+    """The media type and its parameters other than charset, lower-cased and sorted."""
+    parts = [p.strip().lower().replace(" ", "") for p in value.split(";") if p.strip()]
+    return (parts[0], *sorted(p for p in parts[1:] if not p.startswith("charset="))) if parts else ()
+
+
+_PLAIN: dict[tuple[str, str], openapi.Validator] = {}
+
+
+def _plain_validator(vendor: str, kind: str) -> openapi.Validator:
+    key = (vendor, kind)
+    if key not in _PLAIN:
+        schema = COMPANY_INFO if kind == "companyinfo" else ERROR_SCHEMAS[vendor]
+        _PLAIN[key] = openapi.Validator(schema)
+    return _PLAIN[key]

@@ -1,0 +1,75 @@
+"""ncesync in a process of its own, as cron or CI runs it: for kills, signals and races."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from providers.sandbox.faults import ENV_VAR
+
+REPO = Path(__file__).parents[2]
+ENTRY = "from reconciler.cli.main import main; main()"
+
+
+def environment(*, faults: list[dict[str, Any]] | None = None, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NCESYNC_")}
+    env["PYTHONPATH"] = str(REPO)
+    if faults:
+        env[ENV_VAR] = json.dumps(faults)
+    env.update(extra)
+    return env
+
+
+def start(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-c", ENTRY, *args], env=env or environment(), cwd=cwd or REPO,
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+
+
+def finish(process: subprocess.Popen[str], timeout: float = 60) -> tuple[int, str]:
+    out, _ = process.communicate(timeout=timeout)
+    return process.returncode, out
+
+
+def run(*args: str, **kwargs: Any) -> tuple[int, str]:
+    return finish(start(*args, **kwargs))
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 30, what: str = "condition") -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.02)
+
+
+def journal_lines(root: Path) -> list[dict[str, Any]]:
+    path = root / ".ncesync" / "journal.jsonl"
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def kill(process: subprocess.Popen[str], sig: int = signal.SIGKILL) -> tuple[int, str]:
+    process.send_signal(sig)
+    return finish(process)
+
+
+def serve(root: Path, env: dict[str, str] | None = None) -> tuple[subprocess.Popen[str], str]:
+    """`ncesync sandbox serve` on a free port; its URL once it listens."""
+    process = start("sandbox", "serve", "-C", str(root), env=env)
+    assert process.stdout is not None
+    for line in process.stdout:
+        found = re.search(r"NCESYNC_SANDBOX_URL=(\S+)", line)
+        if found:
+            return process, found.group(1)
+    raise AssertionError(f"sandbox serve did not start: {finish(process)}")
