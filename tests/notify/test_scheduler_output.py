@@ -11,6 +11,7 @@ import pytest
 import reconciler
 from reconciler.journal import read_journal
 from tests.gitops.conftest import DATE, ncesync
+from tests.notify.conftest import set_notify
 
 
 def _last(stderr: str) -> str:
@@ -41,9 +42,7 @@ def test_plan_ends_with_one_summary_line_whatever_happens(deployment: Path, extr
 
 
 def test_a_refusal_says_so_on_the_last_line(deployment: Path) -> None:
-    settings = deployment / "specs" / "settings.yaml"
-    settings.write_text(settings.read_text(encoding="utf-8").replace("min_seats: 10", "min_seats: 10\n  max_runrate_change: 1"),
-                        encoding="utf-8")
+    set_notify(deployment, safety={"max_runrate_change": 1})  # no channel: only the guard changes
     result = ncesync("apply", "-C", str(deployment), *DATE, "--auto-approve")
     assert result.code == 3
     assert _last(result.stderr).startswith("ncesync apply: refused by the safety guards (exit 3)")
