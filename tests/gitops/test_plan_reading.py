@@ -156,3 +156,14 @@ def test_with_unit_cost_leave_the_psa_cost_is_not_touched(deployment: Path) -> N
     data = plan_json(deployment, "--client", "coastal-legal-partners")
     assert not [c for c in data["changes"] if "unit_cost" in c["before"]]
     assert data["totals"]["costs_updated"] == 0
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown"])
+def test_show_of_a_saved_plan_renders_exactly_what_plan_printed(deployment: Path, fmt: str) -> None:
+    edit_world(deployment, _raise_cost)  # a plan with a review entry and a cost update
+    saved = deployment / ".ncesync" / "plan.json"
+    printed = ncesync("plan", "-C", str(deployment), *DATE, "--format", fmt, "--out", str(saved))
+    assert printed.code == 0 and "review" in json.loads(saved.read_text(encoding="utf-8"))
+    shown = ncesync("show", str(saved), "--format", fmt)
+    assert shown.code == 0
+    assert shown.stdout == printed.stdout
