@@ -52,6 +52,9 @@ class Change:
     # Data's count (signed money; negative: billed less).
     intended_date: str | None = None
     moved_effect: str | None = None
+    # A write that makes the PSA line's unit cost follow Dicker Data's: how the margin the
+    # PSA reports for the line's seats moves a month (signed money; negative: less margin).
+    margin_change: str | None = None
 
     @property
     def identity(self) -> tuple[str, int, str, str, str]:

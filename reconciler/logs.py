@@ -108,6 +108,7 @@ class JsonLines(logging.Formatter):
             "level": record.levelname.lower(),
             "logger": record.name,
             "message": record.getMessage(),
+            **({"run_id": record.run_id} if hasattr(record, "run_id") else {}),
         })
 
 

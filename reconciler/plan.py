@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from reconciler.change import CREATE_CHARGE, CREATE_DELTA, CREATE_LINE, Change
+from reconciler import tally
+from reconciler.change import Change
 
 FORMAT_VERSION = 1
 
@@ -39,6 +40,21 @@ class Unmapped:
     name: str
     seats: int
     stock_code: str | None = None
+    monthly_cost: str | None = None  # what Dicker Data charges for these seats a month, unbilled
+
+    def to_json(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """Something in the plan a person should look at before it is applied, and why."""
+
+    kind: str  # see reconciler/review.py
+    why: str
+    client_id: str
+    client_name: str
+    product_key: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if v is not None}
@@ -58,17 +74,25 @@ class Plan:
     scope: dict[str, Any] = field(default_factory=dict)
     refusals: list[dict[str, str]] = field(default_factory=list)  # safety guards that refused it
     invoices: list[dict[str, Any]] | None = None  # monthly: totals per invoice and client
+    review: list[ReviewItem] = field(default_factory=list)  # what needs a look, and why
 
     @property
     def has_changes(self) -> bool:
         return bool(self.changes)
 
     def totals(self) -> dict[str, Any]:
-        created = sum(1 for c in self.changes if c.action in (CREATE_LINE, CREATE_DELTA, CREATE_CHARGE))
+        effects = tally.counts(self.changes)
+        created = effects[tally.CREATED]
         return {
             "create": created,
-            "change": len(self.changes) - created,
-            "cancel": 0,
+            "change": len(self.changes) - created - effects[tally.CANCELLED],
+            "cancel": effects[tally.CANCELLED],
+            "seats_changed": effects[tally.SEATS],
+            "lines_created": created,
+            "descriptions_updated": effects[tally.DESCRIPTION],
+            "prices_updated": effects[tally.PRICE],
+            "costs_updated": effects[tally.COST],
+            "review": len(self.review),
             "errors": len(self.errors),
             "warnings": len(self.warnings),
             "runrate_change": str(sum((Decimal(c.runrate_change) for c in self.changes), Decimal("0.00"))),
@@ -91,6 +115,7 @@ class Plan:
             "warnings": [w.to_json() for w in self.warnings],
             "unmapped": [u.to_json() for u in self.unmapped],
             "refusals": self.refusals,
+            "review": [r.to_json() for r in self.review],
             "clients": self.clients,
         }
         if self.invoices is not None:
@@ -114,6 +139,7 @@ class Plan:
             scope=data.get("scope", {}),
             refusals=data.get("refusals", []),
             invoices=data.get("invoices"),
+            review=[ReviewItem(**r) for r in data.get("review", [])],
         )
 
 

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from reconciler import review
 from reconciler.billing.daily import LicenceInput, plan_licence
+from reconciler.billing.money import money_text
 from reconciler.billing.desired import desired_count
 from reconciler.errors import ReconcilerError
 from reconciler.description import DescriptionContext, LicenceText
@@ -14,7 +16,8 @@ from reconciler.fingerprint import client_content, company_content
 from reconciler.licences import Licence, agreements_in_scope, group, group_by_tenant
 from reconciler.model import ClientMapping, Deployment, Inventory, PsaLine, PsaState, StockCode, Subscription
 from reconciler.model.specs import DESCRIPTION_OFF
-from reconciler.plan import Issue, Plan, Unmapped, digest
+from reconciler.change import Change
+from reconciler.plan import Issue, Plan, ReviewItem, Unmapped, digest
 
 
 class LicenceError(ReconcilerError):
@@ -57,25 +60,31 @@ def _plan_client(request: PlanRequest, client: ClientMapping, subs: list[Subscri
     grouped = group(client, subs, request.deployment, request.psa)
     who = (client.dd_customer_id, client.name)
     plan.warnings.extend(Issue(w, *who) for w in grouped.warnings)
-    for sub in grouped.unmapped:
-        seats = sub.quantity if sub.is_active else 0
-        plan.unmapped.append(Unmapped("stock_code", *who, seats, sub.stock_code))
+    plan.unmapped.extend(_unmapped_codes(grouped.unmapped, who))
     seats_psa = seats_dd = 0
+    changes: list[Change] = []
+    reviews: list[ReviewItem] = []
+    had_lines = False
     for key in sorted(grouped.licences):
         licence = grouped.licences[key]
         if _unreadable(request, client, licence, plan):
             continue
         try:
-            outcome = plan_licence(licence_input(request, client, licence))
+            inputs = licence_input(request, client, licence)
+            outcome = plan_licence(inputs)
         except LicenceError as error:  # this licence only: the rest of the client goes on
             plan.errors.append(Issue(str(error), *who, licence.product.key))
             continue
-        plan.changes.extend(outcome.changes)
+        changes.extend(outcome.changes)
+        reviews += review.licence_items(inputs, outcome, request.deployment.settings.review)
+        had_lines = had_lines or outcome.current is not None
         plan.errors.extend(Issue(e, *who, licence.product.key) for e in outcome.errors)
         plan.warnings.extend(Issue(w, *who, licence.product.key) for w in outcome.warnings)
         if not outcome.errors:  # an unsynced licence must not move the client's seat totals
             seats_dd += outcome.desired
             seats_psa += outcome.current or 0
+    plan.changes.extend(changes)
+    plan.review.extend(review.client_items(*who, changes, reviews, had_lines=had_lines))
     lines = [ln for key in sorted(grouped.licences) for ln in request.psa.lines_of(*key)]
     plan.clients[client.dd_customer_id] = {
         "name": client.name,
@@ -84,6 +93,16 @@ def _plan_client(request: PlanRequest, client: ClientMapping, subs: list[Subscri
         "dd_subscriptions": len(subs),
         "digest": _client_digest(request, client, subs, lines),
     }
+
+
+def _unmapped_codes(subs: list[Subscription], who: tuple[str, str]) -> list[Unmapped]:
+    """Subscriptions whose stock code no product maps; without active seats they leak
+    nothing, so they are left out."""
+    return [
+        Unmapped("stock_code", *who, sub.quantity, sub.stock_code, monthly_cost=money_text(sub.quantity * sub.unit_cost))
+        for sub in subs
+        if sub.is_active and sub.quantity > 0
+    ]
 
 
 def _unreadable(request: PlanRequest, client: ClientMapping, licence: Licence, plan: Plan) -> bool:
@@ -144,6 +163,7 @@ def licence_input(request: PlanRequest, client: ClientMapping, licence: Licence)
         invoice_description=_description(request, client, licence, desired, price),
         sync_date=request.sync_date,
         description_limit=request.description_limit,
+        follow_cost=settings.follow_cost,
     )
 
 
@@ -175,12 +195,14 @@ def _description(request: PlanRequest, client: ClientMapping, licence: Licence, 
 
 
 def _unmapped_customers(request: PlanRequest, by_tenant: dict) -> list[Unmapped]:
+    """Dicker Data customers without a client mapping that hold active seats."""
     mapped = {c.dd_customer_id for c in request.deployment.clients}
     if not request.full_run:
         return []
     result = []
     for tenant_id, subs in sorted(by_tenant.items()):
-        if tenant_id not in mapped:
-            seats = sum(s.quantity for s in subs if s.is_active)
-            result.append(Unmapped("customer", tenant_id, subs[0].company_name, seats))
+        active = [s for s in subs if s.is_active and s.quantity > 0]
+        if tenant_id not in mapped and active:
+            cost = money_text(sum((s.quantity * s.unit_cost for s in active), Decimal("0")))
+            result.append(Unmapped("customer", tenant_id, subs[0].company_name, sum(s.quantity for s in active), monthly_cost=cost))
     return result

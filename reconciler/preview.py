@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from reconciler import tally
 from reconciler.billing.daily import plan_licence
 from reconciler.billing.desired import desired_count
 from reconciler.errors import ConfigError
@@ -34,6 +35,8 @@ class LicenceDescription:
     quantity: int
     text: str | None  # None: descriptions are off, the sync leaves them alone
     lines: tuple[CurrentLine, ...]  # the managed PSA lines and what they say now
+    creates: bool = False  # the plan creates the line (so the text is written with it)
+    problem: str | None = None  # why the plan changes nothing for this licence (an error)
 
     @property
     def differs(self) -> bool:
@@ -46,6 +49,7 @@ class DescriptionPreview:
     client_name: str
     client_file: str
     sync_date: str
+    psa: str  # connectwise | autotask: what lines and agreements are called
     source: str  # "default" (settings.yaml), "client" (its own template) or "off"
     template: str | None
     licences: tuple[LicenceDescription, ...]
@@ -68,18 +72,21 @@ def preview(request: PlanRequest, client: ClientMapping) -> DescriptionPreview:
             inputs = licence_input(request, client, licence)
         except ValueError as exc:
             raise ConfigError(f"{client.file}: {exc}") from exc
+        outcome = plan_licence(inputs)
         licences.append(LicenceDescription(
             product_key=licence.product.key,
             product_name=licence.product.name,
             psa_product=licence.product.psa_product,
             agreement_id=licence.agreement_id,
             quantity=desired_count(licence.subscriptions, count_trials=licence.product.count_trials),
-            text=plan_licence(inputs).description,
+            text=outcome.description,
             lines=tuple(CurrentLine(ln.id, ln.kind, ln.invoice_description) for ln in inputs.lines),
+            creates=any(tally.CREATED in tally.effects(c) for c in outcome.changes),
+            problem=outcome.errors[0] if outcome.errors else None,
         ))
     source, template = _template(request, client)
-    return DescriptionPreview(client.dd_customer_id, client.name, client.file,
-                              request.sync_date.isoformat(), source, template, tuple(licences))
+    return DescriptionPreview(client.dd_customer_id, client.name, client.file, request.sync_date.isoformat(),
+                              request.psa_kind, source, template, tuple(licences))
 
 
 def _template(request: PlanRequest, client: ClientMapping) -> tuple[str, str | None]:

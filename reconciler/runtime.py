@@ -36,6 +36,17 @@ def today_in(timezone: str) -> date:
     return datetime.now(ZoneInfo(timezone)).date()
 
 
+def sync_date_for(deployment: Deployment, given: datetime | None) -> date:
+    """--date, else the day a sandbox world was made for (`sandbox: {date: ...}`: an example
+    then reads the same on any day), else today in the MSP's time zone."""
+    settings = deployment.settings
+    if given is not None:
+        return given.date()
+    if settings.sandbox_date and (settings.psa.is_sandbox or settings.source.is_sandbox):
+        return date.fromisoformat(settings.sandbox_date)
+    return today_in(settings.timezone)
+
+
 class Runtime(AbstractContextManager["Runtime"]):
     def __init__(self, deployment: Deployment, *, sync_date: date, environ: dict[str, str] | None = None,
                  parallelism: int | None = None):

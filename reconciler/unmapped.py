@@ -23,6 +23,7 @@ class UnmappedCustomer:
     tenant_id: str
     name: str
     seats: int
+    monthly_cost: Decimal = Decimal("0.00")  # Dicker Data's charge for these seats, unbilled
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class UnmappedStockCode:
     stock_code: str
     seats: int
     subscriptions: int
+    monthly_cost: Decimal = Decimal("0.00")
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,12 @@ class UnmappedReport:
     @property
     def unmapped_seats(self) -> int:
         return sum(c.seats for c in self.customers) + sum(s.seats for s in self.stock_codes)
+
+    @property
+    def monthly_cost(self) -> Decimal:
+        """What the unmapped seats cost at Dicker Data a month: the money leaking."""
+        rows: list[UnmappedCustomer | UnmappedStockCode] = [*self.customers, *self.stock_codes]
+        return sum((row.monthly_cost for row in rows), Decimal("0.00"))
 
     @property
     def excluded_seats(self) -> int:
@@ -80,16 +88,21 @@ class UnmappedReport:
             "unmapped_seats": self.unmapped_seats,
             "excluded_seats": self.excluded_seats,
             "mapped_share_percent": None if share is None else str(share),
-            "customers": [c.__dict__ for c in self.customers],
-            "stock_codes": [s.__dict__ for s in self.stock_codes],
+            "unmapped_monthly_cost": str(self.monthly_cost),
+            "customers": [_money_json(c.__dict__) for c in self.customers],
+            "stock_codes": [_money_json(s.__dict__) for s in self.stock_codes],
         }
+
+
+def _money_json(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: str(v) if isinstance(v, Decimal) else v for k, v in row.items()}
 
 
 def unmapped_report(plan: Plan, inventory: Inventory) -> UnmappedReport:
     """Sum up `plan.unmapped` (from a full-run plan) against `inventory`'s active seats."""
     customers = tuple(
-        UnmappedCustomer(u.tenant_id, u.name, u.seats)
-        for u in sorted(plan.unmapped, key=lambda u: (-u.seats, u.name.lower(), u.tenant_id))
+        UnmappedCustomer(u.tenant_id, u.name, u.seats, _cost(u.monthly_cost))
+        for u in sorted(plan.unmapped, key=lambda u: (-_cost(u.monthly_cost), -u.seats, u.name.lower(), u.tenant_id))
         if u.kind == "customer"
     )
     return UnmappedReport(
@@ -101,13 +114,18 @@ def unmapped_report(plan: Plan, inventory: Inventory) -> UnmappedReport:
     )
 
 
+def _cost(text: str | None) -> Decimal:
+    return Decimal(text or "0.00")
+
+
 def _stock_codes(plan: Plan) -> tuple[UnmappedStockCode, ...]:
-    seats: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+    found: dict[tuple[str, str, str], list[tuple[int, Decimal]]] = defaultdict(list)
     for u in plan.unmapped:
         if u.kind == "stock_code" and u.stock_code is not None:
-            seats[(u.tenant_id, u.name, u.stock_code)].append(u.seats)
+            found[(u.tenant_id, u.name, u.stock_code)].append((u.seats, _cost(u.monthly_cost)))
     rows = [
-        UnmappedStockCode(tenant, name, code, sum(counts), len(counts))
-        for (tenant, name, code), counts in seats.items()
+        UnmappedStockCode(tenant, name, code, sum(s for s, _ in items), len(items),
+                          sum((c for _, c in items), Decimal("0.00")))
+        for (tenant, name, code), items in found.items()
     ]
-    return tuple(sorted(rows, key=lambda r: (-r.seats, r.client_name.lower(), r.stock_code)))
+    return tuple(sorted(rows, key=lambda r: (-r.monthly_cost, -r.seats, r.client_name.lower(), r.stock_code)))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from reconciler.billing import reason
-from reconciler.billing.drift import Drift
+from reconciler.billing.drift import Drift, margin_change
 from reconciler.billing.licence import Licence
 from reconciler.billing.money import money_text, runrate_change
 from reconciler.billing.periods import current_period_posted
@@ -49,6 +49,7 @@ def adjust(licence: Licence, main: PsaLine | None, drift: Drift) -> dict[str, An
         one_off=money_text(
             licence.prorated(seats_change, i.profile_price) + licence.prorated(licence.current, repriced)
         ),
+        margin_change=margin_change(price_drift, licence.desired),
     )
     return {"changes": (change, *description_update(licence, main, description))}
 

@@ -36,7 +36,7 @@ from reconciler.billing import reason
 from reconciler.billing.autotask import adjust, description_update, without_description
 from reconciler.billing.moved_days import WriteDay, write_day
 from reconciler.billing.desired import desired_count
-from reconciler.billing.drift import Drift, line_drift
+from reconciler.billing.drift import Drift, line_drift, margin_change
 from reconciler.billing.licence import Licence, LicenceInput
 from reconciler.billing.money import ZERO, money_text, runrate_change
 from reconciler.billing.periods import comparison_date, period_containing
@@ -243,7 +243,7 @@ def _existing_lines(licence: Licence, main: PsaLine | None) -> dict[str, Any]:
             main,
             unit_price=i.profile_price,
             invoice_description=licence.description,
-            unit_cost=licence.cost if licence.desired > 0 else None,
+            unit_cost=licence.cost if licence.desired > 0 and i.follow_cost else None,
         )
     if licence.current == licence.desired:
         return {"changes": (_update_line(licence, main, drift),)} if drift else {}
@@ -272,6 +272,7 @@ def _update_line(licence: Licence, main: PsaLine | None, drift: Drift) -> Change
         before=dict(drift.before),
         after=dict(drift.after),
         runrate_change=money_text(runrate),
+        margin_change=margin_change(drift, seats_now),
     )
 
 
@@ -306,6 +307,7 @@ def _set_quantity(licence: Licence, main: PsaLine | None, drift: Drift) -> dict[
         before={"quantity": old, **drift.before},
         after={"quantity": new, **drift.after},
         runrate_change=money_text(runrate),
+        margin_change=margin_change(drift, licence.desired),
     )
     return {"changes": (change,)}
 

@@ -44,6 +44,15 @@ class Drift:
         return " and ".join(parts)
 
 
+def margin_change(drift: Drift, seats: int) -> str | None:
+    """How the monthly margin the PSA reports for `seats` moves when the line's unit cost
+    follows Dicker Data's (None: the cost does not change)."""
+    if "unit_cost" not in drift.after:
+        return None
+    rise = Decimal(drift.after["unit_cost"]) - Decimal(drift.before["unit_cost"])
+    return money_text(-Decimal(seats) * rise)
+
+
 def line_drift(
     line: PsaLine,
     *,

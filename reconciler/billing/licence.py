@@ -39,6 +39,7 @@ class LicenceInput:
     invoice_description: LicenceText | None  # the template bound to n; None = do not manage
     sync_date: date
     description_limit: int | None = None  # the PSA's length limit for invoice descriptions
+    follow_cost: bool = True  # settings `unit_cost: follow`: the line's cost tracks Dicker Data's
 
 
 @dataclass(frozen=True)

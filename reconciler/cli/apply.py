@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime
 from pathlib import Path
 
@@ -10,7 +9,8 @@ import click
 
 from reconciler.apply import ApplyResult, apply_plan
 from reconciler.cli import options
-from reconciler.cli.exitcodes import ERROR, OK, UNSAFE, handles_errors
+from reconciler.cli.exitcodes import ERROR, OK, UNSAFE
+from reconciler.cli.outcome import note, reports_outcome
 from reconciler.billing import reason
 from reconciler.cli.output import echo_failures, echo_plan, echo_refusals, echo_unsynced
 from reconciler.cli.progress import Progress
@@ -20,7 +20,8 @@ from reconciler.job import plan_run
 from reconciler.journal import Journal
 from reconciler.lock import ApplyLock
 from reconciler.plan import Plan
-from reconciler.runtime import Runtime, today_in
+from reconciler.run import run_id
+from reconciler.runtime import Runtime, sync_date_for
 from reconciler.savedplan import check_fits, load_plan
 from reconciler.specs import load_deployment
 from reconciler.staleness import ensure_current
@@ -37,17 +38,18 @@ from reconciler.staleness import ensure_current
 @options.force
 @options.parallelism
 @options.quiet
-@handles_errors
+@reports_outcome("apply")
 def apply(planfile: Path | None, root: Path, clients: tuple[str, ...], invoices: tuple[str, ...], sync_date: datetime | None, auto_approve: bool, fail_fast: bool, force: bool, parallelism: int | None, quiet: bool) -> None:
     """Write the plan's changes to the PSA and journal each one."""
     deployment = load_deployment(root)
+    note(deployment=deployment)
     saved = load_plan(planfile) if planfile else None
     if planfile and saved:
         check_fits(planfile, saved, deployment)
-    day = _day(saved, sync_date, deployment.settings.timezone)
+    day = date.fromisoformat(saved.sync_date) if saved else sync_date_for(deployment, sync_date)
     wanted = tuple(saved.scope.get("clients", ())) if saved and not saved.scope.get("full_run", True) else clients
     invoices = tuple(saved.scope.get("invoices", ())) if saved else invoices
-    journal = Journal(Path(root), uuid.uuid4().hex[:12])
+    journal = Journal(Path(root), run_id())
     progress, stop = Progress(quiet=quiet), StopRequest()
     try:
         # The lock is taken before the re-plan: two applies must never both plan the same writes.
@@ -55,10 +57,12 @@ def apply(planfile: Path | None, root: Path, clients: tuple[str, ...], invoices:
                 ApplyLock(Path(root), runtime.target.tenant_key(), journal.run_id):
             settle_interrupted(Path(root), journal, runtime.target, deployment)
             fresh = plan_run(runtime, wanted, invoices, progress=progress).plan
+            note(plan=fresh.to_json())
             plan = _approved(saved, fresh, force=force, auto_approve=auto_approve)
             confirming = ConfirmingTarget(runtime.target, deployment, day, journal)  # re-reads a lost answer
             target = stop.between_writes(progress.writes(confirming, plan.changes, fresh.clients))  # type: ignore[arg-type]
             result = apply_plan(plan, target, journal, fail_fast=fail_fast)
+            note(result=result)
             container = reason.container(runtime.target.kind)
     except (Interrupted, KeyboardInterrupt) as stopped:
         raise SystemExit(_interrupted(stopped, journal)) from None
@@ -116,11 +120,3 @@ def _unsynced(plan: Plan) -> int:
         echo_unsynced(plan.to_json())
         return ERROR
     return OK
-
-
-def _day(saved: Plan | None, sync_date: datetime | None, timezone: str) -> date:
-    if saved:
-        return date.fromisoformat(saved.sync_date)
-    return sync_date.date() if sync_date else today_in(timezone)
-
-

@@ -14,7 +14,7 @@ from reconciler.cli.exitcodes import OK, handles_errors
 from reconciler.errors import ConfigError
 from reconciler.job import plan_run
 from reconciler.render.formats import render_template
-from reconciler.runtime import Runtime, today_in
+from reconciler.runtime import Runtime, sync_date_for
 from reconciler.specs import load_deployment
 from reconciler.unmapped import unmapped_report
 
@@ -28,7 +28,7 @@ def automap(root: Path, sync_date: datetime | None, write: bool) -> None:
     """Propose client mappings: unmapped Dicker Data customers whose normalised name matches
     exactly one PSA company with one active agreement."""
     deployment = load_deployment(root)
-    day = sync_date.date() if sync_date else today_in(deployment.settings.timezone)
+    day = sync_date_for(deployment, sync_date)
     with Runtime(deployment, sync_date=day) as runtime:
         planned = plan_run(runtime)  # the plan's own list of unmapped customers
         try:

@@ -16,7 +16,7 @@ from reconciler.model.specs import DAILY
 from reconciler.planner import PlanRequest
 from reconciler.preview import preview
 from reconciler.render.formats import render_template
-from reconciler.runtime import Runtime, today_in
+from reconciler.runtime import Runtime, sync_date_for
 from reconciler.specs import load_deployment
 
 
@@ -33,7 +33,7 @@ def describe(root: Path, client_ref: str, sync_date: datetime | None, fmt: str) 
     if deployment.settings.sync_type != DAILY:
         raise ConfigError("invoice descriptions are templated in daily sync only; monthly sync writes a fixed text")
     [client] = select_clients(deployment, (client_ref,))
-    day = sync_date.date() if sync_date else today_in(deployment.settings.timezone)
+    day = sync_date_for(deployment, sync_date)
     with Runtime(deployment, sync_date=day) as runtime:
         planned = plan_run(runtime, (client_ref,))
         request = PlanRequest(

@@ -11,7 +11,8 @@ import click
 from reconciler.cli import options
 from reconciler.cli.exitcodes import handles_errors
 from reconciler.errors import ConfigError
-from reconciler.journal import STARTED, outcomes, scan_journal
+from reconciler.cli.journal_lines import entry_lines, psa_kind
+from reconciler.journal import outcomes, scan_journal
 from reconciler.specs import load_deployment
 
 
@@ -38,24 +39,14 @@ def journal(root: Path, client: str | None, since: datetime | None, fmt: str) ->
     if not entries:
         click.echo("No journal entries.")
         return
+    psa = psa_kind(root)
     for e in entries:
         if "event" in e:  # about the run itself, e.g. where it stopped
             details = ", ".join(f"{k}: {v}" for k, v in sorted(e.items()) if k not in ("time", "run_id", "event"))
             click.echo(f"{e['time']} run {e['run_id']} {e['event']}: {details}")
             continue
-        record = f" record {e['record_id']}" if e.get("record_id") is not None else ""
-        # A write sent by a run that was killed before it journaled the answer: the next
-        # apply re-reads the PSA and journals what happened.
-        outcome = "interrupted" if e["outcome"] == STARTED else e["outcome"]
-        click.echo(f"{e['time']} run {e['run_id']} {outcome:<7} {e['client_name']}: {e['action']} {e['product_id']} on agreement {e['agreement_id']}{record}")
-        click.echo(f"    why: {e['reason']}")
-        if e.get("intended_date"):
-            click.echo(f"    dated {e['effective_date']} instead of {e['intended_date']} (that day already held a dated change); "
-                       f"invoice effect {e.get('moved_effect')}")
-        if e.get("error"):
-            click.echo(f"    error: {e['error']}")
-        if e.get("note"):
-            click.echo(f"    note: {e['note']}")
+        for line in entry_lines(e, psa):
+            click.echo(line)
 
 
 def _customer_id(root: Path, name: str) -> str:

@@ -9,11 +9,12 @@ from pathlib import Path
 import click
 
 from reconciler.cli import options
-from reconciler.cli.exitcodes import CHANGES, ERROR, OK, UNSAFE, handles_errors
+from reconciler.cli.exitcodes import CHANGES, ERROR, OK, UNSAFE
+from reconciler.cli.outcome import note, reports_outcome
 from reconciler.cli.output import echo_plan, echo_refusals, echo_unsynced
 from reconciler.cli.progress import Progress
 from reconciler.job import plan_run
-from reconciler.runtime import Runtime, today_in
+from reconciler.runtime import Runtime, sync_date_for
 from reconciler.specs import load_deployment
 
 
@@ -28,15 +29,18 @@ from reconciler.specs import load_deployment
 @options.force
 @options.parallelism
 @options.quiet
-@handles_errors
+@reports_outcome("plan")
 def plan(root: Path, clients: tuple[str, ...], invoices: tuple[str, ...], sync_date: datetime | None, fmt: str, out: Path | None, detailed_exitcode: bool, force: bool, parallelism: int | None, quiet: bool) -> None:
     """Show what apply would change in the PSA, and why."""
     deployment = load_deployment(root)
-    day = sync_date.date() if sync_date else today_in(deployment.settings.timezone)
+    note(deployment=deployment)
+    day = sync_date_for(deployment, sync_date)
     with Runtime(deployment, sync_date=day, parallelism=parallelism) as runtime:
         planned = plan_run(runtime, clients, invoices, progress=Progress(quiet=quiet))
     data = planned.plan.to_json()
+    note(plan=data)
     if out:
+        out.parent.mkdir(parents=True, exist_ok=True)  # e.g. .ncesync/, the git-ignored run state
         out.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
         where = "" if root.resolve() == Path.cwd().resolve() else f" -C {root}"
         click.echo(f"Plan saved to {out}; apply it with: ncesync apply {out}{where}", err=True)

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 
 import click
 
 from reconciler.cli import options
 from reconciler.cli.exitcodes import CHANGES, OK, handles_errors
-from reconciler.job import plan_run
+from reconciler.job import plan_run, select_clients
+from reconciler.margin import margin_report
+from reconciler.planner import PlanRequest
+from reconciler.render.csvtable import csv_text
 from reconciler.render.formats import render_template
-from reconciler.runtime import Runtime, today_in
+from reconciler.runtime import Runtime, sync_date_for
 from reconciler.specs import load_deployment
 from reconciler.unmapped import unmapped_report
 
@@ -35,7 +39,7 @@ def report() -> None:
 def unmapped(root: Path, sync_date: datetime | None, fmt: str, fail_on_unmapped: bool) -> None:
     """Dicker Data customers and stock codes without a mapping, with their seats."""
     deployment = load_deployment(root)
-    day = sync_date.date() if sync_date else today_in(deployment.settings.timezone)
+    day = sync_date_for(deployment, sync_date)
     with Runtime(deployment, sync_date=day) as runtime:
         planned = plan_run(runtime)  # a full run: unmapped customers are only listed then
     found = unmapped_report(planned.plan, planned.inventory)
@@ -45,3 +49,42 @@ def unmapped(root: Path, sync_date: datetime | None, fmt: str, fail_on_unmapped:
     else:
         click.echo(render_template(TEMPLATES[fmt], report=data), nl=False)
     raise SystemExit(FOUND_UNMAPPED if fail_on_unmapped and not found.is_empty else OK)
+
+
+MARGIN_TEMPLATES = {"text": "margin.txt.j2", "markdown": "margin.md.j2"}
+MARGIN_COLUMNS = ("client_id", "client_name", "product_key", "product_name", "agreement_id", "seats", "psa_seats",
+                  "unit_cost", "unit_price", "billed", "margin", "margin_percent", "flag")
+
+
+@report.command()
+@options.deployment_dir
+@options.clients
+@options.sync_date
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown", "csv"]), default="text", show_default=True)
+@click.option("--min-margin-percent", type=float, default=None, metavar="PERCENT",
+              help="Flag margins below this share of the price (default: review.min_margin_percent, else 0).")
+@handles_errors
+def margin(root: Path, clients: tuple[str, ...], sync_date: datetime | None, fmt: str,
+           min_margin_percent: float | None) -> None:
+    """Per client and licence: Dicker Data's cost, the PSA's price, seats, monthly margin and
+    margin %; negative and low margins flagged."""
+    deployment = load_deployment(root)
+    day = sync_date_for(deployment, sync_date)
+    with Runtime(deployment, sync_date=day) as runtime:
+        planned = plan_run(runtime, clients)
+        request = PlanRequest(
+            deployment=deployment, inventory=planned.inventory, psa=planned.psa, psa_kind=runtime.target.kind,
+            description_limit=runtime.target.description_limit, sync_date=day,
+            clients=select_clients(deployment, clients), full_run=not clients,
+        )
+    threshold = deployment.settings.review.min_margin_percent
+    if min_margin_percent is not None:
+        threshold = Decimal(str(min_margin_percent))
+    data = margin_report(request, threshold=threshold).to_json()
+    if fmt == "json":
+        click.echo(json.dumps(data, indent=2))
+    elif fmt == "csv":
+        click.echo(csv_text(MARGIN_COLUMNS, data["licences"]), nl=False)
+    else:
+        click.echo(render_template(MARGIN_TEMPLATES[fmt], report=data), nl=False)
+    raise SystemExit(OK)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -49,6 +50,7 @@ def init(root: Path, clients: int, seed: int, psa: str, sync_type: str, style: s
              timezone=timezone)
     reset(root)
     click.echo(f"Wrote a deployment for {psa} with {clients} clients (seed {seed}) to {root}.")
+    click.echo(f"Next: ncesync plan -C {shlex.quote(str(root))} --date {day.isoformat()}")
 
 
 @sandbox.command()

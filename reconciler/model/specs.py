@@ -47,6 +47,16 @@ class SafetySettings:
 
 
 @dataclass(frozen=True)
+class ReviewSettings:
+    """When a plan puts a licence under "needs review" (and the margin report flags it)."""
+
+    seat_change_percent: Decimal = Decimal("25")  # a licence moving by more than this share ...
+    seat_change_count: int = 10  # ... or by more than this many seats
+    min_seats: int = 5  # the share counts for licences of at least this many seats
+    min_margin_percent: Decimal = Decimal("0")  # margins below this share of the price
+
+
+@dataclass(frozen=True)
 class Settings:
     sync_type: str
     timezone: str
@@ -56,6 +66,12 @@ class Settings:
     invoice_description: str | None = None  # Jinja2 template; None = no description
     safety: SafetySettings = SafetySettings()
     sandbox_world: str | None = None  # world file of the embedded sandbox, relative to root
+    sandbox_date: str | None = None  # the sandbox world's "today": the sync date without --date
+    review: ReviewSettings = ReviewSettings()
+    follow_cost: bool = True  # unit_cost: follow (the PSA line's cost tracks Dicker Data's)
+    # Notification channels (env: references unresolved). Not an input of the plan, so
+    # left out of repr: the plan's fingerprint must not move when an alert is re-routed.
+    notify: tuple[dict[str, Any], ...] = field(default=(), repr=False, compare=False)
 
 
 @dataclass(frozen=True)

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections import OrderedDict
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from reconciler.change import SYMBOL
-from reconciler.render import markdown
-from reconciler.render.money import money, seats, signed, signed_money
+from reconciler.billing.reason import container, psa_name
+from reconciler.render import markdown, rows
+from reconciler.render.money import money, nonzero, percent, seats, signed, signed_money
 
 FORMATS = ("text", "json", "markdown")
 
@@ -21,36 +20,20 @@ _env = Environment(
     lstrip_blocks=True,
     keep_trailing_newline=True,
 )
-_env.filters.update(money=money, signed_money=signed_money, signed=signed, seats=seats, cell=markdown.cell)
-_env.globals.update(symbol=SYMBOL)
-
-
-def by_client(data: dict[str, Any]) -> "OrderedDict[str, dict[str, Any]]":
-    """Changes, errors and warnings gathered per client, in the plan's order."""
-    groups: OrderedDict[str, dict[str, Any]] = OrderedDict()
-
-    def slot(client_id: str | None, name: str | None) -> dict[str, Any]:
-        key = client_id or ""
-        if key not in groups:
-            groups[key] = {"id": key, "name": name or "(no client)", "changes": [], "errors": [], "warnings": []}
-        return groups[key]
-
-    for change in data["changes"]:
-        slot(change["client_id"], change["client_name"])["changes"].append(change)
-    for error in data["errors"]:
-        slot(error.get("client_id"), error.get("client_name"))["errors"].append(error)
-    for warning in data["warnings"]:
-        slot(warning.get("client_id"), warning.get("client_name"))["warnings"].append(warning)
-    return groups
+_env.filters.update(money=money, signed_money=signed_money, signed=signed, seats=seats, cell=markdown.cell,
+                    psa_name=psa_name, container=container, percent=percent, nonzero=nonzero)
 
 
 def render(data: dict[str, Any], fmt: str) -> str:
     if fmt == "json":
         return json.dumps(data, indent=2, sort_keys=False) + "\n"
+    clients = rows.client_groups(data)
     if fmt == "markdown":
-        return markdown.fit(_env.get_template("plan.md.j2"), data, markdown.client_groups(data, by_client(data)))
-    template = _env.get_template(f"plan.{ 'md' if fmt == 'markdown' else 'txt' }.j2")
-    return template.render(plan=data, clients=by_client(data), totals=data["totals"])
+        return markdown.fit(_env.get_template("plan.md.j2"), data, clients)
+    return _env.get_template("plan.txt.j2").render(
+        plan=data, clients=clients, totals=data["totals"], changed=rows.clients_with_changes(data),
+        review=rows.review_items(clients),
+    )
 
 
 def render_template(name: str, **context: Any) -> str:

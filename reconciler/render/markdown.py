@@ -46,30 +46,17 @@ def seat_totals(data: dict[str, Any]) -> dict[str, int]:
     return {"psa": psa, "dicker_data": dd, "change": dd - psa}
 
 
-def unmapped_totals(data: dict[str, Any]) -> dict[str, int]:
-    """Counts and seats of the plan's unmapped customers and stock codes."""
-    totals = {"customers": 0, "customer_seats": 0, "stock_codes": 0, "stock_code_seats": 0}
+def unmapped_totals(data: dict[str, Any]) -> dict[str, Any]:
+    """Counts, seats and Dicker Data's monthly cost of the plan's unmapped items."""
+    totals: dict[str, Any] = {"customers": 0, "customer_seats": 0, "stock_codes": 0, "stock_code_seats": 0}
+    cost = Decimal("0.00")
     for item in data.get("unmapped", []):
         kind = "customer" if item["kind"] == "customer" else "stock_code"
         totals[f"{kind}s"] += 1
         totals[f"{kind}_seats"] += int(item.get("seats") or 0)
+        cost += Decimal(item.get("monthly_cost") or "0")
+    totals["monthly_cost"] = str(cost)
     return totals
-
-
-def client_groups(data: dict[str, Any], groups: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
-    """Each client's changes, issues, seats and money, for its section or summary row."""
-    out = []
-    for key, group in groups.items():
-        seats = data.get("clients", {}).get(key, {})
-        changes = group["changes"]
-        out.append(dict(
-            group,
-            seats_psa=seats.get("seats_psa"),
-            seats_dicker_data=seats.get("seats_dicker_data"),
-            runrate=str(sum((Decimal(c["runrate_change"]) for c in changes), Decimal("0.00"))),
-            one_off=str(sum((Decimal(c["one_off"]) for c in changes), Decimal("0.00"))),
-        ))
-    return out
 
 
 def fit(template: Template, data: dict[str, Any], clients: list[dict[str, Any]], limit: int = LIMIT) -> str:
@@ -80,6 +67,8 @@ def fit(template: Template, data: dict[str, Any], clients: list[dict[str, Any]],
         "seats": seat_totals(data),
         "unmapped": unmapped_totals(data),
         "marker": MARKER,
+        "changed": len({c["client_id"] for c in data["changes"]}),
+        "review": [item for client in clients for item in client["review"]],
         "max_issues": MAX_ISSUES,
         "max_rows": MAX_ROWS,
     }

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from jinja2 import Environment, TemplateSyntaxError
 
 from providers.base import SourceProvider, TargetProvider
 from reconciler.description import DescriptionTemplate
@@ -108,6 +111,38 @@ def env_problems(doc: YamlDocument, environ: Mapping[str, str]) -> list[Problem]
             name = env_name(value)
             if name and not environ.get(name):
                 problems.append(doc.problem(f"/{section}/{escape(key)}", f"environment variable {name} is not set (export it, or store it in your CI's secret store)"))
+    for pointer, value in _notify_secrets(doc.data.get("notify") or []):
+        name = env_name(value)
+        if name and not environ.get(name):
+            problems.append(doc.problem(pointer, f"environment variable {name} is not set (a notification channel needs it; export it, or store it in your CI's secret store)"))
+    return problems
+
+
+def _notify_secrets(channels: list) -> list[tuple[str, object]]:
+    found = []
+    for i, channel in enumerate(channels):
+        for key in ("url", "username", "password"):
+            if key in channel:
+                found.append((f"/notify/{i}/{key}", channel[key]))
+        for name, value in (channel.get("headers") or {}).items():
+            found.append((f"/notify/{i}/headers/{escape(name)}", value))
+    return found
+
+
+def notify_problems(doc: YamlDocument, root: Path) -> list[Problem]:
+    """A channel's own message template must exist and compile (Jinja2)."""
+    problems = []
+    for i, channel in enumerate(doc.data.get("notify") or []):
+        template = channel.get("template")
+        if not isinstance(template, str):
+            continue
+        path = root / template
+        try:
+            Environment().parse(path.read_text(encoding="utf-8"))
+        except OSError:
+            problems.append(doc.problem(f"/notify/{i}/template", f"template file {template!r} not found (paths are relative to the deployment folder)"))
+        except TemplateSyntaxError as exc:
+            problems.append(doc.problem(f"/notify/{i}/template", f"{template}:{exc.lineno}: the template does not compile: {exc.message}"))
     return problems
 
 

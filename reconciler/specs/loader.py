@@ -18,6 +18,7 @@ from reconciler.model.specs import (
     LicenceOverride,
     ProductMapping,
     ProviderConfig,
+    ReviewSettings,
     SafetySettings,
     Settings,
 )
@@ -61,6 +62,7 @@ class SpecFiles:
         problems = [p for d in self.documents for p in d.problems]
         if not self.settings.problems:
             problems += crossref.settings_problems(self.settings)
+            problems += crossref.notify_problems(self.settings, self.root)
             if environ is not None:
                 problems += crossref.env_problems(self.settings, environ)
         keys: set[str] = set()
@@ -130,6 +132,20 @@ def _settings(data: dict[str, Any]) -> Settings:
         invoice_description=None if template in (None, DESCRIPTION_OFF) else template,
         safety=_safety(data.get("safety")),
         sandbox_world=(data.get("sandbox") or {}).get("world"),
+        sandbox_date=(data.get("sandbox") or {}).get("date"),
+        review=_review(data.get("review")),
+        follow_cost=data.get("unit_cost", "follow") == "follow",
+        notify=tuple(data.get("notify") or ()),
+    )
+
+
+def _review(block: dict[str, Any] | None) -> ReviewSettings:
+    block, default = block or {}, ReviewSettings()
+    return ReviewSettings(
+        seat_change_percent=Decimal(str(block.get("seat_change_percent", default.seat_change_percent))),
+        seat_change_count=int(block.get("seat_change_count", default.seat_change_count)),
+        min_seats=int(block.get("min_seats", default.min_seats)),
+        min_margin_percent=Decimal(str(block.get("min_margin_percent", default.min_margin_percent))),
     )
 
 

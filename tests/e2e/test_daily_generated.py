@@ -33,7 +33,7 @@ def test_connectwise_deployment_converges_after_dicker_data_changes(run, style: 
     edit_working_world(run.root, bump_first_active_subscriptions)
     code, out = run("plan", "--date", "2024-06-15", "--format", "json")
     assert code == 0, out
-    plan = json.loads(out)
+    plan = json.loads(run.stdout)  # results only: stderr ends with the summary line
     changes = plan["changes"]
     assert changes, "increases in Dicker Data must be planned"
     expected_action = "create_delta" if prorate else "set_quantity"
@@ -58,7 +58,7 @@ def test_autotask_deployment_converges_after_dicker_data_changes(run, style: str
     edit_working_world(run.root, bump_first_active_subscriptions)
     code, out = run("plan", "--date", "2024-06-15", "--format", "json")
     assert code == 0, out
-    plan = json.loads(out)
+    plan = json.loads(run.stdout)  # results only: stderr ends with the summary line
     adjustments = [c for c in plan["changes"] if c["action"] == "create_adjustment"]
     assert adjustments and all(c["after"]["quantity"] > 0 for c in adjustments)
     expected = {"2024-06-15"} if prorate else ({"2024-07-01"} if style == "advance" else {"2024-06-01", "2024-07-01"})

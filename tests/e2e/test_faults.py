@@ -79,7 +79,7 @@ def test_a_slow_read_times_out_and_is_retried(three, monkeypatch) -> None:
     faults(monkeypatch, {"kind": "slow", "delay": 1.5, "times": 1, "method": "GET", "vendor": "connectwise"})
     code, out = three("plan", *DAY)
     assert code == 0, out
-    assert "Plan: 0 to create, 3 to change" in out
+    assert "Plan: 3 seat changes, 0 lines created" in out
 
 
 def test_source_outage_fails_the_plan_and_writes_nothing(three, monkeypatch) -> None:

@@ -33,7 +33,7 @@ def invoices(root: Path) -> list[dict]:
 def plan_json(run, *args: str) -> dict:
     code, out = run("plan", "--date", TODAY, "--format", "json", *args)
     assert code == 0, out
-    return json.loads(out)
+    return json.loads(run.stdout)  # results only: stderr ends with the summary line
 
 
 def test_plan_apply_then_plan_again_is_empty_and_a_second_invoice_adds_only_its_lines(deployment):

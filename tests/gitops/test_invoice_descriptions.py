@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import yaml
@@ -81,7 +82,7 @@ def test_describe_shows_the_text_the_next_apply_writes(deployment: Path) -> None
                   "psa_product": "M365-BB-ANNUAL", "agreement_id": 1007, "quantity": 20,
                   "text": "Microsoft 365 Business Basic x 20 (2024-06-01 to 2024-06-30)",
                   "lines": [{"line_id": 19, "kind": "main", "invoice_description": "Microsoft 365 Business Basic x 20"}],
-                  "differs": True}
+                  "differs": True, "creates": False, "problem": None}
 
 
 def test_describe_renders_a_clients_own_template_with_current_counts(deployment: Path) -> None:
@@ -90,7 +91,8 @@ def test_describe_renders_a_clients_own_template_with_current_counts(deployment:
     text = ncesync("describe", "-C", str(deployment), "--client", "coastal-legal-partners", *DATE).stdout
     assert "Template (this client's own, in " in text
     assert "  P1Y:CFQ7TTC0LDPB:0001:1:: 20 for Coastal Legal Partners\n" in text
-    assert "  PSA main line 19 now: Microsoft 365 Business Basic x 20  <- the next apply updates it" in text
+    assert ("  ConnectWise main addition (record id 19) says now: Microsoft 365 Business Basic x 20"
+            "  <- the next apply updates it") in text
 
 
 def test_describe_says_when_descriptions_are_off(deployment: Path) -> None:
@@ -106,3 +108,24 @@ def test_describe_names_an_unknown_client(deployment: Path) -> None:
     result = ncesync("describe", "-C", str(deployment), "--client", "nobody", *DATE)
     assert result.code == 1
     assert "--client 'nobody' names no client mapping" in result.stderr
+
+
+def test_describe_names_autotask_contracts_and_never_promises_a_line_the_plan_does_not_create(tmp_path: Path) -> None:
+    root = tmp_path / "autotask"
+    shutil.copytree(Path(__file__).parents[2] / "examples" / "autotask-arrears", root)
+    world_path = root / "sandbox" / "world.json"
+    world = json.loads(world_path.read_text(encoding="utf-8"))
+    for sub in world["dickerdata"]["subscriptions"]:
+        if sub["StockCode"].startswith("P1Y:CFQ7TTC0LFLZ"):  # Entra ID P1 of Greenfield Foods: none left
+            sub["Status"] = "SUSPENDED"
+    at = world["autotask"]  # and no contract service for it either
+    at["contractServices"] = [s for s in at["contractServices"] if s["id"] != 2]
+    at["contractServiceUnits"] = [u for u in at["contractServiceUnits"] if u["contractServiceID"] != 2]
+    world_path.write_text(json.dumps(world), encoding="utf-8")
+    text = ncesync("describe", "-C", str(root), "--client", "greenfield-foods-pty-ltd", *DATE).stdout
+    assert "agreement" not in text
+    assert "entra-id-p1 (9009) on contract 7001: Dicker Data has 0 seats" in text
+    assert "(no contract service, and none is created: Dicker Data has no seats to bill)" in text
+    assert "creates it" not in text
+    assert "Autotask main contract service (record id 1) says now: Microsoft Teams Essentials x 8" in text
+    assert "main line 1" not in text  # a record id never reads as a seat count

@@ -45,7 +45,8 @@ def test_totals_come_first_then_one_folded_section_per_client(deployment: Path) 
     psa = sum(c["seats_psa"] for c in data["clients"].values())
     dd = sum(c["seats_dicker_data"] for c in data["clients"].values())
     assert psa != dd
-    for total in (f"| changes | **{totals['create']} to create, {totals['change']} to change, 0 to cancel** |",
+    for total in (f"| seat changes | **{totals['seats_changed']}** |",
+                  f"| lines created | **{totals['lines_created']}** |",
                   f"| monthly run-rate | **{signed_money(totals['runrate_change'])}/month** |",
                   f"| one-off (prorated) | **{signed_money(totals['one_off'])}** |",
                   f"| seats (PSA → Dicker Data) | {psa} → {dd} ({dd - psa:+}) |"):
@@ -54,7 +55,7 @@ def test_totals_come_first_then_one_folded_section_per_client(deployment: Path) 
     assert text.count("<details") == len(names) > 1
     for name in names:
         assert f"<summary><b>{name}</b>" in text
-    assert text.count("| ~ |") + text.count("| + |") == len(data["changes"])
+    assert text.count("| ~ |") + text.count("| + |") == len(data["changes"])  # ConnectWise: a row per write
 
 
 def test_unmapped_items_are_warnings_with_the_plans_counts(deployment: Path) -> None:
@@ -69,7 +70,7 @@ def test_unmapped_items_are_warnings_with_the_plans_counts(deployment: Path) -> 
 def test_a_huge_plan_is_summarised_under_the_limit_with_a_note() -> None:
     text = render(_plan(1500, 5).to_json(), "markdown")
     assert len(text) <= LIMIT
-    assert "7,500 to change" in text.split("<details")[0]
+    assert "| seat changes | **7,500** |" in text.split("<details")[0]
     assert "more clients with changes are not shown: the comment size limit was reached" in text
     assert "(summary only: the comment size limit was reached)" in text
 

@@ -4,6 +4,7 @@ of billed seats, the same counts the plan shows."""
 from __future__ import annotations
 
 import json
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import yaml
@@ -25,12 +26,27 @@ def _active_seats(root: Path) -> int:
     return sum(s["ConfirmedQuantity"] for s in world["dickerdata"]["subscriptions"] if s["Status"] == "ACTIVE")
 
 
+def _cost(root: Path, tenant: str, code: str | None = None) -> str:
+    """Dicker Data's monthly cost of a tenant's active seats (of one stock code), from the world."""
+    world = json.loads((root / WORLD_REL).read_text(encoding="utf-8"))
+    subs = [s for s in world["dickerdata"]["subscriptions"]
+            if s["TenantId"] == tenant and s["Status"] == "ACTIVE" and code in (None, s["StockCode"])]
+    months = {"monthly": 1, "annual": 12, "triennial": 36}  # UnitPrice is per billing period
+
+    def monthly(s: dict) -> Decimal:
+        per_seat = (Decimal(str(s["UnitPrice"])) / months[s["BillingFrequency"].lower()]).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+        return (per_seat * s["ConfirmedQuantity"]).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+    return str(sum((monthly(s) for s in subs), Decimal("0.00")))
+
+
 def test_report_has_the_plans_unmapped_counts_and_seats(deployment: Path) -> None:
     plan = plan_json(deployment)
     report = _report(deployment)
     assert len(report["customers"]) == plan["totals"]["unmapped_customers"] == 1
     assert sum(s["subscriptions"] for s in report["stock_codes"]) == plan["totals"]["unmapped_stock_codes"] == 3
-    assert report["customers"] == [{"tenant_id": UNMAPPED_TENANT, "name": "Tasman Engineering & Co", "seats": 20}]
+    assert report["customers"] == [{"tenant_id": UNMAPPED_TENANT, "name": "Tasman Engineering & Co", "seats": 20,
+                                    "monthly_cost": _cost(deployment, UNMAPPED_TENANT)}]
     assert {(s["client_name"], s["stock_code"], s["seats"]) for s in report["stock_codes"]} == {
         ("Totara Accounting Partners", "P1Y:CFQ7TTC0LHRW:0001:1:", 12),
         ("Coastal Legal Partners", "DZH318Z0BPS6:0001", 1),
@@ -94,3 +110,30 @@ def test_markdown_report_tables(deployment: Path) -> None:
     text = ncesync("report", "unmapped", "-C", str(deployment), *DATE, "--format", "markdown").stdout
     assert "| Tasman Engineering &amp; Co | `070d7109-2085-4634-be3c-9c8f2b855c1f` | 20 |" in text
     assert "| Totara Accounting Partners | `P1Y:CFQ7TTC0LHRW:0001:1:` | 12 | 1 |" in text
+
+
+def test_report_says_how_much_is_leaking_a_month(deployment: Path) -> None:
+    report = _report(deployment)
+    rows = report["customers"] + report["stock_codes"]
+    assert report["unmapped_monthly_cost"] == str(sum(Decimal(r["monthly_cost"]) for r in rows))
+    assert Decimal(report["unmapped_monthly_cost"]) > 0
+    text = ncesync("report", "unmapped", "-C", str(deployment), *DATE).stdout
+    money = f"${Decimal(report['unmapped_monthly_cost']):,.2f}"
+    assert f"Leaking: {money}/month paid to Dicker Data for the unmapped seats and billed to no one." in text
+    assert f"20 seats, ${Decimal(_cost(deployment, UNMAPPED_TENANT)):,.2f}/month at Dicker Data cost" in text
+    markdown = ncesync("report", "unmapped", "-C", str(deployment), *DATE, "--format", "markdown").stdout
+    assert f"**{money}/month** paid to Dicker Data and billed to no one" in markdown
+
+
+def test_unmapped_codes_without_active_seats_are_not_listed(deployment: Path) -> None:
+    def suspend(world: dict) -> None:
+        for s in world["dickerdata"]["subscriptions"]:
+            if s["StockCode"] == "P1Y:CFQ7TTC0LHRW:0001:1:":
+                s["Status"] = "SUSPENDED"
+
+    edit_world(deployment, suspend)
+    plan = plan_json(deployment)
+    assert "P1Y:CFQ7TTC0LHRW:0001:1:" not in json.dumps(plan["unmapped"])
+    assert plan["totals"]["unmapped_stock_codes"] == 2
+    text = ncesync("plan", "-C", str(deployment), *DATE).stdout
+    assert "P1Y:CFQ7TTC0LHRW" not in text
