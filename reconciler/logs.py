@@ -36,6 +36,13 @@ class SecretMask(logging.Filter):
                 self._secrets.add(secret)
                 self._redactor = Redactor(sorted(self._secrets))
 
+    def forget_all_but(self, kept: set[str]) -> None:
+        """Mask only `kept` from now on (a test session resetting between tests)."""
+        with self._lock:
+            if self._secrets != kept:
+                self._secrets = set(kept)
+                self._redactor = Redactor(sorted(kept))
+
     def mask(self, text: str) -> str:
         return self._redactor(text) if self._secrets else text
 

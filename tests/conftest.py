@@ -6,6 +6,7 @@ No test waits for real when a vendor says "retry later" (a virtual clock).
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ import pytest
 
 from providers import clock
 from providers.sandbox.server import SandboxServer
+from reconciler.logs import SECRET_MASK
 from tests.contract.exchanges import Recorder, exchange_of, problems
 
 RECORDER = Recorder()
@@ -76,6 +78,23 @@ class VirtualClock:
     def monotonic(self) -> float:
         with self._lock:
             return time.monotonic() + sum(self.waits)
+
+
+@pytest.fixture(autouse=True)
+def logging_as_found() -> Iterator[None]:
+    """A command run in-process sets the root logger's level and handler (`--log-level
+    debug` in the canary tests); left behind, every later test would log, format and mask
+    every debug line of every request, and the suite would slow down test by test."""
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    secrets = set(SECRET_MASK._secrets)
+    yield
+    root.setLevel(level)
+    root.handlers = handlers
+    # The mask grows by every secret and Dicker Data key a run sees, which is a handful in
+    # a nightly process but thousands in one test session: each test starts from the mask
+    # it found, so masking does not slow every later test down.
+    SECRET_MASK.forget_all_but(secrets)
 
 
 @pytest.fixture(autouse=True)
