@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from providers.sandbox import SandboxServer
-from reconciler.runtime import SANDBOX_URL_VARIABLE
+from reconciler.run.runtime import SANDBOX_URL_VARIABLE
 
 # The child reports its own high-water mark at exit: VmHWM belongs to the process image
 # after exec, whereas getrusage's maxrss would include the benchmark's pages copied by fork.

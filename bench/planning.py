@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 from bench.deployment import TODAY, BenchDeployment
 from providers.sandbox import SandboxServer
-from reconciler.job import scope_for, select_clients
-from reconciler.planner import PlanRequest, build_plan
-from reconciler.render import render
-from reconciler.runtime import SANDBOX_URL_VARIABLE, Runtime
+from reconciler.run.job import scope_for, select_clients
+from reconciler.plan.planner import PlanRequest, build_plan
+from reconciler.report.render import render
+from reconciler.run.runtime import SANDBOX_URL_VARIABLE, Runtime
 from reconciler.specs import load_deployment
 
 ROUNDS = 3

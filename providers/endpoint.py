@@ -1,4 +1,5 @@
-"""Where a provider may send credentials: https anywhere, plain http to this machine only.
+"""Where a provider may send credentials: https anywhere, plain http to this machine only;
+and where the embedded sandbox answers for `endpoint: sandbox`.
 
 A sandbox served on this machine (`ncesync sandbox serve`), or a staging copy reached
 through a local tunnel, listens on a loopback address without TLS. Every other endpoint
@@ -11,6 +12,7 @@ import ipaddress
 from urllib.parse import urlsplit
 
 from reconciler.errors import ConfigError
+from reconciler.provider import ProviderContext
 
 LOOPBACK_NAMES = frozenset({"localhost"})
 
@@ -47,3 +49,16 @@ def endpoint_url(value: object, *, setting: str, example: str, expected: str = "
             f"(127.0.0.1, ::1 or localhost, such as `ncesync sandbox serve`); use https:// like {example}"
         )
     raise ConfigError(f"{setting} {value!r} {expected} {example}")
+
+
+def sandbox_endpoint(context: ProviderContext, vendor: str, block: str) -> tuple[str, dict[str, str]]:
+    """Base URL and credentials of `vendor` in the embedded sandbox, for `endpoint: sandbox`.
+
+    The sandbox's demo credentials are not secrets; real endpoints resolve `env:` references.
+    """
+    if not context.sandbox_url:
+        raise ConfigError(f"{block}.endpoint is sandbox but no sandbox is running")
+    # Imported here: the sandbox is optional at run time for real deployments.
+    from providers.sandbox.credentials import SANDBOX_CREDENTIALS
+
+    return f"{context.sandbox_url.rstrip('/')}/{vendor}", dict(SANDBOX_CREDENTIALS[vendor])

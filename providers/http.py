@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from providers import clock
+from reconciler import clock
 from providers.retry import Attempts, RetryPolicy, never_sent
 from reconciler.errors import ProviderError, UncertainWriteError
 

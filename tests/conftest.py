@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from providers import clock
+from reconciler import clock
 from providers.sandbox.server import SandboxServer
 from reconciler.logs import SECRET_MASK
 from tests.contract.exchanges import Recorder, exchange_of, problems

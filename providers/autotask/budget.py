@@ -16,8 +16,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from providers import clock
-
+from reconciler import clock
 from reconciler.errors import ProviderError
 
 log = logging.getLogger(__name__)

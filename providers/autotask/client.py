@@ -58,7 +58,7 @@ class AutotaskClient(HttpClient):
         zone_url: str | None = None,
         timeout: tuple[float, float] = (5.0, 60.0),
         retry: RetryPolicy = RetryPolicy(),
-        sleep: Callable[[float], None] | None = None,  # None: the shared clock (providers/clock.py)
+        sleep: Callable[[float], None] | None = None,  # None: the shared clock (reconciler/clock.py)
         session: requests.Session | None = None,
         parallelism: int = MAX_CONCURRENT,
         budget: RequestBudget | None = None,

@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from providers.autotask.client import API_ROOT, DEFAULT_ENDPOINT
-from providers.base import ProviderContext, sandbox_endpoint
+from reconciler.provider import ProviderContext
+from providers.endpoint import sandbox_endpoint
 from providers.endpoint import endpoint_url
 from reconciler.model import ProviderConfig
 from reconciler.secrets import resolve

@@ -20,7 +20,7 @@ from providers.autotask.dates import read_date, write_date
 from providers.marker import Marker, read_marker, with_marker
 from providers.money import json_number
 from providers.record import VendorRecord, decimal, flag, record_id, string, whole
-from reconciler.change import Change
+from reconciler.plan.change import Change
 from reconciler.model.psa import CHARGE, MAIN, Agreement, CatalogItem, PsaLine, UnitSpan
 
 log = logging.getLogger(__name__)

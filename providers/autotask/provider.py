@@ -27,13 +27,13 @@ from providers.autotask.budget import DEFAULT_LIMIT, RequestBudget
 from providers.autotask.client import MAX_CONCURRENT, AutotaskClient
 from providers.autotask.filters import Filter, equals, in_chunks, on_or_after, on_or_before
 from providers.autotask.writer import Writer
-from providers.base import CompanyInfo, ProviderContext, TargetProvider, WriteResult
+from reconciler.provider import CompanyInfo, ProviderContext, TargetProvider, WriteResult
 from providers.http import RetryPolicy
 from providers.options import timeouts, whole_number
 from providers.record import record_id
 from providers.unreadable import UnreadableRecords
-from reconciler import change as actions
-from reconciler.change import Change
+from reconciler.plan import change as actions
+from reconciler.plan.change import Change
 from reconciler.errors import ConfigError, ProviderError
 from reconciler.model import Agreement, Check, ProviderConfig, PsaLine, PsaState, Scope
 from reconciler.model.psa import CHARGE

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 from providers.autotask import mapping
 from providers.autotask.client import AutotaskClient
 from providers.autotask.filters import equals
-from providers.base import WriteResult
-from reconciler.change import Change
+from reconciler.provider import WriteResult
+from reconciler.plan.change import Change
 from reconciler.errors import ProviderError
 
 log = logging.getLogger(__name__)

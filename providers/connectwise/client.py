@@ -50,7 +50,7 @@ class ConnectWiseClient(HttpClient):
         codebase: str = DEFAULT_CODEBASE,
         timeout: tuple[float, float] = (5.0, 60.0),
         retry: RetryPolicy = RetryPolicy(),
-        sleep: Callable[[float], None] | None = None,  # None: the shared clock (providers/clock.py)
+        sleep: Callable[[float], None] | None = None,  # None: the shared clock (reconciler/clock.py)
         session: requests.Session | None = None,
         parallelism: int = 4,
         page_size: int = PAGE_SIZE,

@@ -14,8 +14,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from reconciler import change as actions
-from reconciler.change import Change
+from reconciler.plan import change as actions
+from reconciler.plan.change import Change
 from reconciler.model.psa import CHARGE, DELTA, MAIN, Agreement, CatalogItem, PsaLine, UnitSpan
 from providers.marker import Marker, read_marker, with_marker
 from providers.money import json_number

@@ -14,7 +14,8 @@ from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from providers.base import CompanyInfo, ProviderContext, TargetProvider, WriteResult, sandbox_endpoint
+from reconciler.provider import CompanyInfo, ProviderContext, TargetProvider, WriteResult
+from providers.endpoint import sandbox_endpoint
 from providers.endpoint import endpoint_url
 from providers.connectwise import doctor, mapping
 from providers.connectwise.client import DEFAULT_CODEBASE, ConnectWiseClient
@@ -22,8 +23,8 @@ from providers.options import timeouts, whole_number
 from providers.http import RetryPolicy
 from providers.record import record_id
 from providers.unreadable import UnreadableRecords
-from reconciler import change as actions
-from reconciler.change import Change
+from reconciler.plan import change as actions
+from reconciler.plan.change import Change
 from reconciler.errors import ConfigError, ProviderError
 from reconciler.model import Agreement, Check, ProviderConfig, PsaLine, PsaState, Scope
 from reconciler.model.psa import CHARGE

@@ -21,7 +21,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from providers.base import ProviderContext, SourceProvider, sandbox_endpoint
+from reconciler.provider import ProviderContext, SourceProvider
+from providers.endpoint import sandbox_endpoint
 from providers.dickerdata import mapping, values
 from providers.dickerdata.client import DEFAULT_BASE_URL, DickerDataClient
 from providers.dickerdata.exports import ExportFolder

@@ -14,7 +14,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from reconciler.errors import ConfigError
-from reconciler.oslock import OsLock
+from reconciler.apply.oslock import OsLock
 
 log = logging.getLogger(__name__)
 

@@ -12,9 +12,9 @@ from typing import Any
 from reconciler.billing import reason
 from reconciler.billing.drift import Drift, margin_change
 from reconciler.billing.licence import Licence
-from reconciler.billing.money import money_text, runrate_change
+from reconciler.money import money_text, runrate_change
 from reconciler.billing.periods import current_period_posted
-from reconciler.change import CREATE_ADJUSTMENT, UPDATE_LINE, Change
+from reconciler.plan.change import CREATE_ADJUSTMENT, UPDATE_LINE, Change
 from reconciler.model.psa import PsaLine
 
 

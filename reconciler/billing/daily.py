@@ -38,9 +38,9 @@ from reconciler.billing.moved_days import WriteDay, write_day
 from reconciler.billing.desired import desired_count
 from reconciler.billing.drift import Drift, line_drift, margin_change
 from reconciler.billing.licence import Licence, LicenceInput
-from reconciler.billing.money import ZERO, money_text, runrate_change
+from reconciler.money import ZERO, money_text, runrate_change
 from reconciler.billing.periods import comparison_date, period_containing
-from reconciler.change import (
+from reconciler.plan.change import (
     CREATE_ADJUSTMENT,
     CREATE_DELTA,
     CREATE_LINE,

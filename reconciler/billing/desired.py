@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
-from reconciler.billing.money import ZERO, round_cents
+from reconciler.money import ZERO, round_cents
 from reconciler.model.inventory import Subscription
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from deepdiff import DeepDiff
 
-from reconciler.billing.money import money_text
+from reconciler.money import money_text
 from reconciler.model.psa import PsaLine
 
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from reconciler.billing.money import ZERO, day_weighted, round_cents
+from reconciler.money import ZERO, day_weighted, round_cents
 from reconciler.billing.periods import AUTOTASK, CONNECTWISE, Period, period_containing
 from reconciler.model.psa import Agreement
 from reconciler.model.specs import ADVANCE

@@ -14,10 +14,10 @@ from typing import Any
 
 from reconciler.billing import reason
 from reconciler.billing.desired import not_counted, unit_cost
-from reconciler.billing.money import ZERO, money_text, prorated_amount
+from reconciler.money import ZERO, money_text, prorated_amount
 from reconciler.billing.periods import AUTOTASK, period_containing
-from reconciler.change import Change
-from reconciler.description import LicenceText
+from reconciler.plan.change import Change
+from reconciler.billing.description import LicenceText
 from reconciler.model.inventory import Subscription
 from reconciler.model.psa import MAIN, Agreement, PsaLine
 from reconciler.model.specs import ClientMapping, ProductMapping

@@ -18,9 +18,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from reconciler.billing.money import money_text, round_cents
+from reconciler.money import money_text, round_cents
 from reconciler.billing.periods import AUTOTASK
-from reconciler.change import CREATE_CHARGE, UPDATE_LINE, Change
+from reconciler.plan.change import CREATE_CHARGE, UPDATE_LINE, Change
 from reconciler.model.inventory import InvoiceLine
 from reconciler.model.psa import CHARGE, PsaLine
 from reconciler.model.specs import ClientMapping, ProductMapping

@@ -25,9 +25,9 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from reconciler.billing import reason
-from reconciler.billing.money import day_weighted, money_text
+from reconciler.money import day_weighted, money_text
 from reconciler.billing.periods import Period, period_containing
-from reconciler.change import Change
+from reconciler.plan.change import Change
 from reconciler.model.psa import PsaLine
 
 if TYPE_CHECKING:

@@ -7,24 +7,24 @@ from pathlib import Path
 
 import click
 
-from reconciler.apply import ApplyResult, apply_plan
+from reconciler.apply.apply import ApplyResult, apply_plan
 from reconciler.cli import options
 from reconciler.cli.exitcodes import ERROR, OK, UNSAFE
 from reconciler.cli.outcome import note, reports_outcome
 from reconciler.billing import reason
 from reconciler.cli.output import echo_failures, echo_plan, echo_refusals, echo_unsynced
 from reconciler.cli.progress import Progress
-from reconciler.confirmation import ConfirmingTarget, settle_interrupted
-from reconciler.interruption import Interrupted, StopRequest
-from reconciler.job import plan_run
-from reconciler.journal import Journal
-from reconciler.lock import ApplyLock
-from reconciler.plan import Plan
-from reconciler.run import run_id
-from reconciler.runtime import Runtime, sync_date_for
-from reconciler.savedplan import check_fits, load_plan
+from reconciler.apply.confirmation import ConfirmingTarget, settle_interrupted
+from reconciler.apply.interruption import Interrupted, StopRequest
+from reconciler.run.job import plan_run
+from reconciler.apply.journal import Journal
+from reconciler.apply.lock import ApplyLock
+from reconciler.plan.plan import Plan
+from reconciler.run.run_id import run_id
+from reconciler.run.runtime import Runtime, sync_date_for
+from reconciler.plan.savedplan import check_fits, load_plan
 from reconciler.specs import load_deployment
-from reconciler.staleness import ensure_current
+from reconciler.plan.staleness import ensure_current
 
 
 @click.command()

@@ -8,15 +8,15 @@ from pathlib import Path
 
 import click
 
-from reconciler import automap as matcher
+from reconciler.report import automap as matcher
 from reconciler.cli import options
 from reconciler.cli.exitcodes import OK, handles_errors
 from reconciler.errors import ConfigError
-from reconciler.job import plan_run
-from reconciler.render.formats import render_template
-from reconciler.runtime import Runtime, sync_date_for
+from reconciler.run.job import plan_run
+from reconciler.report.render.formats import render_template
+from reconciler.run.runtime import Runtime, sync_date_for
 from reconciler.specs import load_deployment
-from reconciler.unmapped import unmapped_report
+from reconciler.report.unmapped import unmapped_report
 
 
 @click.command()

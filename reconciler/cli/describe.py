@@ -11,12 +11,12 @@ import click
 from reconciler.cli import options
 from reconciler.cli.exitcodes import OK, handles_errors
 from reconciler.errors import ConfigError
-from reconciler.job import plan_run, select_clients
+from reconciler.run.job import plan_run, select_clients
 from reconciler.model.specs import DAILY
-from reconciler.planner import PlanRequest
-from reconciler.preview import preview
-from reconciler.render.formats import render_template
-from reconciler.runtime import Runtime, sync_date_for
+from reconciler.plan.planner import PlanRequest
+from reconciler.report.preview import preview
+from reconciler.report.render.formats import render_template
+from reconciler.run.runtime import Runtime, sync_date_for
 from reconciler.specs import load_deployment
 
 

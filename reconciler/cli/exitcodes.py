@@ -23,7 +23,7 @@ UNSAFE = 3
 STALE = 4
 USAGE = 64  # EX_USAGE: a bad option or argument (click's own 2 would read as "changes present")
 INTERNAL = 70  # EX_SOFTWARE: a bug in ncesync, reported in one line
-INTERRUPTED = 130  # 128 + SIGINT: Ctrl-C (143 for SIGTERM, see reconciler/interruption.py)
+INTERRUPTED = 130  # 128 + SIGINT: Ctrl-C (143 for SIGTERM, see reconciler/apply/interruption.py)
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -12,7 +12,7 @@ from reconciler.cli import options
 from reconciler.cli.exitcodes import handles_errors
 from reconciler.errors import ConfigError
 from reconciler.cli.journal_lines import entry_lines, psa_kind
-from reconciler.journal import outcomes, scan_journal
+from reconciler.apply.journal import outcomes, scan_journal
 from reconciler.specs import load_deployment
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 
 from reconciler.billing.reason import container
-from reconciler.journal import STARTED
+from reconciler.apply.journal import STARTED
 
 
 def psa_kind(root: Path) -> str:

@@ -25,7 +25,7 @@ from reconciler.cli.show import show
 from reconciler.cli.unlock import unlock
 from reconciler.cli.validate import validate
 from reconciler.logs import configure, mask
-from reconciler.run import RUN_ID_VARIABLE, RunIdFilter, set_run_id
+from reconciler.run.run_id import RUN_ID_VARIABLE, RunIdFilter, set_run_id
 
 TRACEBACK_VARIABLE = "NCESYNC_TRACEBACK"  # set to 1 to see an internal error's traceback
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from reconciler.runtime import EARLIEST_SYNC_DATE, LATEST_SYNC_DATE
+from reconciler.run.runtime import EARLIEST_SYNC_DATE, LATEST_SYNC_DATE
 
 
 class CalendarDate(click.ParamType):

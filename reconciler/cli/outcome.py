@@ -22,15 +22,15 @@ from typing import Any, TypeVar
 
 import click
 
-from reconciler.apply import ApplyResult
+from reconciler.apply.apply import ApplyResult
 from reconciler.billing.reason import container, psa_name
 from reconciler.cli.exitcodes import CHANGES, INTERNAL, INTERRUPTED, OK, UNSAFE, handles_errors
 from reconciler.errors import ReconcilerError
 from reconciler.logs import mask
 from reconciler.model import Deployment
-from reconciler.notify import notify
-from reconciler.render.money import signed_money
-from reconciler.run import run_id
+from reconciler.report.notify import notify
+from reconciler.report.render.money import signed_money
+from reconciler.run.run_id import run_id
 
 F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger(__name__)

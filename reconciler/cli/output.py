@@ -6,8 +6,8 @@ from typing import Any
 
 import click
 
-from reconciler.apply import ApplyResult
-from reconciler.render import render
+from reconciler.apply.apply import ApplyResult
+from reconciler.report.render import render
 
 
 def echo_plan(data: dict[str, Any], fmt: str) -> None:

@@ -13,8 +13,8 @@ from reconciler.cli.exitcodes import CHANGES, ERROR, OK, UNSAFE
 from reconciler.cli.outcome import note, reports_outcome
 from reconciler.cli.output import echo_plan, echo_refusals, echo_unsynced
 from reconciler.cli.progress import Progress
-from reconciler.job import plan_run
-from reconciler.runtime import Runtime, sync_date_for
+from reconciler.run.job import plan_run
+from reconciler.run.runtime import Runtime, sync_date_for
 from reconciler.specs import load_deployment
 
 

@@ -9,9 +9,9 @@ from typing import Any
 
 import click
 
-from providers.base import TargetProvider, WriteResult
-from reconciler.change import Change
-from reconciler.job import PROGRESS_FROM
+from reconciler.provider import TargetProvider, WriteResult
+from reconciler.plan.change import Change
+from reconciler.run.job import PROGRESS_FROM
 
 
 class Progress:

@@ -11,14 +11,14 @@ import click
 
 from reconciler.cli import options
 from reconciler.cli.exitcodes import CHANGES, OK, handles_errors
-from reconciler.job import plan_run, select_clients
-from reconciler.margin import margin_report
-from reconciler.planner import PlanRequest
-from reconciler.render.csvtable import csv_text
-from reconciler.render.formats import render_template
-from reconciler.runtime import Runtime, sync_date_for
+from reconciler.run.job import plan_run, select_clients
+from reconciler.report.margin import margin_report
+from reconciler.plan.planner import PlanRequest
+from reconciler.report.render.csvtable import csv_text
+from reconciler.report.render.formats import render_template
+from reconciler.run.runtime import Runtime, sync_date_for
 from reconciler.specs import load_deployment
-from reconciler.unmapped import unmapped_report
+from reconciler.report.unmapped import unmapped_report
 
 # Like --detailed-exitcode: 2 means "something to act on", so 1 still means "it failed".
 FOUND_UNMAPPED = CHANGES

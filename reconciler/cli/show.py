@@ -9,7 +9,7 @@ import click
 from reconciler.cli import options
 from reconciler.cli.exitcodes import handles_errors
 from reconciler.cli.output import echo_plan
-from reconciler.savedplan import plan_data
+from reconciler.plan.savedplan import plan_data
 
 
 @click.command()

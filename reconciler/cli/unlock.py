@@ -1,6 +1,6 @@
 """`ncesync unlock`: tidy up apply locks. A live apply's lock is never broken.
 
-Apply locks are OS-level (reconciler/lock.py): they end with their process, so there is
+Apply locks are OS-level (reconciler/apply/lock.py): they end with their process, so there is
 nothing to break after a crash. What this command can still do is say who holds a lock now,
 and remove lock files that no process holds (left by a killed apply; harmless, but noise).
 """
@@ -13,7 +13,7 @@ import click
 
 from reconciler.cli import options
 from reconciler.cli.exitcodes import ERROR, OK
-from reconciler.lock import LOCKS, describe, holder, is_held
+from reconciler.apply.lock import LOCKS, describe, holder, is_held
 
 
 @click.command()

@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from jinja2 import Environment, TemplateSyntaxError
 
-from providers.base import SourceProvider, TargetProvider
-from reconciler.description import DescriptionTemplate
+from reconciler.provider import SourceProvider, TargetProvider
+from reconciler.billing.description import DescriptionTemplate
 from reconciler.errors import ConfigError, Problem
-from reconciler.plugins import provider_class
+from reconciler.run.plugins import provider_class
 from reconciler.model.specs import DESCRIPTION_DEFAULT, DESCRIPTION_OFF
 from reconciler.model.stockcode import StockCode
 from reconciler.secrets import env_name

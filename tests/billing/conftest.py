@@ -17,8 +17,8 @@ from decimal import Decimal
 from reconciler.billing.daily import LicenceInput
 from reconciler.billing.invoice import LineVersion, invoice_for_period, known_on
 from reconciler.billing.periods import AUTOTASK, CONNECTWISE, period_containing
-from reconciler.description import SAMPLE, LicenceText
-from reconciler.change import (
+from reconciler.billing.description import SAMPLE, LicenceText
+from reconciler.plan.change import (
     CREATE_ADJUSTMENT,
     CREATE_DELTA,
     CREATE_LINE,

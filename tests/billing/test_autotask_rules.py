@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from reconciler.billing.daily import plan_licence
-from reconciler.change import CREATE_ADJUSTMENT
+from reconciler.plan.change import CREATE_ADJUSTMENT
 
 from .conftest import JULY, JUNE, Book, D, agreement, licence, sub
 

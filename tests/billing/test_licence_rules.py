@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from reconciler.billing.daily import plan_licence
 from reconciler.billing.desired import desired_count, unit_cost
-from reconciler.change import CREATE_ADJUSTMENT, CREATE_DELTA, SET_QUANTITY, UPDATE_LINE
+from reconciler.plan.change import CREATE_ADJUSTMENT, CREATE_DELTA, SET_QUANTITY, UPDATE_LINE
 
 from .conftest import Book, D, agreement, licence, line, product, sub
 

@@ -19,8 +19,8 @@ from reconciler.billing.monthly import (
     share_mismatch,
     unit_sell_price,
 )
-from reconciler.change import CREATE_CHARGE, UPDATE_LINE
-from reconciler.invoice_planner import InvoicePlanRequest, build_invoice_plan
+from reconciler.plan.change import CREATE_CHARGE, UPDATE_LINE
+from reconciler.plan.invoice_planner import InvoicePlanRequest, build_invoice_plan
 from reconciler.model import (
     Agreement,
     CatalogItem,
@@ -37,7 +37,7 @@ from reconciler.model import (
     UnitSpan,
 )
 from reconciler.model.psa import CHARGE
-from reconciler.plan import Plan
+from reconciler.plan.plan import Plan
 from reconciler.specs.schema import validator
 
 D = date.fromisoformat

@@ -8,8 +8,8 @@ from dataclasses import replace
 from decimal import Decimal
 
 from reconciler.billing.daily import plan_licence
-from reconciler.change import CREATE_ADJUSTMENT, UPDATE_LINE
-from reconciler.description import SAMPLE, LicenceText
+from reconciler.plan.change import CREATE_ADJUSTMENT, UPDATE_LINE
+from reconciler.billing.description import SAMPLE, LicenceText
 
 from .conftest import Book, D, licence, sub
 

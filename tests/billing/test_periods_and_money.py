@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from reconciler.billing.money import money_text, prorated_amount, round_cents, runrate_change
+from reconciler.money import money_text, prorated_amount, round_cents, runrate_change
 from reconciler.billing.periods import comparison_date, next_period_start, period_containing
 
 from .conftest import JUNE, D, agreement

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 
-from reconciler import review
+from reconciler.plan import review
 from reconciler.billing.daily import plan_licence
 from reconciler.model.specs import ReviewSettings
 from tests.billing.conftest import line, licence, product, sub

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 
 from reconciler.billing.daily import plan_licence
-from reconciler.change import CREATE_ADJUSTMENT, CREATE_DELTA, SET_QUANTITY
+from reconciler.plan.change import CREATE_ADJUSTMENT, CREATE_DELTA, SET_QUANTITY
 
 from .conftest import (
     AGREEMENT_ID,

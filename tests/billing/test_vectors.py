@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from reconciler.billing.daily import plan_licence
-from reconciler.change import CREATE_DELTA, CREATE_LINE, SET_QUANTITY
+from reconciler.plan.change import CREATE_DELTA, CREATE_LINE, SET_QUANTITY
 
 from .conftest import CATALOG_ID, JULY, JUNE, Book, D, licence, line, product, sub
 

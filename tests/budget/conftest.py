@@ -20,7 +20,7 @@ from click.testing import CliRunner, Result
 from providers.sandbox import SandboxServer
 from providers.sandbox.generator import WORLD_REL, generate
 from reconciler.cli.main import cli
-from reconciler.runtime import SANDBOX_URL_VARIABLE
+from reconciler.run.runtime import SANDBOX_URL_VARIABLE
 
 TODAY = date(2024, 6, 15)
 WRITE_METHODS = ("POST", "PATCH", "PUT", "DELETE")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from reconciler.runtime import Runtime
+from reconciler.run.runtime import Runtime
 from reconciler.specs import load_deployment
 from tests.budget.conftest import TODAY
 

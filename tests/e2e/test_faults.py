@@ -9,9 +9,9 @@ from datetime import date
 import pytest
 
 from providers.sandbox.faults import ENV_VAR
-from reconciler.journal import read_journal
-from reconciler.lock import ApplyLock
-from reconciler.runtime import Runtime
+from reconciler.apply.journal import read_journal
+from reconciler.apply.lock import ApplyLock
+from reconciler.run.runtime import Runtime
 from reconciler.specs import load_deployment
 from tests.e2e.worlds import connectwise_world, three_clients_world, working_world, write_deployment
 

@@ -6,13 +6,13 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-from providers.base import TargetProvider, WriteResult
-from reconciler.apply import apply_plan
-from reconciler.change import SET_QUANTITY, Change
+from reconciler.provider import TargetProvider, WriteResult
+from reconciler.apply.apply import apply_plan
+from reconciler.plan.change import SET_QUANTITY, Change
 from reconciler.errors import LockHeldError, ProviderError
-from reconciler.journal import Journal, read_journal
-from reconciler.lock import ApplyLock
-from reconciler.plan import Plan
+from reconciler.apply.journal import Journal, read_journal
+from reconciler.apply.lock import ApplyLock
+from reconciler.plan.plan import Plan
 
 
 class RecordingTarget(TargetProvider):

@@ -29,8 +29,8 @@ def test_an_unset_variable_is_an_error_naming_it() -> None:
 
 
 def test_vendor_text_echoing_a_secret_is_masked_in_errors_and_the_journal(tmp_path) -> None:
-    from reconciler.apply import apply_plan
-    from reconciler.journal import Journal, read_journal
+    from reconciler.apply.apply import apply_plan
+    from reconciler.apply.journal import Journal, read_journal
     from tests.engine.test_apply import RecordingTarget, change, plan_of
 
     secret = resolve("env:AT_SECRET", {"AT_SECRET": "hunter2-autotask-secret"}, setting="psa.secret")
@@ -61,7 +61,7 @@ def test_the_sync_date_is_the_calendar_date_in_the_msp_time_zone(monkeypatch) ->
     """13:30 UTC on 26 Nov is already 27 Nov in Auckland: the run must stamp the 27th."""
     from datetime import date, datetime, timezone
 
-    import reconciler.runtime as runtime
+    import reconciler.run.runtime as runtime
 
     class Frozen(datetime):
         @classmethod
@@ -81,7 +81,7 @@ def test_a_source_plugin_named_as_the_psa_is_a_clear_error() -> None:
 
     from reconciler.errors import ConfigError
     from reconciler.model import ProviderConfig
-    from reconciler.runtime import Runtime
+    from reconciler.run.runtime import Runtime
     from reconciler.specs import load_deployment
     from tests.engine.conftest import GOOD
 
@@ -98,7 +98,7 @@ def test_an_unknown_provider_lists_the_installed_ones() -> None:
     import pytest as _pytest
 
     from reconciler.errors import ConfigError
-    from reconciler.plugins import provider_class
+    from reconciler.run.plugins import provider_class
 
     with _pytest.raises(ConfigError, match=r"unknown provider 'halo' \(installed providers: .*autotask.*connectwise.*dickerdata"):
         provider_class("halo")

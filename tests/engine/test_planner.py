@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from reconciler import safety
-from reconciler.planner import PlanRequest, build_plan
-from reconciler.render import render
+from reconciler.plan import safety
+from reconciler.plan.planner import PlanRequest, build_plan
+from reconciler.report.render import render
 from tests.engine.conftest import CONTOSO, FABRIKAM, inventory, line, psa_state, sub
 
 DAY = date(2024, 6, 15)

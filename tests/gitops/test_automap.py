@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from providers.base import CompanyInfo
-from reconciler import automap as matcher
+from reconciler.provider import CompanyInfo
+from reconciler.report import automap as matcher
 from reconciler.model import Agreement
 from reconciler.specs import load_deployment
-from reconciler.unmapped import UnmappedCustomer
+from reconciler.report.unmapped import UnmappedCustomer
 from tests.gitops.conftest import DATE, TODAY, edit_world, ncesync, plan_json
 
 TASMAN = "070d7109-2085-4634-be3c-9c8f2b855c1f"  # the generator's unmapped customer (seed 7)
@@ -140,7 +140,7 @@ def test_automap_proposes_prints_the_evidence_and_writes_only_when_asked(deploym
 
 def test_automap_reports_a_psa_without_the_hook(deployment: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from providers.connectwise.provider import ConnectWiseProvider
-    from providers.base import TargetProvider
+    from reconciler.provider import TargetProvider
 
     monkeypatch.setattr(ConnectWiseProvider, "companies", TargetProvider.companies)
     result = ncesync("automap", "-C", str(deployment), *DATE)

@@ -20,8 +20,8 @@ import pytest
 import yaml
 
 from reconciler.cli.main import cli
-from reconciler.journal import JOURNAL
-from reconciler.render.markdown import MARKER
+from reconciler.apply.journal import JOURNAL
+from reconciler.report.render.markdown import MARKER
 
 ROOT = Path(__file__).parents[2]
 CI = ROOT / "examples" / "ci"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from reconciler import runtime
+from reconciler.run import runtime
 from tests.gitops.conftest import ncesync
 
 ROOT = Path(__file__).parents[2]

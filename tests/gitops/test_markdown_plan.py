@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from reconciler.change import Change
-from reconciler.plan import Issue, Plan, Unmapped
-from reconciler.render import render
-from reconciler.render.markdown import LIMIT, MARKER
-from reconciler.render.money import signed_money
+from reconciler.plan.change import Change
+from reconciler.plan.plan import Issue, Plan, Unmapped
+from reconciler.report.render import render
+from reconciler.report.render.markdown import LIMIT, MARKER
+from reconciler.report.render.money import signed_money
 from tests.gitops.conftest import DATE, ncesync, plan_json
 
 

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from providers.sandbox.generator import generate
-from reconciler.change import Change
-from reconciler.plan import Plan, ReviewItem
-from reconciler.render import render
-from reconciler.render.markdown import LIMIT
+from reconciler.plan.change import Change
+from reconciler.plan.plan import Plan, ReviewItem
+from reconciler.report.render import render
+from reconciler.report.render.markdown import LIMIT
 from tests.gitops.conftest import DATE, TODAY, edit_world, ncesync, plan_json
 
 ROOT = Path(__file__).parents[2]

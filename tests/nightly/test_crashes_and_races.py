@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.journal import read_journal
+from reconciler.apply.journal import read_journal
 from tests.nightly import processes
 from tests.nightly.worlds import three_connectwise_clients, two_autotask_clients
 

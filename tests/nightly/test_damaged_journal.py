@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import os
 
-from reconciler.journal import JOURNAL, Journal, read_journal, scan_journal
+from reconciler.apply.journal import JOURNAL, Journal, read_journal, scan_journal
 from tests.e2e.worlds import connectwise_world, working_world, write_deployment
 from tests.engine.test_apply import change
 

@@ -12,7 +12,7 @@ import yaml
 from click.testing import CliRunner
 
 from reconciler.cli.main import cli
-from reconciler.journal import read_journal
+from reconciler.apply.journal import read_journal
 from reconciler.specs import validate_deployment
 from tests.e2e.worlds import (
     autotask_world,

@@ -14,8 +14,8 @@ import pytest
 
 from providers.sandbox import SandboxServer
 from reconciler.errors import LockHeldError
-from reconciler.lock import LOCKS, ApplyLock, lock_path
-from reconciler.runtime import Runtime
+from reconciler.apply.lock import LOCKS, ApplyLock, lock_path
+from reconciler.run.runtime import Runtime
 from reconciler.specs import load_deployment
 from tests.e2e.worlds import autotask_world, connectwise_world, working_world, write_autotask_deployment, write_deployment
 from tests.nightly import processes
@@ -23,7 +23,7 @@ from tests.nightly import processes
 HOLD = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from reconciler.lock import ApplyLock
+    from reconciler.apply.lock import ApplyLock
     with ApplyLock(Path(sys.argv[1]), "autotask:tenant", "holder-run"):
         print("held", flush=True)
         time.sleep(60)

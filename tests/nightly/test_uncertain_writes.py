@@ -10,13 +10,13 @@ from decimal import Decimal
 
 import pytest
 
-from providers import clock
-from providers.base import WriteResult
+from reconciler import clock
+from reconciler.provider import WriteResult
 from providers.sandbox.faults import ENV_VAR
-from reconciler.change import CREATE_ADJUSTMENT, CREATE_CHARGE, CREATE_DELTA, SET_QUANTITY, Change
-from reconciler.confirmation import APPLIED, NOT_APPLIED, UNKNOWN, ConfirmingTarget, confirm
+from reconciler.plan.change import CREATE_ADJUSTMENT, CREATE_CHARGE, CREATE_DELTA, SET_QUANTITY, Change
+from reconciler.apply.confirmation import APPLIED, NOT_APPLIED, UNKNOWN, ConfirmingTarget, confirm
 from reconciler.errors import ProviderError, UncertainWriteError
-from reconciler.journal import read_journal
+from reconciler.apply.journal import read_journal
 from reconciler.model import PsaLine, PsaState, UnitSpan
 from reconciler.specs import load_deployment
 from tests.e2e.worlds import (

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import reconciler
-from reconciler.journal import read_journal
+from reconciler.apply.journal import read_journal
 from tests.gitops.conftest import DATE, ncesync
 from tests.notify.conftest import set_notify
 

@@ -14,11 +14,11 @@ from typing import Any
 
 from providers.sandbox import SandboxServer
 from providers.sandbox.store import ON_STOP
-from reconciler.apply import apply_plan
-from reconciler.job import plan_run
-from reconciler.journal import Journal
-from reconciler.plan import Plan
-from reconciler.runtime import SANDBOX_URL_VARIABLE, Runtime
+from reconciler.apply.apply import apply_plan
+from reconciler.run.job import plan_run
+from reconciler.apply.journal import Journal
+from reconciler.plan.plan import Plan
+from reconciler.run.runtime import SANDBOX_URL_VARIABLE, Runtime
 from reconciler.specs import load_deployment
 from tests.simulation.ledger import Ledger, Write
 from tests.simulation.records import Records

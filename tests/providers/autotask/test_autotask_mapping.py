@@ -11,7 +11,7 @@ import pytest
 from zoneinfo import ZoneInfo
 
 from providers.autotask import mapping
-from reconciler.change import Change
+from reconciler.plan.change import Change
 from reconciler.errors import ProviderError
 
 SYDNEY = ZoneInfo("Australia/Sydney")

@@ -9,8 +9,8 @@ import pytest
 
 from conftest import CREDENTIALS
 from providers.autotask.provider import AutotaskProvider
-from providers.base import ProviderContext
-from reconciler.change import Change
+from reconciler.provider import ProviderContext
+from reconciler.plan.change import Change
 from reconciler.errors import ConfigError, ProviderError
 from reconciler.model import ProviderConfig, Scope, UnitSpan
 from reconciler.model.psa import CHARGE, MAIN

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from providers.autotask.provider import AutotaskProvider
-from providers.base import ProviderContext
+from reconciler.provider import ProviderContext
 from providers.sandbox import SandboxServer
 from providers.sandbox.generator import generate
-from reconciler.change import Change
+from reconciler.plan.change import Change
 from reconciler.model import ProviderConfig, Scope
 
 TODAY = date(2024, 6, 15)

@@ -10,7 +10,7 @@ import pytest
 
 from providers.connectwise import mapping
 from providers.connectwise.marker import Marker, read_marker, strip_marker, with_marker
-from reconciler.change import Change
+from reconciler.plan.change import Change
 from reconciler.errors import ProviderError
 from reconciler.model.psa import CHARGE, DELTA, MAIN, UnitSpan
 

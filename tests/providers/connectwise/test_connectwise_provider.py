@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from providers.base import ProviderContext
+from reconciler.provider import ProviderContext
 from providers.connectwise.provider import ConnectWiseProvider
-from reconciler.change import Change
+from reconciler.plan.change import Change
 from reconciler.errors import ConfigError, ProviderError
 from reconciler.model import ProviderConfig, Scope
 from reconciler.model.psa import CHARGE, DELTA, MAIN, UnitSpan

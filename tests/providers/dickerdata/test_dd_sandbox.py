@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from providers.base import ProviderContext
+from reconciler.provider import ProviderContext
 from providers.dickerdata.mapping import PERIOD_MONTHS
 from providers.dickerdata.provider import DickerDataProvider
 from providers.sandbox import Fault, SandboxServer

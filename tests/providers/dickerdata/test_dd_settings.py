@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from dickerdata_testkit import FIXTURES
 
-from providers.base import ProviderContext
+from reconciler.provider import ProviderContext
 from providers.dickerdata import values
 from providers.dickerdata.client import DEFAULT_BASE_URL
 from providers.dickerdata.provider import DickerDataProvider

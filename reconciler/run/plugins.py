@@ -1,0 +1,22 @@
+"""Finding provider classes through the `ncesync.providers` entry-point group."""
+
+from __future__ import annotations
+
+from importlib.metadata import entry_points
+
+from reconciler.provider import Provider
+from reconciler.errors import ConfigError
+
+GROUP = "ncesync.providers"
+
+
+def provider_class(name: str) -> type[Provider]:
+    """The class registered under `name`; a clear error listing what is installed otherwise."""
+    found = {ep.name: ep for ep in entry_points(group=GROUP)}
+    if name not in found:
+        known = ", ".join(sorted(found)) or "none"
+        raise ConfigError(f"unknown provider {name!r} (installed providers: {known})")
+    loaded = found[name].load()
+    if not (isinstance(loaded, type) and issubclass(loaded, Provider)):
+        raise ConfigError(f"provider {name!r} ({found[name].value}) is not a ncesync Provider class")
+    return loaded
