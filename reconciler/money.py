@@ -1,12 +1,17 @@
-"""Money arithmetic of the billing rules: cents rounded half-up, run-rate and prorated amounts.
+"""Money, in one place: the billing rules' arithmetic (cents rounded half-up, run-rate and
+prorated amounts), how amounts are written in plans and reports, and how they travel in
+vendor JSON.
 
-Every amount is a Decimal; rounding happens once, at the line level, as the PSAs do.
+Every amount is a Decimal; rounding happens once, at the line level, as the PSAs do. No
+amount passes through float arithmetic: vendor JSON is parsed with `parse_float=Decimal`,
+and a Decimal is written back as the JSON number with the same text.
 """
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from reconciler.billing.periods import Period, days_in
 
@@ -42,3 +47,38 @@ def prorated_amount(seats: int, unit_price: Decimal, day: date, period: Period) 
 def day_weighted(units: int, unit_price: Decimal, days: int, period: Period) -> Decimal:
     """`units` billed for `days` days of the period, rounded to cents."""
     return round_cents(Decimal(units) * unit_price * days / days_in(period))
+
+
+# -- in plans and reports -------------------------------------------------------------
+
+
+def signed_money(value: str | Decimal) -> str:
+    """`+$1,204.50`, `-$14.67`."""
+    amount = Decimal(str(value)).quantize(CENT)
+    sign = "-" if amount < 0 else "+"
+    return f"{sign}${abs(amount):,.2f}"
+
+
+def money(value: str | Decimal | None) -> str:
+    """`$1,204.50`; "-" when there is no amount."""
+    if value is None:
+        return "-"
+    return f"${Decimal(str(value)).quantize(CENT):,.2f}"
+
+
+def nonzero(value: str | Decimal | None) -> bool:
+    """True for an amount other than zero (templates leave out "+$0.00 one-off")."""
+    return value is not None and Decimal(str(value)) != 0
+
+
+# -- in vendor JSON --------------------------------------------------------------------
+
+
+def json_number(value: Any) -> int | float:
+    """A decimal for a JSON body. Python's float repr is the shortest text that round-trips,
+    so a cents amount like 119.15 is written as exactly `119.15`."""
+    amount = Decimal(str(value))
+    if amount == amount.to_integral_value():
+        return int(amount)
+    return float(amount)
+

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from providers.autotask.dates import read_date, write_date
 from providers.marker import Marker, read_marker, with_marker
-from providers.money import json_number
+from reconciler.money import json_number
 from providers.record import VendorRecord, decimal, flag, record_id, string, whole
 from reconciler.plan.change import Change
 from reconciler.model.psa import CHARGE, MAIN, Agreement, CatalogItem, PsaLine, UnitSpan

@@ -18,7 +18,7 @@ from reconciler.plan import change as actions
 from reconciler.plan.change import Change
 from reconciler.model.psa import CHARGE, DELTA, MAIN, Agreement, CatalogItem, PsaLine, UnitSpan
 from providers.marker import Marker, read_marker, with_marker
-from providers.money import json_number
+from reconciler.money import json_number
 from providers.record import VendorRecord, decimal, flag, string, whole
 
 INVOICE_DESCRIPTION_LIMIT = 6000  # Addition.invoiceDescription "Max length: 6000"

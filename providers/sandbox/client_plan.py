@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from providers.sandbox.catalogue import MAPPED, UNMAPPED, NceProduct
-from providers.sandbox.vendor_dates import add_months
+from reconciler.billing.periods import add_months
 
 _FIRST = ("Kauri", "Harbour", "Southern", "Tasman", "Pohutukawa", "Summit", "Riverbend", "Coastal",
           "Greenfield", "Ironbark", "Bluegum", "Wattle", "Kowhai", "Totara", "Macquarie", "Lakeside")

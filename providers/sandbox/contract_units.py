@@ -12,7 +12,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from providers.sandbox.store import WorldStore
-from providers.sandbox.vendor_dates import add_months, at_datetime, parse_date
+from providers.sandbox.vendor_dates import at_datetime, parse_date
+from reconciler.billing.periods import add_months
 
 VENDOR = "autotask"
 OPEN_ENDED_MONTHS = 24

@@ -10,7 +10,8 @@ from typing import Any
 from providers.sandbox.catalogue import MAPPED, UNMAPPED, NceProduct
 from providers.sandbox.client_plan import ClientPlan, PlannedSubscription
 from providers.sandbox.contract_units import contract_periods
-from providers.sandbox.vendor_dates import add_months, at_datetime, cw_datetime, dd_line_date
+from providers.sandbox.vendor_dates import at_datetime, cw_datetime, dd_line_date
+from reconciler.billing.periods import add_months
 
 CONTRACT_YEARS = 3
 SERVICE_ID_BASE = 9001

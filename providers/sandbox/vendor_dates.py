@@ -46,14 +46,6 @@ def parse_datetime(text: str) -> datetime:
     return datetime.fromisoformat(value)
 
 
-def add_months(day: date, months: int, anchor_day: int | None = None) -> date:
-    """`day` moved by whole months, on `anchor_day` (default day.day) clamped to month length."""
-    total = day.year * 12 + day.month - 1 + months
-    year, month = divmod(total, 12)
-    month += 1
-    wanted = anchor_day or day.day
-    return date(year, month, min(wanted, calendar.monthrange(year, month)[1]))
-
 
 def day_before(day: date) -> date:
     return day - timedelta(days=1)

@@ -11,13 +11,13 @@
 
 from __future__ import annotations
 
-import calendar
 import hashlib
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from reconciler.billing.periods import add_months
 from reconciler.money import money_text, round_cents
 from reconciler.billing.periods import AUTOTASK
 from reconciler.plan.change import CREATE_CHARGE, UPDATE_LINE, Change
@@ -65,7 +65,7 @@ def full_cycle(line: InvoiceLine) -> tuple[date, date] | None:
             return None
         return line.term_start, line.term_end
     next_day = line.usage_end + timedelta(days=1)
-    return _months_before(next_day, 1), line.usage_end
+    return add_months(next_day, -1), line.usage_end
 
 
 def day_share(line: InvoiceLine) -> Decimal | None:
@@ -248,13 +248,6 @@ def _billing(stock_code: str) -> str | None:
     except ValueError:
         return None
 
-
-def _months_before(day: date, months: int) -> date:
-    """The same day of the month `months` earlier, clamped to that month's last day."""
-    index = day.year * 12 + day.month - 1 - months
-    year, month0 = divmod(index, 12)
-    last = calendar.monthrange(year, month0 + 1)[1]
-    return date(year, month0 + 1, min(day.day, last))
 
 
 def _percent(share: Decimal) -> str:

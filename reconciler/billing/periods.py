@@ -1,5 +1,6 @@
 """Billing periods of an agreement/contract and the comparison date t* (billing.md 3.2).
 
+Month arithmetic lives here and only here (`add_months`), for the engine and the sandbox.
 A period starts on the agreement's billing day (clamped to the month's last day, so a
 31st-of-month agreement starts on 30 April and 29 February) and lasts `period_months`
 months. Multi-month periods are aligned on the agreement's start month, so a quarterly
@@ -18,6 +19,12 @@ CONNECTWISE = "connectwise"
 AUTOTASK = "autotask"
 
 Period = tuple[date, date]
+
+
+def add_months(day: date, months: int, anchor_day: int | None = None) -> date:
+    """`day` moved by whole months (negative: back), on `anchor_day` (default `day.day`)
+    clamped to that month's length: 31 January + 1 month is 29 February 2024."""
+    return _start_in_month(_month_index(day) + months, anchor_day or day.day)
 
 
 def _month_index(day: date) -> int:

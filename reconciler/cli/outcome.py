@@ -29,7 +29,7 @@ from reconciler.errors import ReconcilerError
 from reconciler.logs import mask
 from reconciler.model import Deployment
 from reconciler.report.notify import notify
-from reconciler.report.render.money import signed_money
+from reconciler.money import signed_money
 from reconciler.run.run_id import run_id
 
 F = TypeVar("F", bound=Callable[..., Any])

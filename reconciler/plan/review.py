@@ -20,7 +20,7 @@ from reconciler.billing.licence import LicenceInput
 from reconciler.plan.change import Change
 from reconciler.model.specs import ReviewSettings
 from reconciler.plan.plan import ReviewItem
-from reconciler.report.render.money import money, signed_money
+from reconciler.money import money, signed_money
 
 SEAT_CHANGE = "seat-change"
 NEW_CLIENT = "new-client"

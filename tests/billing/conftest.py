@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from reconciler.billing.daily import LicenceInput
-from reconciler.billing.invoice import LineVersion, invoice_for_period, known_on
+from providers.sandbox.invoicing import LineVersion, invoice_for_period, known_on
 from reconciler.billing.periods import AUTOTASK, CONNECTWISE, period_containing
 from reconciler.billing.description import SAMPLE, LicenceText
 from reconciler.plan.change import (

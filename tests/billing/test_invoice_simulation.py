@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from reconciler.billing.invoice import (
+from providers.sandbox.invoicing import (
     LineVersion,
     invoice_for_period,
     known_on,

@@ -10,7 +10,7 @@ from reconciler.plan.change import Change
 from reconciler.plan.plan import Issue, Plan, Unmapped
 from reconciler.report.render import render
 from reconciler.report.render.markdown import LIMIT, MARKER
-from reconciler.report.render.money import signed_money
+from reconciler.money import signed_money
 from tests.gitops.conftest import DATE, ncesync, plan_json
 
 

@@ -13,7 +13,8 @@ import pytest
 import requests
 
 from providers.sandbox import SANDBOX_CREDENTIALS, SandboxServer
-from providers.sandbox.vendor_dates import add_months, at_datetime
+from providers.sandbox.vendor_dates import at_datetime
+from reconciler.billing.periods import add_months
 
 TODAY = date(2024, 6, 15)
 T1 = "11111111-1111-4111-8111-111111111111"

@@ -15,7 +15,7 @@ from typing import Any
 from jinja2 import FileSystemLoader, PackageLoader, StrictUndefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from reconciler.report.render.money import money, nonzero, signed_money
+from reconciler.money import money, nonzero, signed_money
 
 _FILTERS = {"money": money, "signed_money": signed_money, "nonzero": nonzero}
 

@@ -9,7 +9,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from reconciler.billing.reason import container, psa_name
 from reconciler.report.render import markdown, rows
-from reconciler.report.render.money import money, nonzero, percent, seats, signed, signed_money
+from reconciler.money import money, nonzero, signed_money
+from reconciler.report.render.quantities import percent, seats, signed
 
 FORMATS = ("text", "json", "markdown")
 
