@@ -39,7 +39,7 @@ def time_planning(deployment: BenchDeployment) -> PlanningTiming:
             scope = scope_for(specs, clients, TODAY, full_run=True)
             request = PlanRequest(
                 deployment=specs, inventory=runtime.source.read(scope), psa=runtime.target.read(scope),
-                psa_kind=runtime.target.kind, description_limit=runtime.target.description_limit,
+                capabilities=runtime.target.capabilities,
                 sync_date=TODAY, clients=clients, full_run=True,
             )
     finally:

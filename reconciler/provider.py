@@ -15,6 +15,13 @@ Order of calls in a run:
    answer without the new record's id) it raises UncertainWriteError, and the engine
    re-reads the licence with `read` to journal what really happened.
 
+What a target can do is declared, not inferred from its name: `TargetProvider.capabilities`
+says how seat counts change (the seat model, with and without proration), where proration
+comes from, whether the PSA takes one dated change per line and date, whether periods get
+posted, the invoice-description limit, the sync types and the words the PSA uses. The
+billing rules are organised by seat model; a new PSA whose model matches one of these needs
+no change in the engine.
+
 `ncesync doctor` calls only `diagnose(scope)` (after `from_config`): read-only checks of the
 credentials, permissions, mapped records and request budget, each a Check with its fix. It
 must not write, and reports a failed call as a failed Check rather than raising.
@@ -27,6 +34,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import timedelta
+from enum import Enum
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from reconciler.model import Agreement, Check, Inventory, ProviderConfig, PsaState, Scope
@@ -45,6 +53,54 @@ class ProviderContext:
     sandbox_url: str | None = None  # base URL of the embedded sandbox when endpoint == sandbox
 
 
+class SeatModel(str, Enum):
+    """How a PSA line's seat count changes (billing.md 3.2)."""
+
+    QUANTITY = "quantity"  # the main line's count is set to n
+    DELTA_LINES = "delta_lines"  # a dated line of n - E is added; the PSA prorates it
+    # create-only adjustments of n - E, dated t*; without proration t* is a period start
+    # (the next one in advance, the current unposted one in arrears)
+    DATED_ADJUSTMENTS = "dated_adjustments"
+
+
+class ProrateSource(str, Enum):
+    """Where a licence's proration comes from."""
+
+    AGREEMENT = "agreement"  # each agreement's own flag (`Agreement.prorate`)
+    SETTING = "setting"  # `billing.prorate` in settings.yaml, overridable per client
+
+
+@dataclass(frozen=True)
+class Words:
+    """What the PSA calls things, for plans, errors and the journal."""
+
+    psa: str = "the PSA"  # its name: "ConnectWise"
+    agreement: str = "agreement"  # what lines live on: "contract"
+    line: str = "line"  # a line: "addition", "contract service"
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a target PSA does; the billing rules read this, never the PSA's name."""
+
+    seat_model: SeatModel = SeatModel.QUANTITY  # without proration
+    prorated_seat_model: SeatModel = SeatModel.DELTA_LINES  # with proration
+    prorate_source: ProrateSource = ProrateSource.SETTING
+    # The PSA refuses a second dated change of one line on one date (and cannot edit one):
+    # a follow-up is moved to the next free day (see billing/moved_days.py).
+    one_dated_change_per_line_and_date: bool = False
+    posted_periods: bool = False  # periods get approved and posted, and then take no change
+    description_limit: int = 6000  # invoice description length the PSA accepts
+    sync_types: frozenset[str] = frozenset({"daily"})
+    # Monthly sync on a prorating agreement: the PSA would bill a one-day copy of an invoice
+    # line as a fraction of a period, so such agreements are refused.
+    prorate_splits_one_off_lines: bool = False
+    words: Words = Words()
+
+    def seat_model_for(self, prorate: bool) -> SeatModel:
+        return self.prorated_seat_model if prorate else self.seat_model
+
+
 @dataclass(frozen=True)
 class WriteResult:
     record_id: int | str | None
@@ -54,7 +110,7 @@ class WriteResult:
 
 @dataclass(frozen=True)
 class CompanyInfo:
-    """A PSA company with its active agreements (ConnectWise) or contracts (Autotask)."""
+    """A PSA company with its active agreements (or what the PSA calls them)."""
 
     id: int
     name: str
@@ -79,7 +135,7 @@ class Provider(ABC):
 
 
 class SourceProvider(Provider):
-    """Reads the source of truth (Dicker Data)."""
+    """Reads the source of truth (the distributor's subscriptions and invoices)."""
 
     @abstractmethod
     def read(self, scope: Scope) -> Inventory:
@@ -89,9 +145,7 @@ class SourceProvider(Provider):
 class TargetProvider(Provider):
     """Reads and writes the PSA."""
 
-    kind: ClassVar[str] = ""  # "connectwise" | "autotask": selects the billing realisation
-    sync_types: ClassVar[frozenset[str]] = frozenset({"daily"})
-    description_limit: ClassVar[int] = 6000  # invoice description length the PSA accepts
+    capabilities: ClassVar[Capabilities] = Capabilities()
     # Monthly sync: how far back `read` sees the lines it copied (None: without limit). An
     # invoice older than that is refused, since its copies could not be recognised.
     charge_lookback: timedelta | None = None

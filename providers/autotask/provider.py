@@ -27,7 +27,7 @@ from providers.autotask.budget import DEFAULT_LIMIT, RequestBudget
 from providers.autotask.client import MAX_CONCURRENT, AutotaskClient
 from providers.autotask.filters import Filter, equals, in_chunks, on_or_after, on_or_before
 from providers.autotask.writer import Writer
-from reconciler.provider import CompanyInfo, ProviderContext, TargetProvider, WriteResult
+from reconciler.provider import Capabilities, CompanyInfo, ProrateSource, ProviderContext, SeatModel, TargetProvider, Words, WriteResult
 from providers.http import RetryPolicy
 from providers.options import timeouts, whole_number
 from providers.record import record_id
@@ -47,9 +47,18 @@ Record = dict[str, Any]
 
 class AutotaskProvider(TargetProvider):
     name = "autotask"
-    kind = "autotask"
-    sync_types = frozenset({"daily", "monthly"})
-    description_limit = mapping.INVOICE_DESCRIPTION_LIMIT
+    # Units change only through dated adjustments, one per contract service and date; the
+    # company's billing.prorate setting says whether Autotask prorates them.
+    capabilities = Capabilities(
+        seat_model=SeatModel.DATED_ADJUSTMENTS,
+        prorated_seat_model=SeatModel.DATED_ADJUSTMENTS,
+        prorate_source=ProrateSource.SETTING,
+        one_dated_change_per_line_and_date=True,
+        posted_periods=True,
+        description_limit=mapping.INVOICE_DESCRIPTION_LIMIT,
+        sync_types=frozenset({"daily", "monthly"}),
+        words=Words(psa="Autotask", agreement="contract", line="contract service"),
+    )
     charge_lookback = timedelta(days=CHARGE_LOOKBACK_DAYS)
 
     def __init__(self, client: AutotaskClient, *, zone: ZoneInfo, database_zone: ZoneInfo | None = None):

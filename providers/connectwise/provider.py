@@ -14,7 +14,16 @@ from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from reconciler.provider import CompanyInfo, ProviderContext, TargetProvider, WriteResult
+from reconciler.provider import (
+    Capabilities,
+    CompanyInfo,
+    ProrateSource,
+    ProviderContext,
+    SeatModel,
+    TargetProvider,
+    Words,
+    WriteResult,
+)
 from providers.endpoint import sandbox_endpoint
 from providers.endpoint import endpoint_url
 from providers.connectwise import doctor, mapping
@@ -40,9 +49,17 @@ _UPDATES = (actions.SET_QUANTITY, actions.UPDATE_LINE)
 
 class ConnectWiseProvider(TargetProvider):
     name = "connectwise"
-    kind = "connectwise"
-    sync_types = frozenset({"daily", "monthly"})
-    description_limit = mapping.INVOICE_DESCRIPTION_LIMIT
+    # Without proration the main addition's quantity is set; an agreement with its Prorate
+    # flag on gets dated delta additions, which ConnectWise prorates itself.
+    capabilities = Capabilities(
+        seat_model=SeatModel.QUANTITY,
+        prorated_seat_model=SeatModel.DELTA_LINES,
+        prorate_source=ProrateSource.AGREEMENT,
+        description_limit=mapping.INVOICE_DESCRIPTION_LIMIT,
+        sync_types=frozenset({"daily", "monthly"}),
+        prorate_splits_one_off_lines=True,
+        words=Words(psa="ConnectWise", agreement="agreement", line="addition"),
+    )
 
     def __init__(
         self,

@@ -3,22 +3,22 @@
 billing.md sections 3 and 3.2. `plan_licence` is pure: it reads only its input and returns
 the PSA writes that bring the count in force at the comparison date t* to Dicker Data's
 count, or the errors that stop it. Idempotency comes from comparing at t*: a change dated
-in the future (an Autotask next-period adjustment) or carried by a delta line is already
-in the count a later run sees, so the run makes no second write.
+in the future (a next-period adjustment) or carried by a delta line is already in the count
+a later run sees, so the run makes no second write.
 
-`after` of each Change (what the provider writes):
-* `create_line` (ConnectWise): quantity = n, unit_price, unit_cost, effective_date,
-  catalog_id, invoice_description when managed.
-* `set_quantity` (ConnectWise, no prorate): quantity = the main line's new quantity, plus
-  any drifted unit_price / invoice_description.
-* `create_delta` (ConnectWise, prorate): quantity = n - E (signed), unit_price, unit_cost,
+The flow is the same for every PSA; what a seat change writes depends on the target's seat
+model (`reconciler.provider.SeatModel`), one module each: `quantity`, `delta_lines`,
+`dated_adjustments`. `after` of each Change (what the provider writes):
+* `create_line`: quantity = n, unit_price, unit_cost, effective_date, catalog_id,
+  invoice_description when managed.
+* `set_quantity` (quantity): the main line's new quantity, plus any drifted unit_price,
+  unit_cost and invoice_description.
+* `create_delta` (delta lines): quantity = n - E (signed), unit_price, unit_cost,
   effective_date, catalog_id, invoice_description when managed.
-* `create_adjustment` (Autotask): quantity = the unit change n - E (signed; n when it
-  creates the contract service), unit_price (adjustedUnitPrice), unit_cost
-  (adjustedUnitCost), effective_date, service_id, contract_id, catalog_id, and
-  invoice_description when managed. The adjustment carries the price and description, so
-  Autotask drift is fixed by it and gets no separate update_line.
-* `update_line`: only the drifted fields among unit_price and invoice_description.
+* `create_adjustment` (dated adjustments): quantity = the unit change n - E (signed; n when
+  it creates the line), unit_price, unit_cost, effective_date, catalog_id; the invoice text
+  is an `update_line` of its own.
+* `update_line`: only the drifted fields among unit_price, unit_cost and invoice_description.
 Delta and adjustment changes also carry `units_in_force` (E in `before`, n in `after`) for
 display.
 """
@@ -31,26 +31,24 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from reconciler.billing import dated_adjustments, delta_lines, quantity, reason
 from reconciler.billing import moved_days as moved
-from reconciler.billing import reason
-from reconciler.billing.autotask import adjust, description_update, without_description
-from reconciler.billing.moved_days import WriteDay, write_day
 from reconciler.billing.desired import desired_count
-from reconciler.billing.drift import Drift, line_drift, margin_change
-from reconciler.billing.licence import Licence, LicenceInput
-from reconciler.money import ZERO, money_text, runrate_change
+from reconciler.billing.drift import Drift, drift_update, line_drift
+from reconciler.billing.licence import Comparison, LicenceInput
+from reconciler.billing.moved_days import WriteDay, write_day
 from reconciler.billing.periods import comparison_date, period_containing
-from reconciler.plan.change import (
-    CREATE_ADJUSTMENT,
-    CREATE_DELTA,
-    CREATE_LINE,
-    SET_QUANTITY,
-    UPDATE_LINE,
-    Change,
-)
 from reconciler.model.psa import DELTA, MAIN, PsaLine
+from reconciler.plan.change import CREATE_ADJUSTMENT, Change
+from reconciler.provider import SeatModel
 
 log = logging.getLogger(__name__)
+
+SEAT_MODELS: dict[SeatModel, Any] = {  # seat model -> its module: create(...), change(...)
+    SeatModel.QUANTITY: quantity,
+    SeatModel.DELTA_LINES: delta_lines,
+    SeatModel.DATED_ADJUSTMENTS: dated_adjustments,
+}
 
 
 @dataclass(frozen=True)
@@ -69,19 +67,19 @@ def plan_licence(item: LicenceInput) -> LicenceOutcome:
     n = desired_count(item.subscriptions, count_trials=item.product.count_trials)
     planned = comparison_date(
         item.agreement,
-        psa_kind=item.psa_kind,
+        seat_model=item.seat_model,
         style=item.style,
         prorate=item.prorate,
         sync_date=item.sync_date,
     )
-    day = write_day(item.lines, planned, period_containing(item.agreement, planned))
+    day = _write_day(item, planned)
     when = day.actual
     outcome = LicenceOutcome((), (), (), n, None, when)
     try:
         text = _description(item, when)
     except ValueError as error:  # a template that validated but fails on this licence's data
         return replace(outcome, errors=(f"{item.product.key}: {error}; fix the template (ncesync describe previews it)",))
-    licence = Licence(item, n, when, _managed_lines(item, day.compare_on), text, compare_on=day.compare_on)
+    licence = Comparison(item, n, when, _managed_lines(item, day.compare_on), text, compare_on=day.compare_on)
     outcome = replace(outcome, warnings=_future_lines(licence), description=text)
     ending = _contract_ends_first(licence)
     if ending:
@@ -112,7 +110,15 @@ def plan_licence(item: LicenceInput) -> LicenceOutcome:
     return outcome
 
 
-def _moved(licence: Licence, day: WriteDay, outcome: LicenceOutcome) -> LicenceOutcome:
+def _write_day(item: LicenceInput, planned: date) -> WriteDay:
+    """Where the licence's dated change goes: t*, or the next free day when the PSA takes
+    one dated change per line and date and t* already holds one."""
+    if not item.capabilities.one_dated_change_per_line_and_date:
+        return WriteDay(planned, planned, planned)
+    return write_day(item.lines, planned, period_containing(item.agreement, planned))
+
+
+def _moved(licence: Comparison, day: WriteDay, outcome: LicenceOutcome) -> LicenceOutcome:
     """The licence's dated change could not take t*: say so, with the money, or wait for
     the next run when no free day is left in t*'s period."""
     if day.deferred:
@@ -128,7 +134,7 @@ def _description(item: LicenceInput, when: date) -> str | None:
     if text is None:
         return None
     rendered = text.on(when, period_containing(item.agreement, when), limit=item.description_limit)
-    return rendered if item.description_limit is None else rendered[: item.description_limit]
+    return rendered[: item.description_limit]
 
 
 def _managed_lines(item: LicenceInput, when: date) -> tuple[PsaLine, ...]:
@@ -142,7 +148,7 @@ def _managed_lines(item: LicenceInput, when: date) -> tuple[PsaLine, ...]:
     )
 
 
-def _future_lines(licence: Licence) -> tuple[str, ...]:
+def _future_lines(licence: Comparison) -> tuple[str, ...]:
     """Lines dated after t*: not counted now, and a likely duplicate once they start."""
     i = licence.item
     return tuple(
@@ -157,17 +163,17 @@ def _future_lines(licence: Licence) -> tuple[str, ...]:
     )
 
 
-def _agreement_problem(licence: Licence) -> str | None:
+def _agreement_problem(licence: Comparison) -> str | None:
     i, agreement = licence.item, licence.item.agreement
-    where = f"{reason.container(i.psa_kind)} {i.agreement_id}"
+    where = f"{i.words.agreement} {i.agreement_id}"
     if agreement is None:
-        return f"{licence.label()}: {where} not found in {reason.psa_name(i.psa_kind)}; no change"
+        return f"{licence.label()}: {where} not found in {i.words.psa}; no change"
     if not agreement.is_active:
         return f"{licence.label()}: {where} is {agreement.status}; no change"
     if agreement.end_date and i.sync_date > agreement.end_date:
         return (
             f"{licence.label()}: {where} ended on {agreement.end_date.isoformat()}; no change. "
-            f"Renew or extend it, or map the client to the {reason.container(i.psa_kind)} that replaced it"
+            f"Renew or extend it, or map the client to the {i.words.agreement} that replaced it"
         )
     if not agreement.covers(licence.when):
         dates = f"{agreement.start_date or '...'} to {agreement.end_date or '...'}"
@@ -178,7 +184,7 @@ def _agreement_problem(licence: Licence) -> str | None:
     return None
 
 
-def _contract_ends_first(licence: Licence) -> dict[str, Any] | None:
+def _contract_ends_first(licence: Comparison) -> dict[str, Any] | None:
     """The contract is still running but ends before t* (its last period, billing that
     moves changes to the next one): compare with the seats it bills on its last day.
     Equal: nothing to write, a warning that the contract ends. Different: an error, since
@@ -190,11 +196,11 @@ def _contract_ends_first(licence: Licence) -> dict[str, Any] | None:
     if not i.sync_date <= end < licence.when:
         return None
     billed = sum(line.units_on(end) for line in _managed_lines(i, end))
-    where = f"{reason.container(i.psa_kind)} {i.agreement_id}"
+    where = f"{i.words.agreement} {i.agreement_id}"
     ends = (
         f"{where} ends on {end.isoformat()}, before {licence.when.isoformat()}, the date this "
         f"billing style makes a change effective; renew or extend it in "
-        f"{reason.psa_name(i.psa_kind)} so the next period can be billed"
+        f"{i.words.psa} so the next period can be billed"
     )
     if billed == licence.desired:
         return {"warnings": (f"{licence.label()}: {ends}",), "current": billed}
@@ -204,7 +210,7 @@ def _contract_ends_first(licence: Licence) -> dict[str, Any] | None:
     ), "current": billed}
 
 
-def _duplicates(licence: Licence, mains: list[PsaLine]) -> str:
+def _duplicates(licence: Comparison, mains: list[PsaLine]) -> str:
     ids = ", ".join(str(line.id) for line in sorted(mains, key=lambda x: x.id))
     return (
         f"{licence.label()}: {len(mains)} main lines active on {licence.when.isoformat()} "
@@ -212,118 +218,24 @@ def _duplicates(licence: Licence, mains: list[PsaLine]) -> str:
     )
 
 
-def _missing_line(licence: Licence) -> dict[str, Any]:
-    """No managed line: create the main line with n (nothing when n is 0)."""
-    i, n = licence.item, licence.desired
-    if n == 0:
+def _missing_line(comparison: Comparison) -> dict[str, Any]:
+    """No managed line: create it with n, the way the seat model does (nothing when n is 0)."""
+    if comparison.desired == 0:
         return {}
-    if i.catalog_id is None:
-        return {"errors": (f"{licence.label()}: the product has no PSA id; cannot create it",)}
-    action = CREATE_ADJUSTMENT if licence.is_autotask else CREATE_LINE
-    text = reason.missing(i.psa_kind, n, i.product.name, i.agreement_id, licence.when)
-    after, description = licence.new_line_fields(n), None
-    if licence.is_autotask:
-        after, description = without_description(after)
-    change = licence.change(
-        action,
-        reason=text,
-        after=after,
-        runrate_change=money_text(runrate_change(n, i.profile_price)),
-        one_off=licence.one_off(n),
-    )
-    return {"changes": (change, *description_update(licence, None, description))}
+    return SEAT_MODELS[comparison.item.seat_model].create(comparison)
 
 
-def _existing_lines(licence: Licence, main: PsaLine | None) -> dict[str, Any]:
-    """Managed lines exist: a quantity write when E != n, and/or the main line's drift."""
-    i = licence.item
+def _existing_lines(comparison: Comparison, main: PsaLine | None) -> dict[str, Any]:
+    """Managed lines exist: a seat change when E != n, and/or the main line's drift."""
+    i = comparison.item
     drift = Drift()
     if main is not None:
         drift = line_drift(
             main,
             unit_price=i.profile_price,
-            invoice_description=licence.description,
-            unit_cost=licence.cost if licence.desired > 0 and i.follow_cost else None,
+            invoice_description=comparison.description,
+            unit_cost=comparison.cost if comparison.desired > 0 and i.follow_cost else None,
         )
-    if licence.current == licence.desired:
-        return {"changes": (_update_line(licence, main, drift),)} if drift else {}
-    if licence.is_autotask:
-        return adjust(licence, main, drift)
-    if i.prorate:
-        delta = _delta(licence)
-        if isinstance(delta, str):
-            return {"errors": (delta,)}
-        extra = (_update_line(licence, main, drift),) if drift else ()
-        return {"changes": (delta, *extra)}
-    return _set_quantity(licence, main, drift)
-
-
-def _update_line(licence: Licence, main: PsaLine | None, drift: Drift) -> Change:
-    assert main is not None  # drift exists only for a main line
-    seats_now = main.units_on(licence.count_day)
-    runrate = ZERO
-    if "unit_price" in drift.after:
-        runrate = runrate_change(seats_now, licence.item.profile_price - main.unit_price)
-    text = f"{reason.psa_name(licence.item.psa_kind)} main line {main.id} differs: update {drift.describe()}"
-    return licence.change(
-        UPDATE_LINE,
-        reason=text,
-        line_id=main.id,
-        before=dict(drift.before),
-        after=dict(drift.after),
-        runrate_change=money_text(runrate),
-        margin_change=margin_change(drift, seats_now),
-    )
-
-
-def _set_quantity(licence: Licence, main: PsaLine | None, drift: Drift) -> dict[str, Any]:
-    """ConnectWise without proration: the main line carries n minus earlier delta lines."""
-    if main is None:
-        ids = ", ".join(str(line.id) for line in licence.managed)
-        return {
-            "errors": (
-                f"{licence.label()}: only delta lines ({ids}) and no main line on a "
-                "non-prorating agreement; add a main line by hand; no change",
-            )
-        }
-    old = main.units_on(licence.count_day)
-    new = licence.desired - (licence.current - old)
-    if new < 0:
-        return {
-            "errors": (
-                f"{licence.label()}: delta lines sum to {licence.current - old}, more than "
-                f"Dicker Data's {licence.desired}; the main line cannot go negative; no change",
-            )
-        }
-    text = f"{licence.count_reason()}; {reason.set_quantity(old, new)}"
-    if drift:
-        text += f"; the write also updates {drift.describe()}"
-    price = licence.item.profile_price
-    runrate = Decimal(new) * price - Decimal(old) * main.unit_price
-    change = licence.change(
-        SET_QUANTITY,
-        reason=text,
-        line_id=main.id,
-        before={"quantity": old, **drift.before},
-        after={"quantity": new, **drift.after},
-        runrate_change=money_text(runrate),
-        margin_change=margin_change(drift, licence.desired),
-    )
-    return {"changes": (change,)}
-
-
-def _delta(licence: Licence) -> Change | str:
-    """ConnectWise with proration: a dated delta line of n - E; CW prorates it itself."""
-    if licence.item.catalog_id is None:
-        return f"{licence.label()}: the product has no PSA id; cannot add a delta line"
-    seats_change = licence.desired - licence.current
-    text = f"{licence.count_reason()}; {reason.delta(seats_change, licence.when)}"
-    return licence.change(
-        CREATE_DELTA,
-        line_kind=DELTA,
-        reason=text,
-        before={"units_in_force": licence.current},
-        after={**licence.new_line_fields(seats_change), "units_in_force": licence.desired},
-        runrate_change=money_text(runrate_change(seats_change, licence.item.profile_price)),
-        one_off=licence.one_off(seats_change),
-    )
+    if comparison.current == comparison.desired:
+        return {"changes": (drift_update(comparison, main, drift),)} if drift and main is not None else {}
+    return SEAT_MODELS[i.seat_model].change(comparison, main, drift)

@@ -1,4 +1,5 @@
-"""Drift of a main line's price and invoice description from what the specs say.
+"""Drift of a main line's price, cost and invoice description from what the specs say,
+and the update that corrects it.
 
 The comparison covers two small field dicts only (never a whole PSA record), so a plan
 names exactly the fields that differ and stays stable from run to run.
@@ -8,12 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from deepdiff import DeepDiff
 
-from reconciler.money import money_text
 from reconciler.model.psa import PsaLine
+from reconciler.money import ZERO, money_text, runrate_change
+from reconciler.plan.change import UPDATE_LINE, Change
+
+if TYPE_CHECKING:
+    from reconciler.billing.licence import Comparison
 
 
 @dataclass(frozen=True)
@@ -81,3 +86,22 @@ def line_drift(
         before={k: current[k] for k in changed},
         after={k: desired[k] for k in changed},
     )
+
+
+def drift_update(comparison: "Comparison", main: PsaLine, drift: Drift) -> Change:
+    """The update of the main line's drifted fields alone (no seat change)."""
+    seats_now = main.units_on(comparison.count_day)
+    runrate = ZERO
+    if "unit_price" in drift.after:
+        runrate = runrate_change(seats_now, comparison.item.profile_price - main.unit_price)
+    text = f"{comparison.item.words.psa} main line {main.id} differs: update {drift.describe()}"
+    return comparison.change(
+        UPDATE_LINE,
+        reason=text,
+        line_id=main.id,
+        before=dict(drift.before),
+        after=dict(drift.after),
+        runrate_change=money_text(runrate),
+        margin_change=margin_change(drift, seats_now),
+    )
+

@@ -1,8 +1,10 @@
-"""The licence a daily sync plans: one mapped product on one agreement/contract.
+"""What the billing rules decide one licence from, and the comparison they decide on.
 
-`LicenceInput` is what the engine hands over; `Licence` adds the facts every decision
-needs (n, t*, the managed lines, the description to write) and builds the Changes, so
-each Change carries the same identity fields.
+A licence is one mapped product on one agreement (see `reconciler.model.licence`).
+`LicenceInput` is what the engine hands the rules: the licence's subscriptions, the PSA's
+lines and agreement, the billing style and what the target PSA can do. `Comparison` adds
+the facts every decision needs (n, t*, the managed lines, E, the description to write) and
+builds the Changes, so each Change carries the same identity fields.
 """
 
 from __future__ import annotations
@@ -15,12 +17,13 @@ from typing import Any
 from reconciler.billing import reason
 from reconciler.billing.desired import not_counted, unit_cost
 from reconciler.money import ZERO, money_text, prorated_amount
-from reconciler.billing.periods import AUTOTASK, period_containing
+from reconciler.billing.periods import period_containing
 from reconciler.plan.change import Change
 from reconciler.billing.description import LicenceText
 from reconciler.model.inventory import Subscription
 from reconciler.model.psa import MAIN, Agreement, PsaLine
 from reconciler.model.specs import ClientMapping, ProductMapping
+from reconciler.provider import Capabilities, SeatModel, Words
 
 
 @dataclass(frozen=True)
@@ -32,19 +35,31 @@ class LicenceInput:
     subscriptions: tuple[Subscription, ...]  # the client's subscriptions mapping to it
     lines: tuple[PsaLine, ...]  # PSA lines for (agreement, product) as read
     style: str  # "advance" | "arrears" (client override applied)
-    prorate: bool  # CW: agreement.prorateFlag; AT: company setting / client override
-    psa_kind: str  # "connectwise" | "autotask"
+    prorate: bool  # from the agreement's flag or the setting, as the PSA's capabilities say
+    capabilities: Capabilities  # what the target PSA does
     profile_price: Decimal  # product.price or the PSA catalogue price
-    catalog_id: int | None  # PSA numeric id of the product (CW catalog item / AT service)
+    catalog_id: int | None  # the PSA's numeric record id of the product
     invoice_description: LicenceText | None  # the template bound to n; None = do not manage
     sync_date: date
-    description_limit: int | None = None  # the PSA's length limit for invoice descriptions
     follow_cost: bool = True  # settings `unit_cost: follow`: the line's cost tracks Dicker Data's
+
+    @property
+    def seat_model(self) -> SeatModel:
+        return self.capabilities.seat_model_for(self.prorate)
+
+    @property
+    def words(self) -> Words:
+        return self.capabilities.words
+
+    @property
+    def description_limit(self) -> int:
+        return self.capabilities.description_limit
 
 
 @dataclass(frozen=True)
-class Licence:
-    """One licence with the facts every decision needs, computed once."""
+class Comparison:
+    """Dicker Data's count n against the PSA's E at t*, with the facts every decision on
+    one licence needs, computed once."""
 
     item: LicenceInput
     desired: int
@@ -62,10 +77,6 @@ class Licence:
         return sum(line.units_on(self.count_day) for line in self.managed)
 
     @property
-    def is_autotask(self) -> bool:
-        return self.item.psa_kind == AUTOTASK
-
-    @property
     def cost(self) -> Decimal:
         return unit_cost(self.item.subscriptions, count_trials=self.item.product.count_trials)
 
@@ -73,7 +84,7 @@ class Licence:
         i = self.item
         return (
             f"client {i.client.name} ({i.client.dd_customer_id}), "
-            f"{reason.container(i.psa_kind)} {i.agreement_id}, "
+            f"{i.words.agreement} {i.agreement_id}, "
             f"product {i.product.psa_product} ({i.product.key})"
         )
 
@@ -113,12 +124,9 @@ class Licence:
         }
         if self.description is not None:
             after["invoice_description"] = self.description
-        if self.is_autotask:
-            after["service_id"] = self.item.catalog_id
-            after["contract_id"] = self.item.agreement_id
         return after
 
     def count_reason(self) -> str:
         i = self.item
         dropped = not_counted(i.subscriptions, count_trials=i.product.count_trials)
-        return reason.counts(i.psa_kind, self.desired, self.current, self.count_day, dropped)
+        return reason.counts(i.words, self.desired, self.current, self.count_day, dropped)

@@ -19,12 +19,12 @@ from typing import Any
 
 from reconciler.billing.periods import add_months
 from reconciler.money import money_text, round_cents
-from reconciler.billing.periods import AUTOTASK
 from reconciler.plan.change import CREATE_CHARGE, UPDATE_LINE, Change
 from reconciler.model.inventory import InvoiceLine
 from reconciler.model.psa import CHARGE, PsaLine
 from reconciler.model.specs import ClientMapping, ProductMapping
 from reconciler.model.stockcode import StockCode
+from reconciler.provider import Words
 
 TOLERANCE = Decimal("0.01")  # one percentage point of a full cycle
 HASH_CHARS = 10
@@ -149,7 +149,7 @@ class ChargeInput:
     line: InvoiceLine
     key: str
     agreement_id: int
-    psa_kind: str  # "connectwise" | "autotask"
+    words: Words  # what the PSA calls things
     profile_price: Decimal
     catalog_id: int | None
     description_limit: int | None = None
@@ -176,11 +176,6 @@ def charge_fields(item: ChargeInput) -> dict[str, Any]:
     if line.usage_start and line.usage_end:
         after["usage_start"] = line.usage_start.isoformat()
         after["usage_end"] = line.usage_end.isoformat()
-    if item.psa_kind == AUTOTASK:
-        after["service_id"] = item.catalog_id
-        after["contract_id"] = item.agreement_id
-    else:
-        after["cancelled_date"] = line.invoice_date.isoformat()  # a one-off: one day in force
     return after
 
 
@@ -211,13 +206,13 @@ def charge_change(item: ChargeInput) -> Change:
     )
 
 
-def correction(copy: Change, existing: PsaLine, *, psa_kind: str) -> Change | str | None:
+def correction(copy: Change, existing: PsaLine) -> Change | str | None:
     """What to do when a PSA line already carries the copy's key.
 
     None when it matches (the usual rerun). A billed copy: a message, never a write (an
-    Autotask charge is read-only once billed, and a ConnectWise addition already invoiced
-    must not change under the invoice). Otherwise an update_line Change with the drifted
-    fields, on the addition (ConnectWise) or the unbilled contract charge (Autotask).
+    charge is read-only once billed, and a one-off line already invoiced must not change
+    under the invoice). Otherwise an update_line Change with the drifted fields, on the
+    unbilled copy.
     """
     before = {
         "quantity": sum(span.units for span in existing.spans),

@@ -1,8 +1,8 @@
 """One dated change per line and date (billing.md 3.2): where a change that cannot take its
 own date goes, and what that costs.
 
-A PSA such as Autotask takes one adjustment per contract service and effective date, and
-adjustments can be neither edited nor deleted. Every date that already holds one (the
+A PSA whose capabilities say `one_dated_change_per_line_and_date` takes one adjustment per
+line and effective date, and adjustments can be neither edited nor deleted. Every date that already holds one (the
 adjustment that created the service included) is occupied, as `PsaLine.dated_change_days`
 says. When the comparison date t* is occupied, the change goes to the next free day after
 it in the same period (never before t*: the day before may lie in a posted period), and the
@@ -31,7 +31,7 @@ from reconciler.plan.change import Change
 from reconciler.model.psa import PsaLine
 
 if TYPE_CHECKING:
-    from reconciler.billing.licence import Licence
+    from reconciler.billing.licence import Comparison
 
 
 @dataclass(frozen=True)
@@ -77,18 +77,18 @@ def moved_effect(seats_change: int, unit_price: Decimal, days_moved: int, period
     return -day_weighted(seats_change, unit_price, days_moved, period)
 
 
-def effect(licence: "Licence", day: WriteDay) -> Decimal:
+def effect(licence: "Comparison", day: WriteDay) -> Decimal:
     """The moved days' money for this licence (see `moved_effect`)."""
     period = period_containing(licence.item.agreement, day.intended)
     return moved_effect(licence.desired - licence.current, licence.item.profile_price, day.days_moved, period)
 
 
-def annotated(licence: "Licence", day: WriteDay, change: Change) -> Change:
+def annotated(licence: "Comparison", day: WriteDay, change: Change) -> Change:
     """The dated change with the day it was meant for and the money the move makes."""
     return replace(change, intended_date=day.intended.isoformat(), moved_effect=money_text(effect(licence, day)))
 
 
-def warning(licence: "Licence", day: WriteDay, change: Change) -> str:
+def warning(licence: "Comparison", day: WriteDay, change: Change) -> str:
     i = licence.item
     period = period_containing(i.agreement, day.intended)
     amount = Decimal(change.moved_effect or "0")
@@ -100,13 +100,13 @@ def warning(licence: "Licence", day: WriteDay, change: Change) -> str:
     money = f"${abs(amount):,.2f} {'less' if amount < 0 else 'more'}" if amount else "no money"
     return (
         f"{licence.label()}: {day.intended.isoformat()} already holds a dated change and "
-        f"{reason.psa_name(i.psa_kind)} takes one per line and date, so this one is dated "
+        f"{i.words.psa} takes one per line and date, so this one is dated "
         f"{day.actual.isoformat()}, {_days(day.days_moved)} later; {held}, not {licence.desired}: {money} on the invoice of "
         f"{period[0].isoformat()} to {period[1].isoformat()} than Dicker Data's count"
     )
 
 
-def deferred(licence: "Licence", day: WriteDay) -> str:
+def deferred(licence: "Comparison", day: WriteDay) -> str:
     period = period_containing(licence.item.agreement, day.intended)
     return (
         f"{licence.label()}: every day from {day.intended.isoformat()} to the end of its period "

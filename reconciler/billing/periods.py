@@ -14,9 +14,7 @@ from datetime import date, timedelta
 
 from reconciler.model.psa import Agreement
 from reconciler.model.specs import ADVANCE
-
-CONNECTWISE = "connectwise"
-AUTOTASK = "autotask"
+from reconciler.provider import SeatModel
 
 Period = tuple[date, date]
 
@@ -74,18 +72,18 @@ def days_in(period: Period) -> int:
 def comparison_date(
     agreement: Agreement | None,
     *,
-    psa_kind: str,
+    seat_model: SeatModel,
     style: str,
     prorate: bool,
     sync_date: date,
 ) -> date:
     """t*: the date from which the billing style makes a new count effective.
 
-    ConnectWise, and Autotask with proration: the sync date. Autotask without proration
-    never creates a partial period: advance billing moves to the next period; arrears
-    billing moves the current period when it has not been posted yet, else the next one.
+    The sync date, except for dated adjustments without proration, which never create a
+    partial period: advance billing moves to the next period; arrears billing moves the
+    current period when it has not been posted yet, else the next one.
     """
-    if psa_kind != AUTOTASK or prorate:
+    if seat_model != SeatModel.DATED_ADJUSTMENTS or prorate:
         return sync_date
     current_start, current_end = period_containing(agreement, sync_date)
     following = current_end + timedelta(days=1)
@@ -95,6 +93,7 @@ def comparison_date(
 
 
 def current_period_posted(agreement: Agreement | None, sync_date: date) -> bool:
-    """Autotask: the period containing the sync date has been approved and posted."""
+    """The period containing the sync date has been approved and posted (a PSA that posts
+    periods says so in `Agreement.posted_through`)."""
     posted = agreement.posted_through if agreement else None
     return posted is not None and posted >= period_containing(agreement, sync_date)[0]

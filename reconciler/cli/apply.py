@@ -11,7 +11,6 @@ from reconciler.apply.apply import ApplyResult, apply_plan
 from reconciler.cli import options
 from reconciler.cli.exitcodes import ERROR, OK, UNSAFE
 from reconciler.cli.outcome import note, reports_outcome
-from reconciler.billing import reason
 from reconciler.cli.output import echo_failures, echo_plan, echo_refusals, echo_unsynced
 from reconciler.cli.progress import Progress
 from reconciler.apply.confirmation import ConfirmingTarget, settle_interrupted
@@ -63,7 +62,7 @@ def apply(planfile: Path | None, root: Path, clients: tuple[str, ...], invoices:
             target = stop.between_writes(progress.writes(confirming, plan.changes, fresh.clients))  # type: ignore[arg-type]
             result = apply_plan(plan, target, journal, fail_fast=fail_fast)
             note(result=result)
-            container = reason.container(runtime.target.kind)
+            container = runtime.target.capabilities.words.agreement
     except (Interrupted, KeyboardInterrupt) as stopped:
         raise SystemExit(_interrupted(stopped, journal)) from None
     _report(result, plan, fresh, journal, container)

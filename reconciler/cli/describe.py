@@ -38,7 +38,7 @@ def describe(root: Path, client_ref: str, sync_date: datetime | None, fmt: str) 
         planned = plan_run(runtime, (client_ref,))
         request = PlanRequest(
             deployment=deployment, inventory=planned.inventory, psa=planned.psa,
-            psa_kind=runtime.target.kind, description_limit=runtime.target.description_limit,
+            capabilities=runtime.target.capabilities,
             sync_date=day, clients=(client,), full_run=False,
         )
     found = preview(request, client)

@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from reconciler.billing.reason import container
+from reconciler.run.plugins import words_of
 from reconciler.apply.journal import STARTED
 
 
@@ -34,7 +34,7 @@ def seats(entry: dict[str, Any]) -> str | None:
 
 def entry_lines(entry: dict[str, Any], psa: str) -> list[str]:
     record = f" record {entry['record_id']}" if entry.get("record_id") is not None else ""
-    where = container(psa)
+    where = words_of(psa).agreement
     # A write sent by a run that was killed before it journaled the answer: the next apply
     # re-reads the PSA and journals what happened.
     outcome = "interrupted" if entry["outcome"] == STARTED else entry["outcome"]

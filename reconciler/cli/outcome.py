@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 import click
 
 from reconciler.apply.apply import ApplyResult
-from reconciler.billing.reason import container, psa_name
+from reconciler.run.plugins import words_of
 from reconciler.cli.exitcodes import CHANGES, INTERNAL, INTERRUPTED, OK, UNSAFE, handles_errors
 from reconciler.errors import ReconcilerError
 from reconciler.logs import mask
@@ -126,12 +126,12 @@ def run_report(outcome: Outcome) -> dict[str, Any]:
         "status": STATUS.get(outcome.code, "failed"),
         "seconds": round(time.monotonic() - outcome.started, 1),
         "deployment": str(deployment.root.resolve().name) if deployment else "",
-        "psa": psa_name(psa),
+        "psa": words_of(psa).psa,
         "sync_date": plan.get("sync_date"),
         "error": outcome.error,
         "planned": len(changes),
         "applied": len(result.applied) if result else 0,
-        "failed": _failures(result, container(psa)),
+        "failed": _failures(result, words_of(psa).agreement),
         "unsynced": totals.get("errors", 0),
         "runrate": str(sum(runrates, Decimal("0.00"))),
         "money_in": str(sum((r for r in runrates if r > 0), Decimal("0.00"))),

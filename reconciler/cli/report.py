@@ -73,8 +73,7 @@ def margin(root: Path, clients: tuple[str, ...], sync_date: datetime | None, fmt
     with Runtime(deployment, sync_date=day) as runtime:
         planned = plan_run(runtime, clients)
         request = PlanRequest(
-            deployment=deployment, inventory=planned.inventory, psa=planned.psa, psa_kind=runtime.target.kind,
-            description_limit=runtime.target.description_limit, sync_date=day,
+            deployment=deployment, inventory=planned.inventory, psa=planned.psa, capabilities=runtime.target.capabilities, sync_date=day,
             clients=select_clients(deployment, clients), full_run=not clients,
         )
     threshold = deployment.settings.review.min_margin_percent

@@ -3,7 +3,7 @@
 The monthly counterpart of planner.py (billing.md section 4). Every invoice line of a mapped
 client and mapped stock code becomes one `create_charge` change unless a PSA line already
 carries its key. A client whose agreements cannot take the copy (missing, inactive, outside
-their dates, or a ConnectWise agreement that prorates) gets errors and no writes at all, so
+their dates, or a prorating agreement of a PSA that would split a one-off line) gets errors and no writes at all, so
 an invoice is never copied by halves. Totals per invoice and per client go to `plan.invoices`.
 """
 
@@ -13,9 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from reconciler.billing import reason
 from reconciler.billing.monthly import ChargeInput, charge_change, correction, line_key, share_mismatch
-from reconciler.billing.periods import CONNECTWISE
 from reconciler.plan.change import Change
 from reconciler.plan.fingerprint import client_content
 from reconciler.plan.invoice_totals import InvoiceTotals
@@ -45,7 +43,8 @@ Mapped = tuple[KeyedLine, ProductMapping]  # an invoice line and the product map
 
 def build_invoice_plan(request: InvoicePlanRequest) -> Plan:
     settings = request.deployment.settings
-    plan = Plan(sync_type=settings.sync_type, sync_date=request.sync_date.isoformat(), psa=settings.psa.name)
+    plan = Plan(sync_type=settings.sync_type, sync_date=request.sync_date.isoformat(), psa=settings.psa.name,
+                words=request.capabilities.words)
     totals = InvoiceTotals()
     lines = _invoice_lines(request, plan, totals)
     charges = {ln.key: ln for ln in request.psa.lines if ln.kind == CHARGE and ln.key}
@@ -129,7 +128,7 @@ def _decide(request: InvoicePlanRequest, client: ClientMapping, keyed: KeyedLine
             plan.warnings.append(Issue(f"{_label(keyed)}: review the price: {mismatch}; copied at "
                                        f"Dicker Data's ratio", client.dd_customer_id, client.name, change.product_key))
         return
-    fixed = correction(change, existing, psa_kind=request.psa_kind)
+    fixed = correction(change, existing)
     if isinstance(fixed, str):
         plan.warnings.append(Issue(f"{_label(keyed)}: {fixed}", client.dd_customer_id, client.name, change.product_key))
     elif fixed is not None:
@@ -156,7 +155,8 @@ def _mapped(request: InvoicePlanRequest, client: ClientMapping, lines: list[Keye
 
 def _agreement_problems(request: InvoicePlanRequest, client: ClientMapping, mapped: list[Mapped],
                         lines: list[KeyedLine]) -> list[str]:
-    where_of = reason.container(request.psa_kind)
+    words = request.capabilities.words
+    where_of = words.agreement
     problems = []
     for agreement_id, product in sorted({(client.agreement_for(p.key), p.psa_product) for _, p in mapped}):
         for record in request.psa.unreadable_for(agreement_id, product):
@@ -166,12 +166,12 @@ def _agreement_problems(request: InvoicePlanRequest, client: ClientMapping, mapp
         agreement = request.psa.agreements.get(agreement_id)
         label = f"client {client.name} ({client.dd_customer_id}), {where_of} {agreement_id}"
         if agreement is None:
-            problems.append(f"{label} not found in {reason.psa_name(request.psa_kind)}; no invoice line copied")
+            problems.append(f"{label} not found in {words.psa}; no invoice line copied")
         elif not agreement.is_active:
             problems.append(f"{label} is {agreement.status}; no invoice line copied")
-        elif request.psa_kind == CONNECTWISE and agreement.prorate:
+        elif request.capabilities.prorate_splits_one_off_lines and agreement.prorate:
             problems.append(
-                f"{label} has Prorate on: ConnectWise would bill each one-day invoice copy as a "
+                f"{label} has Prorate on: {words.psa} would bill each one-day invoice copy as a "
                 "fraction of a day; turn Prorate off on the agreement (or map another agreement); "
                 "no invoice line copied")
         else:
@@ -187,12 +187,12 @@ def _charge_input(request: InvoicePlanRequest, client: ClientMapping, keyed: Key
     catalog = request.psa.catalog.get(product.psa_product)
     price = product.price if product.price is not None else (catalog.price if catalog else None)
     if price is None:
-        raise ValueError(f"product {product.key} has no price and no {reason.psa_name(request.psa_kind)} catalogue price")
+        raise ValueError(f"product {product.key} has no price and no {request.capabilities.words.psa} catalogue price")
     return ChargeInput(
         client=client, product=product, line=keyed.line, key=keyed.key,
-        agreement_id=client.agreement_for(product.key), psa_kind=request.psa_kind,
+        agreement_id=client.agreement_for(product.key), words=request.capabilities.words,
         profile_price=price, catalog_id=catalog.id if catalog else None,
-        description_limit=request.description_limit,
+        description_limit=request.capabilities.description_limit,
     )
 
 
@@ -207,7 +207,7 @@ def _orphans(client: ClientMapping, request: InvoicePlanRequest, lines: list[Key
         if ln.kind == CHARGE and ln.key and ln.agreement_id in agreements and ln.key not in keys \
                 and any(ln.key.startswith(p) for p in prefixes):
             state = "billed, so it stays" if ln.billed else "remove it by hand if the invoice really changed"
-            found.append(f"line {ln.id} on {reason.container(request.psa_kind)} {ln.agreement_id} copies "
+            found.append(f"line {ln.id} on {request.capabilities.words.agreement} {ln.agreement_id} copies "
                          f"{ln.key}, which the invoice no longer lists ({state})")
     return found
 

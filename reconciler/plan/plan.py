@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from reconciler.plan import tally
 from reconciler.plan.change import Change
+from reconciler.provider import Words
 
 FORMAT_VERSION = 1
 
@@ -75,6 +76,7 @@ class Plan:
     refusals: list[dict[str, str]] = field(default_factory=list)  # safety guards that refused it
     invoices: list[dict[str, Any]] | None = None  # monthly: totals per invoice and client
     review: list[ReviewItem] = field(default_factory=list)  # what needs a look, and why
+    words: Words = Words()  # what the PSA calls things, so a saved plan renders the same
 
     @property
     def has_changes(self) -> bool:
@@ -117,6 +119,7 @@ class Plan:
             "refusals": self.refusals,
             "review": [r.to_json() for r in self.review],
             "clients": self.clients,
+            "words": asdict(self.words),
         }
         if self.invoices is not None:
             data["invoices"] = self.invoices
@@ -140,6 +143,7 @@ class Plan:
             refusals=data.get("refusals", []),
             invoices=data.get("invoices"),
             review=[ReviewItem(**r) for r in data.get("review", [])],
+            words=Words(**data.get("words", {})),
         )
 
 

@@ -18,6 +18,7 @@ from reconciler.model import ClientMapping, Deployment, Inventory, PsaLine, PsaS
 from reconciler.model.specs import DESCRIPTION_OFF
 from reconciler.plan.change import Change
 from reconciler.plan.plan import Issue, Plan, ReviewItem, Unmapped, digest
+from reconciler.provider import Capabilities, ProrateSource
 
 
 class LicenceError(ReconcilerError):
@@ -29,8 +30,7 @@ class PlanRequest:
     deployment: Deployment
     inventory: Inventory
     psa: PsaState
-    psa_kind: str
-    description_limit: int
+    capabilities: Capabilities  # what the target PSA does
     sync_date: date
     clients: tuple[ClientMapping, ...]  # the clients in scope (all active ones, or --client)
     full_run: bool = True  # False for --client: unmapped customers are not this run's business
@@ -38,7 +38,8 @@ class PlanRequest:
 
 def build_plan(request: PlanRequest) -> Plan:
     settings = request.deployment.settings
-    plan = Plan(sync_type=settings.sync_type, sync_date=request.sync_date.isoformat(), psa=settings.psa.name)
+    plan = Plan(sync_type=settings.sync_type, sync_date=request.sync_date.isoformat(), psa=settings.psa.name,
+                words=request.capabilities.words)
     by_tenant = group_by_tenant(request.inventory.subscriptions)
     for client in sorted(request.clients, key=lambda c: (c.name.lower(), c.dd_customer_id)):
         _plan_client(request, client, by_tenant.get(client.dd_customer_id, []), plan)
@@ -146,7 +147,9 @@ def licence_input(request: PlanRequest, client: ClientMapping, licence: Licence)
             f"{product.key}: no price to bill at: products.yaml sets no `price` and the PSA catalogue "
             f"has no product {product.psa_product!r}; set a price or fix psa_product"
         )
-    prorate = bool(agreement.prorate) if request.psa_kind == "connectwise" and agreement else style.prorate
+    prorate = style.prorate
+    if request.capabilities.prorate_source == ProrateSource.AGREEMENT and agreement:
+        prorate = bool(agreement.prorate)
     desired = desired_count(licence.subscriptions, count_trials=product.count_trials)
     return LicenceInput(
         client=client,
@@ -157,12 +160,11 @@ def licence_input(request: PlanRequest, client: ClientMapping, licence: Licence)
         lines=tuple(request.psa.lines_of(licence.agreement_id, product.psa_product)),
         style=style.style,
         prorate=prorate,
-        psa_kind=request.psa_kind,
+        capabilities=request.capabilities,
         profile_price=price,
         catalog_id=catalog.id if catalog else None,
         invoice_description=_description(request, client, licence, desired, price),
         sync_date=request.sync_date,
-        description_limit=request.description_limit,
         follow_cost=settings.follow_cost,
     )
 

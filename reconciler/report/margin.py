@@ -9,7 +9,7 @@ as the plan, so the report and the plan never disagree about a price or a cost.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -17,6 +17,7 @@ from reconciler.billing.desired import desired_count, unit_cost
 from reconciler.money import money_text, round_cents
 from reconciler.plan.licences import group
 from reconciler.model.psa import CHARGE, MAIN
+from reconciler.provider import Words
 from reconciler.plan.planner import LicenceError, PlanRequest, licence_input
 
 NEGATIVE = "negative"
@@ -56,7 +57,7 @@ class MarginLine:
 @dataclass(frozen=True)
 class MarginReport:
     sync_date: str
-    psa: str
+    words: Words  # what the PSA calls things
     threshold: Decimal  # margin % below which a licence is flagged
     lines: tuple[MarginLine, ...]
     skipped: tuple[str, ...]  # licences without a price to bill at
@@ -68,7 +69,7 @@ class MarginReport:
         share = None if revenue == 0 else (margin * 100 / revenue).quantize(Decimal("0.1"), ROUND_HALF_UP)
         return {
             "sync_date": self.sync_date,
-            "psa": self.psa,
+            "words": asdict(self.words),
             "min_margin_percent": str(self.threshold),
             "totals": {
                 "seats": sum(ln.seats for ln in self.lines),
@@ -127,4 +128,4 @@ def margin_report(request: PlanRequest, *, threshold: Decimal) -> MarginReport:
             )
             if line.seats or line.psa_seats:
                 lines.append(line)
-    return MarginReport(request.sync_date.isoformat(), request.psa_kind, threshold, tuple(lines), tuple(skipped))
+    return MarginReport(request.sync_date.isoformat(), request.capabilities.words, threshold, tuple(lines), tuple(skipped))

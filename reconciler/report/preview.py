@@ -17,6 +17,7 @@ from reconciler.plan.licences import group
 from reconciler.model import ClientMapping
 from reconciler.model.specs import DESCRIPTION_OFF
 from reconciler.plan.planner import PlanRequest, licence_input  # the planner's own per-licence inputs
+from reconciler.provider import Words
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ class DescriptionPreview:
     client_name: str
     client_file: str
     sync_date: str
-    psa: str  # connectwise | autotask: what lines and agreements are called
+    words: Words  # what the PSA calls its lines and agreements
     source: str  # "default" (settings.yaml), "client" (its own template) or "off"
     template: str | None
     licences: tuple[LicenceDescription, ...]
@@ -86,7 +87,7 @@ def preview(request: PlanRequest, client: ClientMapping) -> DescriptionPreview:
         ))
     source, template = _template(request, client)
     return DescriptionPreview(client.dd_customer_id, client.name, client.file, request.sync_date.isoformat(),
-                              request.psa_kind, source, template, tuple(licences))
+                              request.capabilities.words, source, template, tuple(licences))
 
 
 def _template(request: PlanRequest, client: ClientMapping) -> tuple[str, str | None]:

@@ -61,7 +61,7 @@ def plan_run(runtime: Runtime, wanted_clients: tuple[str, ...] = (), invoices: t
              progress: Callable[[str], None] | None = None) -> PlannedRun:
     deployment = runtime.deployment
     sync_type = deployment.settings.sync_type
-    if sync_type not in runtime.target.sync_types:
+    if sync_type not in runtime.target.capabilities.sync_types:
         raise ConfigError(f"the {runtime.target.name} provider does not support `type: {sync_type}` sync")
     if invoices and sync_type != MONTHLY:
         raise ConfigError("--invoice applies to monthly sync only; settings.yaml has `type: daily`")
@@ -80,8 +80,7 @@ def plan_run(runtime: Runtime, wanted_clients: tuple[str, ...] = (), invoices: t
         deployment=deployment,
         inventory=inventory,
         psa=psa,
-        psa_kind=runtime.target.kind,
-        description_limit=runtime.target.description_limit,
+        capabilities=runtime.target.capabilities,
         sync_date=runtime.sync_date,
         clients=clients,
         full_run=scope.full_run,

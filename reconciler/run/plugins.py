@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from importlib.metadata import entry_points
 
-from reconciler.provider import Provider
+from reconciler.provider import Capabilities, Provider, Words
 from reconciler.errors import ConfigError
 
 GROUP = "ncesync.providers"
@@ -20,3 +20,15 @@ def provider_class(name: str) -> type[Provider]:
     if not (isinstance(loaded, type) and issubclass(loaded, Provider)):
         raise ConfigError(f"provider {name!r} ({found[name].value}) is not a ncesync Provider class")
     return loaded
+
+
+def words_of(name: str) -> Words:
+    """What the PSA provider `name` calls things, without building it (for texts written
+    when the specs cannot be loaded, or before any read); the generic words if unknown."""
+    try:
+        cls = provider_class(name)
+    except ConfigError:
+        return Words()
+    capabilities = getattr(cls, "capabilities", None)
+    return capabilities.words if isinstance(capabilities, Capabilities) else Words()
+

@@ -16,7 +16,8 @@ from decimal import Decimal
 
 from reconciler.billing.daily import LicenceInput
 from providers.sandbox.invoicing import LineVersion, invoice_for_period, known_on
-from reconciler.billing.periods import AUTOTASK, CONNECTWISE, period_containing
+from reconciler.billing.periods import period_containing
+from tests.kit.capabilities import AUTOTASK, CONNECTWISE, capabilities
 from reconciler.billing.description import SAMPLE, LicenceText
 from reconciler.plan.change import (
     CREATE_ADJUSTMENT,
@@ -130,12 +131,14 @@ def licence(
         lines=lines,
         style=style,
         prorate=prorate,
-        psa_kind=psa_kind,
+        capabilities=capabilities(psa_kind),
         profile_price=PRICE,
         catalog_id=CATALOG_ID,
         invoice_description=None,
         sync_date=sync_date,
     )
+    if "description_limit" in kw:  # a PSA with a shorter limit
+        base["capabilities"] = replace(base["capabilities"], description_limit=kw.pop("description_limit"))
     if isinstance(kw.get("invoice_description"), str):  # a fixed text: a template without variables
         kw["invoice_description"] = LicenceText(kw["invoice_description"], SAMPLE)
     return LicenceInput(**{**base, **kw})

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.kit.capabilities import capabilities
 from reconciler.billing.monthly import (
     billable_amount,
     day_share,
@@ -188,8 +189,8 @@ def plan_for(*invoices: Invoice, state: PsaState | None = None, psa_kind: str = 
              numbers: tuple[str, ...] = (), lookback: int | None = None, day: str = "2024-07-10") -> Plan:
     dep = deployment(psa_kind)
     return build_invoice_plan(InvoicePlanRequest(
-        deployment=dep, inventory=Inventory(invoices=invoices), psa=state or psa(kind=psa_kind), psa_kind=psa_kind,
-        description_limit=6000, sync_date=D(day), clients=dep.clients, invoice_numbers=numbers,
+        deployment=dep, inventory=Inventory(invoices=invoices), psa=state or psa(kind=psa_kind), capabilities=capabilities(psa_kind),
+        sync_date=D(day), clients=dep.clients, invoice_numbers=numbers,
         charge_lookback_days=lookback))
 
 
@@ -198,7 +199,7 @@ def test_each_mapped_line_becomes_one_connectwise_one_off_charge():
     assert [c.action for c in plan.changes] == [CREATE_CHARGE, CREATE_CHARGE]
     charge, refund = sorted(plan.changes, key=lambda c: c.after["quantity"], reverse=True)
     assert charge.line_kind == CHARGE and charge.effective_date == "2024-06-01"
-    assert charge.after["effective_date"] == charge.after["cancelled_date"] == "2024-06-01"
+    assert charge.after["effective_date"] == "2024-06-01"  # the provider makes it a one-day line
     assert charge.after["quantity"] == 10 and charge.after["unit_price"] == "40.00"
     assert charge.after["unit_cost"] == "32.30" and charge.after["catalog_id"] == 11
     assert charge.one_off == "400.00" and charge.runrate_change == "0.00"
@@ -208,11 +209,12 @@ def test_each_mapped_line_becomes_one_connectwise_one_off_charge():
     assert refund.key != charge.key and refund.key.split("/")[3] == "-"
 
 
-def test_autotask_charges_name_service_and_contract_and_have_no_cancelled_date():
-    plan = plan_for(JUNE, psa_kind="autotask", state=psa(kind="autotask"))
-    charge = plan.changes[0]
-    assert charge.after["service_id"] == 11 and charge.after["contract_id"] == 300
-    assert "cancelled_date" not in charge.after
+def test_a_copy_names_its_product_and_agreement_in_the_same_fields_on_every_psa():
+    """No PSA-specific fields: each provider writes the copy its own way from these."""
+    for kind in ("connectwise", "autotask"):
+        charge = plan_for(JUNE, psa_kind=kind, state=psa(kind=kind)).changes[0]
+        assert (charge.after["catalog_id"], charge.agreement_id) == (11, 300)
+        assert not {"service_id", "contract_id", "cancelled_date"} & set(charge.after)
 
 
 def test_rerun_of_a_copied_invoice_writes_nothing():

@@ -124,8 +124,7 @@ def test_tv1_at_adjustment_names_contract_and_service():
     lines = Book.with_main("autotask").read(D("2024-06-15"))
     (change,) = plan_licence(licence("autotask", subs=DD_15, lines=lines)).changes
     assert change.line_id == 500
-    assert change.after["service_id"] == CATALOG_ID
-    assert change.after["contract_id"] == AGREEMENT_ID
+    assert (change.after["catalog_id"], change.agreement_id) == (CATALOG_ID, AGREEMENT_ID)
     assert change.after["unit_price"] == "20.00"
     assert change.after["unit_cost"] == "15.00"
     assert "effective from the next period: adjustment +3 from 2024-07-01" in change.reason

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from tests.kit.capabilities import capabilities
 from reconciler.plan import safety
 from reconciler.plan.planner import PlanRequest, build_plan
 from reconciler.report.render import render
@@ -14,7 +15,7 @@ DAY = date(2024, 6, 15)
 
 def plan_for(deployment, inv, psa, *, clients=None, full_run=True):
     clients = clients if clients is not None else tuple(c for c in deployment.clients if c.active)
-    return build_plan(PlanRequest(deployment, inv, psa, "connectwise", 6000, DAY, clients, full_run))
+    return build_plan(PlanRequest(deployment, inv, psa, capabilities("connectwise"), DAY, clients, full_run))
 
 
 def test_increase_on_a_non_prorating_agreement_sets_the_main_quantity(deployment) -> None:

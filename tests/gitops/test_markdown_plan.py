@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from tests.kit.capabilities import capabilities
 from reconciler.plan.change import Change
 from reconciler.plan.plan import Issue, Plan, Unmapped
 from reconciler.report.render import render
@@ -15,7 +16,7 @@ from tests.gitops.conftest import DATE, ncesync, plan_json
 
 
 def _plan(clients: int, changes_per_client: int, *, name: str = "Client {i}") -> Plan:
-    plan = Plan(sync_type="daily", sync_date="2024-06-15", psa="connectwise")
+    plan = Plan(sync_type="daily", sync_date="2024-06-15", psa="connectwise", words=capabilities("connectwise").words)
     for i in range(clients):
         cid = f"tenant-{i:05d}"
         plan.clients[cid] = {"name": name.format(i=i), "seats_psa": 10, "seats_dicker_data": 12}
@@ -128,7 +129,7 @@ def test_names_cannot_break_the_tables_or_inject_html() -> None:
 
 
 def test_no_changes_says_so() -> None:
-    plan = Plan(sync_type="daily", sync_date="2024-06-15", psa="connectwise")
+    plan = Plan(sync_type="daily", sync_date="2024-06-15", psa="connectwise", words=capabilities("connectwise").words)
     plan.unmapped.append(Unmapped("customer", "t9", "Lone Ltd", 4))
     text = render(plan.to_json(), "markdown")
     assert "**No changes.** The PSA matches Dicker Data." in text

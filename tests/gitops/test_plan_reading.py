@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from providers.sandbox.generator import generate
+from tests.kit.capabilities import capabilities
 from reconciler.plan.change import Change
 from reconciler.plan.plan import Plan, ReviewItem
 from reconciler.report.render import render
@@ -31,7 +32,7 @@ def _change(client: str, runrate: str, one_off: str = "0.00", **kw) -> Change:
 
 
 def _plan() -> Plan:
-    plan = Plan(sync_type="daily", sync_date="2024-06-15", psa="connectwise")
+    plan = Plan(sync_type="daily", sync_date="2024-06-15", psa="connectwise", words=capabilities("connectwise").words)
     plan.changes = [_change("Aardvark Ltd", "10.00"), _change("Bilby Ltd", "-500.00"),
                     _change("Cassowary Ltd", "0.00", "100.00")]
     plan.review = [ReviewItem("seat-change", "seats 10 → 12", "id-Aardvark Ltd", "Aardvark Ltd", "m365"),
@@ -74,7 +75,7 @@ def test_the_text_plan_says_the_money_in_words_and_lists_what_needs_review() -> 
 
 
 def test_created_reads_plus_and_changed_reads_tilde() -> None:
-    plan = Plan(sync_type="daily", sync_date="2024-06-15", psa="autotask")
+    plan = Plan(sync_type="daily", sync_date="2024-06-15", psa="autotask", words=capabilities("autotask").words)
     plan.changes = [
         _change("A", "50.00", action="create_adjustment", line_id=None, before={},
                 after={"quantity": 5, "unit_price": "10.00", "unit_cost": "8.00", "units_in_force": 5}),

@@ -7,7 +7,6 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from reconciler.billing.reason import container, psa_name
 from reconciler.report.render import markdown, rows
 from reconciler.money import money, nonzero, signed_money
 from reconciler.report.render.quantities import percent, seats, signed
@@ -22,7 +21,7 @@ _env = Environment(
     keep_trailing_newline=True,
 )
 _env.filters.update(money=money, signed_money=signed_money, signed=signed, seats=seats, cell=markdown.cell,
-                    psa_name=psa_name, container=container, percent=percent, nonzero=nonzero)
+                    percent=percent, nonzero=nonzero)
 
 
 def render(data: dict[str, Any], fmt: str) -> str:

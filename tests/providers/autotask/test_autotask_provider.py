@@ -104,7 +104,7 @@ def test_adjustment_then_description_patch_of_the_contract_service(make_provider
 
 def test_update_line_patches_only_drifted_fields_cut_to_the_limit(make_provider, at_vcr):
     provider = make_provider()
-    assert provider.description_limit == 100
+    assert provider.capabilities.description_limit == 100
     after = {"unit_price": "38.50", "invoice_description": "D" * 140}
     with at_vcr.use_cassette("write_service_update.yaml") as cassette:
         result = provider.write(change("update_line", line_id=31, after=after))

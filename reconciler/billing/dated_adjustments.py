@@ -1,8 +1,11 @@
-"""Daily sync, the Autotask realisation: units change only through dated adjustments.
+"""Seat model `dated_adjustments`: units change only through create-only adjustments.
 
-One adjustment of n - E effective t* per licence; Autotask prorates when proration is on
-(billing.md 3.2). Autotask takes one adjustment per service and date; `moved_days` finds
-the day a follow-up change is dated on.
+One adjustment of n - E effective t* per licence; the PSA prorates it when proration is on
+(billing.md 3.2), and without proration t* is a period's first day, so no partial period is
+billed. A missing line is created by its first adjustment, dated t* like any other. The
+invoice text is not part of an adjustment: it is an update of the line of its own, so every
+change is one write. A PSA that takes one adjustment per line and date gets a follow-up
+dated the next free day (`moved_days`).
 """
 
 from __future__ import annotations
@@ -11,21 +14,38 @@ from typing import Any
 
 from reconciler.billing import reason
 from reconciler.billing.drift import Drift, margin_change
-from reconciler.billing.licence import Licence
+from reconciler.billing.licence import Comparison
 from reconciler.money import money_text, runrate_change
 from reconciler.billing.periods import current_period_posted
 from reconciler.plan.change import CREATE_ADJUSTMENT, UPDATE_LINE, Change
 from reconciler.model.psa import PsaLine
 
 
-def adjust(licence: Licence, main: PsaLine | None, drift: Drift) -> dict[str, Any]:
-    """Autotask: one adjustment of n - E effective t* (Autotask prorates when it is on)."""
+def create(comparison: Comparison) -> dict[str, Any]:
+    """No line yet: an adjustment of +n creates it, and the invoice text follows."""
+    i, n = comparison.item, comparison.desired
+    if i.catalog_id is None:
+        return {"errors": (f"{comparison.label()}: the product has no PSA id; cannot create it",)}
+    text = reason.missing(i.words, n, i.product.name, i.agreement_id, comparison.when, by_adjustment=True)
+    after, description = without_description(comparison.new_line_fields(n))
+    created = comparison.change(
+        CREATE_ADJUSTMENT,
+        reason=text,
+        after=after,
+        runrate_change=money_text(runrate_change(n, i.profile_price)),
+        one_off=comparison.one_off(n),
+    )
+    return {"changes": (created, *description_update(comparison, None, description))}
+
+
+def change(licence: Comparison, main: PsaLine | None, drift: Drift) -> dict[str, Any]:
+    """One adjustment of n - E effective t* (the PSA prorates it when proration is on)."""
     i = licence.item
     if i.catalog_id is None:
         return {"errors": (f"{licence.label()}: the product has no PSA id; cannot adjust it",)}
     seats_change = licence.desired - licence.current
     posted = current_period_posted(i.agreement, i.sync_date)
-    why = reason.adjustment(i.style, i.prorate, seats_change, licence.when, posted)
+    why = reason.adjustment(i.words, i.style, i.prorate, seats_change, licence.when, posted)
     price_drift = Drift(
         before={k: v for k, v in drift.before.items() if k != "invoice_description"},
         after={k: v for k, v in drift.after.items() if k != "invoice_description"},
@@ -56,15 +76,15 @@ def adjust(licence: Licence, main: PsaLine | None, drift: Drift) -> dict[str, An
 
 def without_description(after: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
     """An adjustment's fields without the invoice description, which is not part of an
-    adjustment: it is written to the contract service by a change of its own, so every
-    change is one write."""
+    adjustment: it is written to the line by a change of its own, so every change is one
+    write."""
     rest = dict(after)
     return rest, rest.pop("invoice_description", None)
 
 
-def description_update(licence: Licence, main: PsaLine | None, description: str | None) -> tuple[Change, ...]:
-    """The contract service's new invoice text, when it differs (`main` None: the service
-    the adjustment creates, found by contract and service when written)."""
+def description_update(licence: Comparison, main: PsaLine | None, description: str | None) -> tuple[Change, ...]:
+    """The line's new invoice text, when it differs (`main` None: the line the adjustment
+    creates, found by agreement and product when written)."""
     current = main.invoice_description if main else ""
     if description is None or description == current:
         return ()
