@@ -35,7 +35,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import Enum
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from reconciler.model import Agreement, Check, Inventory, ProviderConfig, PsaState, Scope
 
@@ -74,7 +74,7 @@ class ProrateSource(str, Enum):
 class Words:
     """What the PSA calls things, for plans, errors and the journal."""
 
-    psa: str = "the PSA"  # its name: "ConnectWise"
+    psa: str = "the PSA"  # its name, as users know it
     agreement: str = "agreement"  # what lines live on: "contract"
     line: str = "line"  # a line: "addition", "contract service"
 
@@ -99,6 +99,16 @@ class Capabilities:
 
     def seat_model_for(self, prorate: bool) -> SeatModel:
         return self.prorated_seat_model if prorate else self.seat_model
+
+
+class EmbeddedSandbox(Protocol):
+    """An emulation of the vendors' APIs the engine starts for `endpoint: sandbox` (the
+    `ncesync.sandbox` entry point `embedded`: a function (root, world file, clock) -> this).
+    Providers talk to it over HTTP at `url`; `stop` also saves its world."""
+
+    url: str
+
+    def stop(self) -> None: ...
 
 
 @dataclass(frozen=True)

@@ -169,7 +169,7 @@ def _fields(change: Change, lines: list[PsaLine]) -> Confirmation:
     """A quantity, price or description write on one line: its fields now."""
     line = next((ln for ln in lines if ln.id == change.line_id), None)
     if line is None and change.line_id is None and len(lines) == 1:
-        line = lines[0]  # an Autotask contract service made by the adjustment just before
+        line = lines[0]  # a line made by the adjustment just before
     if line is None:
         return Confirmation(UNKNOWN, None, f"line {change.line_id} was not found")
     names = [n for n in change.after if _value(line, n) is not _MISSING]

@@ -1,8 +1,8 @@
 """One apply at a time per PSA tenant: an OS-level lock that names its holder.
 
 The lock lives under the deployment's `.ncesync/locks/`, named after the PSA tenant's
-identity (`TargetProvider.tenant_key`: the ConnectWise site and company, the Autotask
-database; never a URL's port or a secret), so the nightly job and a manual `--client` sync
+identity (`TargetProvider.tenant_key`: for example a site and company, or a database;
+never a URL's port or a secret), so the nightly job and a manual `--client` sync
 started from the same deployment exclude each other. It is a `flock` (reconciler/apply/oslock.py):
 the operating system releases it when the apply ends, however it ends, so a crashed or killed
 apply never blocks the next nightly run, and a live holder can never be broken. The file

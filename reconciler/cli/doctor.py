@@ -23,7 +23,7 @@ from reconciler.specs import load_deployment
 @handles_errors
 def doctor(root: Path, sync_date: datetime | None) -> None:
     """Check, without changing anything, that ncesync can work here: credentials, the
-    Autotask zone, API permissions, the mapped companies, agreements/contracts and products,
+    the PSA's zone or site, API permissions, the mapped companies, agreements and products,
     and the request budget. One line per check with its fix; exit 0 only if all pass."""
     deployment = load_deployment(root)
     day = sync_date.date() if sync_date else today_in(deployment.settings.timezone)

@@ -11,7 +11,7 @@ import click
 from reconciler.cli import options
 from reconciler.cli.exitcodes import handles_errors
 from reconciler.errors import ConfigError
-from reconciler.cli.journal_lines import entry_lines, psa_kind
+from reconciler.cli.journal_lines import entry_lines, psa_provider
 from reconciler.apply.journal import outcomes, scan_journal
 from reconciler.specs import load_deployment
 
@@ -39,7 +39,7 @@ def journal(root: Path, client: str | None, since: datetime | None, fmt: str) ->
     if not entries:
         click.echo("No journal entries.")
         return
-    psa = psa_kind(root)
+    psa = psa_provider(root)
     for e in entries:
         if "event" in e:  # about the run itself, e.g. where it stopped
             details = ", ".join(f"{k}: {v}" for k, v in sorted(e.items()) if k not in ("time", "run_id", "event"))

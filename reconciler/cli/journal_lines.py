@@ -12,7 +12,7 @@ from reconciler.run.plugins import words_of
 from reconciler.apply.journal import STARTED
 
 
-def psa_kind(root: Path) -> str:
+def psa_provider(root: Path) -> str:
     """The deployment's PSA, read from settings.yaml alone: a journal must stay readable
     while the rest of the specs are being fixed."""
     try:

@@ -19,12 +19,12 @@ from reconciler.cli.exitcodes import ERROR, INTERNAL, INTERRUPTED, USAGE
 from reconciler.cli.journal import journal
 from reconciler.cli.plan import plan
 from reconciler.cli.report import report
-from reconciler.cli.sandbox import sandbox
 from reconciler.cli.schema import schema
 from reconciler.cli.show import show
 from reconciler.cli.unlock import unlock
 from reconciler.cli.validate import validate
 from reconciler.logs import configure, mask
+from reconciler.run.plugins import plugin_commands
 from reconciler.run.run_id import RUN_ID_VARIABLE, RunIdFilter, set_run_id
 
 TRACEBACK_VARIABLE = "NCESYNC_TRACEBACK"  # set to 1 to see an internal error's traceback
@@ -76,7 +76,8 @@ def cli(log_level: str, log_format: str, run_id: str | None) -> None:
     outcome.LOG_FORMAT = log_format
 
 
-for command in (validate, plan, apply, show, journal, schema, unlock, report, automap, describe, doctor, sandbox):
+for command in (validate, plan, apply, show, journal, schema, unlock, report, automap, describe, doctor,
+                *plugin_commands()):
     cli.add_command(command)
 
 

@@ -1,10 +1,10 @@
-"""What the PSA holds, in one shape for ConnectWise and Autotask.
+"""What the PSA holds, in one shape for every target provider.
 
-ConnectWise: an Agreement is an agreement; a PsaLine is an addition with one UnitSpan
-(effective date .. cancelled date, quantity).
-Autotask: an Agreement is a recurring-service contract; a PsaLine is a contract service whose
-UnitSpans are its ContractServiceUnits rows (one per billing period, split where an
-adjustment took effect); a contract charge is a PsaLine of kind "charge".
+An Agreement is what lines live on (an agreement, a contract); a PsaLine is one billed line
+whose UnitSpans say how many seats it bills from when to when: one span for a line with a
+quantity and dates, one per billing period (split where an adjustment took effect) for a PSA
+that keeps dated unit rows. A one-off copy of an invoice line is a PsaLine of kind "charge".
+Each provider's docs (docs/<provider>.md) say how its records map onto these.
 """
 
 from __future__ import annotations
@@ -28,12 +28,12 @@ class Agreement:
     company_id: int
     name: str
     status: str  # "Active", "Cancelled", "Expired", "Inactive"
-    prorate: bool | None = None  # ConnectWise: the agreement's Prorate flag; Autotask: None
+    prorate: bool | None = None  # the agreement's own Prorate flag, for a PSA that has one
     start_date: date | None = None
     end_date: date | None = None
     period_months: int = 1
     billing_day: int = 1  # the day of month periods start on
-    posted_through: date | None = None  # Autotask: last day of the last posted period
+    posted_through: date | None = None  # a PSA that posts periods: last day of the last posted one
 
     @property
     def is_active(self) -> bool:
@@ -65,7 +65,7 @@ class UnitSpan:
 class PsaLine:
     id: int
     agreement_id: int
-    product_id: str  # ConnectWise catalog identifier / Autotask service id, as text
+    product_id: str  # the PSA's product identifier (catalog identifier, service id), as text
     kind: str  # MAIN, DELTA or CHARGE
     spans: tuple[UnitSpan, ...]
     unit_price: Decimal
@@ -73,9 +73,9 @@ class PsaLine:
     description: str = ""
     invoice_description: str = ""
     key: str | None = None  # monthly sync: the invoice-line key this line copies
-    billed: bool = False  # Autotask charges: already invoiced, so read-only
-    # Days on which the PSA already holds a dated change of this line (an Autotask
-    # adjustment, the one that created the service included). A PSA that takes one dated
+    billed: bool = False  # a charge already invoiced, so read-only
+    # Days on which the PSA already holds a dated change of this line (an adjustment, the
+    # one that created the line included). A PSA that takes one dated
     # change per line and date refuses another on these days (billing.md 3.2).
     dated_change_days: frozenset[date] = frozenset()
 
@@ -101,7 +101,7 @@ class PsaLine:
 
 @dataclass(frozen=True)
 class CatalogItem:
-    product_id: str  # ConnectWise catalog identifier / Autotask service id, as text
+    product_id: str  # the PSA's product identifier, as text
     id: int  # the PSA's numeric record id
     description: str
     price: Decimal

@@ -20,7 +20,7 @@ SANDBOX = "sandbox"
 class ProviderConfig:
     """A provider block. `options` keep `env:NAME` references unresolved (see secrets.py)."""
 
-    name: str  # entry-point name: connectwise, autotask, dickerdata
+    name: str  # the provider's entry-point name in the ncesync.providers group
     endpoint: str  # "sandbox" or a base URL
     options: dict[str, Any] = field(default_factory=dict)
 
@@ -32,7 +32,7 @@ class ProviderConfig:
 @dataclass(frozen=True)
 class BillingStyle:
     style: str = ADVANCE  # advance | arrears
-    prorate: bool = False  # Autotask; ConnectWise reads each agreement's Prorate flag
+    prorate: bool = False  # for a PSA whose proration is a setting (others read each agreement's flag)
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ class ProductMapping:
     key: str
     name: str
     stock_codes: tuple[str, ...]  # exact codes or TERM:PRODUCT:SKU prefixes
-    psa_product: str  # ConnectWise catalog identifier / Autotask service id
+    psa_product: str  # the PSA's product identifier (catalog identifier, service id)
     price: Decimal | None = None  # custom profile price; None = PSA catalogue price
     profile: str | None = None
     protect: bool = False

@@ -2,7 +2,7 @@
 
 Most nights a plan is a handful of routine seat changes. The review list picks out what is
 not routine, each with why: a licence moving by more than the configured share or count,
-a new client, a decrease on a protected licence, an Autotask change moved off its day,
+a new client, a decrease on a protected licence, a dated change moved off its day,
 price or cost drift, and a licence sold below Dicker Data's cost (or below
 `review.min_margin_percent`). Only licences the plan changes are reviewed: a plan is
 reviewed for what it does; `ncesync report margin` covers every licence.

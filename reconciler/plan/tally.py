@@ -1,8 +1,7 @@
 """What each change of a plan does, as a billing manager counts it.
 
-One write can do several things (a ConnectWise quantity write that also fixes the price),
-and two writes can be one thing (an Autotask adjustment and its invoice-description
-update). Counting by effect keeps "14 to change" from meaning 7 seat changes: the plan's
+One write can do several things (a quantity write that also fixes the price), and two
+writes can be one thing (a dated adjustment and its invoice-description update). Counting by effect keeps "14 to change" from meaning 7 seat changes: the plan's
 totals and its renderers both count with `effects`, from the plan's JSON data.
 """
 

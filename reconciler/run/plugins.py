@@ -1,13 +1,21 @@
-"""Finding provider classes through the `ncesync.providers` entry-point group."""
+"""Finding plug-ins through entry points: providers (`ncesync.providers`), the embedded
+sandbox the engine starts for `endpoint: sandbox` (`ncesync.sandbox`), and commands that
+plug-ins add to the CLI (`ncesync.commands`). The engine imports no plug-in by name."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
 from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Any
 
-from reconciler.provider import Capabilities, Provider, Words
+from reconciler.provider import Capabilities, EmbeddedSandbox, Provider, Words
 from reconciler.errors import ConfigError
 
 GROUP = "ncesync.providers"
+SANDBOX_GROUP = "ncesync.sandbox"
+COMMANDS_GROUP = "ncesync.commands"
 
 
 def provider_class(name: str) -> type[Provider]:
@@ -31,4 +39,19 @@ def words_of(name: str) -> Words:
         return Words()
     capabilities = getattr(cls, "capabilities", None)
     return capabilities.words if isinstance(capabilities, Capabilities) else Words()
+
+
+def sandbox_starter() -> Callable[[Path, str, date], EmbeddedSandbox]:
+    """The function that starts the embedded sandbox; a clear error when none is installed."""
+    found = [ep for ep in entry_points(group=SANDBOX_GROUP) if ep.name == "embedded"]
+    if not found:
+        raise ConfigError("a provider says `endpoint: sandbox`, but no sandbox is installed "
+                          "(the ncesync.sandbox entry point `embedded`)")
+    starter: Callable[[Path, str, date], EmbeddedSandbox] = found[0].load()
+    return starter
+
+
+def plugin_commands() -> list[Any]:
+    """Click commands that plug-ins add to `ncesync` (e.g. `ncesync sandbox`)."""
+    return [ep.load() for ep in sorted(entry_points(group=COMMANDS_GROUP), key=lambda ep: ep.name)]
 

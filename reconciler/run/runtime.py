@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from reconciler.provider import ProviderContext, SourceProvider, TargetProvider
 from reconciler.errors import ConfigError
 from reconciler.model import Deployment, ProviderConfig
-from reconciler.run.plugins import provider_class
+from reconciler.run.plugins import provider_class, sandbox_starter
 
 log = logging.getLogger(__name__)
 
@@ -88,11 +88,7 @@ class Runtime(AbstractContextManager["Runtime"]):
         world_rel = self.deployment.settings.sandbox_world
         if not world_rel:
             raise ConfigError("a provider says `endpoint: sandbox` but settings.yaml has no `sandbox: {world: ...}`")
-        from providers.sandbox import SandboxServer
-        from providers.sandbox.working_copy import working_world
-
-        world = working_world(Path(self.deployment.root), world_rel)
-        self._sandbox = SandboxServer(world, clock=self.sync_date).start()
+        self._sandbox = sandbox_starter()(Path(self.deployment.root), world_rel, self.sync_date)
         return str(self._sandbox.url)
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from providers.sandbox import load_world
-from reconciler.cli.sandbox import sandbox
+from providers.sandbox.cli import sandbox
 
 
 def test_init_writes_a_deployment_and_its_working_copy(tmp_path: Path) -> None:

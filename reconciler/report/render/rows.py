@@ -1,7 +1,7 @@
 """A plan's changes as people read them: one row per thing done, clients by money at stake.
 
-The plan's data keeps one change per PSA write (an Autotask adjustment and the invoice text
-of its contract service are two writes). A reader counts one seat change, so a change that
+The plan's data keeps one change per PSA write (a dated adjustment and the invoice text of
+its line are two writes). A reader counts one seat change, so a change that
 only rewrites the invoice description joins the row of its licence's seat change or new
 line. Clients come in order of the money at stake (absolute run-rate change plus absolute
 one-off, summed over their rows), largest first; ties by name.

@@ -1,4 +1,7 @@
-"""`ncesync sandbox init|serve|reset`: the embedded vendor emulator of a deployment."""
+"""`ncesync sandbox init|serve|reset`: the embedded vendor emulator of a deployment.
+
+A command the sandbox adds to the `ncesync` CLI through the `ncesync.commands` entry-point
+group: the engine knows no emulator, it only lists the commands plug-ins offer."""
 
 from __future__ import annotations
 
