@@ -16,35 +16,14 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 from datetime import datetime, timezone
 from typing import Any
 
-from reconciler.secrets import Redactor
+from reconciler.secrets import KNOWN, mask
 
 
 class SecretMask(logging.Filter):
-    def __init__(self) -> None:
-        super().__init__()
-        self._secrets: set[str] = set()
-        self._redactor = Redactor([])
-        self._lock = threading.Lock()
-
-    def add(self, secret: str) -> None:
-        if secret and secret not in self._secrets:
-            with self._lock:
-                self._secrets.add(secret)
-                self._redactor = Redactor(sorted(self._secrets))
-
-    def forget_all_but(self, kept: set[str]) -> None:
-        """Mask only `kept` from now on (a test session resetting between tests)."""
-        with self._lock:
-            if self._secrets != kept:
-                self._secrets = set(kept)
-                self._redactor = Redactor(sorted(kept))
-
-    def mask(self, text: str) -> str:
-        return self._redactor(text) if self._secrets else text
+    """Masks every known secret (reconciler.secrets.KNOWN) in the records it sees."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         mask_record(record)
@@ -56,16 +35,16 @@ SECRET_MASK = SecretMask()
 
 def mask_record(record: logging.LogRecord) -> logging.LogRecord:
     """The record with its message (and any formatted traceback) masked."""
-    if SECRET_MASK._secrets:
+    if KNOWN:
         try:
             message = record.getMessage()
         except Exception:  # noqa: BLE001 - a bad format string is the library's, not a reason to leak
             message = f"{record.msg} {record.args}"
-        masked = SECRET_MASK.mask(message)
+        masked = KNOWN.mask(message)
         if masked != message:
             record.msg, record.args = masked, ()
         if record.exc_text:
-            record.exc_text = SECRET_MASK.mask(record.exc_text)
+            record.exc_text = KNOWN.mask(record.exc_text)
     return record
 
 
@@ -81,20 +60,8 @@ logging.setLogRecordFactory(_masked_record)
 # Libraries that log request lines (query strings can carry a Dicker Data token or key):
 # the filter sits on them too, for records made before this module was imported.
 URL_LOGGERS = ("urllib3.connectionpool", "urllib3.util.retry")
-
-
-def protect(secret: str) -> None:
-    """Mask `secret` in every log record from now on, in this process."""
-    SECRET_MASK.add(secret)
-    for name in URL_LOGGERS:
-        logger = logging.getLogger(name)
-        if SECRET_MASK not in logger.filters:
-            logger.addFilter(SECRET_MASK)
-
-
-def mask(text: str) -> str:
-    """`text` with every protected secret replaced by '***' (messages, journal entries)."""
-    return SECRET_MASK.mask(text)
+for _name in URL_LOGGERS:
+    logging.getLogger(_name).addFilter(SECRET_MASK)
 
 
 class Masked(logging.Formatter):
@@ -105,7 +72,7 @@ class Masked(logging.Formatter):
         self.inner = inner
 
     def format(self, record: logging.LogRecord) -> str:
-        return SECRET_MASK.mask(self.inner.format(record))
+        return mask(self.inner.format(record))
 
 
 class JsonLines(logging.Formatter):

@@ -1,10 +1,13 @@
-"""`env:NAME` references: how specs name secrets without containing them."""
+"""Secrets: `env:NAME` references (how specs name secrets without containing them), and the
+secrets this process knows, masked in every form they travel in wherever text leaves it
+(log lines: see logs.py; error messages, journal entries, alerts: `mask`)."""
 
 from __future__ import annotations
 
 import base64
 import json
 import re
+import threading
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote, quote_plus
@@ -32,8 +35,6 @@ def resolve(value: Any, environ: Mapping[str, str], *, setting: str) -> str:
         return str(value)
     resolved = environ.get(name, "")
     if resolved:
-        from reconciler.logs import protect  # late import: logs depends on this module
-
         protect(resolved)
     if not resolved:
         raise ConfigError(
@@ -100,3 +101,48 @@ def _alternation(forms: set[str]) -> re.Pattern[str] | None:
         return None
     ordered = sorted(forms, key=len, reverse=True)  # the longest form first: no partial masks
     return re.compile("|".join(re.escape(f) for f in ordered))
+
+
+class KnownSecrets:
+    """Every secret this process has resolved or been issued, and the Redactor for them."""
+
+    def __init__(self) -> None:
+        self._secrets: frozenset[str] = frozenset()
+        self._redactor = Redactor([])
+        self._lock = threading.Lock()
+
+    def add(self, secret: str) -> None:
+        if secret and secret not in self._secrets:
+            with self._lock:
+                self._secrets = self._secrets | {secret}
+                self._redactor = Redactor(sorted(self._secrets))
+
+    def snapshot(self) -> frozenset[str]:
+        return self._secrets
+
+    def forget_all_but(self, kept: frozenset[str]) -> None:
+        """Mask only `kept` from now on (a test session resetting between tests)."""
+        with self._lock:
+            if self._secrets != kept:
+                self._secrets = frozenset(kept)
+                self._redactor = Redactor(sorted(kept))
+
+    def mask(self, text: str) -> str:
+        return self._redactor(text) if self._secrets else text
+
+    def __bool__(self) -> bool:
+        return bool(self._secrets)
+
+
+KNOWN = KnownSecrets()
+
+
+def protect(secret: str) -> None:
+    """Mask `secret` in every log record and message from now on, in this process."""
+    KNOWN.add(secret)
+
+
+def mask(text: str) -> str:
+    """`text` with every known secret replaced by '***' (messages, journal entries)."""
+    return KNOWN.mask(text)
+

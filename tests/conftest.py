@@ -16,7 +16,7 @@ import pytest
 
 from reconciler import clock
 from providers.sandbox.server import SandboxServer
-from reconciler.logs import SECRET_MASK
+from reconciler.secrets import KNOWN
 from tests.contract.exchanges import Recorder, exchange_of, problems
 
 RECORDER = Recorder()
@@ -87,14 +87,14 @@ def logging_as_found() -> Iterator[None]:
     every debug line of every request, and the suite would slow down test by test."""
     root = logging.getLogger()
     level, handlers = root.level, list(root.handlers)
-    secrets = set(SECRET_MASK._secrets)
+    secrets = KNOWN.snapshot()
     yield
     root.setLevel(level)
     root.handlers = handlers
     # The mask grows by every secret and Dicker Data key a run sees, which is a handful in
     # a nightly process but thousands in one test session: each test starts from the mask
     # it found, so masking does not slow every later test down.
-    SECRET_MASK.forget_all_but(secrets)
+    KNOWN.forget_all_but(secrets)
 
 
 @pytest.fixture(autouse=True)

@@ -22,7 +22,7 @@ from providers.dickerdata.accesskey import AccessKey, is_denied
 from providers.dickerdata.transport import Credentials, KeyTransport
 from providers.http import HttpClient
 from reconciler.errors import ProviderError, SourceError
-from reconciler.logs import protect
+from reconciler.secrets import protect
 from reconciler.secrets import Redactor
 
 log = logging.getLogger(__name__)

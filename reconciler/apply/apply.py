@@ -19,7 +19,7 @@ from reconciler.plan.change import Change
 from reconciler.apply.confirmation import UNKNOWN, outcome_of
 from reconciler.errors import ProviderError
 from reconciler.apply.journal import Journal
-from reconciler.logs import mask
+from reconciler.secrets import mask
 from reconciler.plan.plan import Plan
 
 log = logging.getLogger(__name__)

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.plan.change import Change
-from reconciler.logs import mask
+from reconciler.secrets import mask
 
 JOURNAL = Path(".ncesync") / "journal.jsonl"
 # What `ncesync journal` shows of an entry: a line without these is not one of ours.

@@ -11,7 +11,7 @@ from reconciler.run import doctor as checks
 from reconciler.cli import options
 from reconciler.cli.exitcodes import ERROR, OK, handles_errors
 from reconciler.errors import ReconcilerError
-from reconciler.logs import mask
+from reconciler.secrets import mask
 from reconciler.model import Check
 from reconciler.run.runtime import Runtime, today_in
 from reconciler.specs import load_deployment

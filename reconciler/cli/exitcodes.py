@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import click
 
-from reconciler.logs import mask
+from reconciler.secrets import mask
 from reconciler.errors import (
     ReconcilerError,
     SpecError,

@@ -23,7 +23,8 @@ from reconciler.cli.schema import schema
 from reconciler.cli.show import show
 from reconciler.cli.unlock import unlock
 from reconciler.cli.validate import validate
-from reconciler.logs import configure, mask
+from reconciler.logs import configure
+from reconciler.secrets import mask
 from reconciler.run.plugins import plugin_commands
 from reconciler.run.run_id import RUN_ID_VARIABLE, RunIdFilter, set_run_id
 

@@ -26,7 +26,7 @@ from reconciler.apply.apply import ApplyResult
 from reconciler.run.plugins import words_of
 from reconciler.cli.exitcodes import CHANGES, INTERNAL, INTERRUPTED, OK, UNSAFE, handles_errors
 from reconciler.errors import ReconcilerError
-from reconciler.logs import mask
+from reconciler.secrets import mask
 from reconciler.model import Deployment
 from reconciler.report.notify import notify
 from reconciler.money import signed_money

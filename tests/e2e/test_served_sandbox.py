@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from providers.sandbox import SANDBOX_CREDENTIALS, SandboxServer
 from reconciler.cli.main import cli
-from reconciler.logs import SECRET_MASK
+from reconciler.secrets import KNOWN
 from tests.e2e.worlds import (
     autotask_world,
     three_clients_world,
@@ -39,9 +39,9 @@ ENV = {
 def forget_the_demo_secrets() -> Iterator[None]:
     """The demo credentials are resolved as real secrets here, so the process masks them from
     then on ("sandbox" among them); later tests must not see their output masked."""
-    known = set(SECRET_MASK._secrets)
+    known = KNOWN.snapshot()
     yield
-    SECRET_MASK._secrets = known
+    KNOWN.forget_all_but(known)
 
 
 @pytest.fixture

@@ -195,7 +195,7 @@ def test_urllib3s_request_line_with_a_form_encoded_secret_is_masked(canary, capl
                                     lambda s: base64.b64encode(f"acme+pub:{s}".encode()).decode(),
                                     lambda s: json.dumps({"token": s})])
 def test_every_form_of_a_secret_is_masked(canary, encode) -> None:
-    from reconciler.logs import mask
+    from reconciler.secrets import mask
 
     text = f"before {encode(canary)} after"
     assert canary not in mask(text)

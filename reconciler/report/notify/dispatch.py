@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from reconciler import secrets
-from reconciler.logs import mask
+from reconciler.secrets import mask
 from reconciler.report.notify import senders
 from reconciler.report.notify.channel import channels
 from reconciler.report.notify.message import render
