@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipaddress
 from urllib.parse import urlsplit
 
+from providers.sandbox_credentials import SANDBOX_CREDENTIALS
 from reconciler.errors import ConfigError
 from reconciler.provider import ProviderContext
 
@@ -58,7 +59,4 @@ def sandbox_endpoint(context: ProviderContext, vendor: str, block: str) -> tuple
     """
     if not context.sandbox_url:
         raise ConfigError(f"{block}.endpoint is sandbox but no sandbox is running")
-    # Imported here: the sandbox is optional at run time for real deployments.
-    from providers.sandbox.credentials import SANDBOX_CREDENTIALS
-
     return f"{context.sandbox_url.rstrip('/')}/{vendor}", dict(SANDBOX_CREDENTIALS[vendor])

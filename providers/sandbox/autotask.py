@@ -13,7 +13,7 @@ from providers.sandbox.autotask_dates import DATE_FIELDS, DatabaseDates, canonic
 from providers.sandbox.autotask_query import Query, QueryError, predicate_of
 from providers.sandbox.autotask_records import CHILD_OF_CONTRACT, EntityShape
 from providers.sandbox.contract_units import AdjustmentError, apply_adjustment
-from providers.sandbox.credentials import SANDBOX_CREDENTIALS
+from providers.sandbox_credentials import SANDBOX_CREDENTIALS
 from providers.sandbox.exchange import Rejection, Reply, Request
 from providers.sandbox.router import Route, Router
 from providers.sandbox.store import WorldStore

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
-from providers.sandbox.credentials import SANDBOX_CREDENTIALS
+from providers.sandbox_credentials import SANDBOX_CREDENTIALS
 from providers.sandbox.cw_listing import count_reply, cw_error, list_reply, public, select_fields
 from providers.sandbox.cw_query import LIST_PARAMETERS, check_parameters, selected_fields
 from providers.sandbox.exchange import Rejection, Reply, Request

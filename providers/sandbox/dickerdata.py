@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from providers.sandbox.access_keys import AccessKeys
-from providers.sandbox.credentials import SANDBOX_CREDENTIALS
+from providers.sandbox_credentials import SANDBOX_CREDENTIALS
 from providers.sandbox.exchange import Rejection, Reply, Request
 from providers.sandbox.router import Route, Router
 from providers.sandbox.store import WorldStore

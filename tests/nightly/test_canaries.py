@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from providers.sandbox import SandboxServer
 from providers.sandbox.access_keys import AccessKeys
 from providers.sandbox.faults import Fault
-from providers.sandbox.credentials import SANDBOX_CREDENTIALS
+from providers.sandbox_credentials import SANDBOX_CREDENTIALS
 from reconciler.cli.main import cli
 from tests.e2e.worlds import TENANT, autotask_world, connectwise_world, write_autotask_deployment, write_deployment
 

@@ -109,7 +109,7 @@ def test_the_world_file_keeps_both_writes_of_two_sandboxes_serving_it(tmp_path) 
     latest content, so neither overwrites the other's (A's adjustment once vanished)."""
     import requests
 
-    from providers.sandbox.credentials import SANDBOX_CREDENTIALS
+    from providers.sandbox_credentials import SANDBOX_CREDENTIALS
 
     write_deployment(tmp_path, connectwise_world(quantity=15, prorate=True), style="advance")
     world = tmp_path / ".ncesync" / "world.json"

@@ -1,6 +1,7 @@
 """The sandbox's demo credentials: well known and not secret, like a vendor's test tenant.
 
-Providers use them when a deployment says `endpoint: sandbox`; the sandbox server checks
+Providers use them when a deployment says `endpoint: sandbox`, so they live beside both
+rather than in the sandbox: a provider never imports the emulator. The sandbox checks
 every request against them, so a provider that forgets a header fails here as it would at
 the vendor.
 """
