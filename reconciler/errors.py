@@ -1,4 +1,10 @@
-"""The exception tree. The CLI maps each class to an exit code in one place (cli/exitcodes.py)."""
+"""The exception tree. The CLI maps each class to an exit code in one place (cli/exitcodes.py).
+
+Every way a command fails is one of these: a user's mistake (SpecError, ConfigError), a
+vendor's answer (ProviderError), a safety guard (UnsafePlanError, exit 3), a stale saved plan
+(StalePlanError, exit 4), a run that ended with work it could not do (UnsyncedError,
+WritesFailedError, ChecksFailedError), or a signal (InterruptedRunError, 130/143). A
+command that succeeds returns its exit code (0, or 2 for "changes present")."""
 
 from __future__ import annotations
 
@@ -7,6 +13,8 @@ from dataclasses import dataclass
 
 class ReconcilerError(Exception):
     """Root of every error ncesync raises on purpose. Messages are meant for the user."""
+
+    prefix = "Error: "  # how the CLI introduces the message
 
 
 @dataclass(frozen=True)
@@ -60,7 +68,14 @@ class SourceError(ProviderError):
 
 
 class UnsafePlanError(ReconcilerError):
-    """A safety guard refused the plan (exit 3 unless --force)."""
+    """A safety guard refused the plan (exit 3 unless --force); the message lists them."""
+
+    prefix = ""  # the message is the whole text, not an "Error:"
+
+    def __init__(self, refusals: list[dict[str, str]]):
+        self.refusals = refusals
+        lines = [f"  [{r['guard']}] {r['message']}" for r in refusals]
+        super().__init__("\n".join(["Refused by the safety guards (use --force to override after checking):", *lines]))
 
 
 class StalePlanError(ReconcilerError):
@@ -69,3 +84,45 @@ class StalePlanError(ReconcilerError):
 
 class LockHeldError(ReconcilerError):
     """Another apply holds the lock for this PSA tenant."""
+
+
+class UnsyncedError(ReconcilerError):
+    """The plan has licences it cannot sync (its errors), so the run fails until someone
+    fixes them: a nightly job must not stay green while they wait."""
+
+    prefix = ""
+
+    def __init__(self, count: int):
+        self.count = count
+        super().__init__(f"{count} licence{'s' if count != 1 else ''} cannot be synced until fixed "
+                         "(errors above); everything else was planned normally.")
+
+
+class WritesFailedError(ReconcilerError):
+    """An apply ended with changes not written (the table above says which and why)."""
+
+    prefix = ""
+
+
+class NotConfirmedError(ReconcilerError):
+    """The person asked to confirm an apply did not (or could not) say yes."""
+
+    prefix = ""
+
+
+class ChecksFailedError(ReconcilerError):
+    """A command that checks things (validate, doctor, unlock) found some that fail; they
+    were listed above."""
+
+    prefix = ""
+
+
+class InterruptedRunError(ReconcilerError):
+    """The run was stopped by a signal; `exit_code` is 128 + the signal, as shells report it."""
+
+    prefix = ""
+
+    def __init__(self, message: str, exit_code: int):
+        self.exit_code = exit_code
+        super().__init__(message)
+

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from reconciler.cli.exitcodes import ERROR, handles_errors
+from reconciler.cli.exitcodes import handles_errors
 from reconciler.cli.options import CalendarDate, deployment_dir
 from reconciler.errors import ConfigError
 
@@ -42,8 +42,7 @@ def init(root: Path, clients: int, seed: int, psa: str, sync_type: str, style: s
     from providers.sandbox.generator import generate, reset
 
     if (root / "specs").exists() and not force:
-        click.echo(f"Error: {root / 'specs'} already exists; use --force to overwrite it.", err=True)
-        raise SystemExit(ERROR)
+        raise ConfigError(f"{root / 'specs'} already exists; use --force to overwrite it")
     try:
         ZoneInfo(timezone)
     except (ValueError, KeyError):

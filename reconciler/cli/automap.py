@@ -14,8 +14,7 @@ from reconciler.cli.exitcodes import OK, handles_errors
 from reconciler.errors import ConfigError
 from reconciler.run.job import plan_run
 from reconciler.report.render.formats import render_template
-from reconciler.run.runtime import Runtime, sync_date_for
-from reconciler.specs import load_deployment
+from reconciler.run.orchestrator import Orchestrator
 from reconciler.report.unmapped import unmapped_report
 
 
@@ -24,12 +23,12 @@ from reconciler.report.unmapped import unmapped_report
 @options.sync_date
 @click.option("--write", is_flag=True, help="Write each proposal to specs/clients/ for review (never replaces a file).")
 @handles_errors
-def automap(root: Path, sync_date: datetime | None, write: bool) -> None:
+def automap(root: Path, sync_date: datetime | None, write: bool) -> int:
     """Propose client mappings: unmapped Dicker Data customers whose normalised name matches
     exactly one PSA company with one active agreement."""
-    deployment = load_deployment(root)
-    day = sync_date_for(deployment, sync_date)
-    with Runtime(deployment, sync_date=day) as runtime:
+    run = Orchestrator(root)
+    day = run.sync_date(sync_date)
+    with run.runtime(day) as runtime:
         planned = plan_run(runtime)  # the plan's own list of unmapped customers
         try:
             companies = runtime.target.companies()
@@ -37,7 +36,7 @@ def automap(root: Path, sync_date: datetime | None, write: bool) -> None:
             raise ConfigError(str(exc)) from None
         psa = runtime.target.name
     customers = unmapped_report(planned.plan, planned.inventory).customers
-    result = matcher.propose(customers, companies, deployment)
+    result = matcher.propose(customers, companies, run.deployment)
     click.echo(render_template("automap.txt.j2", automap=result.to_json(), psa=psa), nl=False)
     if write and result.proposals:
         for path in matcher.write(root, result.proposals, today=day, psa=psa):
@@ -45,4 +44,4 @@ def automap(root: Path, sync_date: datetime | None, write: bool) -> None:
         click.echo("Review the new files, run `ncesync validate` and `ncesync plan`, then open a pull request.")
     elif result.proposals:
         click.echo("Nothing was written; run again with --write to create the files for review.")
-    raise SystemExit(OK)
+    return OK

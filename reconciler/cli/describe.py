@@ -11,13 +11,11 @@ import click
 from reconciler.cli import options
 from reconciler.cli.exitcodes import OK, handles_errors
 from reconciler.errors import ConfigError
-from reconciler.run.job import plan_run, select_clients
 from reconciler.model.specs import DAILY
-from reconciler.plan.planner import PlanRequest
 from reconciler.report.preview import preview
 from reconciler.report.render.formats import render_template
-from reconciler.run.runtime import Runtime, sync_date_for
-from reconciler.specs import load_deployment
+from reconciler.run.job import select_clients
+from reconciler.run.orchestrator import Orchestrator
 
 
 @click.command()
@@ -26,24 +24,16 @@ from reconciler.specs import load_deployment
 @options.sync_date
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @handles_errors
-def describe(root: Path, client_ref: str, sync_date: datetime | None, fmt: str) -> None:
+def describe(root: Path, client_ref: str, sync_date: datetime | None, fmt: str) -> int:
     """Render the client's invoice description template for each of its licences, with the
     seat counts Dicker Data has now. Read-only."""
-    deployment = load_deployment(root)
-    if deployment.settings.sync_type != DAILY:
+    run = Orchestrator(root)
+    if run.deployment.settings.sync_type != DAILY:
         raise ConfigError("invoice descriptions are templated in daily sync only; monthly sync writes a fixed text")
-    [client] = select_clients(deployment, (client_ref,))
-    day = sync_date_for(deployment, sync_date)
-    with Runtime(deployment, sync_date=day) as runtime:
-        planned = plan_run(runtime, (client_ref,))
-        request = PlanRequest(
-            deployment=deployment, inventory=planned.inventory, psa=planned.psa,
-            capabilities=runtime.target.capabilities,
-            sync_date=day, clients=(client,), full_run=False,
-        )
-    found = preview(request, client)
+    [client] = select_clients(run.deployment, (client_ref,))
+    found = preview(run.plan(clients=(client_ref,), sync_date=sync_date).request, client)
     if fmt == "json":
         click.echo(json.dumps(found.to_json(), indent=2, default=str))
     else:
         click.echo(render_template("describe.txt.j2", p=found.to_json()), nl=False)
-    raise SystemExit(OK)
+    return OK

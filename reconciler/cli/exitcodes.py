@@ -10,6 +10,7 @@ import click
 
 from reconciler.secrets import mask
 from reconciler.errors import (
+    InterruptedRunError,
     ReconcilerError,
     SpecError,
     StalePlanError,
@@ -33,16 +34,20 @@ def code_for(error: ReconcilerError) -> int:
         return UNSAFE
     if isinstance(error, StalePlanError):
         return STALE
+    if isinstance(error, InterruptedRunError):
+        return error.exit_code
     return ERROR
 
 
 def handles_errors(command: F) -> F:
-    """Turn a ReconcilerError into its message on stderr and its exit code; no traceback."""
+    """The one place a command's end becomes an exit code: the command returns its code when
+    it succeeds (0, or 2 for changes present); a ReconcilerError becomes its message on
+    stderr and its code; no traceback."""
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return command(*args, **kwargs)
+            returned = command(*args, **kwargs)
         except SpecError as error:
             for problem in error.problems:
                 click.echo(str(problem), err=True)
@@ -51,7 +56,9 @@ def handles_errors(command: F) -> F:
             raise SystemExit(ERROR) from None
         except ReconcilerError as error:
             # Vendor error text is copied into messages: mask any secret it may echo back.
-            click.echo(f"Error: {mask(str(error))}", err=True)
+            if str(error):
+                click.echo(f"{error.prefix}{mask(str(error))}", err=True)
             raise SystemExit(code_for(error)) from None
+        raise SystemExit(returned if isinstance(returned, int) else OK)
 
     return wrapper  # type: ignore[return-value]

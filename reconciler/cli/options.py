@@ -75,6 +75,10 @@ output_format = click.option(
     show_default=True,
 )
 
+invoices = click.option(
+    "--invoice", "invoices", multiple=True, metavar="NUMBER",
+    help="Monthly sync: copy only this Dicker Data invoice; repeatable.",
+)
 force = click.option("--force", is_flag=True, help="Override the safety guards (see the plan's refusals).")
 
 parallelism = click.option(

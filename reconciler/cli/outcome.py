@@ -93,7 +93,8 @@ def _recording(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except ReconcilerError as error:
-            note(error=mask(str(error)).splitlines()[0] if str(error) else type(error).__name__)
+            if error.prefix:  # an error; a refusal or unfinished work is said by the status
+                note(error=mask(str(error)).splitlines()[0] if str(error) else type(error).__name__)
             raise
 
     return wrapper  # type: ignore[return-value]

@@ -9,19 +9,17 @@ from pathlib import Path
 import click
 
 from reconciler.cli import options
-from reconciler.cli.exitcodes import CHANGES, ERROR, OK, UNSAFE
+from reconciler.cli.exitcodes import CHANGES, OK
 from reconciler.cli.outcome import note, reports_outcome
-from reconciler.cli.output import echo_plan, echo_refusals, echo_unsynced
+from reconciler.cli.output import echo_plan
 from reconciler.cli.progress import Progress
-from reconciler.run.job import plan_run
-from reconciler.run.runtime import Runtime, sync_date_for
-from reconciler.specs import load_deployment
+from reconciler.run.orchestrator import Orchestrator, check_plan
 
 
 @click.command()
 @options.deployment_dir
 @options.clients
-@click.option("--invoice", "invoices", multiple=True, metavar="NUMBER", help="Monthly sync: copy only this Dicker Data invoice; repeatable.")
+@options.invoices
 @options.sync_date
 @options.output_format
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Save the plan as JSON for `apply PLANFILE`.")
@@ -30,14 +28,13 @@ from reconciler.specs import load_deployment
 @options.parallelism
 @options.quiet
 @reports_outcome("plan")
-def plan(root: Path, clients: tuple[str, ...], invoices: tuple[str, ...], sync_date: datetime | None, fmt: str, out: Path | None, detailed_exitcode: bool, force: bool, parallelism: int | None, quiet: bool) -> None:
+def plan(root: Path, clients: tuple[str, ...], invoices: tuple[str, ...], sync_date: datetime | None, fmt: str,
+         out: Path | None, detailed_exitcode: bool, force: bool, parallelism: int | None, quiet: bool) -> int:
     """Show what apply would change in the PSA, and why."""
-    deployment = load_deployment(root)
-    note(deployment=deployment)
-    day = sync_date_for(deployment, sync_date)
-    with Runtime(deployment, sync_date=day, parallelism=parallelism) as runtime:
-        planned = plan_run(runtime, clients, invoices, progress=Progress(quiet=quiet))
-    data = planned.plan.to_json()
+    run = Orchestrator(root, parallelism=parallelism, progress=Progress(quiet=quiet))
+    note(deployment=run.deployment)
+    planned = run.plan(clients=clients, invoices=invoices, sync_date=sync_date).plan
+    data = planned.to_json()
     note(plan=data)
     if out:
         out.parent.mkdir(parents=True, exist_ok=True)  # e.g. .ncesync/, the git-ignored run state
@@ -45,12 +42,5 @@ def plan(root: Path, clients: tuple[str, ...], invoices: tuple[str, ...], sync_d
         where = "" if root.resolve() == Path.cwd().resolve() else f" -C {root}"
         click.echo(f"Plan saved to {out}; apply it with: ncesync apply {out}{where}", err=True)
     echo_plan(data, fmt)
-    if planned.plan.refusals and not force:
-        echo_refusals(data)
-        raise SystemExit(UNSAFE)
-    if planned.plan.errors:
-        echo_unsynced(data)
-        raise SystemExit(ERROR)
-    if detailed_exitcode and planned.plan.has_changes:
-        raise SystemExit(CHANGES)
-    raise SystemExit(OK)
+    check_plan(planned, force=force)
+    return CHANGES if detailed_exitcode and planned.has_changes else OK

@@ -11,14 +11,11 @@ import click
 
 from reconciler.cli import options
 from reconciler.cli.exitcodes import CHANGES, OK, handles_errors
-from reconciler.run.job import plan_run, select_clients
 from reconciler.report.margin import margin_report
-from reconciler.plan.planner import PlanRequest
 from reconciler.report.render.csvtable import csv_text
 from reconciler.report.render.formats import render_template
-from reconciler.run.runtime import Runtime, sync_date_for
-from reconciler.specs import load_deployment
 from reconciler.report.unmapped import unmapped_report
+from reconciler.run.orchestrator import Orchestrator
 
 # Like --detailed-exitcode: 2 means "something to act on", so 1 still means "it failed".
 FOUND_UNMAPPED = CHANGES
@@ -36,19 +33,16 @@ def report() -> None:
 @options.output_format
 @click.option("--fail-on-unmapped", is_flag=True, help="Exit 2 when anything is unmapped (for CI).")
 @handles_errors
-def unmapped(root: Path, sync_date: datetime | None, fmt: str, fail_on_unmapped: bool) -> None:
+def unmapped(root: Path, sync_date: datetime | None, fmt: str, fail_on_unmapped: bool) -> int:
     """Dicker Data customers and stock codes without a mapping, with their seats."""
-    deployment = load_deployment(root)
-    day = sync_date_for(deployment, sync_date)
-    with Runtime(deployment, sync_date=day) as runtime:
-        planned = plan_run(runtime)  # a full run: unmapped customers are only listed then
+    planned = Orchestrator(root).plan(sync_date=sync_date)  # a full run: unmapped customers are listed then
     found = unmapped_report(planned.plan, planned.inventory)
     data = found.to_json()
     if fmt == "json":
         click.echo(json.dumps(data, indent=2))
     else:
         click.echo(render_template(TEMPLATES[fmt], report=data), nl=False)
-    raise SystemExit(FOUND_UNMAPPED if fail_on_unmapped and not found.is_empty else OK)
+    return FOUND_UNMAPPED if fail_on_unmapped and not found.is_empty else OK
 
 
 MARGIN_TEMPLATES = {"text": "margin.txt.j2", "markdown": "margin.md.j2"}
@@ -65,17 +59,12 @@ MARGIN_COLUMNS = ("client_id", "client_name", "product_key", "product_name", "ag
               help="Flag margins below this share of the price (default: review.min_margin_percent, else 0).")
 @handles_errors
 def margin(root: Path, clients: tuple[str, ...], sync_date: datetime | None, fmt: str,
-           min_margin_percent: float | None) -> None:
+           min_margin_percent: float | None) -> int:
     """Per client and licence: Dicker Data's cost, the PSA's price, seats, monthly margin and
     margin %; negative and low margins flagged."""
-    deployment = load_deployment(root)
-    day = sync_date_for(deployment, sync_date)
-    with Runtime(deployment, sync_date=day) as runtime:
-        planned = plan_run(runtime, clients)
-        request = PlanRequest(
-            deployment=deployment, inventory=planned.inventory, psa=planned.psa, capabilities=runtime.target.capabilities, sync_date=day,
-            clients=select_clients(deployment, clients), full_run=not clients,
-        )
+    run = Orchestrator(root)
+    request = run.plan(clients=clients, sync_date=sync_date).request
+    deployment = run.deployment
     threshold = deployment.settings.review.min_margin_percent
     if min_margin_percent is not None:
         threshold = Decimal(str(min_margin_percent))
@@ -86,4 +75,4 @@ def margin(root: Path, clients: tuple[str, ...], sync_date: datetime | None, fmt
         click.echo(csv_text(MARGIN_COLUMNS, data["licences"]), nl=False)
     else:
         click.echo(render_template(MARGIN_TEMPLATES[fmt], report=data), nl=False)
-    raise SystemExit(OK)
+    return OK

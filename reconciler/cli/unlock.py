@@ -12,14 +12,16 @@ from pathlib import Path
 import click
 
 from reconciler.cli import options
-from reconciler.cli.exitcodes import ERROR, OK
+from reconciler.cli.exitcodes import OK, handles_errors
+from reconciler.errors import ChecksFailedError
 from reconciler.apply.lock import LOCKS, describe, holder, is_held
 
 
 @click.command()
 @options.deployment_dir
 @click.option("--yes", is_flag=True, help="Do not ask before removing a lock file no process holds.")
-def unlock(root: Path, yes: bool) -> None:
+@handles_errors
+def unlock(root: Path, yes: bool) -> int:
     """Show who holds this deployment's apply locks; remove the files of ended applies."""
     locks = sorted((root / LOCKS).glob("*.lock"))
     live = 0
@@ -35,4 +37,6 @@ def unlock(root: Path, yes: bool) -> None:
             click.echo("Removed.")
     if not locks:
         click.echo("No apply lock is held.")
-    raise SystemExit(ERROR if live else OK)
+    if live:
+        raise ChecksFailedError("")  # the live holder is named above
+    return OK

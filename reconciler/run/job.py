@@ -28,6 +28,7 @@ class PlannedRun:
     plan: Plan
     inventory: Inventory
     psa: PsaState
+    request: PlanRequest  # what the plan was made from (describe and the reports reuse it)
 
 
 def select_clients(deployment: Deployment, wanted: tuple[str, ...]) -> tuple[ClientMapping, ...]:
@@ -87,7 +88,7 @@ def plan_run(runtime: Runtime, wanted_clients: tuple[str, ...] = (), invoices: t
     )
     plan = _monthly_plan(runtime, request, scope) if sync_type == MONTHLY else build_plan(request)
     plan.refusals = [r.to_json() for r in safety.check(plan, deployment)]
-    return PlannedRun(plan, inventory, psa)
+    return PlannedRun(plan, inventory, psa, request)
 
 
 def _monthly_plan(runtime: Runtime, request: PlanRequest, scope: Scope) -> Plan:

@@ -165,7 +165,7 @@ def test_apply_without_a_terminal_says_so_instead_of_aborted(run) -> None:
 
 def test_an_unexpected_error_is_one_line_not_a_traceback(run, monkeypatch) -> None:
     cw_deployment(run.root)
-    import reconciler.cli.plan as plan_command
+    import reconciler.run.orchestrator as plan_command
 
     def broken(*args, **kwargs):
         raise RuntimeError("something nobody expected")
