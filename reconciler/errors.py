@@ -8,7 +8,9 @@ command that succeeds returns its exit code (0, or 2 for "changes present")."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 
 class ReconcilerError(Exception):
@@ -72,9 +74,9 @@ class UnsafePlanError(ReconcilerError):
 
     prefix = ""  # the message is the whole text, not an "Error:"
 
-    def __init__(self, refusals: list[dict[str, str]]):
-        self.refusals = refusals
-        lines = [f"  [{r['guard']}] {r['message']}" for r in refusals]
+    def __init__(self, refusals: Sequence[Any]):
+        self.refusals = refusals  # plan.Refusal: guard, message
+        lines = [f"  [{r.guard}] {r.message}" for r in refusals]
         super().__init__("\n".join(["Refused by the safety guards (use --force to override after checking):", *lines]))
 
 

@@ -23,7 +23,7 @@ def echo_failures(result: ApplyResult, names: dict[str, Any], container: str) ->
         return
     click.echo(f"Not written ({len(result.failures)} of the plan's changes; every other licence was synced):", err=True)
     rows = [(
-        str(names.get(f.change.client_id, {}).get("name", f.change.client_name)),
+        names[f.change.client_id].name if f.change.client_id in names else f.change.client_name,
         f"{container} {f.change.agreement_id}",
         f"{f.change.product_key} ({f.change.product_id})",
         _what(f.change),

@@ -44,7 +44,7 @@ class _Announcing:
     def write(self, change: Change) -> WriteResult:
         if change.client_id != self._current:
             self._current = change.client_id
-            name = self._names.get(change.client_id, {}).get("name", change.client_id)
+            name = self._names[change.client_id].name if change.client_id in self._names else change.client_id
             self._echo(f"apply: [{self._order[change.client_id]}/{len(self._order)}] {name}")
         return self._target.write(change)
 

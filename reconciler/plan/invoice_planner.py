@@ -9,7 +9,7 @@ an invoice is never copied by halves. Totals per invoice and per client go to `p
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -20,7 +20,7 @@ from reconciler.plan.invoice_totals import InvoiceTotals
 from reconciler.plan.licences import product_for
 from reconciler.model import ClientMapping, InvoiceLine, ProductMapping
 from reconciler.model.psa import CHARGE, PsaLine
-from reconciler.plan.plan import Issue, Plan, Unmapped, digest
+from reconciler.plan.plan import ClientDigest, ClientSummary, Issue, Plan, PlanDraft, Unmapped, digest
 from reconciler.plan.planner import PlanRequest
 
 
@@ -43,8 +43,8 @@ Mapped = tuple[KeyedLine, ProductMapping]  # an invoice line and the product map
 
 def build_invoice_plan(request: InvoicePlanRequest) -> Plan:
     settings = request.deployment.settings
-    plan = Plan(sync_type=settings.sync_type, sync_date=request.sync_date.isoformat(), psa=settings.psa.name,
-                words=request.capabilities.words)
+    plan = PlanDraft(sync_type=settings.sync_type, sync_date=request.sync_date.isoformat(), psa=settings.psa.name,
+                     words=request.capabilities.words)
     totals = InvoiceTotals()
     lines = _invoice_lines(request, plan, totals)
     charges = {ln.key: ln for ln in request.psa.lines if ln.kind == CHARGE and ln.key}
@@ -53,15 +53,14 @@ def build_invoice_plan(request: InvoicePlanRequest) -> Plan:
         _plan_client(request, client, mine, charges, plan, totals)
     plan.unmapped = _unmapped_customers(request, lines) + plan.unmapped
     plan.changes.sort(key=lambda c: (c.client_name.lower(), c.client_id, c.effective_date, c.key or ""))
-    plan.invoices = totals.to_json()
     numbers = sorted(totals.numbers())
-    plan.fingerprint = digest({"invoices": numbers, "clients": {k: v["digest"] for k, v in sorted(plan.clients.items())}})
-    plan.scope = {"clients": sorted(c.dd_customer_id for c in request.clients), "full_run": request.full_run,
-                  "invoices": sorted(request.invoice_numbers)}
-    return plan
+    fingerprint = digest({"invoices": numbers, "clients": {k: asdict(v.digest) for k, v in sorted(plan.clients.items())}})
+    scope = {"clients": sorted(c.dd_customer_id for c in request.clients), "full_run": request.full_run,
+             "invoices": sorted(request.invoice_numbers)}
+    return plan.finish(fingerprint=fingerprint, scope=scope, invoices=totals.to_json())
 
 
-def _invoice_lines(request: InvoicePlanRequest, plan: Plan, totals: InvoiceTotals) -> list[KeyedLine]:
+def _invoice_lines(request: InvoicePlanRequest, plan: PlanDraft, totals: InvoiceTotals) -> list[KeyedLine]:
     """Every line of the invoices in scope, keyed, oldest invoice first."""
     wanted = set(request.invoice_numbers)
     invoices = [i for i in request.inventory.invoices if not wanted or i.number in wanted]
@@ -95,7 +94,7 @@ def _too_old(request: InvoicePlanRequest, number: str, day: date) -> str | None:
 
 
 def _plan_client(request: InvoicePlanRequest, client: ClientMapping, lines: list[KeyedLine],
-                 charges: dict[str, PsaLine], plan: Plan, totals: InvoiceTotals) -> None:
+                 charges: dict[str, PsaLine], plan: PlanDraft, totals: InvoiceTotals) -> None:
     mapped = _mapped(request, client, lines, plan)
     problems = _agreement_problems(request, client, mapped, lines)
     plan.errors.extend(Issue(p, client.dd_customer_id, client.name) for p in problems)
@@ -115,7 +114,7 @@ def _plan_client(request: InvoicePlanRequest, client: ClientMapping, lines: list
 
 
 def _decide(request: InvoicePlanRequest, client: ClientMapping, keyed: KeyedLine, change: Change,
-            existing: PsaLine | None, plan: Plan) -> None:
+            existing: PsaLine | None, plan: PlanDraft) -> None:
     """A new line is copied; a copied line that no longer matches is corrected or reported."""
     if existing is None:
         if change.value("catalog_id") is None:
@@ -135,7 +134,7 @@ def _decide(request: InvoicePlanRequest, client: ClientMapping, keyed: KeyedLine
         plan.changes.append(fixed)
 
 
-def _mapped(request: InvoicePlanRequest, client: ClientMapping, lines: list[KeyedLine], plan: Plan) -> list[Mapped]:
+def _mapped(request: InvoicePlanRequest, client: ClientMapping, lines: list[KeyedLine], plan: PlanDraft) -> list[Mapped]:
     """(line, product) for mapped stock codes; unmapped ones go to plan.unmapped per code."""
     result: list[Mapped] = []
     unmapped: dict[str, int] = {}
@@ -213,19 +212,16 @@ def _orphans(client: ClientMapping, request: InvoicePlanRequest, lines: list[Key
 
 
 def _client_info(request: InvoicePlanRequest, client: ClientMapping, lines: list[KeyedLine],
-                 mapped: list[Mapped]) -> dict[str, Any]:
+                 mapped: list[Mapped]) -> ClientSummary:
     agreements = {client.agreement_for(p.key) for _, p in mapped} | {client.agreement_id}
     copies = sorted((ln.id, ln.key or "", [s.units for s in ln.spans], str(ln.unit_price), str(ln.unit_cost), ln.billed)
                     for ln in request.psa.lines if ln.kind == CHARGE and ln.agreement_id in agreements)
     source = sorted((k.key, k.line.quantity, str(k.line.unit_price), str(k.line.cycle_unit_price)) for k in lines)
     prices = sorted({(p.key, str(p.price), p.psa_product) for _, p in mapped})
-    return {
-        "name": client.name,
-        "seats_psa": 0,
-        "seats_dicker_data": sum(k.line.quantity for k, _ in mapped),
-        "dd_subscriptions": len(lines),
-        "digest": {"source": digest(source), "psa": digest(copies), "specs": digest([client_content(client), prices])},
-    }
+    return ClientSummary(
+        client.name, 0, sum(k.line.quantity for k, _ in mapped), len(lines),
+        ClientDigest(source=digest(source), psa=digest(copies), specs=digest([client_content(client), prices])),
+    )
 
 
 def _unmapped_customers(request: InvoicePlanRequest, lines: list[KeyedLine]) -> list[Unmapped]:

@@ -10,6 +10,7 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
+from collections.abc import Mapping
 from typing import Any
 
 from reconciler.plan import tally
@@ -61,21 +62,68 @@ class ReviewItem:
         return {k: v for k, v in self.__dict__.items() if v is not None}
 
 
-@dataclass
+@dataclass(frozen=True)
+class Refusal:
+    """A safety guard that refuses the plan (exit 3 unless --force), and why."""
+
+    guard: str
+    message: str
+    client_id: str | None = None
+
+    def to_json(self) -> dict[str, str]:
+        data = {"guard": self.guard, "message": self.message}
+        if self.client_id:
+            data["client_id"] = self.client_id
+        return data
+
+
+@dataclass(frozen=True)
+class ClientDigest:
+    """Hashes of what a client's part of the plan was made from: a saved plan is checked
+    against them, so a change on any side shows up per client."""
+
+    source: str
+    psa: str
+    specs: str
+
+
+@dataclass(frozen=True)
+class ClientSummary:
+    """One client in scope, changed or not: its seats on both sides and its digests."""
+
+    name: str
+    seats_psa: int  # on each licence's comparison date; licences in error left out
+    seats_dicker_data: int
+    dd_subscriptions: int
+    digest: ClientDigest
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "seats_psa": self.seats_psa, "seats_dicker_data": self.seats_dicker_data,
+                "dd_subscriptions": self.dd_subscriptions, "digest": asdict(self.digest)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ClientSummary:
+        return cls(data["name"], data["seats_psa"], data["seats_dicker_data"], data.get("dd_subscriptions", 0),
+                   ClientDigest(**data["digest"]))
+
+
+@dataclass(frozen=True)
 class Plan:
+    """What apply would write. Immutable: planners build it with a `PlanDraft`."""
+
     sync_type: str
     sync_date: str
     psa: str
-    changes: list[Change] = field(default_factory=list)
-    errors: list[Issue] = field(default_factory=list)
-    warnings: list[Issue] = field(default_factory=list)
-    unmapped: list[Unmapped] = field(default_factory=list)
-    clients: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> name, seats, digests
+    changes: tuple[Change, ...] = ()
+    errors: tuple[Issue, ...] = ()
+    warnings: tuple[Issue, ...] = ()
+    unmapped: tuple[Unmapped, ...] = ()
+    clients: Mapping[str, ClientSummary] = field(default_factory=dict)  # by Dicker Data customer id
     fingerprint: str = ""
-    scope: dict[str, Any] = field(default_factory=dict)
-    refusals: list[dict[str, str]] = field(default_factory=list)  # safety guards that refused it
-    invoices: list[dict[str, Any]] | None = None  # monthly: totals per invoice and client
-    review: list[ReviewItem] = field(default_factory=list)  # what needs a look, and why
+    scope: Mapping[str, Any] = field(default_factory=dict)  # clients, full_run, invoices
+    refusals: tuple[Refusal, ...] = ()  # safety guards that refused it
+    invoices: tuple[dict[str, Any], ...] | None = None  # monthly: totals per invoice and client
+    review: tuple[ReviewItem, ...] = ()  # what needs a look, and why
     words: Words = Words()  # what the PSA calls things, so a saved plan renders the same
 
     @property
@@ -83,7 +131,7 @@ class Plan:
         return bool(self.changes)
 
     def totals(self) -> dict[str, Any]:
-        effects = tally.counts(self.changes)
+        effects = tally.counts(list(self.changes))
         created = effects[tally.CREATED]
         return {
             "create": created,
@@ -104,46 +152,73 @@ class Plan:
         }
 
     def to_json(self) -> dict[str, Any]:
+        """The plan as data (schemas/plan.schema.json); `from_json` reads it back whole."""
         data: dict[str, Any] = {
             "format_version": FORMAT_VERSION,
             "sync_type": self.sync_type,
             "sync_date": self.sync_date,
             "psa": self.psa,
             "fingerprint": self.fingerprint,
-            "scope": self.scope,
+            "scope": dict(self.scope),
             "totals": self.totals(),
             "changes": [c.to_json() for c in self.changes],
             "errors": [e.to_json() for e in self.errors],
             "warnings": [w.to_json() for w in self.warnings],
             "unmapped": [u.to_json() for u in self.unmapped],
-            "refusals": self.refusals,
+            "refusals": [r.to_json() for r in self.refusals],
             "review": [r.to_json() for r in self.review],
-            "clients": self.clients,
+            "clients": {k: v.to_json() for k, v in self.clients.items()},
             "words": asdict(self.words),
         }
         if self.invoices is not None:
-            data["invoices"] = self.invoices
+            data["invoices"] = list(self.invoices)
         return data
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "Plan":
+    def from_json(cls, data: dict[str, Any]) -> Plan:
         if data.get("format_version") != FORMAT_VERSION:
             raise ValueError(f"plan format_version {data.get('format_version')!r} is not {FORMAT_VERSION}")
+        invoices = data.get("invoices")
         return cls(
             sync_type=data["sync_type"],
             sync_date=data["sync_date"],
             psa=data["psa"],
-            changes=[Change.from_json(c) for c in data["changes"]],
-            errors=[Issue(**e) for e in data["errors"]],
-            warnings=[Issue(**w) for w in data["warnings"]],
-            unmapped=[Unmapped(**u) for u in data["unmapped"]],
-            clients=data["clients"],
+            changes=tuple(Change.from_json(c) for c in data["changes"]),
+            errors=tuple(Issue(**e) for e in data["errors"]),
+            warnings=tuple(Issue(**w) for w in data["warnings"]),
+            unmapped=tuple(Unmapped(**u) for u in data["unmapped"]),
+            clients={k: ClientSummary.from_json(v) for k, v in data["clients"].items()},
             fingerprint=data["fingerprint"],
             scope=data.get("scope", {}),
-            refusals=data.get("refusals", []),
-            invoices=data.get("invoices"),
-            review=[ReviewItem(**r) for r in data.get("review", [])],
+            refusals=tuple(Refusal(**r) for r in data.get("refusals", [])),
+            invoices=tuple(invoices) if invoices is not None else None,
+            review=tuple(ReviewItem(**r) for r in data.get("review", [])),
             words=Words(**data.get("words", {})),
+        )
+
+
+@dataclass
+class PlanDraft:
+    """A plan being built by a planner, client by client; `finish` freezes it."""
+
+    sync_type: str
+    sync_date: str
+    psa: str
+    words: Words = Words()
+    changes: list[Change] = field(default_factory=list)
+    errors: list[Issue] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
+    unmapped: list[Unmapped] = field(default_factory=list)
+    clients: dict[str, ClientSummary] = field(default_factory=dict)
+    review: list[ReviewItem] = field(default_factory=list)
+
+    def finish(self, *, fingerprint: str, scope: dict[str, Any],
+               invoices: list[dict[str, Any]] | None = None) -> Plan:
+        return Plan(
+            sync_type=self.sync_type, sync_date=self.sync_date, psa=self.psa, changes=tuple(self.changes),
+            errors=tuple(self.errors), warnings=tuple(self.warnings), unmapped=tuple(self.unmapped),
+            clients=dict(self.clients), fingerprint=fingerprint, scope=scope,
+            invoices=tuple(invoices) if invoices is not None else None, review=tuple(self.review), words=self.words,
         )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -17,7 +17,7 @@ from reconciler.plan.licences import Licence, agreements_in_scope, group, group_
 from reconciler.model import ClientMapping, Deployment, Inventory, PsaLine, PsaState, StockCode, Subscription
 from reconciler.model.specs import DESCRIPTION_OFF
 from reconciler.plan.change import Change
-from reconciler.plan.plan import Issue, Plan, ReviewItem, Unmapped, digest
+from reconciler.plan.plan import ClientDigest, ClientSummary, Issue, Plan, PlanDraft, ReviewItem, Unmapped, digest
 from reconciler.provider import Capabilities, ProrateSource
 
 
@@ -38,26 +38,26 @@ class PlanRequest:
 
 def build_plan(request: PlanRequest) -> Plan:
     settings = request.deployment.settings
-    plan = Plan(sync_type=settings.sync_type, sync_date=request.sync_date.isoformat(), psa=settings.psa.name,
-                words=request.capabilities.words)
+    plan = PlanDraft(sync_type=settings.sync_type, sync_date=request.sync_date.isoformat(), psa=settings.psa.name,
+                     words=request.capabilities.words)
     by_tenant = group_by_tenant(request.inventory.subscriptions)
     for client in sorted(request.clients, key=lambda c: (c.name.lower(), c.dd_customer_id)):
         _plan_client(request, client, by_tenant.get(client.dd_customer_id, []), plan)
     plan.unmapped = _unmapped_customers(request, by_tenant) + plan.unmapped
     plan.changes.sort(key=lambda c: (c.client_name.lower(), c.client_id, c.agreement_id, c.product_id, c.line_kind))
-    plan.fingerprint = fingerprint(request, plan)
-    plan.scope = {"clients": sorted(c.dd_customer_id for c in request.clients), "full_run": request.full_run}
-    return plan
+    scope = {"clients": sorted(c.dd_customer_id for c in request.clients), "full_run": request.full_run}
+    return plan.finish(fingerprint=fingerprint(request, plan), scope=scope)
 
 
-def fingerprint(request: PlanRequest, plan: Plan) -> str:
+def fingerprint(request: PlanRequest, plan: PlanDraft) -> str:
     """Hash of every input: company specs, and per client its DD, PSA and spec digests.
     Content only: the same deployment read from another folder has the same fingerprint."""
     company = company_content(request.deployment)
-    return digest({"specs": company, "date": plan.sync_date, "clients": {k: v["digest"] for k, v in sorted(plan.clients.items())}})
+    clients = {k: asdict(v.digest) for k, v in sorted(plan.clients.items())}
+    return digest({"specs": company, "date": plan.sync_date, "clients": clients})
 
 
-def _plan_client(request: PlanRequest, client: ClientMapping, subs: list[Subscription], plan: Plan) -> None:
+def _plan_client(request: PlanRequest, client: ClientMapping, subs: list[Subscription], plan: PlanDraft) -> None:
     grouped = group(client, subs, request.deployment, request.psa)
     who = (client.dd_customer_id, client.name)
     plan.warnings.extend(Issue(w, *who) for w in grouped.warnings)
@@ -87,13 +87,8 @@ def _plan_client(request: PlanRequest, client: ClientMapping, subs: list[Subscri
     plan.changes.extend(changes)
     plan.review.extend(review.client_items(*who, changes, reviews, had_lines=had_lines))
     lines = [ln for key in sorted(grouped.licences) for ln in request.psa.lines_of(*key)]
-    plan.clients[client.dd_customer_id] = {
-        "name": client.name,
-        "seats_psa": seats_psa,
-        "seats_dicker_data": seats_dd,
-        "dd_subscriptions": len(subs),
-        "digest": _client_digest(request, client, subs, lines),
-    }
+    plan.clients[client.dd_customer_id] = ClientSummary(
+        client.name, seats_psa, seats_dd, len(subs), _client_digest(request, client, subs, lines))
 
 
 def _unmapped_codes(subs: list[Subscription], who: tuple[str, str]) -> list[Unmapped]:
@@ -106,7 +101,7 @@ def _unmapped_codes(subs: list[Subscription], who: tuple[str, str]) -> list[Unma
     ]
 
 
-def _unreadable(request: PlanRequest, client: ClientMapping, licence: Licence, plan: Plan) -> bool:
+def _unreadable(request: PlanRequest, client: ClientMapping, licence: Licence, plan: PlanDraft) -> bool:
     """A licence depending on a PSA record the provider could not read is not planned: its
     plan would rest on a guess. The error is the provider's, naming the record and field."""
     blocked = request.psa.unreadable_for(licence.agreement_id, licence.product.psa_product)
@@ -117,7 +112,7 @@ def _unreadable(request: PlanRequest, client: ClientMapping, licence: Licence, p
     return bool(blocked)
 
 
-def _client_digest(request: PlanRequest, client: ClientMapping, subs: list[Subscription], lines: list[PsaLine]) -> dict[str, str]:
+def _client_digest(request: PlanRequest, client: ClientMapping, subs: list[Subscription], lines: list[PsaLine]) -> ClientDigest:
     """What a saved plan is checked against: a change on any side shows up per client."""
     agreements = sorted(
         (a.id, a.status, a.prorate, str(a.start_date), str(a.end_date), str(a.posted_through))
@@ -127,11 +122,11 @@ def _client_digest(request: PlanRequest, client: ClientMapping, subs: list[Subsc
         (ln.id, ln.product_id, ln.kind, [(str(s.start), str(s.end), s.units) for s in ln.spans], str(ln.unit_price), ln.invoice_description)
         for ln in lines
     )
-    return {
-        "source": digest(sorted((s.subscription_id, s.stock_code, s.quantity, s.status, str(s.unit_cost), s.is_trial) for s in subs)),
-        "psa": digest({"agreements": agreements, "lines": psa_lines}),
-        "specs": digest(client_content(client)),
-    }
+    return ClientDigest(
+        source=digest(sorted((s.subscription_id, s.stock_code, s.quantity, s.status, str(s.unit_cost), s.is_trial) for s in subs)),
+        psa=digest({"agreements": agreements, "lines": psa_lines}),
+        specs=digest(client_content(client)),
+    )
 
 
 def licence_input(request: PlanRequest, client: ClientMapping, licence: Licence) -> LicenceInput:

@@ -6,31 +6,17 @@ Each refusal names the guard, the client, the numbers and the threshold.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 
 from reconciler.plan.change import CREATE_ADJUSTMENT, CREATE_DELTA, CREATE_LINE, SET_QUANTITY, Change
 from reconciler.model import Deployment, SafetySettings
-from reconciler.plan.plan import Plan
+from reconciler.plan.plan import Plan, Refusal
 
 SOURCE_EMPTY = "source-empty"
 DECREASE = "max-decrease-percent"
 RUNRATE = "max-runrate-change"
 PROTECTED = "protected-licence"
 JUMP = "licence-jump"
-
-
-@dataclass(frozen=True)
-class Refusal:
-    guard: str
-    message: str
-    client_id: str | None = None
-
-    def to_json(self) -> dict[str, str]:
-        data = {"guard": self.guard, "message": self.message}
-        if self.client_id:
-            data["client_id"] = self.client_id
-        return data
 
 
 def check(plan: Plan, deployment: Deployment) -> list[Refusal]:
@@ -43,10 +29,10 @@ def check(plan: Plan, deployment: Deployment) -> list[Refusal]:
 def _source_empty(plan: Plan) -> list[Refusal]:
     result = []
     for client_id, info in plan.clients.items():
-        if info["dd_subscriptions"] == 0 and info["seats_psa"] > 0:
+        if info.dd_subscriptions == 0 and info.seats_psa > 0:
             result.append(Refusal(SOURCE_EMPTY, (
-                f"{info['name']}: Dicker Data returned no subscriptions at all, but the PSA bills "
-                f"{info['seats_psa']} seats; refusing to read that as zero seats (check Dicker Data, "
+                f"{info.name}: Dicker Data returned no subscriptions at all, but the PSA bills "
+                f"{info.seats_psa} seats; refusing to read that as zero seats (check Dicker Data, "
                 f"or use --force if the client really left)"), client_id))
     return result
 
@@ -55,13 +41,13 @@ def _decreases(plan: Plan, deployment: Deployment) -> list[Refusal]:
     result = []
     for client_id, info in plan.clients.items():
         limits = _limits(deployment, client_id)
-        before, after = info["seats_psa"], info["seats_dicker_data"]
-        if before < limits.min_seats or after >= before or info["dd_subscriptions"] == 0:
+        before, after = info.seats_psa, info.seats_dicker_data
+        if before < limits.min_seats or after >= before or info.dd_subscriptions == 0:
             continue
         drop = Decimal(before - after) * 100 / Decimal(before)
         if drop > limits.max_decrease_percent:
             result.append(Refusal(DECREASE, (
-                f"{info['name']}: seats would drop from {before} to {after} ({drop:.1f} %), more than "
+                f"{info.name}: seats would drop from {before} to {after} ({drop:.1f} %), more than "
                 f"max_decrease_percent {limits.max_decrease_percent} % (applies from {limits.min_seats} seats)"), client_id))
     return result
 

@@ -13,12 +13,13 @@ def differences(saved: Plan, fresh: Plan) -> list[str]:
     for client_id in sorted(set(saved.clients) | set(fresh.clients)):
         old, new = saved.clients.get(client_id), fresh.clients.get(client_id)
         if old is None or new is None:
-            name = (old or new or {"name": client_id})["name"]
+            name = (old or new).name if (old or new) else client_id
             found.append(f"{name}: {'added to' if old is None else 'no longer in'} the run")
             continue
-        moved = [text for side, text in SIDES.items() if old["digest"][side] != new["digest"][side]]
+        moved = [text for side, text in SIDES.items() if getattr(old.digest, side) != getattr(new.digest, side)]
         if moved:
-            found.append(f"{new['name']} [{client_id}]: {', '.join(moved)} (seats: Dicker Data {old['seats_dicker_data']} -> {new['seats_dicker_data']}, PSA {old['seats_psa']} -> {new['seats_psa']})")
+            found.append(f"{new.name} [{client_id}]: {', '.join(moved)} (seats: Dicker Data {old.seats_dicker_data} -> "
+                         f"{new.seats_dicker_data}, PSA {old.seats_psa} -> {new.seats_psa})")
     if saved.sync_date != fresh.sync_date:
         found.append(f"the sync date moved from {saved.sync_date} to {fresh.sync_date}")
     return found

@@ -110,7 +110,7 @@ def unmapped_report(plan: Plan, inventory: Inventory) -> UnmappedReport:
         customers=customers,
         stock_codes=_stock_codes(plan),
         billed_seats=sum(s.quantity for s in inventory.subscriptions if s.is_active),
-        mapped_seats=sum(int(c.get("seats_dicker_data") or 0) for c in plan.clients.values()),
+        mapped_seats=sum(c.seats_dicker_data for c in plan.clients.values()),
     )
 
 

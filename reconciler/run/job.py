@@ -87,7 +87,7 @@ def plan_run(runtime: Runtime, wanted_clients: tuple[str, ...] = (), invoices: t
         full_run=scope.full_run,
     )
     plan = _monthly_plan(runtime, request, scope) if sync_type == MONTHLY else build_plan(request)
-    plan.refusals = [r.to_json() for r in safety.check(plan, deployment)]
+    plan = replace(plan, refusals=tuple(safety.check(plan, deployment)))
     return PlannedRun(plan, inventory, psa, request)
 
 

@@ -220,7 +220,7 @@ def test_a_copy_names_its_product_and_agreement_in_the_same_fields_on_every_psa(
 def test_rerun_of_a_copied_invoice_writes_nothing():
     first = plan_for(JUNE)
     again = plan_for(JUNE, state=psa(*(copied(c, 900 + i) for i, c in enumerate(first.changes))))
-    assert again.changes == [] and again.errors == []
+    assert again.changes == () and again.errors == ()
     assert again.invoices[0]["copied"] == 2 and again.invoices[0]["to_copy"] == 0
 
 
@@ -235,12 +235,12 @@ def test_invoice_option_restricts_the_plan_and_names_unknown_numbers():
     assert {c.after["invoice_number"] for c in plan.changes} == {"INV200"}
     assert [i["number"] for i in plan.invoices] == ["INV200"]
     missing = plan_for(JUNE, numbers=("INV404",))
-    assert missing.changes == [] and "INV404 was not found" in missing.errors[0].message
+    assert missing.changes == () and "INV404 was not found" in missing.errors[0].message
 
 
 def test_prorating_connectwise_agreement_is_refused_for_the_client():
     plan = plan_for(JUNE, state=psa(prorate=True))
-    assert plan.changes == []
+    assert plan.changes == ()
     assert len(plan.errors) == 1 and "Prorate on" in plan.errors[0].message
     assert plan.errors[0].client_id == TENANT
     assert (plan.invoices[0]["lines"], plan.invoices[0]["to_copy"]) == (2, 0)  # held, not "to copy"
@@ -250,14 +250,14 @@ def test_inactive_agreement_gets_no_copies():
     state = psa()
     state = replace(state, agreements={300: replace(state.agreements[300], status="Cancelled")})
     plan = plan_for(JUNE, state=state)
-    assert plan.changes == [] and "is Cancelled" in plan.errors[0].message
+    assert plan.changes == () and "is Cancelled" in plan.errors[0].message
 
 
 def test_billed_autotask_charge_that_differs_is_reported_not_corrected():
     first = plan_for(JUNE, psa_kind="autotask", state=psa(kind="autotask"))
     stale = [copied(c, 900 + i, billed=True, price="35.00") for i, c in enumerate(first.changes)]
     plan = plan_for(JUNE, psa_kind="autotask", state=psa(*stale, kind="autotask"))
-    assert plan.changes == []
+    assert plan.changes == ()
     assert any("already billed" in w.message and "unit_price 35.00 -> 40.00" in w.message for w in plan.warnings)
 
 
@@ -297,7 +297,7 @@ def test_unmapped_customers_and_stock_codes_are_reported():
 
 def test_invoice_older_than_the_psa_look_back_is_not_planned():
     plan = plan_for(JUNE, lookback=30)
-    assert plan.changes == [] and "more than 30 days before" in plan.errors[0].message
+    assert plan.changes == () and "more than 30 days before" in plan.errors[0].message
 
 
 def test_totals_per_invoice_and_client_and_the_plan_json_matches_its_schema():

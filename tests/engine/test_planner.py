@@ -65,13 +65,13 @@ def test_a_client_sync_reports_only_its_own_client(deployment) -> None:
     contoso = tuple(c for c in deployment.clients if c.dd_customer_id == CONTOSO)
     plan = plan_for(deployment, inv, psa_state(), clients=contoso, full_run=False)
     assert {c.client_id for c in plan.changes} == {CONTOSO}
-    assert plan.unmapped == []
+    assert plan.unmapped == ()
 
 
 def test_excluded_stock_codes_are_neither_synced_nor_unmapped(deployment) -> None:
     inv = inventory(sub(FABRIKAM, "P1M:CFQ7TTC0LCHC:0002", 5, name="Fabrikam"))
     plan = plan_for(deployment, inv, psa_state())
-    assert plan.changes == [] and plan.unmapped == []
+    assert plan.changes == () and plan.unmapped == ()
 
 
 def test_invoice_description_is_rendered_from_the_client_template(deployment) -> None:
@@ -155,7 +155,7 @@ def test_an_excluded_stock_code_leaves_its_psa_line_alone(deployment) -> None:
     inv = inventory(sub(FABRIKAM, "P1M:CFQ7TTC0LCHC:0002", 5, name="Fabrikam"))
     psa = psa_state(line(701, 1003, "M365-BP-MONTHLY", 5, price="44.00"))
     plan = plan_for(deployment, inv, psa)
-    assert plan.changes == [] and plan.errors == []
+    assert plan.changes == () and plan.errors == ()
 
 
 def test_an_excluded_product_with_no_subscription_left_is_still_left_alone(deployment) -> None:

@@ -3,23 +3,25 @@ the comment size limit."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import re
 from pathlib import Path
 
 from tests.kit.capabilities import capabilities
 from reconciler.plan.change import Change
-from reconciler.plan.plan import Issue, Plan, Unmapped
+from reconciler.plan.plan import ClientDigest, ClientSummary, Issue, Plan, PlanDraft, Refusal, Unmapped
 from reconciler.report.render import render
 from reconciler.report.render.markdown import LIMIT, MARKER
 from reconciler.money import signed_money
 from tests.gitops.conftest import DATE, ncesync, plan_json
 
 
-def _plan(clients: int, changes_per_client: int, *, name: str = "Client {i}") -> Plan:
-    plan = Plan(sync_type="daily", sync_date="2024-06-15", psa="connectwise", words=capabilities("connectwise").words)
+def _plan(clients: int, changes_per_client: int, *, name: str = "Client {i}") -> PlanDraft:
+    plan = PlanDraft(sync_type="daily", sync_date="2024-06-15", psa="connectwise", words=capabilities("connectwise").words)
     for i in range(clients):
         cid = f"tenant-{i:05d}"
-        plan.clients[cid] = {"name": name.format(i=i), "seats_psa": 10, "seats_dicker_data": 12}
+        plan.clients[cid] = ClientSummary(name.format(i=i), 10, 12, 1, ClientDigest("", "", ""))
         for j in range(changes_per_client):
             plan.changes.append(Change(
                 action="set_quantity", client_id=cid, client_name=name.format(i=i), agreement_id=1000 + i,
@@ -29,6 +31,11 @@ def _plan(clients: int, changes_per_client: int, *, name: str = "Client {i}") ->
                 runrate_change="20.00",
             ))
     return plan
+
+
+def _json(draft: PlanDraft, **fields: object) -> dict:
+    """The finished plan's data (refusals and the like set by `fields`)."""
+    return replace(draft.finish(fingerprint="", scope={}), **fields).to_json()
 
 
 def _table_rows(text: str) -> list[str]:
@@ -69,7 +76,7 @@ def test_unmapped_items_are_warnings_with_the_plans_counts(deployment: Path) -> 
 
 
 def test_a_huge_plan_is_summarised_under_the_limit_with_a_note() -> None:
-    text = render(_plan(1500, 5).to_json(), "markdown")
+    text = render(_json(_plan(1500, 5)), "markdown")
     assert len(text) <= LIMIT
     assert "| seat changes | **7,500** |" in text.split("<details")[0]
     assert "more clients with changes are not shown: the comment size limit was reached" in text
@@ -77,7 +84,7 @@ def test_a_huge_plan_is_summarised_under_the_limit_with_a_note() -> None:
 
 
 def test_a_mid_sized_plan_folds_the_first_clients_and_summarises_the_rest() -> None:
-    text = render(_plan(120, 12).to_json(), "markdown")
+    text = render(_json(_plan(120, 12)), "markdown")
     assert len(text) <= LIMIT
     detailed = text.count("<details")
     summarised = re.search(r"#### (\d+) more clients \(summary only", text)
@@ -87,7 +94,7 @@ def test_a_mid_sized_plan_folds_the_first_clients_and_summarises_the_rest() -> N
 
 
 def test_a_small_plan_is_not_cut() -> None:
-    text = render(_plan(3, 2).to_json(), "markdown")
+    text = render(_json(_plan(3, 2)), "markdown")
     assert text.count("<details") == 3
     assert "limit" not in text
 
@@ -95,8 +102,8 @@ def test_a_small_plan_is_not_cut() -> None:
 def test_errors_and_refusals_stay_visible_when_the_plan_is_cut() -> None:
     plan = _plan(1500, 5)
     plan.errors.append(Issue("two active main lines 11 and 12 for M365-BP", "tenant-01499", "Client 1499", "m365"))
-    plan.refusals = [{"guard": "max-runrate-change", "message": "run-rate moves by $300,000.00; the limit is $5,000.00"}]
-    text = render(plan.to_json(), "markdown")
+    refusal = Refusal("max-runrate-change", "run-rate moves by $300,000.00; the limit is $5,000.00")
+    text = render(_json(plan, refusals=(refusal,)), "markdown")
     assert len(text) <= LIMIT
     head = text.split("<details")[0]
     assert "**Refused by the safety guards.**" in head
@@ -107,7 +114,7 @@ def test_errors_and_refusals_stay_visible_when_the_plan_is_cut() -> None:
 def test_a_client_with_an_error_is_unfolded() -> None:
     plan = _plan(2, 1)
     plan.errors.append(Issue("agreement 1001 is Cancelled", "tenant-00001", "Client 1"))
-    text = render(plan.to_json(), "markdown")
+    text = render(_json(plan), "markdown")
     assert "<details><summary><b>Client 0</b>" in text
     assert "<details open><summary><b>Client 1</b>" in text
     assert "- :x: agreement 1001 is Cancelled" in text
@@ -119,7 +126,7 @@ def test_a_client_with_an_error_is_unfolded() -> None:
 
 def test_names_cannot_break_the_tables_or_inject_html() -> None:
     plan = _plan(400, 12, name="Pipe | and <b>bold</b> {i}")
-    text = render(plan.to_json(), "markdown")
+    text = render(_json(plan), "markdown")
     rows = _table_rows(text)
     assert rows
     for row in rows:
@@ -129,8 +136,8 @@ def test_names_cannot_break_the_tables_or_inject_html() -> None:
 
 
 def test_no_changes_says_so() -> None:
-    plan = Plan(sync_type="daily", sync_date="2024-06-15", psa="connectwise", words=capabilities("connectwise").words)
+    plan = PlanDraft(sync_type="daily", sync_date="2024-06-15", psa="connectwise", words=capabilities("connectwise").words)
     plan.unmapped.append(Unmapped("customer", "t9", "Lone Ltd", 4))
-    text = render(plan.to_json(), "markdown")
+    text = render(_json(plan), "markdown")
     assert "**No changes.** The PSA matches Dicker Data." in text
     assert "1 Dicker Data customer (4 seats) has no client mapping" in text

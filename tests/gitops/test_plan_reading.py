@@ -14,7 +14,7 @@ import pytest
 from providers.sandbox.generator import generate
 from tests.kit.capabilities import capabilities
 from reconciler.plan.change import Change
-from reconciler.plan.plan import Plan, ReviewItem
+from reconciler.plan.plan import ClientDigest, ClientSummary, Plan, ReviewItem
 from reconciler.report.render import render
 from reconciler.report.render.markdown import LIMIT
 from tests.gitops.conftest import DATE, TODAY, edit_world, ncesync, plan_json
@@ -32,14 +32,14 @@ def _change(client: str, runrate: str, one_off: str = "0.00", **kw) -> Change:
 
 
 def _plan() -> Plan:
-    plan = Plan(sync_type="daily", sync_date="2024-06-15", psa="connectwise", words=capabilities("connectwise").words)
-    plan.changes = [_change("Aardvark Ltd", "10.00"), _change("Bilby Ltd", "-500.00"),
-                    _change("Cassowary Ltd", "0.00", "100.00")]
-    plan.review = [ReviewItem("seat-change", "seats 10 → 12", "id-Aardvark Ltd", "Aardvark Ltd", "m365"),
-                   ReviewItem("seat-change", "seats 10 → 1", "id-Bilby Ltd", "Bilby Ltd", "m365")]
-    for change in plan.changes:
-        plan.clients[change.client_id] = {"name": change.client_name, "seats_psa": 10, "seats_dicker_data": 12}
-    return plan
+    changes = (_change("Aardvark Ltd", "10.00"), _change("Bilby Ltd", "-500.00"), _change("Cassowary Ltd", "0.00", "100.00"))
+    return Plan(
+        sync_type="daily", sync_date="2024-06-15", psa="connectwise", words=capabilities("connectwise").words,
+        changes=changes,
+        review=(ReviewItem("seat-change", "seats 10 → 12", "id-Aardvark Ltd", "Aardvark Ltd", "m365"),
+                ReviewItem("seat-change", "seats 10 → 1", "id-Bilby Ltd", "Bilby Ltd", "m365")),
+        clients={c.client_id: ClientSummary(c.client_name, 10, 12, 1, ClientDigest("", "", "")) for c in changes},
+    )
 
 
 def _order(text: str, *names: str) -> list[int]:
@@ -75,13 +75,12 @@ def test_the_text_plan_says_the_money_in_words_and_lists_what_needs_review() -> 
 
 
 def test_created_reads_plus_and_changed_reads_tilde() -> None:
-    plan = Plan(sync_type="daily", sync_date="2024-06-15", psa="autotask", words=capabilities("autotask").words)
-    plan.changes = [
+    plan = Plan(sync_type="daily", sync_date="2024-06-15", psa="autotask", words=capabilities("autotask").words, changes=(
         _change("A", "50.00", action="create_adjustment", line_id=None, before={},
                 after={"quantity": 5, "unit_price": "10.00", "unit_cost": "8.00", "units_in_force": 5}),
         _change("B", "10.00", action="create_adjustment", before={"units_in_force": 4},
                 after={"quantity": 1, "unit_price": "10.00", "units_in_force": 5}),
-    ]
+    ))
     text = render(plan.to_json(), "text")
     assert "  + m365 (P) on contract 1: new contract service, 5 seats at $10.00 from 2024-06-15" in text
     assert "  ~ m365 (P) on contract 1: adjustment +1 units effective 2024-06-15" in text

@@ -106,7 +106,7 @@ class Simulation:
             result = apply_plan(plan, runtime.target, self.journal)
             assert result.ok, f"{self.case.label} {day}: the PSA refused a write: {[f.why for f in result.failures]}"
             again = plan_run(runtime).plan
-        assert again.changes == [], f"{self.case.label} {day}: a rerun would write {again.changes}"
+        assert again.changes == (), f"{self.case.label} {day}: a rerun would write {again.changes}"
         world = self.server.world()
         subscriptions = world["dickerdata"]["subscriptions"]
         for licence in self.licences:
