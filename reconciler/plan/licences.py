@@ -12,13 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from reconciler.model import ClientMapping, Deployment, ProductMapping, PsaState, StockCode, Subscription
-
-
-@dataclass
-class Licence:
-    agreement_id: int
-    product: ProductMapping
-    subscriptions: list[Subscription] = field(default_factory=list)
+from reconciler.model.licence import Licence
 
 
 @dataclass

@@ -13,7 +13,8 @@ from reconciler.billing.desired import desired_count
 from reconciler.errors import ReconcilerError
 from reconciler.billing.description import DescriptionContext, LicenceText
 from reconciler.plan.fingerprint import client_content, company_content
-from reconciler.plan.licences import Licence, agreements_in_scope, group, group_by_tenant
+from reconciler.model.licence import Licence
+from reconciler.plan.licences import agreements_in_scope, group, group_by_tenant
 from reconciler.model import ClientMapping, Deployment, Inventory, PsaLine, PsaState, StockCode, Subscription
 from reconciler.model.specs import DESCRIPTION_OFF
 from reconciler.plan.change import Change
