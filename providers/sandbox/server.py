@@ -117,6 +117,12 @@ class SandboxServer:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
+    @property
+    def writes(self) -> int:
+        """Write requests answered so far (a fault's `write_index` counts from the start)."""
+        with self._writes_lock:
+            return self._writes
+
     def world(self) -> dict[str, Any]:
         return self.store.snapshot()
 

@@ -7,11 +7,13 @@ said, and the next plan is empty."""
 from __future__ import annotations
 
 import itertools
+from datetime import date
 
 import pytest
 
 from tests.e2e.worlds import edit_working_world, working_world
-from tests.simulation.scenario import Setup, write_deployment
+from tests.conformance.sandbox_kits import AutotaskKit
+from tests.simulation.scenario import PRODUCTS, Setup, write_sandbox_deployment
 
 # Sydney ends DST on 7 April and starts it on 6 October 2024; Auckland ends it on 7 April and
 # starts it on 29 September. On each change day Dicker Data changes twice: the second run
@@ -34,7 +36,8 @@ def _raise_contoso_premium(world: dict) -> None:
 
 @pytest.mark.parametrize(("zone", "served", "received"), CASES, ids=[f"{z}-{s}-{r}" for z, s, r in CASES])
 def test_prorated_adjustments_land_on_the_sync_day_across_dst_changes(run, zone, served, received) -> None:
-    write_deployment(run.root, Setup("autotask", "advance", True, timezone=zone, served=served, received=received))
+    kit = AutotaskKit(served=served, received=received)
+    write_sandbox_deployment(run.root, Setup(kit, "advance", True, timezone=zone), date(2024, 4, 1))
     assert run("sandbox", "reset")[0] == 0  # the working copy Dicker Data is edited in
     for day in DAYS:
         edit_working_world(run.root, _raise_contoso_premium)
@@ -53,7 +56,7 @@ def test_prorated_adjustments_land_on_the_sync_day_across_dst_changes(run, zone,
     kept = [a["effectiveDate"] for a in world["contractServiceAdjustments"]]
     assert kept == [f"{day}T00:00:00" for day in LANDED]  # the database's own dates
     rows = sorted((r["startDate"][:10], r["units"]) for r in world["contractServiceUnits"]
-                  if r["contractID"] == 7001 and r["serviceID"] == 9001 and "2024-04-01" <= r["startDate"][:10] <= "2024-10-31")
+                  if r["contractID"] == 7001 and r["serviceID"] == int(kit.product_id(PRODUCTS[0].kit)) and "2024-04-01" <= r["startDate"][:10] <= "2024-10-31")
     starts = {start: units for start, units in rows}
     for i, day in enumerate(LANDED):
         assert starts[day] == 13 + i, (day, rows)  # each day's row starts on it, one seat more

@@ -5,11 +5,11 @@ Dicker Data's count `n`, and records it; the simulation checks the plan made exa
 write. From the recorded writes the ledger knows the count in force on every day and the
 lines the PSA holds, so it can say what each period is invoiced (billing.md 3.1):
 
-* ConnectWise: a main line (no prorate: its quantity changes, dated by the run that wrote
-  it) and delta lines (prorate: each effective on the run's day, never changed);
-* Autotask: units change only through dated adjustments, one per date; a change whose t*
-  is occupied goes to the next free day of t*'s period, with the moved days' money; no free
-  day left: the next run writes it.
+* seat model `quantity`: a main line whose quantity changes, dated by the run that wrote it;
+* `delta_lines`: a main line and delta lines, each effective on the run's day, never changed;
+* `dated_adjustments`: units change only through dated adjustments; for a PSA that takes
+  one per line and date, a change whose t* is occupied goes to the next free day of t*'s
+  period, with the moved days' money; no free day left: the next run writes it.
 """
 
 from __future__ import annotations
@@ -32,9 +32,13 @@ class Write:
     moved_effect: Decimal | None = None
 
 
+QUANTITY, DELTA_LINES, DATED_ADJUSTMENTS = "quantity", "delta_lines", "dated_adjustments"
+
+
 @dataclass
 class Ledger:
-    psa: str
+    seat_model: str  # one of the three above (capabilities.seat_model_for(prorate))
+    one_change_per_date: bool  # capabilities.one_dated_change_per_line_and_date
     style: str
     prorate: bool
     price: Decimal
@@ -49,7 +53,7 @@ class Ledger:
     deferred: list[tuple[date, int, int, int]] = field(default_factory=list)  # (t*, n, E, days)
 
     def __post_init__(self) -> None:
-        if self.initial is not None and self.psa == "connectwise" and not self.prorate:
+        if self.initial is not None and self.seat_model == QUANTITY:
             self.main_history.append((date(2024, 1, 1), self.initial))
 
     @property
@@ -61,7 +65,7 @@ class Ledger:
     def count_on(self, day: date, *, known_on: date | None = None) -> int:
         """Seats the PSA bills on `day`, from what was written up to `known_on` (inclusive)."""
         known = known_on or date.max
-        if self.psa == "connectwise" and not self.prorate:
+        if self.seat_model == QUANTITY:
             if self.main_effective is not None and day < self.main_effective:
                 return 0
             held = [q for recorded, q in self.main_history if recorded <= known]
@@ -74,16 +78,16 @@ class Ledger:
 
     def expect(self, day: date, n: int) -> Write:
         """The write billing.md asks for when the run of `day` sees `n` seats; recorded."""
-        if self.psa == "connectwise":
-            return self._connectwise(day, n)
-        return self._autotask(day, n)
+        if self.seat_model == DATED_ADJUSTMENTS:
+            return self._dated(day, n)
+        return self._lines(day, n)
 
-    def _connectwise(self, day: date, n: int) -> Write:
+    def _lines(self, day: date, n: int) -> Write:
         current = self.count_on(day)
         if not self.has_line:
             if n == 0:
                 return Write("none")
-            if self.prorate:
+            if self.seat_model == DELTA_LINES:
                 self.changes.append((day, n, day))
             else:
                 self.main_effective = day
@@ -91,17 +95,17 @@ class Ledger:
             return Write("create_line", n, day)
         if n == current:
             return Write("none")
-        if self.prorate:
+        if self.seat_model == DELTA_LINES:
             self.changes.append((day, n - current, day))
             return Write("create_delta", n - current, day)
         self.main_history.append((day, n))
         return Write("set_quantity", n, day)
 
-    def _autotask(self, day: date, n: int) -> Write:
-        t = comparison_date("autotask", self.style, self.prorate, day, self.billing_day)
+    def _dated(self, day: date, n: int) -> Write:
+        t = comparison_date(True, self.style, self.prorate, day, self.billing_day)
         period = period_of(t, self.billing_day)
         actual = t
-        while actual in self.occupied:
+        while self.one_change_per_date and actual in self.occupied:
             actual += ONE_DAY
         compare = actual - ONE_DAY if actual != t else t
         current = self.count_on(compare)
@@ -121,6 +125,6 @@ class Ledger:
     # -- invoices --------------------------------------------------------------------------
 
     def lines(self) -> list[tuple[date, int]]:
-        """ConnectWise prorate: (effective, quantity) of every line, the main line first."""
+        """Delta lines: (effective, quantity) of every line, the main line first."""
         base = [(date(2024, 1, self.billing_day), self.initial)] if self.initial is not None else []
         return base + [(effective, change) for effective, change, _ in self.changes]

@@ -29,10 +29,10 @@ def period_of(day: date, billing_day: int) -> tuple[date, date]:
     return start, end
 
 
-def comparison_date(psa: str, style: str, prorate: bool, day: date, billing_day: int) -> date:
-    """t* of billing.md 3.2 (the simulation posts no Autotask period, so arrears without
-    proration always takes the current period)."""
-    if psa == "connectwise" or prorate:
+def comparison_date(dated_adjustments: bool, style: str, prorate: bool, day: date, billing_day: int) -> date:
+    """t* of billing.md 3.2 (the simulation posts no period, so arrears without proration
+    always takes the current period)."""
+    if not dated_adjustments or prorate:
         return day
     start, end = period_of(day, billing_day)
     return end + ONE_DAY if style == "advance" else start

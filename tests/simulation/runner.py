@@ -20,18 +20,10 @@ from reconciler.apply.journal import Journal
 from reconciler.plan.plan import Plan
 from reconciler.run.runtime import SANDBOX_URL_VARIABLE, Runtime
 from reconciler.specs import load_deployment
-from tests.simulation.ledger import Ledger, Write
-from tests.simulation.records import Records
+from tests.conformance.registry import capabilities
+from tests.simulation.ledger import DATED_ADJUSTMENTS, DELTA_LINES, QUANTITY, Ledger, Write
 from tests.simulation.rules import ONE_DAY, comparison_date, days_between, desired, period_of, runs, weighted
-from tests.simulation.scenario import (
-    PRODUCTS,
-    UNMAPPED_CODE,
-    DickerDataChanges,
-    Setup,
-    clients,
-    window,
-    write_deployment,
-)
+from tests.simulation.scenario import CLIENTS, PRODUCTS, UNMAPPED_CODE, DickerDataChanges, Setup, open_psa, window, write_world
 
 TWO_RUNS_SHARE = 0.2  # days on which a subscription is edited again after the first run
 
@@ -46,8 +38,9 @@ class Case:
     @property
     def label(self) -> str:
         s = self.setup
-        return (f"{s.psa}-{s.style}-{'prorate' if s.prorate else 'no-prorate'}-seed{self.seed}-{self.start}"
-                f"-{s.timezone}-{s.served}-{s.received}")
+        dates = f"-{s.kit.served}-{s.kit.received}" if hasattr(s.kit, "served") else ""
+        return (f"{s.kit.provider}-{s.style}-{'prorate' if s.prorate else 'no-prorate'}-seed{self.seed}-{self.start}"
+                f"-{s.timezone}{dates}")
 
 
 @dataclass
@@ -65,23 +58,26 @@ class Simulation:
     def __init__(self, root: Path, case: Case):
         self.case = case
         self.setup = case.setup
-        world = write_deployment(root, case.setup)
-        self.server = SandboxServer(world, clock=case.start, persist=ON_STOP).start()
+        self.server = SandboxServer(write_world(root), clock=case.start, persist=ON_STOP).start()
+        self.psa = open_psa(root, case.setup, self.server, case.start)
         self.deployment = load_deployment(root)
         self.environ = {k: v for k, v in os.environ.items() if not k.startswith("NCESYNC_SANDBOX")}
-        self.environ[SANDBOX_URL_VARIABLE] = self.server.url
+        self.environ.update(self.psa.environ, **{SANDBOX_URL_VARIABLE: self.server.url})
         self.journal = Journal(root, "simulation")
         self.rng = random.Random(case.seed)
-        self.edits = DickerDataChanges(self.rng, case.setup.psa)
+        self.edits = DickerDataChanges(self.rng)
+        can = capabilities(self.setup.kit)
+        self.seat_model = can.seat_model_for(self.setup.prorate).value
         self.licences = [
-            Licence(c.tenant, c.agreement_id, p.key, p.psa_product(self.setup.psa), p.prefix,
-                    Ledger(self.setup.psa, self.setup.style, self.setup.prorate, p.price, c.billing_day,
-                           c.seats.get(p.key)), {})
-            for c in clients(self.setup.psa) for p in PRODUCTS
+            Licence(c.tenant, c.agreement_id, p.key, self.setup.kit.product_id(p.kit), p.prefix,
+                    Ledger(self.seat_model, can.one_dated_change_per_line_and_date, self.setup.style,
+                           self.setup.prorate, p.price, c.billing_day, c.seats.get(p.key)), {})
+            for c in CLIENTS for p in PRODUCTS
         ]
-        self.billing_days = {c.tenant: c.billing_day for c in clients(self.setup.psa)}
+        self.billing_days = {c.tenant: c.billing_day for c in CLIENTS}
 
     def close(self) -> None:
+        self.psa.close()
         self.server.stop()
 
     # -- the days ----------------------------------------------------------------------
@@ -98,9 +94,17 @@ class Simulation:
         self.check_every_day()
         self.check_invoices()
 
-    def run(self, day: date) -> None:
+    def run_day(self, day: date, *edits: Any) -> Plan:
+        """A scripted day: each edit changes the Dicker Data subscriptions, then one run."""
+        with self.server.store.lock:
+            for edit in edits:
+                edit(self._subscriptions())
+        return self.run(day)
+
+    def run(self, day: date) -> Plan:
         """One nightly run: plan, apply, then the checks of what it wrote."""
         self.server.clock = day
+        self.psa.set_today(day)
         with Runtime(self.deployment, sync_date=day, environ=self.environ) as runtime:
             plan = plan_run(runtime).plan
             result = apply_plan(plan, runtime.target, self.journal)
@@ -114,9 +118,9 @@ class Simulation:
             licence.seen[day] = n
             expected = licence.ledger.expect(day, n)
             self._check_write(plan, licence, day, n, expected)
-            records = Records(world, self.setup.psa, licence.agreement_id, licence.product_id)
-            self._check_count(records, licence, day, n, expected)
+            self._check_count(licence, day, n, expected)
         self._check_unmapped(plan, subscriptions)
+        return plan
 
     def _subscriptions(self) -> list[dict[str, Any]]:
         return self.server.store.records("dickerdata", "subscriptions")
@@ -135,7 +139,7 @@ class Simulation:
             return
         assert len(seats) == 1, f"{where}: expected {expected}, the plan has {seats}"
         (change,) = seats
-        action = "create_adjustment" if self.setup.psa == "autotask" else expected.action
+        action = "create_adjustment" if self.seat_model == DATED_ADJUSTMENTS else expected.action
         got = (change.action, change.after.get("quantity"), change.effective_date, change.intended_date,
                change.moved_effect)
         want = (action, expected.quantity, expected.effective.isoformat(),
@@ -143,21 +147,21 @@ class Simulation:
                 f"{expected.moved_effect:.2f}" if expected.moved_effect is not None else None)
         assert got == want, f"{where}: the plan wrote {got}, billing.md asks for {want}"
 
-    def _check_count(self, records: Records, licence: Licence, day: date, n: int, expected: Write) -> None:
+    def _check_count(self, licence: Licence, day: date, n: int, expected: Write) -> None:
         """The PSA count in force from the day the write takes effect equals Dicker Data."""
         if expected.action == "deferred":
             return
         if expected.effective is not None:
             on = expected.effective
-        elif self.setup.psa == "autotask":
-            on = comparison_date("autotask", self.setup.style, self.setup.prorate, day, self.billing_days[licence.tenant])
+        elif self.seat_model == DATED_ADJUSTMENTS:
+            on = comparison_date(True, self.setup.style, self.setup.prorate, day, self.billing_days[licence.tenant])
             while on in licence.ledger.occupied and on + ONE_DAY in licence.ledger.occupied:
                 on += ONE_DAY
         else:
             on = day
         if not licence.ledger.has_line and n == 0:
             return
-        got = records.count_on(on)
+        got = self.psa.count_on(licence.agreement_id, licence.product_id, on)
         assert got == n, f"{self.case.label} {day} {licence.tenant[:8]} {licence.product_key}: the PSA bills {got} on {on}, Dicker Data has {n}"
 
     def _check_unmapped(self, plan: Plan, subscriptions: list[dict[str, Any]]) -> None:
@@ -172,23 +176,21 @@ class Simulation:
     def check_every_day(self) -> None:
         """The PSA's count on every day, up to the end of the period after the last run,
         is the one billing.md's writes give."""
-        world = self.server.world()
         last = period_of(self.case.start + (self.case.days + 31) * ONE_DAY, 1)[1]
         for licence in self.licences:
-            records = Records(world, self.setup.psa, licence.agreement_id, licence.product_id)
             for day in days_between(self.case.start, last):
-                assert records.count_on(day) == licence.ledger.count_on(day), (
+                got = self.psa.count_on(licence.agreement_id, licence.product_id, day)
+                assert got == licence.ledger.count_on(day), (
                     f"{self.case.label} {licence.tenant[:8]} {licence.product_key} {day}: "
-                    f"the PSA bills {records.count_on(day)}, billing.md's writes give {licence.ledger.count_on(day)}")
+                    f"the PSA bills {got}, billing.md's writes give {licence.ledger.count_on(day)}")
 
     def check_invoices(self) -> None:
-        world = self.server.world()
         first, last = self.case.start, self.case.start + (self.case.days - 1) * ONE_DAY
         for licence in self.licences:
-            records = Records(world, self.setup.psa, licence.agreement_id, licence.product_id)
             for period in self._complete_periods(licence, first, last):
                 where = f"{self.case.label} {licence.tenant[:8]} {licence.product_key} {period[0]}..{period[1]}"
-                actual = records.invoice(period, style=self.setup.style, prorate=self.setup.prorate)
+                actual = self.psa.invoice(licence.agreement_id, licence.product_id, period,
+                                          style=self.setup.style, prorate=self.setup.prorate)
                 assert actual == self._expected(licence, period), f"{where}: invoiced {actual}, expected {self._expected(licence, period)}"
                 self._check_against_dicker_data(licence, period, actual, where)
 
@@ -200,10 +202,10 @@ class Simulation:
     def _expected(self, licence: Licence, period: tuple[date, date]) -> Decimal:
         """The period's invoice from the writes billing.md asks for (the ledger)."""
         ledger, price = licence.ledger, licence.ledger.price
-        if self.setup.psa == "autotask":
+        if self.seat_model == DATED_ADJUSTMENTS:
             counts = {day: ledger.count_on(day) for day in days_between(*period)}
             return sum((weighted(c, price, d, period) for c, d in runs(counts, period)), Decimal("0.00"))
-        if not self.setup.prorate:
+        if self.seat_model == QUANTITY:
             if self.setup.style == "advance":
                 return ledger.count_on(period[0], known_on=period[0] - ONE_DAY) * price
             return ledger.count_on(period[1], known_on=period[1]) * price
@@ -221,12 +223,12 @@ class Simulation:
         if not self.setup.prorate:
             day = period[0] - ONE_DAY if self.setup.style == "advance" else period[1]
             ideal = seen[day] * price
-        elif self.setup.psa == "connectwise":
+        elif self.seat_model == DELTA_LINES:
             return  # a delta line per change, each rounded: the ledger above is 3.1's outcome
         else:
             counts = {day: seen[day] for day in days_between(*period)}
             ideal = sum((weighted(c, price, d, period) for c, d in runs(counts, period)), Decimal("0.00"))
-        if self.setup.psa == "connectwise":
+        if self.seat_model != DATED_ADJUSTMENTS:
             assert actual == ideal, f"{where}: invoiced {actual}, billing.md 3.1 says {ideal}"
             return
         ledger = licence.ledger

@@ -1,9 +1,10 @@
-"""The randomized day-by-day simulation of billing.md 3.1 and 3.2 for the eight
-combinations (PSA x advance/arrears x prorate on/off): seeded Dicker Data changes over more
-than 30 days and a month boundary, checked after every run and on every period's invoice.
+"""The randomized day-by-day simulation of billing.md 3.1 and 3.2, for every target provider
+(the conformance kits: tests/conformance/registry.py) and every billing style (advance or
+arrears, proration on or off): seeded Dicker Data changes over more than 30 days and a month
+boundary, checked after every run and on every period's invoice.
 
-`make test` runs a few seeds of each combination; `pytest --slow tests/simulation` runs
-50 seeds of each.
+`make test` runs a few seeds of each combination; `pytest --slow tests/simulation` runs 50
+seeds of each.
 """
 
 from __future__ import annotations
@@ -13,11 +14,13 @@ from datetime import date
 
 import pytest
 
+from tests.conformance.kit import PsaKit
+from tests.conformance.registry import kits
+from tests.conformance.sandbox_kits import AutotaskKit
 from tests.simulation.runner import Case, Simulation
 from tests.simulation.scenario import Setup
 
-COMBINATIONS = [(psa, style, prorate) for psa in ("connectwise", "autotask")
-                for style in ("advance", "arrears") for prorate in (False, True)]
+STYLES = [(style, prorate) for style in ("advance", "arrears") for prorate in (False, True)]
 # Both DST changes of Sydney (7 April, 6 October 2024) and Auckland (7 April, 29 September).
 WINDOWS = [(date(2024, 3, 25), 41), (date(2024, 9, 20), 46)]
 ZONES = ["Australia/Sydney", "Pacific/Auckland", "UTC"]
@@ -27,18 +30,22 @@ FAST_SEEDS = 1
 SLOW_SEEDS = 50
 
 
-def cases(seeds: range, *, autotask_extra: int = 0) -> list[Case]:
-    """Every combination for each seed (Autotask, whose dates and adjustment days have more
-    ways to go wrong, gets `autotask_extra` seeds more)."""
+def _kit(kit: PsaKit, seed: int) -> PsaKit:
+    """Autotask's database serves and reads dates in each way a tenant may, seed by seed."""
+    if isinstance(kit, AutotaskKit):
+        return AutotaskKit(served=SERVED[seed % len(SERVED)], received=RECEIVED[(seed // 3) % len(RECEIVED)])
+    return kit
+
+
+def cases(seeds: range, *, extra_for: str = "autotask") -> list[Case]:
+    """Every kit and style for each seed (Autotask, whose dates and adjustment days have more
+    ways to go wrong, gets one seed more)."""
     result = []
-    runs = [(combo, seed) for combo, seed in itertools.product(COMBINATIONS, seeds)]
-    runs += [(combo, seeds.stop + i) for combo in COMBINATIONS if combo[0] == "autotask" for i in range(autotask_extra)]
-    for (psa, style, prorate), seed in runs:
-        start, days = WINDOWS[seed % len(WINDOWS)]
-        setup = Setup(psa, style, prorate, timezone=ZONES[seed % len(ZONES)],
-                      served=SERVED[seed % len(SERVED)] if psa == "autotask" else "midnight",
-                      received=RECEIVED[(seed // 3) % len(RECEIVED)])
-        result.append(Case(setup, seed, start, days))
+    for kit, (style, prorate), seed in itertools.product(kits(), STYLES, seeds):
+        for s in [seed] + ([seeds.stop] if kit.provider == extra_for and seed == seeds.start else []):
+            start, days = WINDOWS[s % len(WINDOWS)]
+            setup = Setup(_kit(kit, s), style, prorate, timezone=ZONES[s % len(ZONES)])
+            result.append(Case(setup, s, start, days))
     return result
 
 
@@ -50,12 +57,13 @@ def simulate(tmp_path, case: Case) -> None:
         simulation.close()
 
 
-@pytest.mark.parametrize("case", cases(range(FAST_SEEDS), autotask_extra=1), ids=lambda c: c.label)
+@pytest.mark.parametrize("case", cases(range(FAST_SEEDS)), ids=lambda c: c.label)
 def test_daily_sync_bills_what_billing_md_says(tmp_path, case: Case) -> None:
     simulate(tmp_path, case)
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("case", cases(range(FAST_SEEDS + 1, FAST_SEEDS + 1 + SLOW_SEEDS)), ids=lambda c: c.label)
+@pytest.mark.parametrize("case", cases(range(FAST_SEEDS + 1, FAST_SEEDS + 1 + SLOW_SEEDS), extra_for=""),
+                         ids=lambda c: c.label)
 def test_daily_sync_bills_what_billing_md_says_over_many_seeds(tmp_path, case: Case) -> None:
     simulate(tmp_path, case)
