@@ -1,4 +1,4 @@
-"""A TinyPSA emulator with one company on one plan.
+"""A TinyPSA emulator with one company on one plan, and the provider that talks to it.
 
 Contoso (company 250) on plan 1001, billed monthly from the 1st since 2024-01-01: 12 seats
 of M365-BP on a main item effective 2024-05-01. The emulator's today is 2024-06-15.
@@ -6,13 +6,16 @@ of M365-BP on a main item effective 2024-05-01. The emulator's today is 2024-06-
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from decimal import Decimal
 
 import pytest
+from reconciler.model import ProviderConfig
+from reconciler.provider import ProviderContext
 
 from tinypsa.emulator import TinyPsaEmulator
+from tinypsa.provider import TinyPsaProvider
 
 TOKEN = "tiny-token-5f2c9a"
 TODAY = date(2024, 6, 15)
@@ -37,3 +40,22 @@ def emulator() -> Iterator[TinyPsaEmulator]:
     yield psa
     psa.stop()
 
+
+def provider_for(url: str, environ: dict[str, str] | None = None, **options: object) -> TinyPsaProvider:
+    config = ProviderConfig("tinypsa", url, {"token": "env:TINYPSA_TOKEN", **options})
+    context = ProviderContext(
+        root=".", timezone="Australia/Sydney", environ={"TINYPSA_TOKEN": TOKEN} if environ is None else environ
+    )
+    return TinyPsaProvider.from_config(config, context)
+
+
+@pytest.fixture
+def make_provider() -> Callable[..., TinyPsaProvider]:
+    """`make_provider(url, environ=None, **options)`: a provider built the way the engine
+    builds it (`from_config`); the token variable is set unless `environ` says otherwise."""
+    return provider_for
+
+
+@pytest.fixture
+def provider(emulator: TinyPsaEmulator) -> TinyPsaProvider:
+    return provider_for(emulator.url)
