@@ -184,14 +184,22 @@ def test_a_change_tinypsa_does_not_take_is_refused(provider: TinyPsaProvider) ->
         provider.write(change(CREATE_CHARGE, quantity=1))
 
 
+@pytest.mark.parametrize(
+    ("damage", "problem"),
+    [
+        ({"kind": "bundle"}, "field kind: unknown kind 'bundle' (expected main or delta)"),
+        ({"unit_price": Decimal("NaN")}, "field unit_price: expected an amount like \"20.00\", got 'NaN'"),
+        ({"quantity": None}, "field quantity: missing or null"),
+    ],
+)
 def test_a_damaged_item_stops_only_the_licences_it_belongs_to(
-    provider: TinyPsaProvider, emulator: TinyPsaEmulator
+    provider: TinyPsaProvider, emulator: TinyPsaEmulator, damage: dict[str, Any], problem: str
 ) -> None:
     broken = emulator.add_item(1001, "EXO-P1", 3, effective_date=date(2024, 5, 1), recorded_on=date(2024, 4, 30))
-    emulator.items[broken.id] = replace(broken, kind="bundle")  # a kind this provider does not know
+    emulator.items[broken.id] = replace(broken, **damage)  # what this provider cannot read as seats or money
     state: PsaState = provider.read(SCOPE)
     (damaged,) = state.unreadable
-    assert damaged.message == f"TinyPSA item {broken.id}: field kind: unknown kind 'bundle' (expected main or delta)"
+    assert damaged.message == f"TinyPSA item {broken.id}: {problem}"
     assert damaged.affects(1001, "EXO-P1") and not damaged.affects(1001, "M365-BP")
     assert [ln.product_id for ln in state.lines] == ["M365-BP"]
 

@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol
 
-from reconciler.billing.periods import Period, add_months, period_containing
+from reconciler.billing.periods import add_months, period_containing
 from reconciler.model import Agreement
 
 from tinypsa import invoicing
@@ -99,27 +99,27 @@ class TinyPsaKit:
             emulator.add_catalog_item(
                 100 + number, self.product_id(product), product.name, price=product.price, cost=product.cost
             )
-        by_key = {p.key: p for p in products}
-        plans = {}
+        lines_from = {}  # plan -> when its initial items take effect: a period before start's
         for client in clients:
-            current = _period(client.billing_day, start)
+            current = _period_start(client.billing_day, start)
             emulator.add_company(client.company_id, client.name)
-            plans[client.agreement_id] = emulator.add_plan(
+            emulator.add_plan(
                 client.agreement_id,
                 client.company_id,
                 name=f"{client.name} licences",
                 billing_day=client.billing_day,
-                start_date=add_months(current[0], -12, client.billing_day),
+                start_date=add_months(current, -12, client.billing_day),
             )
+            lines_from[client.agreement_id] = add_months(current, -1, client.billing_day)
+        by_key = {p.key: p for p in products}
         for (plan_id, key), count in sorted(seats.items()):
             if count:
-                effective = add_months(_period(plans[plan_id].billing_day, start)[0], -1, plans[plan_id].billing_day)
                 emulator.add_item(
                     plan_id,
                     self.product_id(by_key[key]),
                     count,
-                    effective_date=effective,
-                    recorded_on=effective - timedelta(days=1),
+                    effective_date=lines_from[plan_id],
+                    recorded_on=lines_from[plan_id] - timedelta(days=1),
                     invoice_text=by_key[key].name,
                 )
         url = emulator.start()
@@ -130,6 +130,6 @@ class TinyPsaKit:
         )
 
 
-def _period(billing_day: int, day: date) -> Period:
-    """The monthly period of a plan billed from `billing_day` that contains `day`."""
-    return period_containing(Agreement(id=0, company_id=0, name="", status="Active", billing_day=billing_day), day)
+def _period_start(billing_day: int, day: date) -> date:
+    """The first day of the monthly period, billed from `billing_day`, that contains `day`."""
+    return period_containing(Agreement(0, 0, "", "Active", billing_day=billing_day), day)[0]

@@ -137,7 +137,7 @@ def _field(record: Any, name: str, parse: Callable[[Any], T], entity: str) -> T:
         raise Damaged(f"{where}: field {name}: missing or null")
     try:
         return parse(record[name])
-    except (TypeError, ValueError, InvalidOperation) as exc:
+    except ValueError as exc:
         raise Damaged(f"{where}: field {name}: {exc}") from None
 
 
@@ -154,13 +154,17 @@ def _text(value: Any) -> str:
 
 
 def _date(value: Any) -> date:
-    if not isinstance(value, str):
-        raise ValueError(f"expected a date like 2024-06-15, got {value!r}")
-    return date.fromisoformat(value)
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"expected a date like 2024-06-15, got {value!r}") from None
 
 
 def _money(value: Any) -> Decimal:
-    amount = Decimal(str(value)) if isinstance(value, (str, int, Decimal)) and not isinstance(value, bool) else None
+    try:
+        amount = Decimal(value) if isinstance(value, (str, int, Decimal)) and not isinstance(value, bool) else None
+    except InvalidOperation:
+        amount = None
     if amount is None or not amount.is_finite():
         raise ValueError(f'expected an amount like "20.00", got {value!r}')
     return amount

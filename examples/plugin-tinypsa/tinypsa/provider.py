@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 from reconciler.errors import ProviderError
-from reconciler.model import Agreement, Check, ProviderConfig, PsaLine, PsaState, Scope, Unreadable
+from reconciler.model import Agreement, CatalogItem, Check, ProviderConfig, PsaLine, PsaState, Scope, Unreadable
 from reconciler.plan.change import SET_QUANTITY, UPDATE_LINE, Change
 from reconciler.provider import (
     Capabilities,
@@ -67,35 +67,11 @@ class TinyPsaProvider(TargetProvider):
     # -- read -----------------------------------------------------------------------------
 
     def read(self, scope: Scope) -> PsaState:
-        damaged: list[Unreadable] = []
-        companies = (
-            _whole_read(mapping.companies_from_json, self.client.companies(scope.company_ids))
-            if scope.company_ids
-            else {}
-        )
-        agreements: dict[int, Agreement] = {}
-        for record in self.client.plans(scope.agreement_ids) if scope.agreement_ids else ():
-            agreement = _parsed(mapping.agreement_from_json, record, damaged, agreement_id=_key(record, "id"))
-            if agreement is not None and agreement.id in scope.agreement_ids:
-                agreements[agreement.id] = agreement
-        lines: list[PsaLine] = []
-        catalog = {}
-        if scope.product_ids and agreements:
-            for record in self.client.items(sorted(agreements), scope.product_ids):
-                line = _parsed(
-                    mapping.line_from_json,
-                    record,
-                    damaged,
-                    agreement_id=_key(record, "plan_id"),
-                    product_id=_key(record, "code"),
-                )
-                if line is not None and _in_scope(line, scope):
-                    lines.append(line)
-        if scope.product_ids:
-            for record in self.client.catalog(scope.product_ids):
-                item = _parsed(mapping.catalog_item_from_json, record, damaged, product_id=_key(record, "code"))
-                if item is not None and item.product_id in scope.product_ids:
-                    catalog[item.product_id] = item
+        damaged: list[Unreadable] = []  # records read but not understood: their licences stop
+        companies = self.client.companies(scope.company_ids) if scope.company_ids else []
+        agreements = self._plans(scope, damaged)
+        lines = self._items(sorted(agreements), scope, damaged) if scope.product_ids and agreements else []
+        catalog = self._catalog(scope, damaged) if scope.product_ids else {}
         log.info(
             "tinypsa.read: companies=%d plans=%d items=%d catalog=%d unreadable=%d",
             len(companies),
@@ -105,12 +81,37 @@ class TinyPsaProvider(TargetProvider):
             len(damaged),
         )
         return PsaState(
-            companies=companies,
+            companies=_whole_read(mapping.companies_from_json, companies),
             agreements=agreements,
+            lines=tuple(sorted(lines, key=lambda ln: (ln.agreement_id, ln.id))),
             catalog=catalog,
             unreadable=tuple(damaged),
-            lines=tuple(sorted(lines, key=lambda ln: (ln.agreement_id, ln.id))),
         )
+
+    def _plans(self, scope: Scope, damaged: list[Unreadable]) -> dict[int, Agreement]:
+        agreements = {}
+        for record in self.client.plans(scope.agreement_ids) if scope.agreement_ids else ():
+            agreement = _parsed(mapping.agreement_from_json, record, damaged, agreement_id=_key(record, "id"))
+            if agreement is not None and agreement.id in scope.agreement_ids:
+                agreements[agreement.id] = agreement
+        return agreements
+
+    def _items(self, plan_ids: list[int], scope: Scope, damaged: list[Unreadable]) -> list[PsaLine]:
+        lines = []
+        for record in self.client.items(plan_ids, scope.product_ids):
+            where = {"agreement_id": _key(record, "plan_id"), "product_id": _key(record, "code")}
+            line = _parsed(mapping.line_from_json, record, damaged, **where)
+            if line is not None and _in_scope(line, scope):
+                lines.append(line)
+        return lines
+
+    def _catalog(self, scope: Scope, damaged: list[Unreadable]) -> dict[str, CatalogItem]:
+        catalog = {}
+        for record in self.client.catalog(scope.product_ids):
+            item = _parsed(mapping.catalog_item_from_json, record, damaged, product_id=_key(record, "code"))
+            if item is not None and item.product_id in scope.product_ids:
+                catalog[item.product_id] = item
+        return catalog
 
     def companies(self) -> dict[int, CompanyInfo]:
         names = _whole_read(mapping.companies_from_json, self.client.companies())
