@@ -27,7 +27,7 @@ def change(comparison: Comparison, main: PsaLine | None, drift: Drift) -> dict[s
     if comparison.item.catalog_id is None:
         return {"errors": (f"{comparison.label()}: the product has no PSA id; cannot add a delta line",)}
     seats_change = comparison.desired - comparison.current
-    text = f"{comparison.count_reason()}; {reason.delta(seats_change, comparison.when)}"
+    text = f"{comparison.count_reason()}; {reason.delta(comparison.item.words, seats_change, comparison.when)}"
     delta = comparison.change(
         CREATE_DELTA,
         line_kind=DELTA,

@@ -39,7 +39,7 @@ def change(comparison: Comparison, main: PsaLine | None, drift: Drift) -> dict[s
             f"{comparison.label()}: delta lines sum to {comparison.current - old}, more than "
             f"Dicker Data's {comparison.desired}; the main line cannot go negative; no change",
         )}
-    text = f"{comparison.count_reason()}; {reason.set_quantity(old, new)}"
+    text = f"{comparison.count_reason()}; {reason.set_quantity(comparison.item.words, old, new)}"
     if drift:
         text += f"; the write also updates {drift.describe()}"
     runrate = Decimal(new) * comparison.item.profile_price - Decimal(old) * main.unit_price

@@ -27,12 +27,12 @@ def counts(words: Words, desired: int, current: int, when: date, not_counted: li
     return text
 
 
-def set_quantity(old: int, new: int) -> str:
-    return f"agreement does not prorate: main line {old} -> {new}"
+def set_quantity(words: Words, old: int, new: int) -> str:
+    return f"{words.agreement} does not prorate: main line {old} -> {new}"
 
 
-def delta(change: int, when: date) -> str:
-    return f"prorating agreement: delta {change:+d} from {when.isoformat()}"
+def delta(words: Words, change: int, when: date) -> str:
+    return f"prorating {words.agreement}: delta {change:+d} from {when.isoformat()}"
 
 
 def adjustment(words: Words, style: str, prorate: bool, change: int, when: date, current_period_posted: bool) -> str:

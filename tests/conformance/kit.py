@@ -75,5 +75,7 @@ class PsaKit(Protocol):
         """A PSA with `clients` (company and agreement each, periods on their billing day,
         prorating when `prorate` is true and proration is the agreement's own flag),
         `products` in its catalogue, and `seats[(agreement_id, product key)]` seats on a line
-        in force since before `start`. `sandbox` is the running ncesync sandbox (a
+        in force since before `start`, as the sync would have left it: at the product's
+        price and cost, with the invoice text "{product name} x {seats}" (the suite's
+        template), so that a run with nothing changed writes nothing. `sandbox` is the running ncesync sandbox (a
         SandboxServer) serving Dicker Data; `root` the deployment folder."""

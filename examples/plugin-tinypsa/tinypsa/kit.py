@@ -120,7 +120,7 @@ class TinyPsaKit:
                     count,
                     effective_date=lines_from[plan_id],
                     recorded_on=lines_from[plan_id] - timedelta(days=1),
-                    invoice_text=by_key[key].name,
+                    invoice_text=f"{by_key[key].name} x {count}",  # what the suite's template renders
                 )
         url = emulator.start()
         return TinyPsaKitPsa(
