@@ -129,6 +129,10 @@ class CompanyInfo:
 
 class Provider(ABC):
     name: ClassVar[str] = ""
+    # JSON Schema (draft 2020-12) of the provider's settings block (`psa:` or `source:`),
+    # for a plug-in: `ncesync validate` checks the block against it. The providers ncesync
+    # ships are described in schemas/settings.schema.json instead.
+    settings_schema: ClassVar[dict[str, Any] | None] = None
 
     @classmethod
     @abstractmethod

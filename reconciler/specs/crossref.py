@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from jsonschema import Draft202012Validator
 
 from jinja2 import Environment, TemplateSyntaxError
 
@@ -50,7 +53,16 @@ def _provider_problems(doc: YamlDocument, block: str, role: type) -> list[Proble
     if not issubclass(cls, role):
         what = "a PSA" if role is TargetProvider else "a source of licence counts"
         return [doc.problem(f"/{block}/provider", f"provider {name!r} is not {what}, so it cannot be the {block}")]
-    return []
+    return _block_problems(doc, block, getattr(cls, "settings_schema", None))
+
+
+def _block_problems(doc: YamlDocument, block: str, schema: dict[str, Any] | None) -> list[Problem]:
+    """A plug-in's own settings, checked against the JSON Schema it declares for its block
+    (`Provider.settings_schema`): a misspelt option is found by `validate`, not at 2 a.m."""
+    if not schema:
+        return []
+    return [doc.problem(f"/{block}" + "".join(f"/{escape(str(p))}" for p in error.absolute_path), error.message)
+            for error in Draft202012Validator(schema).iter_errors(doc.data.get(block) or {})]
 
 
 def product_problems(doc: YamlDocument) -> list[Problem]:

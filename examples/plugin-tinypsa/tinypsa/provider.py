@@ -49,6 +49,19 @@ class TinyPsaProvider(TargetProvider):
         sync_types=frozenset({"daily"}),
         words=Words(psa="TinyPSA", agreement="plan", line="item"),
     )
+    # `ncesync validate` checks the `psa:` block against this (a misspelt option is an error).
+    settings_schema = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["provider", "endpoint", "token"],
+        "properties": {
+            "provider": {"const": "tinypsa"},
+            "endpoint": {"type": "string", "description": "TinyPSA's base URL (https, or http on loopback)"},
+            "token": {"type": "string", "pattern": "^env:[A-Za-z_][A-Za-z0-9_]*$"},
+            "timeout": {"type": "number", "exclusiveMinimum": 0},
+            "parallelism": {"type": "integer", "minimum": 1},
+        },
+    }
 
     def __init__(self, client: TinyPsaClient, *, endpoint: str):
         self.client = client
