@@ -101,6 +101,13 @@ class Capabilities:
         return self.prorated_seat_model if prorate else self.seat_model
 
 
+class ChangeWriter(Protocol):
+    """What apply writes through: a target provider, or a wrapper around one (the journal's
+    confirmation of lost answers, progress lines, a stop between writes)."""
+
+    def write(self, change: Change) -> WriteResult: ...
+
+
 class EmbeddedSandbox(Protocol):
     """An emulation of the vendors' APIs the engine starts for `endpoint: sandbox` (the
     `ncesync.sandbox` entry point `embedded`: a function (root, world file, clock) -> this).

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from reconciler.provider import TargetProvider, WriteResult
+from reconciler.provider import ChangeWriter, WriteResult
 from reconciler.plan.change import Change
 from reconciler.apply.confirmation import UNKNOWN, outcome_of
 from reconciler.errors import ProviderError
@@ -69,7 +69,7 @@ def licence_of(change: Change) -> LicenceKey:
     return (change.client_id, change.agreement_id, change.product_id)
 
 
-def apply_plan(plan: Plan, target: TargetProvider, journal: Journal, *, fail_fast: bool = False,
+def apply_plan(plan: Plan, target: ChangeWriter, journal: Journal, *, fail_fast: bool = False,
                breaker: int = BREAKER) -> ApplyResult:
     result = ApplyResult()
     failed_licences: dict[LicenceKey, str] = {}

@@ -29,7 +29,7 @@ import logging
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from reconciler.billing import dated_adjustments, delta_lines, quantity, reason
 from reconciler.billing import moved_days as moved
@@ -44,7 +44,15 @@ from reconciler.provider import SeatModel
 
 log = logging.getLogger(__name__)
 
-SEAT_MODELS: dict[SeatModel, Any] = {  # seat model -> its module: create(...), change(...)
+class SeatModelRules(Protocol):
+    """What each seat model's module offers (quantity.py, delta_lines.py, dated_adjustments.py)."""
+
+    def create(self, comparison: Comparison) -> dict[str, Any]: ...
+
+    def change(self, comparison: Comparison, main: PsaLine | None, drift: Drift) -> dict[str, Any]: ...
+
+
+SEAT_MODELS: dict[SeatModel, SeatModelRules] = {
     SeatModel.QUANTITY: quantity,
     SeatModel.DELTA_LINES: delta_lines,
     SeatModel.DATED_ADJUSTMENTS: dated_adjustments,

@@ -227,7 +227,7 @@ def correction(copy: Change, existing: PsaLine) -> Change | str | None:
     if existing.billed:
         return (f"copied as charge {existing.id}, which differs ({what}) but is already billed; "
                 "not corrected: billed charges are read-only, settle the difference by hand")
-    old = round_cents(Decimal(before["unit_price"]) * before["quantity"])
+    old = round_cents(Decimal(str(before["unit_price"])) * int(str(before["quantity"])))
     return Change(
         action=UPDATE_LINE, client_id=copy.client_id, client_name=copy.client_name,
         agreement_id=copy.agreement_id, product_id=copy.product_id, product_key=copy.product_key,

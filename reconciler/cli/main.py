@@ -37,7 +37,7 @@ class Ncesync(click.Group):
     `plan --detailed-exitcode`; Ctrl-C or an unanswerable question is said in words, not "Aborted!";
     and an unexpected error is one line, never a traceback."""
 
-    def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False
         try:
             returned = super().main(*args, **kwargs)

@@ -13,7 +13,7 @@ import click
 from reconciler.run.runtime import EARLIEST_SYNC_DATE, LATEST_SYNC_DATE
 
 
-class CalendarDate(click.ParamType):
+class CalendarDate(click.ParamType):  # type: ignore[type-arg]  # click >= 8.2 is generic, older is not
     """YYYY-MM-DD, checked to be a real day (and, for a sync date, one ncesync plans for),
     with a message that says which part is wrong. A datetime at midnight, as click.DateTime."""
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import click
 
 from reconciler.apply.apply import ApplyResult
+from reconciler.plan.plan import ClientSummary
 from reconciler.report.render import render
 
 
@@ -17,7 +19,7 @@ def echo_plan(data: dict[str, Any], fmt: str) -> None:
 
 
 
-def echo_failures(result: ApplyResult, names: dict[str, Any], container: str) -> None:
+def echo_failures(result: ApplyResult, names: Mapping[str, ClientSummary], container: str) -> None:
     """What was not written, per licence: why, and what the next run does about it."""
     if not result.failures:
         return
@@ -31,9 +33,12 @@ def echo_failures(result: ApplyResult, names: dict[str, Any], container: str) ->
     ) for f in result.failures]
     header = ("client", container, "product", "change", "outcome")
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    line = lambda cells: "  " + "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
+
+    def line(cells: tuple[str, ...]) -> str:
+        return "  " + "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
+
     click.echo(line(header), err=True)
-    for failure, row in zip(result.failures, rows):
+    for failure, row in zip(result.failures, rows, strict=True):
         click.echo(line(row), err=True)
         click.echo(f"      why: {failure.why}", err=True)
         click.echo(f"      next run: {failure.next_run}", err=True)

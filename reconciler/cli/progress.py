@@ -5,12 +5,14 @@ Runs over `PROGRESS_FROM` clients show them unless `--quiet`; results stay on st
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import click
 
-from reconciler.provider import TargetProvider, WriteResult
 from reconciler.plan.change import Change
+from reconciler.plan.plan import ClientSummary
+from reconciler.provider import ChangeWriter, WriteResult
 from reconciler.run.job import PROGRESS_FROM
 
 
@@ -22,7 +24,7 @@ class Progress:
         if not self.quiet:
             click.echo(message, err=True)
 
-    def writes(self, target: TargetProvider, changes: list[Change], names: dict[str, Any]) -> TargetProvider:
+    def writes(self, target: ChangeWriter, changes: Sequence[Change], names: Mapping[str, ClientSummary]) -> ChangeWriter:
         """`target`, announcing each client as its first write starts, when the run covers
         more than PROGRESS_FROM clients (`names`: the plan's clients, changed or not)."""
         clients = list(dict.fromkeys(c.client_id for c in changes))
@@ -34,7 +36,7 @@ class Progress:
 class _Announcing:
     """Forwards everything to the target; `write` first names a client it has not seen."""
 
-    def __init__(self, target: TargetProvider, clients: list[str], names: dict[str, Any], echo: Progress):
+    def __init__(self, target: ChangeWriter, clients: list[str], names: Mapping[str, ClientSummary], echo: Progress):
         self._target = target
         self._order = {client: i + 1 for i, client in enumerate(clients)}
         self._names = names

@@ -7,7 +7,8 @@ from datetime import date
 from decimal import Decimal
 
 from reconciler.plan import review
-from reconciler.billing.daily import LicenceInput, plan_licence
+from reconciler.billing.daily import plan_licence
+from reconciler.billing.licence import LicenceInput
 from reconciler.money import money_text
 from reconciler.billing.desired import desired_count
 from reconciler.errors import ReconcilerError
@@ -192,7 +193,7 @@ def _description(request: PlanRequest, client: ClientMapping, licence: Licence, 
     return LicenceText(source, context)
 
 
-def _unmapped_customers(request: PlanRequest, by_tenant: dict) -> list[Unmapped]:
+def _unmapped_customers(request: PlanRequest, by_tenant: dict[str, list[Subscription]]) -> list[Unmapped]:
     """Dicker Data customers without a client mapping that hold active seats."""
     mapped = {c.dd_customer_id for c in request.deployment.clients}
     if not request.full_run:

@@ -13,7 +13,8 @@ def differences(saved: Plan, fresh: Plan) -> list[str]:
     for client_id in sorted(set(saved.clients) | set(fresh.clients)):
         old, new = saved.clients.get(client_id), fresh.clients.get(client_id)
         if old is None or new is None:
-            name = (old or new).name if (old or new) else client_id
+            known = old or new
+            name = known.name if known else client_id
             found.append(f"{name}: {'added to' if old is None else 'no longer in'} the run")
             continue
         moved = [text for side, text in SIDES.items() if getattr(old.digest, side) != getattr(new.digest, side)]
