@@ -7,11 +7,12 @@ invoices. Every vendor mapping reads the fields that decide money through this c
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
 from reconciler.errors import ProviderError
+from reconciler.model.psa import PsaId
 
 T = TypeVar("T")
 
@@ -116,3 +117,16 @@ def record_id(record: Any, name: str = "id") -> int | None:
         return whole(record.get(name))
     except (ValueError, TypeError, InvalidOperation):
         return None
+
+
+def numbered(ids: Iterable[PsaId]) -> frozenset[int]:
+    """The ids a PSA that numbers its records can hold. A text id (a UUID, as another PSA
+    names its records) is none of them: left out here, it is reported as not found."""
+    return frozenset(i for i in ids if isinstance(i, int) and not isinstance(i, bool))
+
+
+def number(value: PsaId) -> int:
+    """An id the PSA numbers; ValueError for a text id, which it cannot hold."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{value!r} is not a record number")
+    return value

@@ -37,7 +37,7 @@ from datetime import timedelta
 from enum import Enum
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
-from reconciler.model import Agreement, Check, Inventory, ProviderConfig, PsaState, Scope
+from reconciler.model import Agreement, Check, Inventory, ProviderConfig, PsaId, PsaState, Scope
 
 if TYPE_CHECKING:
     from reconciler.plan.change import Change
@@ -129,7 +129,7 @@ class WriteResult:
 class CompanyInfo:
     """A PSA company with its active agreements (or what the PSA calls them)."""
 
-    id: int
+    id: PsaId
     name: str
     agreements: tuple[Agreement, ...] = ()
 
@@ -179,7 +179,7 @@ class TargetProvider(Provider):
     def write(self, change: "Change") -> WriteResult:
         """Perform one change. Raise ProviderError with the vendor's text on failure."""
 
-    def companies(self) -> dict[int, CompanyInfo]:
+    def companies(self) -> dict[PsaId, CompanyInfo]:
         """Optional hook for `ncesync automap`: every company of the PSA, by id, with its
         active agreements/contracts. A read only; a partial read raises ProviderError."""
         raise NotImplementedError(

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from providers.autotask import mapping
 from providers.autotask.budget import CHECK_EVERY
 from providers.autotask.client import AutotaskClient, credential_hint
+from providers.record import numbered
 from reconciler.errors import ProviderError
 from reconciler.model import Check, Scope
 
@@ -35,10 +36,10 @@ def diagnose(client: AutotaskClient, scope: Scope, time_zone: ZoneInfo) -> list[
     checks.append(_permissions(client))
     services = sorted(int(p) for p in scope.product_ids if p.strip().isdigit())
     checks += [
-        _each("mapped companies", sorted(scope.company_ids),
-              lambda: client.query_in("Companies", "id", scope.company_ids), _company),
-        _each("mapped contracts", sorted(scope.agreement_ids),
-              lambda: client.query_in("Contracts", "id", scope.agreement_ids), partial(_contract, zone=time_zone)),
+        _each("mapped companies", sorted(numbered(scope.company_ids)),
+              lambda: client.query_in("Companies", "id", numbered(scope.company_ids)), _company),
+        _each("mapped contracts", sorted(numbered(scope.agreement_ids)),
+              lambda: client.query_in("Contracts", "id", numbered(scope.agreement_ids)), partial(_contract, zone=time_zone)),
         _each("mapped services", services, lambda: client.query_in("Services", "id", services), _service),
         budget,
     ]

@@ -21,7 +21,7 @@ from providers.marker import Marker, read_marker, with_marker
 from reconciler.money import json_number
 from providers.record import VendorRecord, decimal, flag, record_id, string, whole
 from reconciler.plan.change import Change
-from reconciler.model.psa import CHARGE, MAIN, Agreement, CatalogItem, PsaLine, UnitSpan
+from reconciler.model.psa import CHARGE, MAIN, Agreement, CatalogItem, PsaId, PsaLine, UnitSpan
 
 log = logging.getLogger(__name__)
 
@@ -54,9 +54,9 @@ def period_months(period_type: Any) -> int:
 # -- records -> model -------------------------------------------------------------------
 
 
-def companies_from_json(records: Iterable[dict[str, Any]]) -> dict[int, str]:
+def companies_from_json(records: Iterable[dict[str, Any]]) -> dict[PsaId, str]:
     """Company names by id (the name is for messages only; a record without an id is an error)."""
-    names = {}
+    names: dict[PsaId, str] = {}
     for record in records:
         data = _record(record, "company")
         names[data.required("id", whole)] = data.optional("companyName", string) or ""

@@ -30,12 +30,12 @@ from providers.autotask.writer import Writer
 from reconciler.provider import Capabilities, CompanyInfo, ProrateSource, ProviderContext, SeatModel, TargetProvider, Words, WriteResult
 from providers.http import RetryPolicy
 from providers.options import timeouts, whole_number
-from providers.record import record_id
+from providers.record import numbered, record_id
 from providers.unreadable import UnreadableRecords
 from reconciler.plan import change as actions
 from reconciler.plan.change import Change
 from reconciler.errors import ConfigError, ProviderError
-from reconciler.model import Agreement, Check, ProviderConfig, PsaLine, PsaState, Scope
+from reconciler.model import Agreement, Check, ProviderConfig, PsaId, PsaLine, PsaState, Scope
 from reconciler.model.psa import CHARGE
 
 log = logging.getLogger(__name__)
@@ -90,11 +90,11 @@ class AutotaskProvider(TargetProvider):
     # -- read -----------------------------------------------------------------------------
 
     def read(self, scope: Scope) -> PsaState:
-        contracts = sorted(scope.agreement_ids)
+        contracts = sorted(numbered(scope.agreement_ids))
         services = _service_ids(scope.product_ids)
         found = self.client.gather({
             "companies": lambda: self.client.query_in(
-                "Companies", "id", scope.company_ids, include_fields=("id", "companyName")
+                "Companies", "id", numbered(scope.company_ids), include_fields=("id", "companyName")
             ),
             "contracts": lambda: self.client.query_in("Contracts", "id", contracts),
             "services": lambda: self.client.query_in("Services", "id", services),
@@ -126,7 +126,7 @@ class AutotaskProvider(TargetProvider):
         )
         return state
 
-    def companies(self) -> dict[int, CompanyInfo]:
+    def companies(self) -> dict[PsaId, CompanyInfo]:
         found = self.client.gather({
             "companies": lambda: self.client.query(
                 "Companies", [equals("isActive", True)], include_fields=("id", "companyName")
@@ -135,7 +135,7 @@ class AutotaskProvider(TargetProvider):
                 equals("status", mapping.ACTIVE), equals("contractType", mapping.RECURRING_SERVICE),
             ]),
         })
-        contracts: dict[int, list[Agreement]] = defaultdict(list)
+        contracts: dict[PsaId, list[Agreement]] = defaultdict(list)
         for record in found["contracts"]:
             contract = mapping.agreement_from_json(record, zone=self.zone)
             contracts[contract.company_id].append(contract)
@@ -252,11 +252,11 @@ class AutotaskProvider(TargetProvider):
 
 
 def _agreements(contracts: list[Record], units: list[Record], scope: Scope,
-                unreadable: UnreadableRecords, zone: ZoneInfo) -> dict[int, Agreement]:
+                unreadable: UnreadableRecords, zone: ZoneInfo) -> dict[PsaId, Agreement]:
     rows: dict[int | None, list[Record]] = defaultdict(list)
     for row in units:
         rows[record_id(row, "contractID")].append(row)
-    agreements = {}
+    agreements: dict[PsaId, Agreement] = {}
     for record in contracts:
         contract = record_id(record)
 

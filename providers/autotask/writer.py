@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from providers.autotask import mapping
 from providers.autotask.client import AutotaskClient
 from providers.autotask.filters import equals
+from providers.record import number
 from reconciler.provider import WriteResult
 from reconciler.plan.change import Change
 from reconciler.errors import ProviderError
@@ -57,7 +58,7 @@ class Writer:
         """PATCH a contract service. Without `line_id` it is the service the change's
         adjustment created just before (in the plan's order): found by contract and service."""
         contract_id = int(change.agreement_id)
-        line_id = change.line_id
+        line_id = number(change.line_id) if change.line_id is not None else None
         if line_id is None:
             line_id = int(self._contract_service(contract_id, mapping.service_id(change))["id"])
         body = mapping.service_patch(change, line_id)

@@ -9,6 +9,7 @@ from typing import Any
 
 from providers.connectwise import mapping
 from providers.connectwise.client import ConnectWiseClient
+from providers.record import numbered
 from reconciler.errors import ProviderError
 from reconciler.model import Check, Scope
 
@@ -30,8 +31,10 @@ def diagnose(client: ConnectWiseClient, company_id: str, scope: Scope) -> list[C
         return checks + [Check("psa permissions", False, "not checked: the API keys were refused", KEYS_FIX)]
     checks += _permissions(client, scope)
     checks += [
-        _each("mapped companies", sorted(scope.company_ids), lambda: client.companies(scope.company_ids), _company),
-        _each("mapped agreements", sorted(scope.agreement_ids), lambda: client.agreements(scope.agreement_ids), _agreement),
+        _each("mapped companies", sorted(numbered(scope.company_ids)),
+              lambda: client.companies(numbered(scope.company_ids)), _company),
+        _each("mapped agreements", sorted(numbered(scope.agreement_ids)),
+              lambda: client.agreements(numbered(scope.agreement_ids)), _agreement),
         _each("mapped products", sorted(scope.product_ids), lambda: client.catalog_items(scope.product_ids), _product,
               key="identifier"),
         Check("psa request budget", True, "ConnectWise publishes no request quota; a 429 is waited out as its "

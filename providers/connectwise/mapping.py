@@ -16,7 +16,7 @@ from typing import Any
 
 from reconciler.plan import change as actions
 from reconciler.plan.change import Change
-from reconciler.model.psa import CHARGE, DELTA, MAIN, Agreement, CatalogItem, PsaLine, UnitSpan
+from reconciler.model.psa import CHARGE, DELTA, MAIN, Agreement, CatalogItem, PsaId, PsaLine, UnitSpan
 from providers.marker import Marker, read_marker, with_marker
 from reconciler.money import json_number
 from providers.record import VendorRecord, decimal, flag, string, whole
@@ -88,9 +88,9 @@ def period_months(name: Any) -> int:
 # -- records -> model -------------------------------------------------------------------
 
 
-def companies_from_json(records: list[dict[str, Any]]) -> dict[int, str]:
+def companies_from_json(records: list[dict[str, Any]]) -> dict[PsaId, str]:
     """Company names by id (the name is for messages only; a record without an id is an error)."""
-    names = {}
+    names: dict[PsaId, str] = {}
     for record in records:
         data = VendorRecord(record, f"ConnectWise company {_label(record)}")
         names[data.required("id", whole)] = data.optional("name", string) or ""

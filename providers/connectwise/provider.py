@@ -30,12 +30,12 @@ from providers.connectwise import doctor, mapping
 from providers.connectwise.client import DEFAULT_CODEBASE, ConnectWiseClient
 from providers.options import timeouts, whole_number
 from providers.http import RetryPolicy
-from providers.record import record_id
+from providers.record import number, numbered, record_id
 from providers.unreadable import UnreadableRecords
 from reconciler.plan import change as actions
 from reconciler.plan.change import Change
 from reconciler.errors import ConfigError, ProviderError
-from reconciler.model import Agreement, Check, ProviderConfig, PsaLine, PsaState, Scope
+from reconciler.model import Agreement, Check, ProviderConfig, PsaId, PsaLine, PsaState, Scope
 from reconciler.model.psa import CHARGE
 from reconciler.secrets import resolve
 
@@ -102,25 +102,24 @@ class ConnectWiseProvider(TargetProvider):
 
     def read(self, scope: Scope) -> PsaState:
         unreadable = UnreadableRecords()
-        companies = (
-            mapping.companies_from_json(self.client.companies(scope.company_ids))
-            if scope.company_ids
-            else {}
+        company_ids, agreement_ids = numbered(scope.company_ids), numbered(scope.agreement_ids)
+        companies: dict[PsaId, str] = (
+            mapping.companies_from_json(self.client.companies(company_ids)) if company_ids else {}
         )
-        agreements = {}
-        if scope.agreement_ids:
-            for record in self.client.agreements(scope.agreement_ids):
+        agreements: dict[PsaId, Agreement] = {}
+        if agreement_ids:
+            for record in self.client.agreements(agreement_ids):
                 agreement = unreadable.parse(mapping.agreement_from_json, record, agreement_id=record_id(record))
-                if agreement is not None and agreement.id in scope.agreement_ids:
+                if agreement is not None and agreement.id in agreement_ids:
                     agreements[agreement.id] = agreement
-        lines = self._lines(sorted(agreements), scope, unreadable) if scope.product_ids else ()
+        lines = self._lines(sorted(numbered(agreements)), scope, unreadable) if scope.product_ids else ()
         catalog = {}
         if scope.product_ids:
             for record in self.client.catalog_items(scope.product_ids):
                 item = unreadable.parse(mapping.catalog_item_from_json, record, product_id=_identifier(record))
                 if item is not None and item.product_id in scope.product_ids and item.product_id not in catalog:
                     catalog[item.product_id] = item
-        self._catalog_ids.update({key: item.id for key, item in catalog.items()})
+        self._catalog_ids.update({key: number(item.id) for key, item in catalog.items()})
         log.info(
             "connectwise.read: companies=%d agreements=%d lines=%d catalog=%d unreadable=%d",
             len(companies), len(agreements), len(lines), len(catalog), len(unreadable.found),
@@ -128,9 +127,9 @@ class ConnectWiseProvider(TargetProvider):
         return PsaState(companies=companies, agreements=agreements, lines=lines, catalog=catalog,
                         unreadable=unreadable.result())
 
-    def companies(self) -> dict[int, CompanyInfo]:
+    def companies(self) -> dict[PsaId, CompanyInfo]:
         names = mapping.companies_from_json(self.client.all_companies())
-        agreements: dict[int, list[Agreement]] = {}
+        agreements: dict[PsaId, list[Agreement]] = {}
         for record in self.client.active_agreements():
             agreement = mapping.agreement_from_json(record)
             if agreement.is_active:  # the condition already asks for it; a server may not filter
@@ -178,7 +177,7 @@ class ConnectWiseProvider(TargetProvider):
 
     def _create(self, change: Change) -> WriteResult:
         body = mapping.addition_body(change, self._catalog_id(change))
-        record = self.client.create_addition(change.agreement_id, body)
+        record = self.client.create_addition(number(change.agreement_id), body)
         record_id = record.get("id")
         log.info(
             "connectwise.write: action=%s agreement=%s product=%s addition=%s",
@@ -192,7 +191,7 @@ class ConnectWiseProvider(TargetProvider):
         operations = mapping.patch_operations(change)
         if not operations:
             return WriteResult(record_id=change.line_id, detail="nothing to change")
-        record = self.client.patch_addition(change.agreement_id, change.line_id, operations)
+        record = self.client.patch_addition(number(change.agreement_id), number(change.line_id), operations)
         log.info(
             "connectwise.write: action=%s agreement=%s addition=%s fields=%s",
             change.action, change.agreement_id, change.line_id,
@@ -206,7 +205,7 @@ class ConnectWiseProvider(TargetProvider):
         if change.product_id not in self._catalog_ids:
             for record in self.client.catalog_items([change.product_id]):
                 item = mapping.catalog_item_from_json(record)
-                self._catalog_ids.setdefault(item.product_id, item.id)
+                self._catalog_ids.setdefault(item.product_id, number(item.id))
         if change.product_id not in self._catalog_ids:
             raise ProviderError(
                 f"ConnectWise: no catalog item with identifier {change.product_id!r}; "

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from reconciler.provider import ChangeWriter, WriteResult
 from reconciler.plan.change import Change
+from reconciler.model.psa import PsaId
 from reconciler.apply.confirmation import UNKNOWN, outcome_of
 from reconciler.errors import ProviderError
 from reconciler.apply.journal import Journal
@@ -26,7 +27,7 @@ log = logging.getLogger(__name__)
 
 BREAKER = 5  # failed writes in a row (across licences) that stop the run
 AUTH_STATUSES = frozenset({401, 403})
-LicenceKey = tuple[str, int, str]  # (client, agreement, product)
+LicenceKey = tuple[str, PsaId, str]  # (client, agreement, product)
 
 NEXT_RUN_RETRIES = "plans this licence again from a fresh read; if the PSA refuses it again, fix what its message names"
 NEXT_RUN_WITH_LICENCE = "plans it again with its licence"

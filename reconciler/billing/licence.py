@@ -21,7 +21,7 @@ from reconciler.billing.periods import period_containing
 from reconciler.plan.change import Change
 from reconciler.billing.description import LicenceText
 from reconciler.model.inventory import Subscription
-from reconciler.model.psa import MAIN, Agreement, PsaLine
+from reconciler.model.psa import MAIN, Agreement, PsaId, PsaLine
 from reconciler.model.specs import ClientMapping, ProductMapping
 from reconciler.provider import Capabilities, SeatModel, Words
 
@@ -30,7 +30,7 @@ from reconciler.provider import Capabilities, SeatModel, Words
 class LicenceInput:
     client: ClientMapping
     product: ProductMapping
-    agreement_id: int  # the agreement/contract this licence syncs to
+    agreement_id: PsaId  # the agreement/contract this licence syncs to
     agreement: Agreement | None  # None when the PSA has no such agreement
     subscriptions: tuple[Subscription, ...]  # the client's subscriptions mapping to it
     lines: tuple[PsaLine, ...]  # PSA lines for (agreement, product) as read
@@ -38,7 +38,7 @@ class LicenceInput:
     prorate: bool  # from the agreement's flag or the setting, as the PSA's capabilities say
     capabilities: Capabilities  # what the target PSA does
     profile_price: Decimal  # product.price or the PSA catalogue price
-    catalog_id: int | None  # the PSA's numeric record id of the product
+    catalog_id: PsaId | None  # the PSA's record id of the product
     invoice_description: LicenceText | None  # the template bound to n; None = do not manage
     sync_date: date
     follow_cost: bool = True  # settings `unit_cost: follow`: the line's cost tracks Dicker Data's

@@ -21,7 +21,7 @@ from reconciler.billing.periods import add_months
 from reconciler.money import money_text, round_cents
 from reconciler.plan.change import CREATE_CHARGE, UPDATE_LINE, Change
 from reconciler.model.inventory import InvoiceLine
-from reconciler.model.psa import CHARGE, PsaLine
+from reconciler.model.psa import CHARGE, PsaId, PsaLine
 from reconciler.model.specs import ClientMapping, ProductMapping
 from reconciler.model.stockcode import StockCode
 from reconciler.provider import Words
@@ -148,10 +148,10 @@ class ChargeInput:
     product: ProductMapping
     line: InvoiceLine
     key: str
-    agreement_id: int
+    agreement_id: PsaId
     words: Words  # what the PSA calls things
     profile_price: Decimal
-    catalog_id: int | None
+    catalog_id: PsaId | None
     description_limit: int | None = None
 
 

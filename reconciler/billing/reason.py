@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from reconciler.model.psa import PsaId
 from reconciler.provider import Words
 
 
@@ -48,7 +49,7 @@ def adjustment(words: Words, style: str, prorate: bool, change: int, when: date,
     return f"{why}: adjustment {change:+d} from {when.isoformat()}"
 
 
-def missing(words: Words, desired: int, product_name: str, agreement_id: int, when: date, *, by_adjustment: bool) -> str:
+def missing(words: Words, desired: int, product_name: str, agreement_id: PsaId, when: date, *, by_adjustment: bool) -> str:
     where = f"{words.agreement} {agreement_id}"
     text = f"Dicker Data has {seats(desired)} of {product_name}; {where} has no line for it"
     if by_adjustment:

@@ -2,7 +2,7 @@
 
 from reconciler.model.check import Check
 from reconciler.model.inventory import Customer, Inventory, Invoice, InvoiceLine, Subscription
-from reconciler.model.psa import Agreement, CatalogItem, PsaLine, PsaState, UnitSpan, Unreadable
+from reconciler.model.psa import Agreement, CatalogItem, PsaId, PsaLine, PsaState, UnitSpan, Unreadable
 from reconciler.model.scope import Scope
 from reconciler.model.specs import (
     BillingStyle,
@@ -30,6 +30,7 @@ __all__ = [
     "LicenceOverride",
     "ProductMapping",
     "ProviderConfig",
+    "PsaId",
     "PsaLine",
     "PsaState",
     "SafetySettings",

@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from reconciler.model.inventory import Subscription
+from reconciler.model.psa import PsaId
 from reconciler.model.specs import ProductMapping
 
 
 @dataclass
 class Licence:
-    agreement_id: int
+    agreement_id: PsaId
     product: ProductMapping
     subscriptions: list[Subscription] = field(default_factory=list)  # grouped while the plan reads them

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
+from typing import TypeAlias
 
 MAIN = "main"
 DELTA = "delta"
@@ -21,11 +22,21 @@ CHARGE = "charge"
 
 ACTIVE_STATUS = "Active"
 
+# A PSA record's id as the PSA writes it: a number (a ConnectWise agreement, an Autotask
+# contract) or text (a Xero repeating invoice's UUID). The engine compares and shows ids,
+# never computes with them.
+PsaId: TypeAlias = int | str
+
+
+def id_order(value: PsaId) -> tuple[int, int, str]:
+    """A sort key for ids: numbers in order, then texts (a mix never compares int with str)."""
+    return (0, value, "") if isinstance(value, int) else (1, 0, value)
+
 
 @dataclass(frozen=True)
 class Agreement:
-    id: int
-    company_id: int
+    id: PsaId
+    company_id: PsaId
     name: str
     status: str  # "Active", "Cancelled", "Expired", "Inactive"
     prorate: bool | None = None  # the agreement's own Prorate flag, for a PSA that has one
@@ -63,8 +74,8 @@ class UnitSpan:
 
 @dataclass(frozen=True)
 class PsaLine:
-    id: int
-    agreement_id: int
+    id: PsaId
+    agreement_id: PsaId
     product_id: str  # the PSA's product identifier (catalog identifier, service id), as text
     kind: str  # MAIN, DELTA or CHARGE
     spans: tuple[UnitSpan, ...]
@@ -102,7 +113,7 @@ class PsaLine:
 @dataclass(frozen=True)
 class CatalogItem:
     product_id: str  # the PSA's product identifier, as text
-    id: int  # the PSA's numeric record id
+    id: PsaId  # the PSA's record id
     description: str
     price: Decimal
     cost: Decimal = Decimal("0")
@@ -119,10 +130,10 @@ class Unreadable:
     `product_id` (on every agreement when `agreement_id` is None)."""
 
     message: str
-    agreement_id: int | None = None
+    agreement_id: PsaId | None = None
     product_id: str | None = None
 
-    def affects(self, agreement_id: int, product_id: str) -> bool:
+    def affects(self, agreement_id: PsaId, product_id: str) -> bool:
         if self.agreement_id is None and self.product_id is None:
             return False
         return self.agreement_id in (None, agreement_id) and self.product_id in (None, product_id)
@@ -134,34 +145,34 @@ class PsaState:
     records that were read but cannot be understood are listed in `unreadable` (and left
     out of the rest), so that only the licences depending on them stop."""
 
-    companies: dict[int, str] = field(default_factory=dict)  # id -> name
-    agreements: dict[int, Agreement] = field(default_factory=dict)
+    companies: dict[PsaId, str] = field(default_factory=dict)  # id -> name
+    agreements: dict[PsaId, Agreement] = field(default_factory=dict)
     lines: tuple[PsaLine, ...] = ()
     catalog: dict[str, CatalogItem] = field(default_factory=dict)
     unreadable: tuple[Unreadable, ...] = ()
 
-    def unreadable_for(self, agreement_id: int, product_id: str) -> list[Unreadable]:
+    def unreadable_for(self, agreement_id: PsaId, product_id: str) -> list[Unreadable]:
         """The unreadable records a licence (agreement, product) depends on."""
         return [u for u in self.unreadable if u.affects(agreement_id, product_id)]
 
-    def lines_of(self, agreement_id: int, product_id: str) -> list[PsaLine]:
+    def lines_of(self, agreement_id: PsaId, product_id: str) -> list[PsaLine]:
         return list(self._by_licence.get((agreement_id, product_id), ()))
 
-    def lines_on(self, agreement_id: int) -> list[PsaLine]:
+    def lines_on(self, agreement_id: PsaId) -> list[PsaLine]:
         return list(self._by_agreement.get(agreement_id, ()))
 
     # Indexes built once per read: a run at thousands of clients must not scan every line
     # for every licence.
     @cached_property
-    def _by_licence(self) -> dict[tuple[int, str], list[PsaLine]]:
-        index: dict[tuple[int, str], list[PsaLine]] = defaultdict(list)
+    def _by_licence(self) -> dict[tuple[PsaId, str], list[PsaLine]]:
+        index: dict[tuple[PsaId, str], list[PsaLine]] = defaultdict(list)
         for line in self.lines:
             index[(line.agreement_id, line.product_id)].append(line)
         return index
 
     @cached_property
-    def _by_agreement(self) -> dict[int, list[PsaLine]]:
-        index: dict[int, list[PsaLine]] = defaultdict(list)
+    def _by_agreement(self) -> dict[PsaId, list[PsaLine]]:
+        index: dict[PsaId, list[PsaLine]] = defaultdict(list)
         for line in self.lines:
             index[line.agreement_id].append(line)
         return index

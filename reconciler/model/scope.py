@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from reconciler.model.psa import PsaId
+
 
 @dataclass(frozen=True)
 class Scope:
@@ -16,8 +18,8 @@ class Scope:
 
     sync_date: date
     tenant_ids: frozenset[str] = field(default_factory=frozenset)
-    company_ids: frozenset[int] = field(default_factory=frozenset)
-    agreement_ids: frozenset[int] = field(default_factory=frozenset)
+    company_ids: frozenset[PsaId] = field(default_factory=frozenset)
+    agreement_ids: frozenset[PsaId] = field(default_factory=frozenset)
     product_ids: frozenset[str] = field(default_factory=frozenset)
     invoice_numbers: frozenset[str] = field(default_factory=frozenset)  # monthly: empty = all
     full_run: bool = True  # False for --client: the source must not be read beyond the tenants

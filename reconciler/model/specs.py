@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from reconciler.model.psa import PsaId
 from reconciler.model.stockcode import StockCode
 
 ADVANCE = "advance"
@@ -90,7 +91,7 @@ class ProductMapping:
 @dataclass(frozen=True)
 class LicenceOverride:
     product_key: str
-    agreement_id: int | None = None
+    agreement_id: PsaId | None = None
 
 
 DESCRIPTION_DEFAULT = "default"
@@ -102,8 +103,8 @@ class ClientMapping:
     file: str  # the spec file it came from, for messages
     name: str
     dd_customer_id: str
-    psa_company_id: int
-    agreement_id: int
+    psa_company_id: PsaId
+    agreement_id: PsaId
     active: bool = True
     billing: BillingStyle | None = None  # override of the company style
     description_mode: str = DESCRIPTION_DEFAULT  # default | off | custom
@@ -124,7 +125,7 @@ class ClientMapping:
         """True when every stock code the product maps is excluded for this client."""
         return bool(self.exclude_stock_codes) and all(self.excludes(code) for code in product.stock_codes)
 
-    def agreement_for(self, product_key: str) -> int:
+    def agreement_for(self, product_key: str) -> PsaId:
         for o in self.licences:
             if o.product_key == product_key and o.agreement_id is not None:
                 return o.agreement_id

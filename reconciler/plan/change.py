@@ -12,6 +12,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from reconciler.model.psa import PsaId
+
 CREATE_LINE = "create_line"  # a new main line (CW addition / AT service through an adjustment)
 SET_QUANTITY = "set_quantity"  # CW no-prorate: the main addition's quantity becomes n
 CREATE_DELTA = "create_delta"  # CW prorate: a dated delta addition of n - E
@@ -35,13 +37,13 @@ class Change:
     action: str
     client_id: str  # Dicker Data customer (tenant) id
     client_name: str
-    agreement_id: int
+    agreement_id: PsaId
     product_id: str  # PSA product: CW catalog identifier / AT service id
     product_key: str  # the product mapping's key in products.yaml
     line_kind: str  # main | delta | charge
     reason: str
     effective_date: str  # ISO date
-    line_id: int | None = None  # the existing PSA line an update targets
+    line_id: PsaId | None = None  # the existing PSA line an update targets
     before: dict[str, Any] = field(default_factory=dict)
     after: dict[str, Any] = field(default_factory=dict)
     runrate_change: str = "0.00"  # monthly run-rate change, Decimal as text
@@ -57,7 +59,7 @@ class Change:
     margin_change: str | None = None
 
     @property
-    def identity(self) -> tuple[str, int, str, str, str]:
+    def identity(self) -> tuple[str, PsaId, str, str, str]:
         """(client, agreement, product, line kind, key): what the plan is keyed by."""
         return (self.client_id, self.agreement_id, self.product_id, self.line_kind, self.key or "")
 

@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 
 from reconciler.model import ClientMapping, Deployment, ProductMapping, PsaState, StockCode, Subscription
 from reconciler.model.licence import Licence
+from reconciler.model.psa import PsaId, id_order
 
 
 @dataclass
 class ClientLicences:
-    licences: dict[tuple[int, str], Licence] = field(default_factory=dict)
+    licences: dict[tuple[PsaId, str], Licence] = field(default_factory=dict)
     unmapped: list[Subscription] = field(default_factory=list)  # no product mapping
     warnings: list[str] = field(default_factory=list)
 
@@ -73,12 +74,12 @@ def _terms(product: ProductMapping) -> tuple[object, ...]:
     return (product.price, product.protect, product.count_trials)
 
 
-def _agreements_of(client: ClientMapping, deployment: Deployment) -> list[int]:
+def _agreements_of(client: ClientMapping, deployment: Deployment) -> list[PsaId]:
     ids = {client.agreement_id} | {o.agreement_id for o in client.licences if o.agreement_id}
-    return sorted(ids)
+    return sorted(ids, key=id_order)
 
 
-def agreements_in_scope(clients: list[ClientMapping], deployment: Deployment) -> set[int]:
+def agreements_in_scope(clients: list[ClientMapping], deployment: Deployment) -> set[PsaId]:
     return {a for c in clients for a in _agreements_of(c, deployment)}
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from reconciler.model.psa import PsaId
 from reconciler.provider import CompanyInfo
 from reconciler.model import Agreement, Deployment
 from reconciler.report.unmapped import UnmappedCustomer
@@ -77,7 +78,7 @@ class Automap:
                 "skipped": [s.to_json() for s in self.skipped]}
 
 
-def propose(customers: Iterable[UnmappedCustomer], companies: dict[int, CompanyInfo],
+def propose(customers: Iterable[UnmappedCustomer], companies: dict[PsaId, CompanyInfo],
             deployment: Deployment) -> Automap:
     """Proposals for `customers` (Dicker Data customers without a client mapping)."""
     customers = sorted(customers, key=lambda c: (c.name.lower(), c.tenant_id))
@@ -99,7 +100,7 @@ def propose(customers: Iterable[UnmappedCustomer], companies: dict[int, CompanyI
 
 
 def _match(key: str, dd_count: int, candidates: list[CompanyInfo],
-           mapped_by: dict[int, str]) -> tuple[CompanyInfo, Agreement] | str:
+           mapped_by: dict[PsaId, str]) -> tuple[CompanyInfo, Agreement] | str:
     """The company and agreement to propose, or the reason there is none."""
     if not key:
         return "nothing is left of the name to match after normalising it"

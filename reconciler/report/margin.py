@@ -16,7 +16,7 @@ from typing import Any
 from reconciler.billing.desired import desired_count, unit_cost
 from reconciler.money import money_text, round_cents
 from reconciler.plan.licences import group
-from reconciler.model.psa import CHARGE, MAIN
+from reconciler.model.psa import CHARGE, MAIN, PsaId
 from reconciler.provider import Words
 from reconciler.plan.planner import LicenceError, PlanRequest, licence_input
 
@@ -30,7 +30,7 @@ class MarginLine:
     client_name: str
     product_key: str
     product_name: str
-    agreement_id: int
+    agreement_id: PsaId
     seats: int  # Dicker Data's count: the seats the MSP pays for
     psa_seats: int  # the seats the PSA bills on the sync date
     unit_cost: Decimal  # Dicker Data, per seat per month

@@ -14,7 +14,7 @@ from reconciler.billing.daily import plan_licence
 from reconciler.billing.desired import desired_count
 from reconciler.errors import ConfigError
 from reconciler.plan.licences import group
-from reconciler.model import ClientMapping
+from reconciler.model import ClientMapping, PsaId
 from reconciler.model.specs import DESCRIPTION_OFF
 from reconciler.plan.planner import PlanRequest, licence_input  # the planner's own per-licence inputs
 from reconciler.provider import Words
@@ -22,7 +22,7 @@ from reconciler.provider import Words
 
 @dataclass(frozen=True)
 class CurrentLine:
-    line_id: int
+    line_id: PsaId
     kind: str
     invoice_description: str
 
@@ -32,7 +32,7 @@ class LicenceDescription:
     product_key: str
     product_name: str
     psa_product: str
-    agreement_id: int
+    agreement_id: PsaId
     quantity: int
     text: str | None  # None: descriptions are off, the sync leaves them alone
     lines: tuple[CurrentLine, ...]  # the managed PSA lines and what they say now
