@@ -61,6 +61,9 @@ class SeatModel(str, Enum):
     # create-only adjustments of n - E, dated t*; without proration t* is a period start
     # (the next one in advance, the current unposted one in arrears)
     DATED_ADJUSTMENTS = "dated_adjustments"
+    # the main line's count is set to n, and a one-off catch-up charge settles the days of
+    # the current period that the PSA's whole-period invoice bills at the other count
+    QUANTITY_WITH_CATCH_UP = "quantity_with_catch_up"
 
 
 class ProrateSource(str, Enum):
@@ -95,6 +98,9 @@ class Capabilities:
     # Monthly sync on a prorating agreement: the PSA would bill a one-day copy of an invoice
     # line as a fraction of a period, so such agreements are refused.
     prorate_splits_one_off_lines: bool = False
+    # The PSA's lines carry a unit cost. False (an accounting system's invoice lines have
+    # none): ncesync neither writes costs nor compares them, so no cost drift is planned.
+    line_costs: bool = True
     words: Words = Words()
 
     def seat_model_for(self, prorate: bool) -> SeatModel:

@@ -8,7 +8,8 @@ a later run sees, so the run makes no second write.
 
 The flow is the same for every PSA; what a seat change writes depends on the target's seat
 model (`reconciler.provider.SeatModel`), one module each: `quantity`, `delta_lines`,
-`dated_adjustments`. `after` of each Change (what the provider writes):
+`dated_adjustments`, `catch_up` (quantity with catch-up). `after` of each Change (what the
+provider writes):
 * `create_line`: quantity = n, unit_price, unit_cost, effective_date, catalog_id,
   invoice_description when managed.
 * `set_quantity` (quantity): the main line's new quantity, plus any drifted unit_price,
@@ -19,6 +20,9 @@ model (`reconciler.provider.SeatModel`), one module each: `quantity`, `delta_lin
   it creates the line), unit_price, unit_cost, effective_date, catalog_id; the invoice text
   is an `update_line` of its own.
 * `update_line`: only the drifted fields among unit_price, unit_cost and invoice_description.
+* `create_charge` (quantity with catch-up, ahead of the quantity write): quantity = 1,
+  unit_price = the signed catch-up amount, effective_date, catalog_id, invoice_description,
+  seats (n - E), days, period_start, period_end; `key` = catch-up/DATE/E>n.
 Delta and adjustment changes also carry `units_in_force` (E in `before`, n in `after`) for
 display.
 """
@@ -31,7 +35,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Protocol
 
-from reconciler.billing import dated_adjustments, delta_lines, quantity, reason
+from reconciler.billing import catch_up, dated_adjustments, delta_lines, quantity, reason
 from reconciler.billing import moved_days as moved
 from reconciler.billing.desired import desired_count
 from reconciler.billing.drift import Drift, drift_update, line_drift
@@ -56,6 +60,7 @@ SEAT_MODELS: dict[SeatModel, SeatModelRules] = {
     SeatModel.QUANTITY: quantity,
     SeatModel.DELTA_LINES: delta_lines,
     SeatModel.DATED_ADJUSTMENTS: dated_adjustments,
+    SeatModel.QUANTITY_WITH_CATCH_UP: catch_up,
 }
 
 
@@ -242,7 +247,8 @@ def _existing_lines(comparison: Comparison, main: PsaLine | None) -> dict[str, A
             main,
             unit_price=i.profile_price,
             invoice_description=comparison.description,
-            unit_cost=comparison.cost if comparison.desired > 0 and i.follow_cost else None,
+            # a PSA whose lines carry no cost has no cost to follow
+            unit_cost=comparison.cost if comparison.desired > 0 and i.follow_cost and i.capabilities.line_costs else None,
         )
     if comparison.current == comparison.desired:
         return {"changes": (drift_update(comparison, main, drift),)} if drift and main is not None else {}

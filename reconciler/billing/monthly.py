@@ -206,8 +206,9 @@ def charge_change(item: ChargeInput) -> Change:
     )
 
 
-def correction(copy: Change, existing: PsaLine) -> Change | str | None:
-    """What to do when a PSA line already carries the copy's key.
+def correction(copy: Change, existing: PsaLine, *, costs: bool = True) -> Change | str | None:
+    """What to do when a PSA line already carries the copy's key (`costs` False: the PSA's
+    lines carry no unit cost, so none is compared).
 
     None when it matches (the usual rerun). A billed copy: a message, never a write (an
     charge is read-only once billed, and a one-off line already invoiced must not change
@@ -217,8 +218,9 @@ def correction(copy: Change, existing: PsaLine) -> Change | str | None:
     before = {
         "quantity": sum(span.units for span in existing.spans),
         "unit_price": money_text(existing.unit_price),
-        "unit_cost": money_text(existing.unit_cost),
     }
+    if costs:
+        before["unit_cost"] = money_text(existing.unit_cost)
     drifted = {name: value for name, value in before.items() if str(value) != str(copy.after[name])}
     if not drifted:
         return None

@@ -127,7 +127,7 @@ def _decide(request: InvoicePlanRequest, client: ClientMapping, keyed: KeyedLine
             plan.warnings.append(Issue(f"{_label(keyed)}: review the price: {mismatch}; copied at "
                                        f"Dicker Data's ratio", client.dd_customer_id, client.name, change.product_key))
         return
-    fixed = correction(change, existing)
+    fixed = correction(change, existing, costs=request.capabilities.line_costs)
     if isinstance(fixed, str):
         plan.warnings.append(Issue(f"{_label(keyed)}: {fixed}", client.dd_customer_id, client.name, change.product_key))
     elif fixed is not None:

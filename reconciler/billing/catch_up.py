@@ -1,0 +1,124 @@
+"""Seat model `quantity_with_catch_up`: the main line carries the count, and a prorated
+change is settled by a one-off catch-up charge.
+
+For a PSA that bills a line's quantity for whole periods and cannot prorate (a recurring
+invoice template), billing.md 3.1's prorated outcome needs a charge of its own. The main
+line's quantity becomes n as under `quantity`; the days of the current period that the
+PSA's own invoice bills at the wrong count are charged (or credited) once:
+
+* advance: the period was invoiced on its first day at the old count E, so the catch-up
+  is (n - E) x p x (pe - d + 1) / D, the days from d to the period's end (TV-1: 3 seats x
+  20.00 x 16/30 = 32.00, on the next invoice);
+* arrears: the period will be invoiced after its last day at the new count n, so the
+  catch-up is (E - n) x p x (d - ps) / D, the days before d at the old count (TV-1:
+  June is invoiced 300.00, less 3 x 20.00 x 14/30 = 28.00: 272.00).
+
+Several changes in one period compose: each catch-up starts from the count the one before
+left. A missing line is created the same way (E = 0). The catch-up is a `create_charge`
+ahead of the quantity write in the plan's order (apply stops a licence at its first
+failure), with a key naming the day and the two counts: a rerun that finds the key on a
+PSA line writes it once only, also when the quantity write after it failed. A zero amount
+(a change on an arrears period's first day) writes no charge.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from reconciler.billing import quantity, reason
+from reconciler.billing.drift import Drift
+from reconciler.billing.licence import Comparison
+from reconciler.billing.periods import Period, days_in, period_containing
+from reconciler.model.psa import CHARGE, PsaLine
+from reconciler.model.specs import ADVANCE
+from reconciler.money import ZERO, day_weighted, money_text
+from reconciler.plan.change import CREATE_CHARGE, Change
+
+KEY_PREFIX = "catch-up"
+
+
+def create(comparison: Comparison) -> dict[str, Any]:
+    """No line yet: create it with n, and settle the period's days from 0 seats."""
+    return _with_catch_up(comparison, quantity.create(comparison), 0)
+
+
+def change(comparison: Comparison, main: PsaLine | None, drift: Drift) -> dict[str, Any]:
+    """The main line's quantity becomes n, and the period's days are settled from E."""
+    return _with_catch_up(comparison, quantity.change(comparison, main, drift), comparison.current)
+
+
+def catch_up_key(comparison: Comparison, current: int) -> str:
+    """`catch-up/YYYY-MM-DD/E>n`: one per licence, day and change of count."""
+    return f"{KEY_PREFIX}/{comparison.when.isoformat()}/{current}>{comparison.desired}"
+
+
+def amount(style: str, seats: int, unit_price: Decimal, day_count: int, period: Period) -> Decimal:
+    """The catch-up of `seats` (n - E, signed) changed on the period's day number
+    `day_count` (1 = its first day), billing.md 3.1: advance charges the days from the
+    change to the period's end, arrears credits the days before it."""
+    days = days_in(period)
+    if style == ADVANCE:
+        return day_weighted(seats, unit_price, days - day_count + 1, period)
+    return day_weighted(-seats, unit_price, day_count - 1, period)
+
+
+def _with_catch_up(comparison: Comparison, outcome: dict[str, Any], current: int) -> dict[str, Any]:
+    changes: tuple[Change, ...] = outcome.get("changes", ())
+    if not changes:
+        return outcome  # an error, or nothing to write
+    # the catch-up carries the one-off money; the quantity write bills from the next invoice
+    written = tuple(_replace_one_off(c) for c in changes)
+    charge = _charge(comparison, current)
+    return {**outcome, "changes": written if charge is None else (charge, *written)}
+
+
+def _charge(comparison: Comparison, current: int) -> Change | None:
+    i = comparison.item
+    key = catch_up_key(comparison, current)
+    if any(line.kind == CHARGE and line.key == key for line in i.lines):
+        return None  # written by an earlier run whose quantity write did not follow
+    seats = comparison.desired - current
+    period = period_containing(i.agreement, comparison.when)
+    day_count = (comparison.when - period[0]).days + 1
+    money = amount(i.style, seats, i.profile_price, day_count, period)
+    if money == ZERO:
+        return None
+    if i.style == ADVANCE:
+        first, last, days = comparison.when, period[1], days_in(period) - day_count + 1
+    else:
+        first, last, days = period[0], comparison.when - timedelta(days=1), day_count - 1
+    text = (f"{i.product.name}: {abs(seats)} {'more' if seats > 0 else 'fewer'} "
+            f"{'seat' if abs(seats) == 1 else 'seats'} from {first.isoformat()} to {last.isoformat()} "
+            f"({days} of {days_in(period)} days at {money_text(i.profile_price)})")
+    why = (f"{comparison.count_reason()}; {i.words.psa} invoices whole periods, so the "
+           f"{'advance' if i.style == ADVANCE else 'arrears'} invoice of {period[0].isoformat()} to "
+           f"{period[1].isoformat()} is settled by a one-off catch-up of {money_text(money)} "
+           f"({reason.seats(abs(seats))} x {money_text(i.profile_price)} x {days}/{days_in(period)})")
+    return comparison.change(
+        CREATE_CHARGE,
+        line_kind=CHARGE,
+        reason=why,
+        key=key,
+        after={
+            "quantity": 1,
+            "unit_price": money_text(money),
+            "effective_date": comparison.when.isoformat(),
+            "catalog_id": i.catalog_id,
+            "invoice_description": text[: i.description_limit],
+            "seats": seats,
+            "days": days,
+            "period_start": period[0].isoformat(),
+            "period_end": period[1].isoformat(),
+        },
+        runrate_change="0.00",
+        one_off=money_text(money),
+    )
+
+
+def _replace_one_off(change: Change) -> Change:
+    if change.one_off == "0.00":
+        return change
+    return replace(change, one_off="0.00")

@@ -1,0 +1,96 @@
+"""Seat model `quantity_with_catch_up` against billing.md 3.3's vectors, for a PSA whose
+invoices bill a line's quantity for whole periods: the quantity write plus a one-off
+catch-up charge that brings the period to billing.md 3.1's prorated outcome.
+
+June 2024 (30 days), 20.00 a seat, 12 seats; the whole-period invoice of June is 12 x 20.00
+in advance (issued 06-01) and the count at the period's end in arrears.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+
+import pytest
+
+from reconciler.billing.catch_up import amount
+from reconciler.billing.daily import plan_licence
+from reconciler.model.psa import CHARGE
+from reconciler.plan.change import CREATE_CHARGE, CREATE_LINE, SET_QUANTITY
+from reconciler.provider import Capabilities, SeatModel
+
+from .conftest import JUNE, D, licence, line, sub
+
+CATCH_UP = Capabilities(seat_model=SeatModel.QUANTITY, prorated_seat_model=SeatModel.QUANTITY_WITH_CATCH_UP,
+                        line_costs=False)
+
+
+def _plan(n: int, day: str, *, style: str, lines=(line(1, 12),), prorate: bool = True):
+    return plan_licence(licence(style=style, prorate=prorate, subs=(sub(n),), lines=tuple(lines),
+                                sync_date=D(day), capabilities=CATCH_UP))
+
+
+def _whole_period(style: str, before: int, after: int) -> Decimal:
+    """What the PSA's own June invoice bills: the count at 06-01 (advance) or 06-30 (arrears)."""
+    return Decimal(before if style == "advance" else after) * Decimal("20.00")
+
+
+@pytest.mark.parametrize(("style", "charge", "june"), [("advance", "32.00", "272.00"), ("arrears", "-28.00", "272.00")])
+def test_tv1_three_more_seats_on_june_15(style: str, charge: str, june: str) -> None:
+    outcome = _plan(15, "2024-06-15", style=style)
+    catch_up, quantity = outcome.changes
+    assert (catch_up.action, catch_up.line_kind, catch_up.key) == (CREATE_CHARGE, CHARGE, "catch-up/2024-06-15/12>15")
+    assert (catch_up.after["quantity"], catch_up.after["unit_price"], catch_up.one_off) == (1, charge, charge)
+    assert (quantity.action, quantity.after["quantity"], quantity.one_off) == (SET_QUANTITY, 15, "0.00")
+    assert _whole_period(style, 12, 15) + Decimal(charge) == Decimal(june)
+
+
+@pytest.mark.parametrize(("style", "charge"), [("advance", "-14.67"), ("arrears", "25.33")])
+def test_tv2_two_fewer_seats_on_june_20_bill_225_33(style: str, charge: str) -> None:
+    catch_up, _ = _plan(10, "2024-06-20", style=style).changes
+    assert catch_up.one_off == charge
+    assert _whole_period(style, 12, 10) + Decimal(charge) == Decimal("225.33")
+
+
+@pytest.mark.parametrize(("style", "charge"), [("advance", "70.00"), ("arrears", "-30.00")])
+def test_tv3_a_missing_line_is_created_with_its_catch_up(style: str, charge: str) -> None:
+    catch_up, created = _plan(5, "2024-06-10", style=style, lines=()).changes
+    assert (created.action, created.after["quantity"], created.one_off) == (CREATE_LINE, 5, "0.00")
+    assert (catch_up.key, catch_up.one_off) == ("catch-up/2024-06-10/0>5", charge)
+    assert _whole_period(style, 0, 5) + Decimal(charge) == Decimal("70.00")
+
+
+@pytest.mark.parametrize("style", ["advance", "arrears"])
+def test_tv4_two_changes_in_one_period_compose_to_267_33(style: str) -> None:
+    first, _ = _plan(15, "2024-06-10", style=style).changes
+    second, _ = _plan(13, "2024-06-20", style=style, lines=(line(1, 15),)).changes
+    total = _whole_period(style, 12, 13) + Decimal(first.one_off) + Decimal(second.one_off)
+    assert total == Decimal("267.33")
+
+
+def test_a_catch_up_already_written_is_not_written_again() -> None:
+    """The quantity write after it failed: the rerun writes the quantity only."""
+    written = replace(line(2, 1, effective=None), kind=CHARGE, key="catch-up/2024-06-15/12>15")
+    (quantity,) = _plan(15, "2024-06-15", style="advance", lines=(line(1, 12), written)).changes
+    assert quantity.action == SET_QUANTITY
+
+
+def test_a_change_on_an_arrears_period_first_day_needs_no_catch_up() -> None:
+    (quantity,) = _plan(15, "2024-06-01", style="arrears").changes
+    assert quantity.action == SET_QUANTITY
+
+
+def test_without_proration_the_quantity_alone_is_written() -> None:
+    (quantity,) = _plan(15, "2024-06-15", style="advance", prorate=False).changes
+    assert quantity.action == SET_QUANTITY
+
+
+def test_equal_counts_write_nothing_and_costs_are_not_compared() -> None:
+    """The PSA's lines carry no cost (line_costs False): a 0.00 cost is no drift."""
+    assert _plan(12, "2024-06-16", style="advance", lines=(replace(line(1, 12), unit_cost=Decimal("0")),)).changes == ()
+
+
+def test_amount_follows_billing_md_3_1() -> None:
+    assert amount("advance", 3, Decimal("20.00"), 15, JUNE) == Decimal("32.00")  # 16 days from 06-15
+    assert amount("arrears", 3, Decimal("20.00"), 15, JUNE) == Decimal("-28.00")  # 14 days before 06-15
+    assert amount("advance", -2, Decimal("20.00"), 1, JUNE) == Decimal("-40.00")  # the whole period
