@@ -20,6 +20,11 @@ SANDBOX_CREDENTIALS: dict[str, dict[str, str]] = {
         "secret": "sandbox-secret",
         "integration_code": "NCESYNCSANDBOXCODE",
     },
+    "xero": {
+        "client_id": "SANDBOXXEROCLIENTID0000000000000",
+        "client_secret": "sandbox-xero-client-secret",
+        "tenant_id": "5d4a1ba2-9c3e-4f6a-8e21-0c0ffee0a000",
+    },
     "dickerdata": {
         "account_code": "SANDBOX01",
         "access_token": "sandbox-access-token",

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from reconciler.errors import ProviderError
-from reconciler.model import Unreadable
+from reconciler.model import PsaId, Unreadable
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +26,7 @@ class UnreadableRecords:
     def __init__(self) -> None:
         self.found: list[Unreadable] = []
 
-    def parse(self, parse: Callable[..., T], *args: Any, agreement_id: int | None = None,
+    def parse(self, parse: Callable[..., T], *args: Any, agreement_id: PsaId | None = None,
               product_id: str | None = None) -> T | None:
         """`parse(*args)`, or None when it raised ProviderError and the record was set aside."""
         try:
