@@ -36,7 +36,7 @@ class Fault:
     times: int = 1
     method: str | None = None
     path_contains: str | None = None
-    vendor: str | None = None  # connectwise | autotask | dickerdata
+    vendor: str | None = None  # connectwise | autotask | dickerdata | xero
     write_index: int | None = None
     delay: float = 0.0
     malformed: str = "html"  # html | missing_field

@@ -1,7 +1,8 @@
-"""SandboxServer: the three emulated vendor APIs on one loopback HTTP server.
+"""SandboxServer: the emulated vendor APIs on one loopback HTTP server.
 
 Mounts: `{url}/dickerdata/api/...`, `{url}/connectwise/{codebase}/apis/3.0/...` (any
-codebase), `{url}/autotask/atservicesrest/v1.0/...` (case-insensitive, as Autotask).
+codebase), `{url}/autotask/atservicesrest/v1.0/...` (case-insensitive, as Autotask),
+`{url}/xero/...` (the identity service and `api.xro/2.0`, case-insensitive, as Xero).
 Each request is counted, may meet an injected fault, is authorised against the demo
 credentials, and runs under the world lock; successful writes are persisted.
 """
@@ -30,6 +31,9 @@ from providers.sandbox.faults import FaultPlan
 from providers.sandbox.router import Router
 from providers.sandbox.store import WorldStore
 from providers.sandbox.threshold import RequestWindow
+from providers.sandbox.xero import XeroApi
+from providers.sandbox.xero_identity import XeroIdentity, XeroLimits
+from providers.sandbox.xero_records import xero_error
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +42,9 @@ MOUNTS = (
     ("connectwise", re.compile(r"^/connectwise/[^/]+/apis/3\.0(?=/|$)")),
     ("connectwise", re.compile(r"^/connectwise(?=/login/)")),  # the site: codebase discovery
     ("autotask", re.compile(r"^/autotask/atservicesrest/v1\.0(?=/|$)", re.IGNORECASE)),
+    ("xero", re.compile(r"^/xero(?=/)", re.IGNORECASE)),
 )
+XERO_LISTS = ("RepeatingInvoices", "Invoices", "Items", "Contacts")
 HTML_PAGE = b"<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>"
 
 
@@ -55,6 +61,8 @@ def vendor_error(vendor: str, status: int, message: str) -> Reply:
                         .get(status, "InternalServerError" if status >= 500 else "InvalidObject"), message)
     if vendor == "autotask":
         return at_error(status, message)
+    if vendor == "xero":
+        return xero_error(status, message)
     return dd_error(status, message)
 
 
@@ -66,12 +74,15 @@ class SandboxServer:
         self.counts = RequestCounter()
         self.threshold = RequestWindow()  # Autotask's hourly request count; tests preset it
         self.access_keys = AccessKeys()  # Dicker Data keys; tests shorten `lifetime`
+        self.xero_identity = XeroIdentity()  # Xero tokens; tests shorten `lifetime`
+        self.xero_limits = XeroLimits()  # Xero's calls a minute and a day; tests preset the day
         self.url = ""
         self._port = port
         self._apis: dict[str, VendorApi] = {
             "connectwise": ConnectWiseApi(self.store),
             "autotask": AutotaskApi(self.store, self.threshold),
             "dickerdata": DickerDataApi(self.store, self.access_keys),
+            "xero": XeroApi(self.store, self.xero_identity, self.xero_limits),
         }
         self._writes = 0
         self._writes_lock = threading.Lock()
@@ -195,11 +206,12 @@ class SandboxServer:
 
 
 def _listed(body: Any) -> int:
-    """Records in a listing: a ConnectWise array, an Autotask `items` page; else none."""
+    """Records in a listing: a ConnectWise array, an Autotask `items` page, a Xero envelope; else none."""
     if isinstance(body, list):
         return len(body)
-    if isinstance(body, dict) and isinstance(body.get("items"), list):
-        return len(body["items"])
+    for key in ("items", *XERO_LISTS):
+        if isinstance(body, dict) and isinstance(body.get(key), list):
+            return len(body[key])
     return 0
 
 
@@ -214,7 +226,7 @@ def _without(body: Any, name: str) -> Any:
     if not isinstance(body, dict):
         return body
     out = {k: v for k, v in body.items() if k != name}
-    for key in ("item", "items", "Out"):
+    for key in ("item", "items", "Out", *XERO_LISTS):
         if isinstance(out.get(key), (dict, list)):
             out[key] = _without(out[key], name)
     return out

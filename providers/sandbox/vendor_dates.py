@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 
 _MONTHS = {m.upper(): i for i, m in enumerate(calendar.month_abbr) if m}
 _DD_LINE = re.compile(r"^(\d{1,2})-([A-Za-z]{3})-(\d{4})$")
+_XERO = re.compile(r"^/Date\((-?\d+)(?:[+-]0000)?\)/$")  # the sandbox serves UTC midnights only
 
 
 def cw_datetime(day: date) -> str:
@@ -25,9 +26,17 @@ def dd_line_date(day: date) -> str:
     return f"{day.day:02d}-{calendar.month_abbr[day.month].upper()}-{day.year}"
 
 
+def xero_date(day: date) -> str:
+    """Xero date: `/Date(1718409600000+0000)/`, milliseconds of the date's midnight UTC."""
+    return f"/Date({calendar.timegm(day.timetuple()) * 1000}+0000)/"
+
+
 def parse_date(text: str) -> date:
     """The calendar date of any of the formats above (time of day dropped). ValueError if none."""
     value = text.strip()
+    found = _XERO.match(value)
+    if found:
+        return (datetime(1970, 1, 1) + timedelta(milliseconds=int(found.group(1)))).date()
     found = _DD_LINE.match(value)
     if found and found.group(2).upper() in _MONTHS:
         return date(int(found.group(3)), _MONTHS[found.group(2).upper()], int(found.group(1)))
