@@ -57,6 +57,13 @@ EXEMPTIONS = (
               "discovery works without credentials on the live API"),
     Exemption("at-item-null", "Autotask GET {Entity}/{id} answering {\"item\": null}",
               "Swagger 2.0 cannot say nullable; the live API answers a missing id this way"),
+    Exemption("xero-token", "Xero POST /identity/connect/token",
+              "the token endpoint is in neither Xero document; the answer is checked against the OAuth 2.0 "
+              "token response (RFC 6749 5.1) and its error (5.2)"),
+    Exemption("xero-errors", "Xero error answers (401, 403, 404, 429, 5xx)",
+              "the accounting document describes only the 400 `Error` (with `Elements[].ValidationErrors`); "
+              "the others are checked against that `Error` or the problem shape Xero answers them in "
+              "(`Title`, `Status`, `Detail`)"),
 )
 
 ERROR_SCHEMAS = {
@@ -71,6 +78,21 @@ ERROR_SCHEMAS = {
                                for k in ("code", "message", "resource", "field", "details")}}},
         },
     },
+    # the document's `Error` (400) or a problem ({Title, Status, Detail}: 401, 403, 404, 429); the
+    # identity service's OAuth error ({"error": ...})
+    "xero": {
+        "oneOf": [
+            {"type": "object", "required": ["Message"], "additionalProperties": False,
+             "properties": {"ErrorNumber": {"type": "integer"}, "Type": {"type": "string"}, "Message": {"type": "string"},
+                            "Elements": {"type": "array", "items": {"type": "object"}}}},
+            {"type": "object", "required": ["Title", "Status"], "additionalProperties": False,
+             "properties": {"Type": {"type": ["string", "null"]}, "Title": {"type": "string"}, "Status": {"type": "integer"},
+                            "Detail": {"type": ["string", "null"]}, "Instance": {"type": ["string", "null"]},
+                            "Extensions": {"type": "object"}}},
+            {"type": "object", "required": ["error"], "additionalProperties": False,
+             "properties": {"error": {"type": "string"}, "error_description": {"type": "string"}}},
+        ],
+    },
     # {"errors": [...]} on 4xx/5xx; ASP.NET's {"Message": ...} for a method a URL refuses
     "autotask": {
         "oneOf": [
@@ -80,6 +102,11 @@ ERROR_SCHEMAS = {
              "properties": {"Message": {"type": "string"}}},
         ],
     },
+}
+TOKEN = {  # RFC 6749 5.1
+    "type": "object", "required": ["access_token", "token_type", "expires_in"],
+    "properties": {"access_token": {"type": "string", "minLength": 1}, "token_type": {"enum": ["Bearer"]},
+                   "expires_in": {"type": "integer", "minimum": 1}, "scope": {"type": "string"}},
 }
 COMPANY_INFO = {
     "type": "object", "required": ["Codebase", "CompanyID"],
@@ -122,6 +149,7 @@ class Recorder:
 _CW_API = re.compile(r"^/connectwise/[^/]+/apis/3\.0(?=/|$)")
 _CW_SITE = re.compile(r"^/connectwise(?=/login/)")
 _AT_API = re.compile(r"^/autotask/atservicesrest(?=/)", re.IGNORECASE)
+_XERO = re.compile(r"^/xero(?=/)", re.IGNORECASE)
 
 
 def exchange_of(method: str, target: str, headers: dict[str, str], reply: Any) -> Exchange:
@@ -129,7 +157,7 @@ def exchange_of(method: str, target: str, headers: dict[str, str], reply: Any) -
     parts = urlsplit(target)
     vendor, path = None, parts.path
     for name, mount in (("connectwise", _CW_API), ("connectwise", _CW_SITE), ("autotask", _AT_API),
-                        ("dickerdata", re.compile(r"^/dickerdata(?=/|$)"))):
+                        ("xero", _XERO), ("dickerdata", re.compile(r"^/dickerdata(?=/|$)"))):
         found = mount.match(parts.path)
         if found:
             vendor, path = name, parts.path[found.end():] or "/"
@@ -146,13 +174,27 @@ def exchange_of(method: str, target: str, headers: dict[str, str], reply: Any) -
 
 
 def problems(exchange: Exchange) -> list[str]:
-    if exchange.vendor not in ("connectwise", "autotask") or exchange.fault == "malformed":
+    if exchange.vendor not in ("connectwise", "autotask", "xero") or exchange.fault == "malformed":
         return []  # exemptions `dickerdata`, `injected-malformed`; no vendor: nothing to judge
     if exchange.status >= 400:
         return _error_problems(exchange)
     if exchange.vendor == "connectwise":
         return _connectwise(exchange)
+    if exchange.vendor == "xero":
+        return _xero(exchange)
     return _autotask(exchange)
+
+
+def _xero(exchange: Exchange) -> list[str]:
+    """The accounting API under /api.xro/2.0, the identity API's /connections; the token
+    endpoint (exemption `xero-token`) against RFC 6749."""
+    path = exchange.path
+    if path.lower() == "/identity/connect/token":
+        problem = _plain_validator("xero", "token").problem(exchange.body)
+        return [f"token: {problem}"] if problem else []
+    if path.lower().startswith("/api.xro/2.0/"):
+        return _documented(openapi.xero(), exchange, path[len("/api.xro/2.0"):], media="application/json")
+    return _documented(openapi.xero_identity(), exchange, path, media="application/json")
 
 
 def _error_problems(exchange: Exchange) -> list[str]:
@@ -245,6 +287,6 @@ _PLAIN: dict[tuple[str, str], openapi.Validator] = {}
 def _plain_validator(vendor: str, kind: str) -> openapi.Validator:
     key = (vendor, kind)
     if key not in _PLAIN:
-        schema = COMPANY_INFO if kind == "companyinfo" else ERROR_SCHEMAS[vendor]
+        schema = {"companyinfo": COMPANY_INFO, "token": TOKEN}.get(kind) or ERROR_SCHEMAS[vendor]
         _PLAIN[key] = openapi.Validator(schema)
     return _PLAIN[key]

@@ -1,7 +1,7 @@
 """The vendors' own OpenAPI documents (the copies under tests/fixtures/api-specs), compiled
 once into operation lookups and response validators.
 
-ConnectWise is OpenAPI 3.0 (`nullable` becomes a JSON-Schema null type). Autotask is
+ConnectWise and Xero are OpenAPI 3.0 (`nullable` becomes a JSON-Schema null type). Autotask is
 Swagger 2.0, which cannot say "nullable" while the live API returns null for every unset
 field (scalars and references alike), so every property accepts null there. With
 `strict=True` an object whose schema lists its properties refuses any other member: the
@@ -27,6 +27,8 @@ from jsonschema.exceptions import best_match
 SPECS = Path(__file__).resolve().parents[1] / "fixtures" / "api-specs"
 CONNECTWISE = SPECS / "connectwise-manage-2026.4-subset-agreements-catalog-companies.json"
 AUTOTASK = SPECS / "autotask-rest-v1.0-subset-contracts-services.json"
+XERO = SPECS / "xero-accounting-16.1.0-subset.json"
+XERO_IDENTITY = SPECS / "xero-identity-16.1.0-connections.json"
 _SCALARS = {"string", "number", "integer", "boolean"}
 
 
@@ -37,10 +39,13 @@ class Operation:
     path: str  # as the document writes it, e.g. /finance/agreements/{parentId}/additions
     method: str  # lower case
     spec: dict[str, Any] = field(repr=False, compare=False)
+    shared: list[dict[str, Any]] = field(default_factory=list, repr=False, compare=False)  # the path's own
 
     def parameters(self, where: str) -> dict[str, dict[str, Any]]:
-        """Documented parameters `in` query/header/path, by name."""
-        return {p["name"]: p for p in self.spec.get("parameters", []) if p.get("in") == where}
+        """Documented parameters `in` query/header/path, by name: the path's and the method's,
+        `$ref`s to the document's shared parameters resolved (Xero writes them so)."""
+        found = [*self.shared, *self.spec.get("parameters", [])]
+        return {p["name"]: p for p in found if p.get("in") == where}
 
     def statuses(self) -> set[int]:
         return {int(s) for s in self.spec.get("responses", {}) if s.isdigit()}
@@ -72,8 +77,20 @@ class Document:
     def operation(self, method: str, path: str) -> Operation | None:
         for _, template, regex, operations in self._routes:
             if regex.match(path) and method.lower() in operations:
-                return Operation(template, method.lower(), operations[method.lower()])
+                shared = [self._resolved(p) for p in operations.get("parameters", [])]
+                spec = dict(operations[method.lower()])
+                spec["parameters"] = [self._resolved(p) for p in spec.get("parameters", [])]
+                return Operation(template, method.lower(), spec, shared)
         return None
+
+    def _resolved(self, parameter: dict[str, Any]) -> dict[str, Any]:
+        ref = parameter.get("$ref")
+        if not isinstance(ref, str):
+            return parameter
+        node: Any = self.doc
+        for part in ref.lstrip("#/").split("/"):
+            node = node[part]
+        return dict(node)
 
     def media_types(self, operation: Operation, status: int) -> list[str]:
         response = operation.spec["responses"].get(str(status), {})
@@ -151,7 +168,8 @@ def _adapt(node: Any, *, swagger: bool, strict: bool, partial: bool = False) -> 
         node["type"] = [kind, "null"]
         if "enum" in node:
             node["enum"] = [*node["enum"], None]
-    if strict and kind == "object" and "properties" in node and "additionalProperties" not in node:
+    # a schema listing properties without a type (Xero writes some so) is an object all the same
+    if strict and kind in ("object", None) and isinstance(node.get("properties"), dict) and "additionalProperties" not in node:
         node["additionalProperties"] = False
     properties = node.get("properties")
     if swagger and isinstance(properties, dict):
@@ -170,3 +188,13 @@ def connectwise() -> Document:
 @cache
 def autotask() -> Document:
     return Document(AUTOTASK, ignore_case=True)
+
+
+@cache
+def xero() -> Document:
+    return Document(XERO, ignore_case=True)
+
+
+@cache
+def xero_identity() -> Document:
+    return Document(XERO_IDENTITY, ignore_case=True)
