@@ -25,7 +25,10 @@ CATCH_UP = Capabilities(seat_model=SeatModel.QUANTITY, prorated_seat_model=SeatM
                         line_costs=False)
 
 
-def _plan(n: int, day: str, *, style: str, lines=(line(1, 12),), prorate: bool = True):
+TWELVE = (line(1, 12),)  # the main line, 12 seats since May
+
+
+def _plan(n: int, day: str, *, style: str, lines=TWELVE, prorate: bool = True):
     return plan_licence(licence(style=style, prorate=prorate, subs=(sub(n),), lines=tuple(lines),
                                 sync_date=D(day), capabilities=CATCH_UP))
 

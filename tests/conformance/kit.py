@@ -19,6 +19,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol
 
+from reconciler.model.psa import PsaId
+
 
 @dataclass(frozen=True)
 class KitProduct:
@@ -69,6 +71,10 @@ class PsaKit(Protocol):
     def product_id(self, product: KitProduct) -> str:
         """The PSA's identifier of the product (products.yaml `psa_product`)."""
 
+    # Optional: `psa_ids(client) -> (company id, agreement id)` as the PSA names them in client
+    # files and plans, for a PSA whose ids are not the KitClient's numbers (Xero's UUIDs).
+    # Without it the numbers are the ids. A KitPsa's methods take the KitClient's numbers.
+
     def open(self, root: Path, *, sandbox: Any, clients: tuple[KitClient, ...],
              products: tuple[KitProduct, ...], seats: dict[tuple[int, str], int], prorate: bool,
              timezone: str, start: date) -> KitPsa:
@@ -79,3 +85,9 @@ class PsaKit(Protocol):
         price and cost, with the invoice text "{product name} x {seats}" (the suite's
         template), so that a run with nothing changed writes nothing. `sandbox` is the running ncesync sandbox (a
         SandboxServer) serving Dicker Data; `root` the deployment folder."""
+
+
+def psa_ids(kit: PsaKit, client: KitClient) -> tuple[PsaId, PsaId]:
+    """(company id, agreement id) of a client as its client file and the plan name them."""
+    named = getattr(kit, "psa_ids", None)
+    return named(client) if named is not None else (client.company_id, client.agreement_id)

@@ -1,5 +1,5 @@
 """Every target provider the conformance suite runs against: the ones ncesync ships (their
-PSAs emulated by the sandbox) and every kit a plug-in installs in `ncesync.conformance`."""
+PSAs emulated by the sandbox: ConnectWise, Autotask, Xero) and every kit a plug-in installs in `ncesync.conformance`."""
 
 from __future__ import annotations
 
@@ -10,12 +10,13 @@ from reconciler.provider import Capabilities
 from reconciler.run.plugins import provider_class
 from tests.conformance.kit import PsaKit
 from tests.conformance.sandbox_kits import AutotaskKit, ConnectWiseKit
+from tests.conformance.xero_kit import XeroKit
 
 GROUP = "ncesync.conformance"
 
 
 def kits() -> list[PsaKit]:
-    found: list[PsaKit] = [ConnectWiseKit(), AutotaskKit()]
+    found: list[PsaKit] = [ConnectWiseKit(), AutotaskKit(), XeroKit()]
     for ep in sorted(entry_points(group=GROUP), key=lambda ep: ep.name):
         loaded: Any = ep.load()
         found.append(loaded() if isinstance(loaded, type) else loaded)

@@ -9,7 +9,12 @@ lines the PSA holds, so it can say what each period is invoiced (billing.md 3.1)
 * `delta_lines`: a main line and delta lines, each effective on the run's day, never changed;
 * `dated_adjustments`: units change only through dated adjustments; for a PSA that takes
   one per line and date, a change whose t* is occupied goes to the next free day of t*'s
-  period, with the moved days' money; no free day left: the next run writes it.
+  period, with the moved days' money; no free day left: the next run writes it;
+* `quantity_with_catch_up` (with proration): as `quantity`, and a change on day d of a
+  period [ps, pe] of D days also writes a one-off catch-up, which 3.1 gives: in advance the
+  period was invoiced at the old count q, so (n - q) x p x (pe - d + 1) / D more; in arrears
+  it is invoiced at the new count n, so the days before d are put back at q:
+  (q - n) x p x (d - ps) / D. Each rounded to cents; none when it comes to zero.
 """
 
 from __future__ import annotations
@@ -30,9 +35,11 @@ class Write:
     effective: date | None = None
     intended: date | None = None  # a moved Autotask adjustment: t*
     moved_effect: Decimal | None = None
+    catch_up: Decimal | None = None  # quantity with catch-up: the one-off it also writes
 
 
 QUANTITY, DELTA_LINES, DATED_ADJUSTMENTS = "quantity", "delta_lines", "dated_adjustments"
+QUANTITY_WITH_CATCH_UP = "quantity_with_catch_up"
 
 
 @dataclass
@@ -51,10 +58,16 @@ class Ledger:
     occupied: set[date] = field(default_factory=set)
     moved: list[tuple[date, Decimal]] = field(default_factory=list)  # (intended day, money)
     deferred: list[tuple[date, int, int, int]] = field(default_factory=list)  # (t*, n, E, days)
+    catch_ups: list[tuple[date, Decimal]] = field(default_factory=list)  # (the change's day, amount)
 
     def __post_init__(self) -> None:
-        if self.initial is not None and self.seat_model == QUANTITY:
+        if self.initial is not None and self.has_main_quantity:
             self.main_history.append((date(2024, 1, 1), self.initial))
+
+    @property
+    def has_main_quantity(self) -> bool:
+        """One main line whose quantity is the count (no delta lines, no adjustments)."""
+        return self.seat_model in (QUANTITY, QUANTITY_WITH_CATCH_UP)
 
     @property
     def has_line(self) -> bool:
@@ -65,7 +78,7 @@ class Ledger:
     def count_on(self, day: date, *, known_on: date | None = None) -> int:
         """Seats the PSA bills on `day`, from what was written up to `known_on` (inclusive)."""
         known = known_on or date.max
-        if self.seat_model == QUANTITY:
+        if self.has_main_quantity:
             if self.main_effective is not None and day < self.main_effective:
                 return 0
             held = [q for recorded, q in self.main_history if recorded <= known]
@@ -92,14 +105,31 @@ class Ledger:
             else:
                 self.main_effective = day
                 self.main_history.append((day, n))
-            return Write("create_line", n, day)
+            return Write("create_line", n, day, catch_up=self._catch_up(day, n))
         if n == current:
             return Write("none")
         if self.seat_model == DELTA_LINES:
             self.changes.append((day, n - current, day))
             return Write("create_delta", n - current, day)
         self.main_history.append((day, n))
-        return Write("set_quantity", n, day)
+        return Write("set_quantity", n, day, catch_up=self._catch_up(day, n - current))
+
+    def _catch_up(self, day: date, seats: int) -> Decimal | None:
+        """billing.md 3.1 for a PSA whose invoice bills whole periods (see the top)."""
+        if self.seat_model != QUANTITY_WITH_CATCH_UP:
+            return None
+        period = period_of(day, self.billing_day)
+        if self.style == "advance":
+            amount = weighted(seats, self.price, (period[1] - day).days + 1, period)
+        else:
+            amount = weighted(-seats, self.price, (day - period[0]).days, period)
+        if amount == 0:
+            return None
+        self.catch_ups.append((day, amount))
+        return amount
+
+    def catch_ups_in(self, period: tuple[date, date]) -> list[Decimal]:
+        return [amount for day, amount in self.catch_ups if period[0] <= day <= period[1]]
 
     def _dated(self, day: date, n: int) -> Write:
         t = comparison_date(True, self.style, self.prorate, day, self.billing_day)

@@ -20,8 +20,9 @@ from reconciler.apply.journal import Journal
 from reconciler.plan.plan import Plan
 from reconciler.run.runtime import SANDBOX_URL_VARIABLE, Runtime
 from reconciler.specs import load_deployment
+from tests.conformance.kit import psa_ids
 from tests.conformance.registry import capabilities
-from tests.simulation.ledger import DATED_ADJUSTMENTS, DELTA_LINES, QUANTITY, Ledger, Write
+from tests.simulation.ledger import DATED_ADJUSTMENTS, DELTA_LINES, QUANTITY_WITH_CATCH_UP, Ledger, Write
 from tests.simulation.rules import ONE_DAY, comparison_date, days_between, desired, period_of, runs, weighted
 from tests.simulation.scenario import CLIENTS, PRODUCTS, UNMAPPED_CODE, DickerDataChanges, Setup, open_psa, window, write_world
 
@@ -46,7 +47,8 @@ class Case:
 @dataclass
 class Licence:
     tenant: str
-    agreement_id: int
+    agreement_id: int  # the kit's number of the agreement
+    psa_agreement: Any  # the agreement's id as the client file and the plan write it
     product_key: str
     product_id: str
     prefix: str
@@ -69,7 +71,8 @@ class Simulation:
         can = capabilities(self.setup.kit)
         self.seat_model = can.seat_model_for(self.setup.prorate).value
         self.licences = [
-            Licence(c.tenant, c.agreement_id, p.key, self.setup.kit.product_id(p.kit), p.prefix,
+            Licence(c.tenant, c.agreement_id, psa_ids(self.setup.kit, c.kit)[1], p.key,
+                    self.setup.kit.product_id(p.kit), p.prefix,
                     Ledger(self.seat_model, can.one_dated_change_per_line_and_date, self.setup.style,
                            self.setup.prorate, p.price, c.billing_day, c.seats.get(p.key)), {})
             for c in CLIENTS for p in PRODUCTS
@@ -129,8 +132,12 @@ class Simulation:
 
     def _check_write(self, plan: Plan, licence: Licence, day: date, n: int, expected: Write) -> None:
         where = f"{self.case.label} {day} {licence.tenant[:8]} {licence.product_key} (n={n})"
-        seats = [c for c in plan.changes if (c.client_id, c.agreement_id, c.product_id)
-                 == (licence.tenant, licence.agreement_id, licence.product_id) and c.action != "update_line"]
+        writes = [c for c in plan.changes if (c.client_id, c.agreement_id, c.product_id)
+                  == (licence.tenant, licence.psa_agreement, licence.product_id) and c.action != "update_line"]
+        seats = [c for c in writes if c.action != "create_charge"]
+        charges = [Decimal(c.one_off) for c in writes if c.action == "create_charge"]
+        wanted = [expected.catch_up] if expected.catch_up is not None else []
+        assert charges == wanted, f"{where}: the plan's one-off catch-ups are {charges}, billing.md 3.1 asks for {wanted}"
         if expected.action in ("none", "deferred"):
             assert seats == [], f"{where}: expected no seat write, the plan has {seats}"
             if expected.action == "deferred":
@@ -205,10 +212,12 @@ class Simulation:
         if self.seat_model == DATED_ADJUSTMENTS:
             counts = {day: ledger.count_on(day) for day in days_between(*period)}
             return sum((weighted(c, price, d, period) for c, d in runs(counts, period)), Decimal("0.00"))
-        if self.seat_model == QUANTITY:
+        if ledger.has_main_quantity:  # the whole period at one count, and any catch-ups
             if self.setup.style == "advance":
-                return ledger.count_on(period[0], known_on=period[0] - ONE_DAY) * price
-            return ledger.count_on(period[1], known_on=period[1]) * price
+                whole = ledger.count_on(period[0], known_on=period[0] - ONE_DAY) * price
+            else:
+                whole = ledger.count_on(period[1], known_on=period[1]) * price
+            return whole + sum(ledger.catch_ups_in(period), Decimal("0.00"))
         total = Decimal("0.00")
         for effective, quantity in ledger.lines():
             start = max(effective, period[0])
@@ -228,6 +237,11 @@ class Simulation:
         else:
             counts = {day: seen[day] for day in days_between(*period)}
             ideal = sum((weighted(c, price, d, period) for c, d in runs(counts, period)), Decimal("0.00"))
+        if self.seat_model == QUANTITY_WITH_CATCH_UP:
+            # each catch-up is rounded on its own, the ideal per run of equal days: a cent per catch-up
+            slack = Decimal("0.01") * (len(licence.ledger.catch_ups_in(period)) + 1)
+            assert abs(actual - ideal) <= slack, f"{where}: invoiced {actual}, billing.md 3.1 says {ideal}"
+            return
         if self.seat_model != DATED_ADJUSTMENTS:
             assert actual == ideal, f"{where}: invoiced {actual}, billing.md 3.1 says {ideal}"
             return

@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from tests.conformance.kit import KitClient, KitProduct, KitPsa, PsaKit
+from tests.conformance.kit import KitClient, KitProduct, KitPsa, PsaKit, psa_ids
 
 
 @dataclass(frozen=True)
@@ -146,8 +146,8 @@ def write_specs(root: Path, setup: Setup, psa_settings: dict[str, Any]) -> None:
     (specs / "settings.yaml").write_text(yaml.safe_dump(settings, sort_keys=False))
     (specs / "products.yaml").write_text(yaml.safe_dump(products, sort_keys=False))
     for c in CLIENTS:
-        spec = {"name": c.name, "dd_customer_id": c.tenant, "psa_company_id": c.kit.company_id,
-                "agreement_id": c.agreement_id}
+        company, agreement = psa_ids(setup.kit, c.kit)
+        spec = {"name": c.name, "dd_customer_id": c.tenant, "psa_company_id": company, "agreement_id": agreement}
         (specs / "clients" / f"{c.name.split()[0].lower()}.yaml").write_text(yaml.safe_dump(spec, sort_keys=False))
 
 
