@@ -19,14 +19,14 @@ from reconciler.errors import ConfigError
 
 @click.group()
 def sandbox() -> None:
-    """The embedded sandbox: emulated Dicker Data, ConnectWise and Autotask APIs."""
+    """The embedded sandbox: emulated Dicker Data, ConnectWise, Autotask and Xero APIs."""
 
 
 @sandbox.command()
 @deployment_dir
 @click.option("--clients", type=click.IntRange(min=1), default=12, show_default=True, help="Mapped clients.")
 @click.option("--seed", type=int, default=1, show_default=True, help="Same seed, same files.")
-@click.option("--psa", type=click.Choice(["connectwise", "autotask"]), default="connectwise", show_default=True)
+@click.option("--psa", type=click.Choice(["connectwise", "autotask", "xero"]), default="connectwise", show_default=True)
 @click.option("--sync", "sync_type", type=click.Choice(["daily", "monthly"]), default="daily", show_default=True)
 @click.option("--style", type=click.Choice(["advance", "arrears"]), default="advance", show_default=True)
 @click.option("--prorate/--no-prorate", default=False, show_default=True)

@@ -87,7 +87,7 @@ def _refund(line: dict[str, Any], day: date) -> dict[str, Any]:
                 UsageStart=dd_line_date(start), UsageEnd=dd_line_date(end))
 
 
-def _seats_in_psa(plan: ClientPlan, product: NceProduct, rng: random.Random) -> int | None:
+def seats_in_psa(plan: ClientPlan, product: NceProduct, rng: random.Random) -> int | None:
     """What the PSA shows: DD's count, or a drifted count, or None for a missing line."""
     drift = plan.drift_of(product)
     seats = plan.seats(product)
@@ -119,7 +119,7 @@ def connectwise_world(plans: list[ClientPlan], *, prorate: bool, lines: bool,
             "noEndingDateFlag": True,
         })
         for product in plan.products() if lines else []:
-            seats = _seats_in_psa(plan, product, rng)
+            seats = seats_in_psa(plan, product, rng)
             if seats is None:
                 continue
             item = next(c for c in catalog if c["identifier"] == product.psa_product)
@@ -151,7 +151,7 @@ def autotask_world(plans: list[ClientPlan], today: date, *, lines: bool,
                     "startDate": at_datetime(plan.start), "endDate": at_datetime(end), "contractPeriodType": 2}
         world["contracts"].append(contract)
         for product in plan.products() if lines else []:
-            seats = _seats_in_psa(plan, product, rng)
+            seats = seats_in_psa(plan, product, rng)
             if seats is not None:
                 _contract_service(world, contract, product, seats, today)
     return world

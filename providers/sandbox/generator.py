@@ -21,13 +21,14 @@ from providers.sandbox.generated_world import (
     dickerdata_world,
     service_id,
 )
+from providers.sandbox.generated_xero import contact_id, repeating_invoice_id, xero_world
 from providers.sandbox.world import dump_world, validate_world
 from providers.sandbox.working_copy import reset, working_world
 
 __all__ = ["generate", "reset", "working_world"]
 
 WORLD_REL = "sandbox/world.json"
-PSAS = ("connectwise", "autotask")
+PSAS = ("connectwise", "autotask", "xero")
 SYNCS = ("daily", "monthly")
 STYLES = ("advance", "arrears")
 CUSTOM_PRICES = {"m365-business-premium": "36.30", "exchange-online-plan-1": "6.50"}
@@ -69,12 +70,15 @@ def generate(dest: Path, *, clients: int, seed: int, psa: str = "connectwise", s
 def _world(plans: list[ClientPlan], rng: random.Random, *, psa: str, sync: str, prorate: bool,
            today: date) -> dict[str, Any]:
     lines = sync == "daily"  # monthly sync copies invoices; it starts from agreements without lines
-    return {
+    world = {
         "dickerdata": dickerdata_world(plans, today, invoices=sync == "monthly", rng=rng),
         "connectwise": connectwise_world(plans, prorate=prorate, lines=lines, rng=rng)
         if psa == "connectwise" else {},
         "autotask": autotask_world(plans, today, lines=lines, rng=rng) if psa == "autotask" else {},
     }
+    if psa == "xero":
+        world["xero"] = xero_world(plans, today, lines=lines, rng=rng)
+    return world
 
 
 def _settings(psa: str, sync: str, style: str, prorate: bool, timezone: str) -> dict[str, Any]:
@@ -101,7 +105,7 @@ def _products(psa: str) -> dict[str, Any]:
             "name": product.name,
             "stock_codes": [product.stock_code.rstrip(":").rsplit(":", 1)[0]
                             if product.stock_code.count(":") >= 3 else product.stock_code],
-            "psa_product": product.psa_product if psa == "connectwise" else str(service_id(product)),
+            "psa_product": str(service_id(product)) if psa == "autotask" else product.psa_product,
         }
         if product.key in CUSTOM_PRICES:
             entry["price"] = CUSTOM_PRICES[product.key]
@@ -112,8 +116,11 @@ def _products(psa: str) -> dict[str, Any]:
 
 
 def _client(plan: ClientPlan, psa: str) -> dict[str, Any]:
-    agreement = 1000 + plan.index + 1 if psa == "connectwise" else 7000 + plan.index + 1
-    return {"name": plan.name, "dd_customer_id": plan.tenant_id, "psa_company_id": plan.company_id,
+    company: int | str = plan.company_id
+    agreement: int | str = 1000 + plan.index + 1 if psa == "connectwise" else 7000 + plan.index + 1
+    if psa == "xero":  # a contact and its repeating invoice, by their UUIDs
+        company, agreement = contact_id(plan), repeating_invoice_id(plan)
+    return {"name": plan.name, "dd_customer_id": plan.tenant_id, "psa_company_id": company,
             "agreement_id": agreement, "active": True}
 
 
