@@ -47,7 +47,8 @@ def create(comparison: Comparison) -> dict[str, Any]:
 
 def change(comparison: Comparison, main: PsaLine | None, drift: Drift) -> dict[str, Any]:
     """The main line's quantity becomes n, and the period's days are settled from E."""
-    return _with_catch_up(comparison, quantity.change(comparison, main, drift), comparison.current)
+    written = quantity.change(comparison, main, drift, why=reason.whole_periods)
+    return _with_catch_up(comparison, written, comparison.current)
 
 
 def catch_up_key(comparison: Comparison, current: int) -> str:
@@ -102,9 +103,9 @@ def _charge(comparison: Comparison, current: int) -> Change | None:
         line_kind=CHARGE,
         reason=why,
         key=key,
-        after={
-            "quantity": 1,
-            "unit_price": money_text(money),
+        after={  # a credit is one line of minus one
+            "quantity": 1 if money > 0 else -1,
+            "unit_price": money_text(abs(money)),
             "effective_date": comparison.when.isoformat(),
             "catalog_id": i.catalog_id,
             "invoice_description": text[: i.description_limit],

@@ -8,6 +8,7 @@ from the sync date.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -18,14 +19,16 @@ from reconciler.billing.new_line import main_line
 from reconciler.model.psa import PsaLine
 from reconciler.money import money_text
 from reconciler.plan.change import SET_QUANTITY
+from reconciler.provider import Words
 
 
 def create(comparison: Comparison) -> dict[str, Any]:
     return main_line(comparison)
 
 
-def change(comparison: Comparison, main: PsaLine | None, drift: Drift) -> dict[str, Any]:
-    """The main line carries n minus earlier delta lines."""
+def change(comparison: Comparison, main: PsaLine | None, drift: Drift,
+           why: Callable[[Words, int, int], str] = reason.set_quantity) -> dict[str, Any]:
+    """The main line carries n minus earlier delta lines (`why`: the reason's last words)."""
     if main is None:
         ids = ", ".join(str(line.id) for line in comparison.managed)
         return {"errors": (
@@ -39,7 +42,7 @@ def change(comparison: Comparison, main: PsaLine | None, drift: Drift) -> dict[s
             f"{comparison.label()}: delta lines sum to {comparison.current - old}, more than "
             f"Dicker Data's {comparison.desired}; the main line cannot go negative; no change",
         )}
-    text = f"{comparison.count_reason()}; {reason.set_quantity(comparison.item.words, old, new)}"
+    text = f"{comparison.count_reason()}; {why(comparison.item.words, old, new)}"
     if drift:
         text += f"; the write also updates {drift.describe()}"
     runrate = Decimal(new) * comparison.item.profile_price - Decimal(old) * main.unit_price

@@ -32,6 +32,10 @@ def set_quantity(words: Words, old: int, new: int) -> str:
     return f"{words.agreement} does not prorate: main line {old} -> {new}"
 
 
+def whole_periods(words: Words, old: int, new: int) -> str:
+    return f"{words.psa} invoices the line for whole periods: main line {old} -> {new}, and a catch-up settles this one"
+
+
 def delta(words: Words, change: int, when: date) -> str:
     return f"prorating {words.agreement}: delta {change:+d} from {when.isoformat()}"
 

@@ -43,7 +43,8 @@ def test_tv1_three_more_seats_on_june_15(style: str, charge: str, june: str) -> 
     outcome = _plan(15, "2024-06-15", style=style)
     catch_up, quantity = outcome.changes
     assert (catch_up.action, catch_up.line_kind, catch_up.key) == (CREATE_CHARGE, CHARGE, "catch-up/2024-06-15/12>15")
-    assert (catch_up.after["quantity"], catch_up.after["unit_price"], catch_up.one_off) == (1, charge, charge)
+    sign = -1 if charge.startswith("-") else 1
+    assert (catch_up.after["quantity"], catch_up.after["unit_price"], catch_up.one_off) == (sign, charge.lstrip("-"), charge)
     assert (quantity.action, quantity.after["quantity"], quantity.one_off) == (SET_QUANTITY, 15, "0.00")
     assert _whole_period(style, 12, 15) + Decimal(charge) == Decimal(june)
 
