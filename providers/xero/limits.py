@@ -26,7 +26,7 @@ CONCURRENT = 5
 PER_MINUTE = 60
 PER_DAY = 5000
 DEFAULT_RESERVE = 100
-WINDOW = 60.0  # seconds
+WINDOW = 61.0  # seconds: Xero's rolling minute, and a second for the clocks apart
 
 
 class DayLimitReached(ProviderError):
@@ -52,16 +52,16 @@ class CallLimits:
             yield
 
     def observe(self, headers: Mapping[str, str]) -> None:
-        """Note the day's rest from an answer's `X-DayLimit-Remaining`."""
-        value = headers.get("X-DayLimit-Remaining")
-        if value is None:
-            return
-        try:
-            remaining = int(value)
-        except ValueError:
-            return
+        """Note what an answer says is left: the day's rest (`X-DayLimit-Remaining`), and the
+        minute's (`X-MinLimit-Remaining`), which counts calls this client did not make (an
+        earlier run a moment ago): those are taken to have been made just now."""
+        day, minute = _number(headers.get("X-DayLimit-Remaining")), _number(headers.get("X-MinLimit-Remaining"))
         with self._lock:
-            self.day_remaining = remaining
+            if day is not None:
+                self.day_remaining = day
+            if minute is not None and minute < self.per_minute - len(self._sent):
+                now = clock.current().monotonic()
+                self._sent.extend([now] * (self.per_minute - len(self._sent) - minute))
 
     def _check_day(self) -> None:
         with self._lock:
@@ -86,3 +86,10 @@ class CallLimits:
                 wait = WINDOW - (now - self._sent[0])
             log.info("xero.limits: per_minute=%d waiting=%.1fs", self.per_minute, wait)
             clock.sleep(max(wait, 0.01))
+
+
+def _number(value: str | None) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
