@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from datetime import date, timedelta
@@ -13,7 +14,7 @@ from reconciler.errors import ConfigError
 from reconciler.invoice_planner import InvoicePlanRequest, build_invoice_plan
 from reconciler.licences import agreements_in_scope
 from reconciler.model import ClientMapping, Deployment, Inventory, PsaState, Scope
-from reconciler.model.specs import MONTHLY
+from reconciler.model.specs import MONTHLY, BillingStyle
 from reconciler.plan import Plan
 from reconciler.planner import PlanRequest, build_plan
 from reconciler.runtime import Runtime
@@ -47,6 +48,10 @@ def select_clients(deployment: Deployment, wanted: tuple[str, ...]) -> tuple[Cli
 
 
 def scope_for(deployment: Deployment, clients: tuple[ClientMapping, ...], sync_date: date, *, full_run: bool) -> Scope:
+    billing: dict[int, set[BillingStyle]] = defaultdict(set)
+    for client in clients:  # as licence_input chooses a licence's style
+        for agreement in agreements_in_scope([client], deployment):
+            billing[agreement].add(client.billing or deployment.settings.billing)
     return Scope(
         sync_date=sync_date,
         tenant_ids=frozenset(c.dd_customer_id for c in clients),
@@ -54,6 +59,7 @@ def scope_for(deployment: Deployment, clients: tuple[ClientMapping, ...], sync_d
         agreement_ids=frozenset(agreements_in_scope(list(clients), deployment)),
         product_ids=frozenset(p.psa_product for p in deployment.products.values() if p.active),
         full_run=full_run,
+        billing={agreement: frozenset(styles) for agreement, styles in billing.items()},
     )
 
 

@@ -25,7 +25,8 @@ from zoneinfo import ZoneInfo
 from providers.autotask import connection, doctor, mapping
 from providers.autotask.budget import DEFAULT_LIMIT, RequestBudget
 from providers.autotask.client import MAX_CONCURRENT, AutotaskClient
-from providers.autotask.filters import Filter, equals, in_chunks, on_or_after, on_or_before
+from providers.autotask.filters import equals
+from providers.autotask.reader import Reader
 from providers.autotask.writer import Writer
 from providers.base import CompanyInfo, ProviderContext, TargetProvider, WriteResult
 from providers.http import RetryPolicy
@@ -41,7 +42,6 @@ from reconciler.model.psa import CHARGE
 log = logging.getLogger(__name__)
 
 CHARGE_LOOKBACK_DAYS = 93  # about three monthly invoices
-ONE_DAY = timedelta(days=1)
 Record = dict[str, Any]
 
 
@@ -81,21 +81,10 @@ class AutotaskProvider(TargetProvider):
     # -- read -----------------------------------------------------------------------------
 
     def read(self, scope: Scope) -> PsaState:
-        contracts = sorted(scope.agreement_ids)
-        services = _service_ids(scope.product_ids)
-        found = self.client.gather({
-            "companies": lambda: self.client.query_in(
-                "Companies", "id", scope.company_ids, include_fields=("id", "companyName")
-            ),
-            "contracts": lambda: self.client.query_in("Contracts", "id", contracts),
-            "services": lambda: self.client.query_in("Services", "id", services),
-            "contract_services": lambda: self._of_services("ContractServices", contracts, services),
-            "charges": lambda: self.client.query_in(
-                "ContractCharges", "contractID", contracts,
-                also=[on_or_after("datePurchased", scope.sync_date - timedelta(days=CHARGE_LOOKBACK_DAYS))],
-            ),
-        })
-        found["units"], rows_from = self._units(contracts, services, found["contracts"], scope)
+        reading = Reader(self.client, zone=self.zone, database_zone=self.database_zone,
+                         charge_lookback=self.charge_lookback)
+        result = reading.read(scope, _service_ids(scope.product_ids))
+        found, rows_from = result.records, result.rows_from
         self._remember(found["contract_services"], found["services"])
         unreadable = UnreadableRecords()
         state = PsaState(
@@ -137,29 +126,6 @@ class AutotaskProvider(TargetProvider):
             for cid, name in sorted(names.items())
         }
 
-    def _of_services(
-        self, entity: str, contracts: list[int], services: list[int], also: Iterable[Filter] = ()
-    ) -> list[Record]:
-        """Records of `entity` on the contracts for the mapped services."""
-        records: list[Record] = []
-        for chunk in in_chunks("serviceID", services):
-            records.extend(self.client.query_in(entity, "contractID", contracts, also=[chunk, *also]))
-        return records
-
-    def _units(
-        self, contracts: list[int], services: list[int], records: list[Record], scope: Scope
-    ) -> tuple[list[Record], date]:
-        """Unit rows from the period before the sync date's to the next one: all that the
-        comparison date and the posted check look at, and the first day they cover. A
-        contract runs for years with one row per period, so reading every row made this
-        the largest read by far. The filter reaches a day further each way, so a date
-        Autotask holds as a UTC instant of local midnight is not cut off."""
-        months = max((_months_reached(r) for r in records), default=1)
-        reach = timedelta(days=31 * months + 1)
-        first = scope.sync_date - reach
-        window = [on_or_after("endDate", first - ONE_DAY), on_or_before("startDate", scope.sync_date + reach + ONE_DAY)]
-        return self._of_services("ContractServiceUnits", contracts, services, also=window), first
-
     def _remember(self, contract_services: list[Record], services: list[Record]) -> None:
         for record in contract_services:
             key = (record_id(record, "contractID"), record_id(record, "serviceID"))
@@ -168,14 +134,18 @@ class AutotaskProvider(TargetProvider):
         self._catalog.update({sid: s for s in services if (sid := record_id(s)) is not None})
 
     def _lines(self, found: dict[str, list[Record]], scope: Scope, unreadable: UnreadableRecords,
-               rows_from: date) -> tuple[PsaLine, ...]:
+               rows_from: dict[int, date]) -> tuple[PsaLine, ...]:
         rows: dict[int | None, list[Record]] = defaultdict(list)
         for row in found["units"]:
             rows[record_id(row, "contractServiceID")].append(row)
         for row in rows.pop(None, []):  # a row that names no contract service: its licence stops
             unreadable.parse(_unattributed, row, agreement_id=record_id(row, "contractID"),
                              product_id=_text_id(row, "serviceID"))
-        service = partial(mapping.line_from_json, zone=self.zone, rows_from=rows_from)
+        def service(record: Record, unit_rows: list[Record]) -> PsaLine:
+            # a contract not read has no rows read either: nothing can be told from them
+            first = rows_from.get(record_id(record, "contractID") or 0, scope.sync_date)
+            return mapping.line_from_json(record, unit_rows, zone=self.zone, rows_from=first)
+
         parsed = [
             unreadable.parse(service, record, rows.get(record_id(record), []),
                              agreement_id=record_id(record, "contractID"), product_id=_text_id(record, "serviceID"))
@@ -269,15 +239,6 @@ def _zone(value: Any, setting: str) -> ZoneInfo | None:
         return ZoneInfo(str(value))
     except (ValueError, KeyError) as exc:  # ZoneInfoNotFoundError is a KeyError
         raise ConfigError(f"{setting} {value!r} is not a time zone (use an IANA name such as Australia/Sydney)") from exc
-
-
-def _months_reached(contract: Record) -> int:
-    """How far a contract's period reaches back, for the unit-row window; an unreadable
-    period reads a whole year (the contract itself is reported as unreadable)."""
-    try:
-        return mapping.period_months(contract.get("contractPeriodType"))
-    except (ValueError, TypeError, ArithmeticError):
-        return 12
 
 
 def _text_id(record: Record, name: str = "id") -> str | None:
