@@ -9,11 +9,14 @@ Order of calls in a run:
    "no seats" from "could not read".
 3. `TargetProvider.read(scope)` returns a PsaState with the companies, agreements/contracts,
    managed lines and catalogue prices of the clients in scope, or raises ProviderError.
-4. For `apply`, `TargetProvider.write(change)` is called once per change, in the plan's
-   order. It performs exactly the writes the change describes and returns the PSA record id.
-   It must not retry a create blindly; on an unclear outcome (a lost answer, a timeout, an
-   answer without the new record's id) it raises UncertainWriteError, and the engine
-   re-reads the licence with `read` to journal what really happened.
+4. For `apply`, `TargetProvider.write(change)` is called once per change; the changes of
+   one licence (one product on one agreement) in the plan's order, one after the other.
+   With `write_parallelism` above 1 the writes of different licences come from that many
+   threads at once, so `write` must be thread-safe and keep within the vendor's limits on
+   requests at once. It performs exactly the writes the change describes and returns the
+   PSA record id. It must not retry a create blindly; on an unclear outcome (a lost answer,
+   a timeout, an answer without the new record's id) it raises UncertainWriteError, and the
+   engine re-reads the licence with `read` to journal what really happened.
 
 `ncesync doctor` calls only `diagnose(scope)` (after `from_config`): read-only checks of the
 credentials, permissions, mapped records and request budget, each a Check with its fix. It
@@ -109,6 +112,8 @@ class TargetProvider(Provider):
     # Monthly sync: how far back `read` sees the lines it copied (None: without limit). An
     # invoice older than that is refused, since its copies could not be recognised.
     charge_lookback: timedelta | None = None
+    # Writes of different licences `apply` may send at once (see step 4 above).
+    write_parallelism: int = 1
 
     @abstractmethod
     def read(self, scope: Scope) -> PsaState:

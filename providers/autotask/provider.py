@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 from providers.autotask import connection, doctor, mapping
 from providers.autotask.budget import DEFAULT_LIMIT, RequestBudget
 from providers.autotask.client import MAX_CONCURRENT, AutotaskClient
+from providers.autotask.created_services import CreatedServices
 from providers.autotask.filters import equals
 from providers.autotask.reader import Reader
 from providers.autotask.writer import Writer
@@ -42,6 +43,7 @@ from reconciler.model.psa import CHARGE
 log = logging.getLogger(__name__)
 
 CHARGE_LOOKBACK_DAYS = 93  # about three monthly invoices
+WRITE_ENDPOINTS = 2  # ContractServiceAdjustments, and ContractServices (descriptions, look-ups)
 Record = dict[str, Any]
 
 
@@ -58,6 +60,7 @@ class AutotaskProvider(TargetProvider):
         self.database_zone = database_zone or zone  # the Autotask database's: how dates are sent
         self._services: dict[tuple[int, int], Record] = {}  # (contract, service) -> contract service
         self._catalog: dict[int, Record] = {}  # service id -> Service record, from reads
+        self._created = CreatedServices(client)  # contract services this run's adjustments made
 
     @classmethod
     def from_config(cls, config: ProviderConfig, context: ProviderContext) -> "AutotaskProvider":
@@ -171,9 +174,17 @@ class AutotaskProvider(TargetProvider):
 
     # -- write ----------------------------------------------------------------------------
 
+    @property
+    def write_parallelism(self) -> int:  # type: ignore[override]
+        """Writes in flight at once: a seat change's adjustment and another licence's
+        description go to two endpoints, each allowed `parallelism` requests at once (the
+        client holds each endpoint to that); 1 when the deployment asks for one at a time."""
+        return 1 if self.client.parallelism == 1 else self.client.parallelism * WRITE_ENDPOINTS
+
     def write(self, change: Change) -> WriteResult:
         try:
-            writer = Writer(self.client, self._services, self._catalog, database_zone=self.database_zone)
+            writer = Writer(self.client, self._services, self._catalog, database_zone=self.database_zone,
+                            created=self._created)
             if change.action == actions.CREATE_ADJUSTMENT:
                 return writer.adjust(change)
             if change.action == actions.UPDATE_LINE and change.line_kind == CHARGE:

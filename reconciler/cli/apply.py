@@ -62,6 +62,7 @@ def apply(planfile: Path | None, root: Path, clients: tuple[str, ...], invoices:
             confirming = ConfirmingTarget(runtime.target, deployment, day, journal)  # re-reads a lost answer
             target = stop.between_writes(progress.writes(confirming, plan.changes, fresh.clients))  # type: ignore[arg-type]
             result = apply_plan(plan, target, journal, fail_fast=fail_fast)
+            stop.check()  # a signal during the last writes in flight: the run still ends as stopped
             note(result=result)
             container = reason.container(runtime.target.kind)
     except (Interrupted, KeyboardInterrupt) as stopped:
