@@ -80,7 +80,9 @@ def plan_run(runtime: Runtime, wanted_clients: tuple[str, ...] = (), invoices: t
     say(f"plan: reading Dicker Data for {len(clients)} clients")
     inventory = runtime.source.read(scope)
     say(f"plan: reading {runtime.target.name} for {len(clients)} clients")
+    before = sum(runtime.target.request_counts().values())
     psa = runtime.target.read(scope)
+    reads = sum(runtime.target.request_counts().values()) - before
     say(f"plan: planning {len(clients)} clients")
     request = PlanRequest(
         deployment=deployment,
@@ -93,6 +95,7 @@ def plan_run(runtime: Runtime, wanted_clients: tuple[str, ...] = (), invoices: t
         full_run=scope.full_run,
     )
     plan = _monthly_plan(runtime, request, scope) if sync_type == MONTHLY else build_plan(request)
+    plan.requests = runtime.target.request_forecast(plan.changes, reads=reads)
     plan.refusals = [r.to_json() for r in safety.check(plan, deployment)]
     return PlannedRun(plan, inventory, psa)
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from reconciler import tally
 from reconciler.change import Change
+from reconciler.model.forecast import RequestForecast
 
 FORMAT_VERSION = 1
 
@@ -75,6 +76,7 @@ class Plan:
     refusals: list[dict[str, str]] = field(default_factory=list)  # safety guards that refused it
     invoices: list[dict[str, Any]] | None = None  # monthly: totals per invoice and client
     review: list[ReviewItem] = field(default_factory=list)  # what needs a look, and why
+    requests: RequestForecast | None = None  # what applying it costs in PSA requests
 
     @property
     def has_changes(self) -> bool:
@@ -120,6 +122,8 @@ class Plan:
         }
         if self.invoices is not None:
             data["invoices"] = self.invoices
+        if self.requests is not None:
+            data["requests"] = self.requests.to_json()
         return data
 
     @classmethod
@@ -140,6 +144,7 @@ class Plan:
             refusals=data.get("refusals", []),
             invoices=data.get("invoices"),
             review=[ReviewItem(**r) for r in data.get("review", [])],
+            requests=RequestForecast.from_json(data["requests"]) if data.get("requests") else None,
         )
 
 

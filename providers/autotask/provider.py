@@ -16,13 +16,14 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
+from decimal import Decimal
 from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from providers.autotask import connection, doctor, mapping
+from providers.autotask import connection, doctor, mapping, settings
 from providers.autotask.budget import DEFAULT_LIMIT, RequestBudget
 from providers.autotask.client import MAX_CONCURRENT, AutotaskClient
 from providers.autotask.created_services import CreatedServices
@@ -36,14 +37,23 @@ from providers.record import record_id
 from providers.unreadable import UnreadableRecords
 from reconciler import change as actions
 from reconciler.change import Change
-from reconciler.errors import ConfigError, ProviderError
-from reconciler.model import Agreement, Check, ProviderConfig, PsaLine, PsaState, Scope
+from reconciler.errors import ProviderError
+from reconciler.model import (
+    Agreement,
+    Check,
+    ProviderConfig,
+    PsaLine,
+    PsaState,
+    RequestForecast,
+    Scope,
+)
 from reconciler.model.psa import CHARGE
 
 log = logging.getLogger(__name__)
 
 CHARGE_LOOKBACK_DAYS = 93  # about three monthly invoices
 WRITE_ENDPOINTS = 2  # ContractServiceAdjustments, and ContractServices (descriptions, look-ups)
+HOURLY_THRESHOLD = 10_000  # requests per rolling hour of a database, every integration's together
 Record = dict[str, Any]
 
 
@@ -54,8 +64,10 @@ class AutotaskProvider(TargetProvider):
     description_limit = mapping.INVOICE_DESCRIPTION_LIMIT
     charge_lookback = timedelta(days=CHARGE_LOOKBACK_DAYS)
 
-    def __init__(self, client: AutotaskClient, *, zone: ZoneInfo, database_zone: ZoneInfo | None = None):
+    def __init__(self, client: AutotaskClient, *, zone: ZoneInfo, database_zone: ZoneInfo | None = None,
+                 max_request_share: Decimal | None = settings.DEFAULT_REQUEST_SHARE):
         self.client = client
+        self.max_request_share = max_request_share  # percent of the hourly threshold an apply may use
         self.zone = zone  # the deployment's: the calendar dates Autotask's values mean
         self.database_zone = database_zone or zone  # the Autotask database's: how dates are sent
         self._services: dict[tuple[int, int], Record] = {}  # (contract, service) -> contract service
@@ -74,12 +86,14 @@ class AutotaskProvider(TargetProvider):
             zone_url=connection.zone_url(options.get("zone_url")),
             timeout=timeouts(options.get("timeout")),
             retry=RetryPolicy(),
-            parallelism=_parallelism(options.get("parallelism", MAX_CONCURRENT)),
+            parallelism=settings.parallelism(options.get("parallelism", MAX_CONCURRENT)),
             budget=budget,
             **credentials,
         )
         return cls(client, zone=ZoneInfo(context.timezone),
-                   database_zone=_zone(options.get("database_timezone"), "psa.database_timezone"))
+                   database_zone=settings.database_zone(options.get("database_timezone"), "psa.database_timezone"),
+                   max_request_share=settings.request_share(options.get("max_request_share",
+                                                                        settings.DEFAULT_REQUEST_SHARE)))
 
     # -- read -----------------------------------------------------------------------------
 
@@ -205,6 +219,17 @@ class AutotaskProvider(TargetProvider):
 
     # -- the rest of the contract ---------------------------------------------------------
 
+    def request_forecast(self, changes: Sequence[Change], *, reads: int) -> RequestForecast:
+        """The reads again, one write per change, and at most one look-up per description
+        of a contract service an adjustment creates; against the database's threshold as
+        last read (10,000 an hour until one was)."""
+        lookups = sum(1 for c in changes if c.action == actions.UPDATE_LINE and c.line_kind != CHARGE
+                      and c.line_id is None)
+        reading = self.client.budget.reading
+        limit = reading.threshold if reading is not None and reading.threshold > 0 else HOURLY_THRESHOLD
+        return RequestForecast(reads=reads, writes=len(changes), lookups=lookups, hourly_limit=limit,
+                               max_share=self.max_request_share)
+
     def request_counts(self) -> dict[str, int]:
         return self.client.request_counts()
 
@@ -242,16 +267,6 @@ def _agreements(contracts: list[Record], units: list[Record], scope: Scope,
     return agreements
 
 
-def _zone(value: Any, setting: str) -> ZoneInfo | None:
-    """An IANA zone name from the settings (None when not set)."""
-    if value in (None, ""):
-        return None
-    try:
-        return ZoneInfo(str(value))
-    except (ValueError, KeyError) as exc:  # ZoneInfoNotFoundError is a KeyError
-        raise ConfigError(f"{setting} {value!r} is not a time zone (use an IANA name such as Australia/Sydney)") from exc
-
-
 def _text_id(record: Record, name: str = "id") -> str | None:
     """A record's id field as the product id text, when it can be read."""
     value = record_id(record, name)
@@ -261,18 +276,6 @@ def _text_id(record: Record, name: str = "id") -> str | None:
 def _unattributed(row: Record) -> Any:
     raise ProviderError(f"Autotask contract service unit row {row.get('id')!r}: field contractServiceID "
                         f"is missing or not an id ({row.get('contractServiceID')!r}); refusing to guess it")
-
-
-def _parallelism(value: Any) -> int:
-    """Requests in flight at once, capped at what Autotask allows (asking for more is not
-    an error: the run goes on at the limit)."""
-    wanted = whole_number(value, "psa.parallelism")
-    if wanted > MAX_CONCURRENT:
-        log.warning(
-            "autotask: parallelism=%d is above Autotask's limit of %d requests at once; using %d",
-            wanted, MAX_CONCURRENT, MAX_CONCURRENT,
-        )
-    return min(wanted, MAX_CONCURRENT)
 
 
 def _service_ids(product_ids: Iterable[str]) -> list[int]:
