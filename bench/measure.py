@@ -40,6 +40,8 @@ class Measurement:
     requests: dict[str, int] = field(default_factory=dict)
     records: dict[str, int] = field(default_factory=dict)  # records listed per endpoint
     stderr: str = ""
+    refused: dict[str, int] = field(default_factory=dict)  # 429s for requests past a vendor's limit
+    peaks: dict[str, int] = field(default_factory=dict)  # most requests in flight at once
 
     def total(self, vendor: str | None = None) -> int:
         return sum(n for label, n in self.requests.items() if vendor is None or label.split(" ")[1] == vendor)
@@ -50,18 +52,26 @@ class Measurement:
                    and label.split(" ")[1] != "dickerdata")
 
 
-def run_cli(server: SandboxServer, root: Path, phase: str, *args: str) -> Measurement:
-    """`ncesync <args> -C root` against `server`; the server's counts cover this command only."""
+def run_cli(server: SandboxServer, root: Path, phase: str, *args: str, client_tree: Path | None = None) -> Measurement:
+    """`ncesync <args> -C root` against `server`; the server's counts cover this command only.
+    `client_tree`: run ncesync from that source tree instead (an older commit, for before
+    and after), against the same sandbox."""
     server.counts.reset()
+    server.concurrency.reset()
     env = dict(os.environ, **{SANDBOX_URL_VARIABLE: server.url})
+    if client_tree is not None:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(client_tree), env.get("PYTHONPATH")]))
     started = time.perf_counter()
-    child = subprocess.Popen([sys.executable, "-c", CLI, *args, "-C", str(root)], env=env,
+    # The child runs in the deployment folder: from the repository root, `python -c` would
+    # import this checkout ahead of `client_tree`.
+    root = root.resolve()
+    child = subprocess.Popen([sys.executable, "-c", CLI, *args, "-C", str(root)], env=env, cwd=root,
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     stderr = child.stderr.read() if child.stderr else ""
     child.wait()
     seconds = time.perf_counter() - started
     return Measurement(phase, child.returncode, seconds, _peak_mb(stderr), server.counts.as_dict(),
-                       server.counts.records(), stderr)
+                       server.counts.records(), stderr, server.concurrency.refused(), server.concurrency.peaks())
 
 
 def _peak_mb(stderr: str) -> float:

@@ -88,12 +88,12 @@ def _planning(planning: list[PlanningTiming]) -> str:
     return "\n".join(rows)
 
 
-def write_readme(path: Path, text: str) -> None:
+def write_readme(path: Path, text: str, *, begin: str = BEGIN, end: str = END) -> None:
     """Replace the results between the markers, keeping the rest of the README."""
     current = path.read_text(encoding="utf-8")
-    head, _, rest = current.partition(BEGIN)
-    _, _, tail = rest.partition(END)
-    path.write_text(f"{head}{BEGIN}\n{text}{END}{tail}", encoding="utf-8")
+    head, _, rest = current.partition(begin)
+    _, _, tail = rest.partition(end)
+    path.write_text(f"{head}{begin}\n{text}{end}{tail}", encoding="utf-8")
 
 
 def _cpu_model() -> str:

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 import requests
 
+from providers.origin_settings import OriginSettings
 from reconciler import clock
 from providers.retry import Attempts, RetryPolicy, never_sent
 from reconciler.errors import ProviderError, UncertainWriteError
@@ -58,6 +59,12 @@ class HttpClient:
         # Waits go through the shared clock (tests replace it) unless a test passes its own.
         self.sleep: Callable[[float], None] = clock.sleep if sleep is None else sleep
         self.session = session or requests.Session()
+        # Our own session reads the environment once per host, not twice a call; a session
+        # handed in (a test's transport) keeps whatever it does.
+        self._origin: OriginSettings | None = None
+        if session is None:
+            self.session.trust_env = False
+            self._origin = OriginSettings(self.session)
         self.request_count = 0
         self._counts: Counter[str] = Counter()
         self._counts_lock = threading.Lock()
@@ -148,7 +155,11 @@ class HttpClient:
             self._counts[label] += 1
         log.debug("http: vendor=%s request=%s", self.vendor, label)
         kwargs.setdefault("timeout", self.timeout)
-        return self.session.request(method, self.url(path), **kwargs)
+        url = self.url(path)
+        if self._origin is not None:
+            for name, value in self._origin.of(url).items():
+                kwargs.setdefault(name, value)
+        return self.session.request(method, url, **kwargs)
 
     def _checked(self, method: str, path: str, response: requests.Response, *, write: bool = False,
                  gave_up: str = "") -> requests.Response:

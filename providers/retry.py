@@ -104,10 +104,20 @@ class Attempts:
         self.write = write
         self.method = method
         self.label = label  # no query string: urllib3 logs it
-        self.retry = policy.retry(write=write)
+        self._retry: VendorRetry | None = None  # made at the first failure: most calls have none
         self.tries = 1
         self.spent = 0.0
         self.gave_up = ""  # why the last failure was not retried, for the error message
+
+    @property
+    def retry(self) -> VendorRetry:
+        if self._retry is None:
+            self._retry = self.policy.retry(write=self.write)
+        return self._retry
+
+    @retry.setter
+    def retry(self, value: VendorRetry) -> None:
+        self._retry = value
 
     def took(self, seconds: float) -> None:
         self.spent += seconds
@@ -122,6 +132,8 @@ class Attempts:
     def after_response(self, response: requests.Response) -> float | None:
         """Seconds to wait before sending again, or None: the answer stands."""
         status, headers = response.status_code, response.headers
+        if status < 400:  # an answer: Retry would say so too, after being built for it
+            return None
         if not self.retry.is_retry(self.method, status, "Retry-After" in headers):
             return None
         try:

@@ -9,11 +9,17 @@ Order of calls in a run:
    "no seats" from "could not read".
 3. `TargetProvider.read(scope)` returns a PsaState with the companies, agreements/contracts,
    managed lines and catalogue prices of the clients in scope, or raises ProviderError.
-4. For `apply`, `TargetProvider.write(change)` is called once per change, in the plan's
-   order. It performs exactly the writes the change describes and returns the PSA record id.
-   It must not retry a create blindly; on an unclear outcome (a lost answer, a timeout, an
-   answer without the new record's id) it raises UncertainWriteError, and the engine
-   re-reads the licence with `read` to journal what really happened.
+4. Once the changes are planned, `request_forecast(changes, reads=...)` says what applying
+   them costs in requests (shown in the plan; an apply over `psa.max_request_share` of a
+   PSA's hourly request threshold is refused like a safety guard).
+5. For `apply`, `TargetProvider.write(change)` is called once per change; the changes of
+   one licence (one product on one agreement) in the plan's order, one after the other.
+   With `write_parallelism` above 1 the writes of different licences come from that many
+   threads at once, so `write` must be thread-safe and keep within the vendor's limits on
+   requests at once. It performs exactly the writes the change describes and returns the
+   PSA record id. It must not retry a create blindly; on an unclear outcome (a lost answer,
+   a timeout, an answer without the new record's id) it raises UncertainWriteError, and the
+   engine re-reads the licence with `read` to journal what really happened.
 
 What a target can do is declared, not inferred from its name: `TargetProvider.capabilities`
 says how seat counts change (the seat model, with and without proration), where proration
@@ -32,12 +38,22 @@ Overrides must not print; they log with `logging.getLogger(__name__)` and never 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import Enum
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
-from reconciler.model import Agreement, Check, Inventory, ProviderConfig, PsaId, PsaState, Scope
+from reconciler.model import (
+    Agreement,
+    Check,
+    Inventory,
+    ProviderConfig,
+    PsaId,
+    PsaState,
+    RequestForecast,
+    Scope,
+)
 
 if TYPE_CHECKING:
     from reconciler.plan.change import Change
@@ -176,6 +192,8 @@ class TargetProvider(Provider):
     # Monthly sync: how far back `read` sees the lines it copied (None: without limit). An
     # invoice older than that is refused, since its copies could not be recognised.
     charge_lookback: timedelta | None = None
+    # Writes of different licences `apply` may send at once (see step 5 above).
+    write_parallelism: int = 1
 
     @abstractmethod
     def read(self, scope: Scope) -> PsaState:
@@ -184,6 +202,12 @@ class TargetProvider(Provider):
     @abstractmethod
     def write(self, change: "Change") -> WriteResult:
         """Perform one change. Raise ProviderError with the vendor's text on failure."""
+
+    def request_forecast(self, changes: Sequence[Change], *, reads: int) -> RequestForecast:
+        """What applying `changes` costs in requests to this PSA: `reads` (what this run's
+        read made: apply reads again) and one write per change. A provider whose writes need
+        look-ups, or whose vendor limits requests an hour, says so too."""
+        return RequestForecast(reads=reads, writes=len(changes))
 
     def companies(self) -> dict[PsaId, CompanyInfo]:
         """Optional hook for `ncesync automap`: every company of the PSA, by id, with its

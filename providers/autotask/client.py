@@ -5,9 +5,10 @@ zone is discovered once through `zoneInformation` (or given as `zone_url`). Quer
 `POST /{Entity}/query` with a JSON filter, 500 records a page; the next page is
 `pageDetails.nextPageUrl`, called with POST and the same body (Autotask answers a GET on it
 with 405). Reads, queries included, retry on 429/5xx (HttpClient); creates and updates never.
-At most three requests are in flight at once, whatever the parallelism, because Autotask
-limits each integration to three threads per endpoint; the request budget is checked
-before each request.
+At most `parallelism` requests (three at the most) are in flight at once per endpoint,
+because Autotask limits each integration to three threads per endpoint (an endpoint is an
+entity: its queries, next pages and child URLs alike; `QueryPool` keeps several busy at
+once); the request budget is checked before each request.
 """
 
 from __future__ import annotations
@@ -40,6 +41,10 @@ MAX_PAGES = 10_000
 _VERSIONED = re.compile(r"/v1\.0(?=/|$)", re.IGNORECASE)
 _ID_SEGMENT = re.compile(r"/\d+(?=/|$)")
 _EXEMPT = ("/zoneinformation", "/thresholdinformation")  # not budgeted: how the budget is read
+# A child collection of a contract is its own entity: `PATCH /Contracts/{id}/Services`
+# addresses ContractServices, as `POST /ContractServices/query` does.
+CHILD_ENTITIES = {"services": "ContractServices", "serviceunits": "ContractServiceUnits",
+                  "charges": "ContractCharges", "serviceadjustments": "ContractServiceAdjustments"}
 
 T = TypeVar("T")
 
@@ -73,9 +78,11 @@ class AutotaskClient(HttpClient):
         self.budget = budget or RequestBudget(sleep=self.sleep)
         self._zone_url = zone_root(zone_url) if zone_url else None
         self._zone_lock = threading.Lock()
-        self._slots = threading.BoundedSemaphore(MAX_CONCURRENT)
+        self._slots: dict[str, threading.BoundedSemaphore] = {}  # per endpoint
+        self._slots_lock = threading.Lock()
         if own_session:
-            adapter = HTTPAdapter(pool_maxsize=MAX_CONCURRENT * 2)
+            # a pooled connection for every request that may be in flight, several endpoints at once
+            adapter = HTTPAdapter(pool_maxsize=MAX_CONCURRENT * 8)
             self.session.mount("https://", adapter)
             self.session.mount("http://", adapter)
         self.session.headers.update({
@@ -253,7 +260,7 @@ class AutotaskClient(HttpClient):
         target = self.url(path)  # zone discovery happens here, outside the request slots
         if not urlsplit(target).path.lower().endswith(_EXEMPT):
             self.budget.admit(self.threshold)
-        with self._slots:
+        with self._slot(target):
             response = super()._send(method, target, **kwargs)
         # Autotask answers a wrong integration code or an unknown user with a 500, which is
         # otherwise worth retrying; these never heal, so they are reported at once.
@@ -273,6 +280,23 @@ class AutotaskClient(HttpClient):
             raise ProviderError(f"{exc}; {hint}", status=exc.status, vendor_message=exc.vendor_message) from None
 
     # -- internals ------------------------------------------------------------------------
+
+    def entity_of(self, path: str) -> str:
+        """The endpoint a call counts against for Autotask's thread limit: its entity."""
+        parts = [p for p in self.request_label(path).split("/") if p]
+        if not parts:
+            return "/"
+        if parts[0].lower() == "contracts" and len(parts) >= 3 and parts[2].lower() in CHILD_ENTITIES:
+            return CHILD_ENTITIES[parts[2].lower()]
+        return parts[0]
+
+    def _slot(self, url: str) -> threading.BoundedSemaphore:
+        """At most `MAX_CONCURRENT` requests in flight per endpoint, whatever calls them."""
+        endpoint = self.entity_of(url).lower()
+        with self._slots_lock:
+            if endpoint not in self._slots:
+                self._slots[endpoint] = threading.BoundedSemaphore(self.parallelism)
+            return self._slots[endpoint]
 
     def _rebased(self, link: str) -> str:
         """A paging link on our own zone: credentials go only to the zone we resolved."""

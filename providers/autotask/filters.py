@@ -36,3 +36,13 @@ def on_or_after(field: str, day: date) -> Filter:
 def on_or_before(field: str, day: date) -> Filter:
     """`field <= day` for a date-time field (midnight of `day`)."""
     return {"op": "lte", "field": field, "value": f"{day.isoformat()}T00:00:00"}
+
+
+def after(field: str, stamp: str) -> Filter:
+    """`field > stamp`, the stamp as sent (see `dates.write_date`)."""
+    return {"op": "gt", "field": field, "value": stamp}
+
+
+def at_most(field: str, stamp: str) -> Filter:
+    """`field <= stamp`, the stamp as sent (see `dates.write_date`)."""
+    return {"op": "lte", "field": field, "value": stamp}

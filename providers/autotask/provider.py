@@ -16,32 +16,36 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
+from decimal import Decimal
 from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from providers.autotask import connection, doctor, mapping
+from providers.autotask import connection, doctor, mapping, settings
 from providers.autotask.budget import DEFAULT_LIMIT, RequestBudget
 from providers.autotask.client import MAX_CONCURRENT, AutotaskClient
-from providers.autotask.filters import Filter, equals, in_chunks, on_or_after, on_or_before
+from providers.autotask.created_services import CreatedServices
+from providers.autotask.filters import equals
+from providers.autotask.reader import Reader
 from providers.autotask.writer import Writer
 from reconciler.provider import Capabilities, CompanyInfo, ProrateSource, ProviderContext, SeatModel, TargetProvider, Words, WriteResult
 from providers.http import RetryPolicy
 from providers.options import timeouts, whole_number
-from providers.record import numbered, record_id
+from providers.record import record_id
 from providers.unreadable import UnreadableRecords
 from reconciler.plan import change as actions
 from reconciler.plan.change import Change
-from reconciler.errors import ConfigError, ProviderError
-from reconciler.model import Agreement, Check, ProviderConfig, PsaId, PsaLine, PsaState, Scope
+from reconciler.errors import ProviderError
+from reconciler.model import Agreement, Check, ProviderConfig, PsaId, PsaLine, PsaState, RequestForecast, Scope
 from reconciler.model.psa import CHARGE
 
 log = logging.getLogger(__name__)
 
 CHARGE_LOOKBACK_DAYS = 93  # about three monthly invoices
-ONE_DAY = timedelta(days=1)
+WRITE_ENDPOINTS = 2  # ContractServiceAdjustments, and ContractServices (descriptions, look-ups)
+HOURLY_THRESHOLD = 10_000  # requests per rolling hour of a database, every integration's together
 Record = dict[str, Any]
 
 
@@ -61,12 +65,15 @@ class AutotaskProvider(TargetProvider):
     )
     charge_lookback = timedelta(days=CHARGE_LOOKBACK_DAYS)
 
-    def __init__(self, client: AutotaskClient, *, zone: ZoneInfo, database_zone: ZoneInfo | None = None):
+    def __init__(self, client: AutotaskClient, *, zone: ZoneInfo, database_zone: ZoneInfo | None = None,
+                 max_request_share: Decimal | None = settings.DEFAULT_REQUEST_SHARE):
         self.client = client
+        self.max_request_share = max_request_share  # percent of the hourly threshold an apply may use
         self.zone = zone  # the deployment's: the calendar dates Autotask's values mean
         self.database_zone = database_zone or zone  # the Autotask database's: how dates are sent
         self._services: dict[tuple[int, int], Record] = {}  # (contract, service) -> contract service
         self._catalog: dict[int, Record] = {}  # service id -> Service record, from reads
+        self._created = CreatedServices(client)  # contract services this run's adjustments made
 
     @classmethod
     def from_config(cls, config: ProviderConfig, context: ProviderContext) -> "AutotaskProvider":
@@ -80,31 +87,22 @@ class AutotaskProvider(TargetProvider):
             zone_url=connection.zone_url(options.get("zone_url")),
             timeout=timeouts(options.get("timeout")),
             retry=RetryPolicy(),
-            parallelism=_parallelism(options.get("parallelism", MAX_CONCURRENT)),
+            parallelism=settings.parallelism(options.get("parallelism", MAX_CONCURRENT)),
             budget=budget,
             **credentials,
         )
         return cls(client, zone=ZoneInfo(context.timezone),
-                   database_zone=_zone(options.get("database_timezone"), "psa.database_timezone"))
+                   database_zone=settings.database_zone(options.get("database_timezone"), "psa.database_timezone"),
+                   max_request_share=settings.request_share(options.get("max_request_share",
+                                                                        settings.DEFAULT_REQUEST_SHARE)))
 
     # -- read -----------------------------------------------------------------------------
 
     def read(self, scope: Scope) -> PsaState:
-        contracts = sorted(numbered(scope.agreement_ids))
-        services = _service_ids(scope.product_ids)
-        found = self.client.gather({
-            "companies": lambda: self.client.query_in(
-                "Companies", "id", numbered(scope.company_ids), include_fields=("id", "companyName")
-            ),
-            "contracts": lambda: self.client.query_in("Contracts", "id", contracts),
-            "services": lambda: self.client.query_in("Services", "id", services),
-            "contract_services": lambda: self._of_services("ContractServices", contracts, services),
-            "charges": lambda: self.client.query_in(
-                "ContractCharges", "contractID", contracts,
-                also=[on_or_after("datePurchased", scope.sync_date - timedelta(days=CHARGE_LOOKBACK_DAYS))],
-            ),
-        })
-        found["units"], rows_from = self._units(contracts, services, found["contracts"], scope)
+        reading = Reader(self.client, zone=self.zone, database_zone=self.database_zone,
+                         charge_lookback=self.charge_lookback)
+        result = reading.read(scope, _service_ids(scope.product_ids))
+        found, rows_from = result.records, result.rows_from
         self._remember(found["contract_services"], found["services"])
         unreadable = UnreadableRecords()
         state = PsaState(
@@ -146,29 +144,6 @@ class AutotaskProvider(TargetProvider):
             for cid, name in sorted(names.items())
         }
 
-    def _of_services(
-        self, entity: str, contracts: list[int], services: list[int], also: Iterable[Filter] = ()
-    ) -> list[Record]:
-        """Records of `entity` on the contracts for the mapped services."""
-        records: list[Record] = []
-        for chunk in in_chunks("serviceID", services):
-            records.extend(self.client.query_in(entity, "contractID", contracts, also=[chunk, *also]))
-        return records
-
-    def _units(
-        self, contracts: list[int], services: list[int], records: list[Record], scope: Scope
-    ) -> tuple[list[Record], date]:
-        """Unit rows from the period before the sync date's to the next one: all that the
-        comparison date and the posted check look at, and the first day they cover. A
-        contract runs for years with one row per period, so reading every row made this
-        the largest read by far. The filter reaches a day further each way, so a date
-        Autotask holds as a UTC instant of local midnight is not cut off."""
-        months = max((_months_reached(r) for r in records), default=1)
-        reach = timedelta(days=31 * months + 1)
-        first = scope.sync_date - reach
-        window = [on_or_after("endDate", first - ONE_DAY), on_or_before("startDate", scope.sync_date + reach + ONE_DAY)]
-        return self._of_services("ContractServiceUnits", contracts, services, also=window), first
-
     def _remember(self, contract_services: list[Record], services: list[Record]) -> None:
         for record in contract_services:
             key = (record_id(record, "contractID"), record_id(record, "serviceID"))
@@ -177,14 +152,18 @@ class AutotaskProvider(TargetProvider):
         self._catalog.update({sid: s for s in services if (sid := record_id(s)) is not None})
 
     def _lines(self, found: dict[str, list[Record]], scope: Scope, unreadable: UnreadableRecords,
-               rows_from: date) -> tuple[PsaLine, ...]:
+               rows_from: dict[int, date]) -> tuple[PsaLine, ...]:
         rows: dict[int | None, list[Record]] = defaultdict(list)
         for row in found["units"]:
             rows[record_id(row, "contractServiceID")].append(row)
         for row in rows.pop(None, []):  # a row that names no contract service: its licence stops
             unreadable.parse(_unattributed, row, agreement_id=record_id(row, "contractID"),
                              product_id=_text_id(row, "serviceID"))
-        service = partial(mapping.line_from_json, zone=self.zone, rows_from=rows_from)
+        def service(record: Record, unit_rows: list[Record]) -> PsaLine:
+            # a contract not read has no rows read either: nothing can be told from them
+            first = rows_from.get(record_id(record, "contractID") or 0, scope.sync_date)
+            return mapping.line_from_json(record, unit_rows, zone=self.zone, rows_from=first)
+
         parsed = [
             unreadable.parse(service, record, rows.get(record_id(record), []),
                              agreement_id=record_id(record, "contractID"), product_id=_text_id(record, "serviceID"))
@@ -210,9 +189,17 @@ class AutotaskProvider(TargetProvider):
 
     # -- write ----------------------------------------------------------------------------
 
+    @property
+    def write_parallelism(self) -> int:  # type: ignore[override]
+        """Writes in flight at once: a seat change's adjustment and another licence's
+        description go to two endpoints, each allowed `parallelism` requests at once (the
+        client holds each endpoint to that); 1 when the deployment asks for one at a time."""
+        return 1 if self.client.parallelism == 1 else self.client.parallelism * WRITE_ENDPOINTS
+
     def write(self, change: Change) -> WriteResult:
         try:
-            writer = Writer(self.client, self._services, self._catalog, database_zone=self.database_zone)
+            writer = Writer(self.client, self._services, self._catalog, database_zone=self.database_zone,
+                            created=self._created)
             if change.action == actions.CREATE_ADJUSTMENT:
                 return writer.adjust(change)
             if change.action == actions.UPDATE_LINE and change.line_kind == CHARGE:
@@ -232,6 +219,17 @@ class AutotaskProvider(TargetProvider):
         )
 
     # -- the rest of the contract ---------------------------------------------------------
+
+    def request_forecast(self, changes: Sequence[Change], *, reads: int) -> RequestForecast:
+        """The reads again, one write per change, and at most one look-up per description
+        of a contract service an adjustment creates; against the database's threshold as
+        last read (10,000 an hour until one was)."""
+        lookups = sum(1 for c in changes if c.action == actions.UPDATE_LINE and c.line_kind != CHARGE
+                      and c.line_id is None)
+        reading = self.client.budget.reading
+        limit = reading.threshold if reading is not None and reading.threshold > 0 else HOURLY_THRESHOLD
+        return RequestForecast(reads=reads, writes=len(changes), lookups=lookups, hourly_limit=limit,
+                               max_share=self.max_request_share)
 
     def request_counts(self) -> dict[str, int]:
         return self.client.request_counts()
@@ -270,25 +268,6 @@ def _agreements(contracts: list[Record], units: list[Record], scope: Scope,
     return agreements
 
 
-def _zone(value: Any, setting: str) -> ZoneInfo | None:
-    """An IANA zone name from the settings (None when not set)."""
-    if value in (None, ""):
-        return None
-    try:
-        return ZoneInfo(str(value))
-    except (ValueError, KeyError) as exc:  # ZoneInfoNotFoundError is a KeyError
-        raise ConfigError(f"{setting} {value!r} is not a time zone (use an IANA name such as Australia/Sydney)") from exc
-
-
-def _months_reached(contract: Record) -> int:
-    """How far a contract's period reaches back, for the unit-row window; an unreadable
-    period reads a whole year (the contract itself is reported as unreadable)."""
-    try:
-        return mapping.period_months(contract.get("contractPeriodType"))
-    except (ValueError, TypeError, ArithmeticError):
-        return 12
-
-
 def _text_id(record: Record, name: str = "id") -> str | None:
     """A record's id field as the product id text, when it can be read."""
     value = record_id(record, name)
@@ -298,18 +277,6 @@ def _text_id(record: Record, name: str = "id") -> str | None:
 def _unattributed(row: Record) -> Any:
     raise ProviderError(f"Autotask contract service unit row {row.get('id')!r}: field contractServiceID "
                         f"is missing or not an id ({row.get('contractServiceID')!r}); refusing to guess it")
-
-
-def _parallelism(value: Any) -> int:
-    """Requests in flight at once, capped at what Autotask allows (asking for more is not
-    an error: the run goes on at the limit)."""
-    wanted = whole_number(value, "psa.parallelism")
-    if wanted > MAX_CONCURRENT:
-        log.warning(
-            "autotask: parallelism=%d is above Autotask's limit of %d requests at once; using %d",
-            wanted, MAX_CONCURRENT, MAX_CONCURRENT,
-        )
-    return min(wanted, MAX_CONCURRENT)
 
 
 def _service_ids(product_ids: Iterable[str]) -> list[int]:

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from providers.autotask import mapping
 from providers.autotask.client import AutotaskClient
-from providers.autotask.filters import equals
+from providers.autotask.created_services import CreatedServices
 from providers.record import number
 from reconciler.provider import WriteResult
 from reconciler.plan.change import Change
@@ -23,18 +23,21 @@ Record = dict[str, Any]
 
 class Writer:
     """Writes through `client`, sharing the provider's caches of contract services and
-    services (filled by its last read)."""
+    services (filled by its last read) and of the services its adjustments created."""
 
     def __init__(self, client: AutotaskClient, services: dict[tuple[int, int], Record], catalog: dict[int, Record],
-                 *, database_zone: ZoneInfo):
+                 *, database_zone: ZoneInfo, created: CreatedServices):
         self.client = client
         self.database_zone = database_zone
         self._services = services
         self._catalog = catalog
+        self._created = created
 
     def adjust(self, change: Change) -> WriteResult:
         body = mapping.adjustment_body(change, database_zone=self.database_zone)
         item_id = self.client.create("/ContractServiceAdjustments", body)
+        if change.line_id is None:  # Autotask created the contract service: its text may follow
+            self._created.created(body["contractID"], body["serviceID"])
         log.info(
             "autotask.write: action=adjustment contract=%s service=%s units=%+d effective=%s id=%s",
             body["contractID"], body["serviceID"], body["unitChange"], body["effectiveDate"], item_id,
@@ -43,16 +46,11 @@ class Writer:
         return WriteResult(record_id=item_id, detail=detail)
 
     def _contract_service(self, contract_id: int, service_id: int) -> Record:
-        """The contract service an adjustment may just have created, read fresh."""
-        found = self.client.query(
-            "ContractServices", [equals("contractID", contract_id), equals("serviceID", service_id)]
-        )
-        if not found:
-            raise ProviderError(
-                f"Autotask: no contract service for service {service_id} on contract {contract_id}"
-            )
-        self._services[(contract_id, service_id)] = found[0]
-        return found[0]
+        """The contract service an adjustment may just have created, read fresh (together
+        with the others created meanwhile)."""
+        found = self._created.find(contract_id, service_id)
+        self._services[(contract_id, service_id)] = found
+        return found
 
     def update_service(self, change: Change) -> WriteResult:
         """PATCH a contract service. Without `line_id` it is the service the change's

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -194,19 +194,18 @@ class ConnectWiseClient(HttpClient):
         base_params: dict[str, Any] = {"pageSize": self.page_size}
         if conditions:
             base_params["conditions"] = conditions
-        url: str = path
-        params: dict[str, Any] | None = {**base_params, "page": 1}
+        url: str = _with_query(path, {**base_params, "page": 1})
         for page in range(1, MAX_PAGES + 1):
-            response = self.read("GET", url, params=params)
+            response = self.read("GET", url)
             records = self.decoded(response, "GET", path, list)
             yield from records
             next_link = response.links.get("next", {}).get("url")
             if next_link:
-                url, params = self._rebased(next_link), None
+                url = self._rebased(next_link)
             elif "Link" in response.headers or len(records) < self.page_size:
                 return
             else:
-                url, params = path, {**base_params, "page": page + 1}
+                url = _with_query(path, {**base_params, "page": page + 1})
         raise ProviderError(f"ConnectWise GET {path}: more than {MAX_PAGES} pages; stopped")
 
     def _rebased(self, link: str) -> str:
@@ -227,6 +226,13 @@ class ConnectWiseClient(HttpClient):
                 raise
             message = f"{exc}".replace(", not found", f", {what} was not found", 1)
             raise ProviderError(message, status=404, vendor_message=exc.vendor_message) from exc
+
+
+def _with_query(path: str, params: dict[str, Any]) -> str:
+    """`path?query`, encoded as requests encodes `params=` (the same URL on the wire): a
+    plan makes one call per agreement, and encoding a dict each time was a tenth of a call's
+    CPU in requests."""
+    return f"{path}?{urlencode(params)}"
 
 
 def _label(path: str) -> str:

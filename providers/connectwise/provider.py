@@ -162,6 +162,12 @@ class ConnectWiseProvider(TargetProvider):
 
     # -- write ----------------------------------------------------------------------------
 
+    @property
+    def write_parallelism(self) -> int:  # type: ignore[override]
+        """As many writes at once as reads (`parallelism`): ConnectWise publishes no limit,
+        and answers 429 with Retry-After when it wants fewer, which a write waits out."""
+        return self.client.parallelism
+
     def write(self, change: Change) -> WriteResult:
         try:
             if change.action in _CREATES:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 MONTHS = {
@@ -52,6 +53,16 @@ def dd_date(value: Any) -> date:
 
 def iso_date(value: Any) -> date:
     """`YYYY-MM-DD`, optionally followed by a time (the API's dates); the time is dropped."""
+    # tens of thousands of subscriptions carry a few hundred distinct dates: each is read once
+    return _iso_date_text(value) if isinstance(value, str) else _iso_date(value)
+
+
+@lru_cache(maxsize=4096)
+def _iso_date_text(value: str) -> date:
+    return _iso_date(value)
+
+
+def _iso_date(value: Any) -> date:
     text = str(value).strip()
     match = _ISO_DATE.match(text)
     if not match:
@@ -114,6 +125,17 @@ def line_quantity(value: Any) -> int:
 
 def amount(value: Any) -> Decimal:
     """A money amount as a Decimal; a float cell goes through its shortest text form."""
+    if isinstance(value, str):  # a few distinct prices over every subscription: each read once
+        return _amount_text(value)
+    return _amount(value)
+
+
+@lru_cache(maxsize=4096)
+def _amount_text(value: str) -> Decimal:
+    return _amount(value)
+
+
+def _amount(value: Any) -> Decimal:
     if isinstance(value, bool):
         raise ValueError(f"{value!r} is not an amount")
     if isinstance(value, Decimal):

@@ -10,11 +10,12 @@ from typing import Any
 from urllib.parse import quote
 
 from providers.sandbox.autotask_dates import DATE_FIELDS, DatabaseDates, canonical
-from providers.sandbox.autotask_query import Query, QueryError, predicate_of
+from providers.sandbox.autotask_query import Query, QueryError, indexed_candidates, predicate_of
 from providers.sandbox.autotask_records import CHILD_OF_CONTRACT, EntityShape
 from providers.sandbox.contract_units import AdjustmentError, apply_adjustment
 from providers.sandbox_credentials import SANDBOX_CREDENTIALS
 from providers.sandbox.exchange import Rejection, Reply, Request
+from providers.sandbox.record_index import RecordIndex
 from providers.sandbox.router import Route, Router
 from providers.sandbox.store import WorldStore
 from providers.sandbox.threshold import TIMEFRAME_MINUTES, RequestWindow
@@ -33,6 +34,12 @@ WRITABLE = {  # entityInformation: (create, update, delete) through the API
     "ContractCharges": (True, True, True), "ContractServiceAdjustments": (True, False, False),
 }
 MATCH_CACHE = 8  # queries whose matches are kept for their next pages
+INDEXED_FIELDS = {"id": "id", "contractid": "contractID", "contractserviceid": "contractServiceID"}
+INDEXED = {  # collection -> the (lower-cased) fields a query's candidates are found by
+    "companies": ("id",), "contracts": ("id",), "services": ("id",),
+    "contractServices": ("id", "contractid"), "contractServiceUnits": ("id", "contractid", "contractserviceid"),
+    "contractCharges": ("id", "contractid"),
+}
 SERVICE_FIELDS = frozenset({"unitPrice", "unitCost", "invoiceDescription", "internalDescription"})
 # Credential answers as live integrations report them: an unknown user name and a wrong
 # integration code are HTTP 500s, a wrong secret for a known user a 401.
@@ -185,7 +192,7 @@ class AutotaskApi:
             except QueryError as exc:
                 raise Rejection(at_error(exc.status, str(exc))) from exc
             predicate = predicate_of(filters)
-            found = [r for r in self.store.records(VENDOR, collection) if predicate(r)]
+            found = [r for r in self._candidates(collection, filters) if predicate(r)]
             if len(self._matches) >= MATCH_CACHE:
                 self._matches.pop(next(iter(self._matches)))
             self._matches[key] = sorted(found, key=lambda r: r.get("id", 0))
@@ -196,6 +203,18 @@ class AutotaskApi:
                 except QueryError as exc:
                     raise Rejection(at_error(exc.status, str(exc))) from exc
         return self._matches[key]
+
+    def _candidates(self, collection: str, filters: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The records a query's filter can match: through an index when the filter names
+        ids (every query of a plan does), else the whole collection."""
+        narrowed = indexed_candidates(filters, lambda field: self._index(collection, field))
+        return self.store.records(VENDOR, collection) if narrowed is None else narrowed
+
+    def _index(self, collection: str, field: str) -> RecordIndex | None:
+        if field.lower() not in INDEXED.get(collection, ()):
+            return None
+        name = next(f for f in INDEXED[collection] if f == field.lower())
+        return self.store.index(VENDOR, collection, INDEXED_FIELDS[name])
 
     def _query(self, request: Request, entity: str, *, next_page: bool = False) -> Reply:
         query = self._model(request, next_page=next_page)
@@ -223,16 +242,15 @@ class AutotaskApi:
         return Reply(200, {"queryCount": len(self._matching(self._model(request), entity))})
 
     def _item(self, request: Request, entity: str) -> Reply:
-        wanted = request.params["id"]
-        records = self.store.records(VENDOR, ENTITIES[entity])
-        found = next((r for r in records if str(r.get("id")) == wanted), None)
+        found = _same_id(self.store.find(VENDOR, ENTITIES[entity], request.params["id"]), request.params["id"])
         return Reply(200, {"item": self._served(entity, found)})
 
     def _children(self, request: Request, *, entity: str) -> Reply:
         contract = self._contract(request)
         dates = self._dates()
         items = [dates.served_record(ENTITIES[entity], r)
-                 for r in self.store.records(VENDOR, ENTITIES[entity]) if r.get("contractID") == contract["id"]]
+                 for r in self.store.index(VENDOR, ENTITIES[entity], "contractID").lookup(contract["id"])
+                 if r.get("contractID") == contract["id"]]
         details = {"count": len(items), "requestCount": len(items), "prevPageUrl": None, "nextPageUrl": None}
         return Reply(200, {"items": self._shape(entity).page(items), "pageDetails": details})
 
@@ -240,8 +258,8 @@ class AutotaskApi:
         """`GET Contracts/{id}/Services/{id}`: one child of the contract, or null."""
         contract = self._contract(request)
         wanted = request.params["childId"]
-        found = next((r for r in self.store.records(VENDOR, ENTITIES[entity])
-                      if str(r.get("id")) == wanted and r.get("contractID") == contract["id"]), None)
+        found = _same_id(self.store.find(VENDOR, ENTITIES[entity], wanted), wanted)
+        found = found if found is not None and found.get("contractID") == contract["id"] else None
         return Reply(200, {"item": self._served(entity, found)})
 
     def _served(self, entity: str, found: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -254,7 +272,7 @@ class AutotaskApi:
 
     def _contract(self, request: Request) -> dict[str, Any]:
         wanted = request.params["id"]
-        found = next((c for c in self.store.records(VENDOR, "contracts") if str(c.get("id")) == wanted), None)
+        found = _same_id(self.store.find(VENDOR, "contracts", wanted), wanted)
         if found is None:
             raise Rejection(at_error(404, f"Contract {wanted} was not found."))
         return found
@@ -288,8 +306,9 @@ class AutotaskApi:
 
     def _child(self, request: Request, collection: str, body: dict[str, Any]) -> dict[str, Any]:
         contract = self._contract(request)
-        found = next((r for r in self.store.records(VENDOR, collection)
-                      if r.get("id") == body.get("id") and r.get("contractID") == contract["id"]), None)
+        wanted = body.get("id")
+        found = self.store.find(VENDOR, collection, wanted) if isinstance(wanted, int) else None
+        found = found if found is not None and found.get("id") == wanted and found.get("contractID") == contract["id"] else None
         if found is None:
             raise Rejection(at_error(500, f"No {collection[:-1]} with id {body.get('id')} on contract {contract['id']}."))
         return found
@@ -351,6 +370,12 @@ def _dated_filters(filters: list[dict[str, Any]], fields: tuple[str, ...], dates
             spec[value] = dates.received_stamp(spec[value])
         result.append(spec)
     return result
+
+
+def _same_id(record: dict[str, Any] | None, text_id: str) -> dict[str, Any] | None:
+    """The record when its id, as text, is the one in the URL (the index also finds `7001`
+    for ` 7001`, which the live API would not)."""
+    return record if record is not None and str(record.get("id")) == text_id else None
 
 
 def _json_text(text: str) -> Any:

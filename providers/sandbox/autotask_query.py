@@ -12,9 +12,12 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from providers.sandbox.vendor_dates import parse_datetime
+
+if TYPE_CHECKING:
+    from providers.sandbox.record_index import RecordIndex
 
 MAX_RECORDS = 500
 Predicate = Callable[[dict[str, Any]], bool]
@@ -113,6 +116,47 @@ def predicate_of(filters: list[dict[str, Any]], vocabulary: Vocabulary | None = 
     """Top-level filters are ANDed. With a vocabulary, unknown fields are errors."""
     parts = [_one(f, vocabulary) for f in filters]
     return lambda r: all(p(r) for p in parts)
+
+
+def indexed_candidates(
+    filters: list[dict[str, Any]], index_for: Callable[[str], RecordIndex | None]
+) -> list[dict[str, Any]] | None:
+    """The records that can match `filters` (ANDed), found through an index on an `eq` or
+    `in` filter of ids (an `or` of such filters too); None when no filter names ids, and
+    every record is a candidate. The full filter is still applied to each candidate."""
+    for item in filters:
+        found = _candidates_of(item, index_for)
+        if found is not None:
+            return found
+    return None
+
+
+def _candidates_of(item: Any, index_for: Callable[[str], RecordIndex | None]) -> list[dict[str, Any]] | None:
+    if not isinstance(item, dict):
+        return None
+    spec = {k.lower(): v for k, v in item.items()}
+    op = str(spec.get("op", "")).lower()
+    items = [i for i in spec.get("items") or [] if isinstance(i, dict)]
+    if op == "and":
+        return indexed_candidates(items, index_for)
+    if op == "or":
+        parts = [_candidates_of(i, index_for) for i in items]
+        if not parts or any(p is None for p in parts):
+            return None
+        union = {id(r): r for part in parts for r in part or ()}
+        return list(union.values())
+    field, value = spec.get("field"), spec.get("value")
+    if spec.get("udf") is True or not isinstance(field, str):
+        return None
+    values = [value] if op == "eq" else value if op == "in" and isinstance(value, list) else None
+    if values is None or not all(_id_like(v) for v in values):
+        return None
+    index = index_for(field)
+    return None if index is None else index.lookup_all(values)
+
+
+def _id_like(value: Any) -> bool:
+    return type(value) is int or (isinstance(value, str) and value.strip().isdigit())
 
 
 def _one(item: dict[str, Any], vocabulary: Vocabulary | None) -> Predicate:

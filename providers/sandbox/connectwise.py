@@ -36,8 +36,6 @@ SITE_MOUNT = "/connectwise"  # companyinfo lives on the site, outside {codebase}
 class ConnectWiseApi:
     def __init__(self, store: WorldStore):
         self.store = store
-        self._index: dict[Any, list[dict[str, Any]]] = {}
-        self._index_key: tuple[int, int, int] | None = None
         lists = {"/company/companies": ("companies", "Company"),
                  "/finance/agreements": ("agreements", "Agreement"),
                  "/procurement/catalog": ("catalog", "CatalogItem")}
@@ -96,28 +94,19 @@ class ConnectWiseApi:
         return Reply(200, _selected(request, entity, record))
 
     def _find(self, collection: str, text_id: str) -> dict[str, Any]:
-        record = next((r for r in self._all(collection) if str(r.get("id")) == text_id), None)
-        if record is None:
+        record = self.store.find(VENDOR, collection, text_id)
+        if record is None or str(record.get("id")) != text_id:
             noun = {"companies": "Company", "agreements": "Agreement", "catalog": "CatalogItem",
                     "additions": "Addition"}[collection]
             raise Rejection(cw_error(404, "NotFound", f"{noun} with id {text_id} was not found."))
         return record
 
     def _additions(self, request: Request) -> list[dict[str, Any]]:
-        agreement = self._find("agreements", request.params["id"])
-        return list(self._additions_by_agreement().get(agreement["id"], ()))
-
-    def _additions_by_agreement(self) -> dict[Any, list[dict[str, Any]]]:
         # One request per agreement is how a plan reads additions: scanning every addition
-        # of the world for each made a large world's plan quadratic. Rebuilt after writes.
-        additions = self._all("additions")
-        key = (self.store.generation, len(additions), id(additions))
-        if self._index_key != key:
-            index: dict[Any, list[dict[str, Any]]] = {}
-            for addition in additions:
-                index.setdefault(addition.get("agreementId"), []).append(addition)
-            self._index, self._index_key = index, key
-        return self._index
+        # of the world for each made a large world's plan quadratic.
+        agreement = self._find("agreements", request.params["id"])
+        found = self.store.index(VENDOR, "additions", "agreementId").lookup(agreement["id"])
+        return [a for a in found if a.get("agreementId") == agreement["id"]]
 
     def _addition(self, request: Request) -> Reply:
         return Reply(200, _selected(request, "Addition", public(self._addition_record(request))))

@@ -70,8 +70,8 @@ def apply_adjustment(store: WorldStore, body: dict[str, Any]) -> dict[str, Any]:
         raise AdjustmentError(OUTSIDE)
     service_id = body.get("serviceID")
     adjustments = store.records(VENDOR, "contractServiceAdjustments")
-    if any(a.get("contractID") == contract["id"] and a.get("serviceID") == service_id
-           and parse_date(str(a.get("effectiveDate"))) == effective for a in adjustments):
+    if any(a.get("serviceID") == service_id and parse_date(str(a.get("effectiveDate"))) == effective
+           for a in store.index(VENDOR, "contractServiceAdjustments", "contractID").lookup(contract["id"])):
         raise AdjustmentError(DUPLICATE)
     change = body.get("unitChange", 0)
     if isinstance(change, bool) or not isinstance(change, int):
@@ -102,7 +102,8 @@ def apply_adjustment(store: WorldStore, body: dict[str, Any]) -> dict[str, Any]:
 
 
 def _contract(store: WorldStore, contract_id: Any) -> dict[str, Any]:
-    contract = next((c for c in store.records(VENDOR, "contracts") if c.get("id") == contract_id), None)
+    found = store.find(VENDOR, "contracts", contract_id) if isinstance(contract_id, int) else None
+    contract = found if found is not None and found.get("id") == contract_id else None
     if contract is None:
         raise AdjustmentError(f"Contract {contract_id} does not exist")
     return contract
@@ -116,7 +117,7 @@ def _effective(body: dict[str, Any]) -> date:
 
 
 def _find_service(store: WorldStore, contract_id: Any, service_id: Any) -> dict[str, Any] | None:
-    return next((s for s in store.records(VENDOR, "contractServices")
+    return next((s for s in store.index(VENDOR, "contractServices", "contractID").lookup(contract_id)
                  if s.get("contractID") == contract_id and s.get("serviceID") == service_id), None)
 
 
@@ -124,7 +125,8 @@ def _new_service(store: WorldStore, contract: dict[str, Any], service_id: Any,
                  body: dict[str, Any], effective: date) -> dict[str, Any]:
     """Autotask creates the contract service on the first adjustment for it."""
     services = store.records(VENDOR, "contractServices")
-    service = next((s for s in store.records(VENDOR, "services") if s.get("id") == service_id), None)
+    found = store.find(VENDOR, "services", service_id) if isinstance(service_id, int) else None
+    service = found if found is not None and found.get("id") == service_id else None
     if service is None:
         raise AdjustmentError(f"Service {service_id} does not exist")
     price = body.get("adjustedUnitPrice", service.get("unitPrice"))
@@ -140,9 +142,10 @@ def _new_service(store: WorldStore, contract: dict[str, Any], service_id: Any,
 
 
 def _rows_of(store: WorldStore, contract_service_id: int) -> list[dict[str, Any]]:
-    """The unit rows of one contract service (one pass over every row: a world at MSP scale
-    holds over a million of them)."""
-    return [r for r in store.records(VENDOR, "contractServiceUnits") if r["contractServiceID"] == contract_service_id]
+    """The unit rows of one contract service (through the index: a world at MSP scale holds
+    over a million of them)."""
+    rows = store.index(VENDOR, "contractServiceUnits", "contractServiceID").lookup(contract_service_id)
+    return [r for r in rows if r["contractServiceID"] == contract_service_id]
 
 
 def _split_at(store: WorldStore, rows: list[dict[str, Any]], day: date) -> list[dict[str, Any]]:

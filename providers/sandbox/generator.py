@@ -60,7 +60,7 @@ def generate(dest: Path, *, clients: int, seed: int, psa: str = "connectwise", s
         world["meta"]["autotask_database"] = {"timezone": timezone, "served": "utc", "received": "utc_instant"}
     validate_world(world, source="generated world")
     dest = Path(dest)
-    _write(dest / WORLD_REL, dump_world(world))
+    _write(dest / WORLD_REL, dump_world(world, validated=True))
     _write_yaml(dest / "specs" / "settings.yaml", _settings(psa, sync, style, prorate, timezone))
     _write_yaml(dest / "specs" / "products.yaml", _products(psa))
     for plan in (p for p in plans if p.mapped):

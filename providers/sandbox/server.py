@@ -3,8 +3,10 @@
 Mounts: `{url}/dickerdata/api/...`, `{url}/connectwise/{codebase}/apis/3.0/...` (any
 codebase), `{url}/autotask/atservicesrest/v1.0/...` (case-insensitive, as Autotask),
 `{url}/xero/...` (the identity service and `api.xro/2.0`, case-insensitive, as Xero).
-Each request is counted, may meet an injected fault, is authorised against the demo
-credentials, and runs under the world lock; successful writes are persisted.
+Each request is counted, may be refused for being past the vendor's limit on requests at
+once (`concurrency.py`), waits out the configured latency (`latency.py`), may meet an
+injected fault, is authorised against the demo credentials, and runs under the world lock;
+successful writes are persisted.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import re
 import signal
 import sys
 import threading
+from collections.abc import Mapping
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -22,12 +25,14 @@ from typing import Any, Protocol
 
 from providers.sandbox.access_keys import AccessKeys
 from providers.sandbox.autotask import AutotaskApi, at_error
+from providers.sandbox.concurrency import Concurrency, Limit, endpoint_of
 from providers.sandbox.connectwise import ConnectWiseApi
 from providers.sandbox.counter import RequestCounter
 from providers.sandbox.cw_listing import cw_error
 from providers.sandbox.dickerdata import DickerDataApi, dd_error
 from providers.sandbox.exchange import Rejection, Reply, Request
 from providers.sandbox.faults import FaultPlan
+from providers.sandbox.latency import Latency
 from providers.sandbox.router import Router
 from providers.sandbox.store import WorldStore
 from providers.sandbox.threshold import RequestWindow
@@ -68,9 +73,12 @@ def vendor_error(vendor: str, status: int, message: str) -> Reply:
 
 class SandboxServer:
     def __init__(self, world_path: Path, *, port: int = 0, clock: date | None = None,
-                 persist: str = "each_write"):
+                 persist: str = "each_write", latency: Latency | None = None,
+                 limits: Mapping[str, Limit] | None = None):
         self.store = WorldStore(Path(world_path), persist=persist, clock=clock)
         self.faults = FaultPlan.from_env(os.environ)
+        self.latency = Latency.from_env(os.environ) if latency is None else latency
+        self.concurrency = Concurrency(limits)  # the vendors' limits on requests at once
         self.counts = RequestCounter()
         self.threshold = RequestWindow()  # Autotask's hourly request count; tests preset it
         self.access_keys = AccessKeys()  # Dicker Data keys; tests shorten `lifetime`
@@ -157,6 +165,20 @@ class SandboxServer:
         matched = api.router.match(method, request.path)
         label = api.router.label(method, request.path)
         self.counts.add(label)
+        endpoint = endpoint_of(vendor, matched[0].pattern if matched else request.path)
+        refusal = self.concurrency.enter(vendor, endpoint)
+        if refusal:
+            log.info("sandbox: refused=429 vendor=%s endpoint=%s", vendor, endpoint)
+            return vendor_error(vendor, 429, f"Too many requests at once: {refusal}")
+        try:  # the place is given up before the answer is sent (see concurrency.py)
+            if self.latency:
+                self._stopping.wait(self.latency.next_delay())
+            return self._answer(vendor, api, request, matched, label, method, path)
+        finally:
+            self.concurrency.leave(vendor, endpoint)
+
+    def _answer(self, vendor: str, api: VendorApi, request: Request, matched: Any, label: str,
+                method: str, path: str) -> Reply | None:
         write_number = self._next_write() if matched and matched[0].write else None
         fault = self.faults.take(vendor, method, path, write_number)
         if fault and fault.kind == "status":

@@ -19,6 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from providers.sandbox.record_index import RecordIndex
 from providers.sandbox.world import load_world, save_world_atomic, world_lock
 
 EACH_WRITE = "each_write"
@@ -45,6 +46,7 @@ class WorldStore:
         self._dirty = False
         self.generation = 0  # counts successful writes
         self._highest: dict[tuple[str, str], _Highest] = {}
+        self._indexes: dict[tuple[str, str, str], RecordIndex] = {}
 
     def today(self) -> date:
         """The sandbox's "today": the fixed clock when set, else the real date."""
@@ -54,6 +56,19 @@ class WorldStore:
         """The live list of one collection, created empty when the world lacks it."""
         section = self.data.setdefault(vendor, {})
         return section.setdefault(collection, [])
+
+    def index(self, vendor: str, collection: str, field: str) -> RecordIndex:
+        """The collection's records by `field`, up to date (call it under `lock`)."""
+        key = (vendor, collection, field)
+        found = self._indexes.get(key)
+        if found is None:
+            found = self._indexes[key] = RecordIndex(field)
+        return found.follow(self.records(vendor, collection))
+
+    def find(self, vendor: str, collection: str, record_id: Any) -> dict[str, Any] | None:
+        """The record of a collection with this id (a number or its text), or None."""
+        found = self.index(vendor, collection, "id").lookup(record_id)
+        return found[0] if found else None
 
     def next_id(self, vendor: str, collection: str, *, floor: int = 1) -> int:
         """A new id: above every id in the collection and every id handed out before for it

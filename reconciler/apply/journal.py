@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -35,6 +36,7 @@ class Journal:
         self.run_id = run_id
         # outcomes of this run's own writes so far ("settled": an earlier run's write looked up)
         self.counts: Counter[str] = Counter()
+        self._lock = threading.Lock()  # apply may write several licences side by side
 
     def record(self, change: Change, *, outcome: str, record_id: Any = None, error: str | None = None,
                note: str | None = None, resolves: str | None = None) -> None:
@@ -70,17 +72,19 @@ class Journal:
             entry["note"] = mask(note)
         if resolves:
             entry["resolves"] = resolves  # the interrupted run whose write this entry settles
-        self._append(entry)
-        self.counts["settled" if resolves else outcome] += 1
+        with self._lock:
+            self._append(entry)
+            self.counts["settled" if resolves else outcome] += 1
 
     def event(self, kind: str, **fields: Any) -> None:
         """A line about the run itself (e.g. where it stopped), not about one write."""
-        self._append({
-            "time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "run_id": self.run_id,
-            "event": kind,
-            **{k: mask(v) if isinstance(v, str) else v for k, v in fields.items()},
-        })
+        with self._lock:
+            self._append({
+                "time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "run_id": self.run_id,
+                "event": kind,
+                **{k: mask(v) if isinstance(v, str) else v for k, v in fields.items()},
+            })
 
     def _append(self, entry: dict[str, Any]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)

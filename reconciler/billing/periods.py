@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import calendar
 from datetime import date, timedelta
+from functools import lru_cache
 
 from reconciler.model.psa import Agreement
 from reconciler.model.specs import ADVANCE
@@ -49,7 +50,13 @@ def period_containing(agreement: Agreement | None, day: date) -> Period:
 
     Without an agreement the period is the calendar month.
     """
-    billing_day, months, anchor = _shape(agreement)
+    return _period(*_shape(agreement), day)
+
+
+@lru_cache(maxsize=65536)
+def _period(billing_day: int, months: int, anchor: int | None, day: date) -> Period:
+    # A plan asks for the same few periods tens of thousands of times (every licence of
+    # every agreement billing on the same day); each is worked out once.
     index = _month_index(day)
     if _start_in_month(index, billing_day) > day:
         index -= 1

@@ -5,6 +5,7 @@ Runs over `PROGRESS_FROM` clients show them unless `--quiet`; results stay on st
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -34,18 +35,22 @@ class Progress:
 
 
 class _Announcing:
-    """Forwards everything to the target; `write` first names a client it has not seen."""
+    """Forwards everything to the target; `write` first names a client it has not seen
+    (once, also when the writes of several clients are sent side by side)."""
 
     def __init__(self, target: ChangeWriter, clients: list[str], names: Mapping[str, ClientSummary], echo: Progress):
         self._target = target
         self._order = {client: i + 1 for i, client in enumerate(clients)}
         self._names = names
         self._echo = echo
-        self._current: str | None = None
+        self._seen: set[str] = set()
+        self._lock = threading.Lock()
 
     def write(self, change: Change) -> WriteResult:
-        if change.client_id != self._current:
-            self._current = change.client_id
+        with self._lock:
+            first = change.client_id not in self._seen
+            self._seen.add(change.client_id)
+        if first:
             name = self._names[change.client_id].name if change.client_id in self._names else change.client_id
             self._echo(f"apply: [{self._order[change.client_id]}/{len(self._order)}] {name}")
         return self._target.write(change)

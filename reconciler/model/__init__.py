@@ -1,6 +1,7 @@
 """Typed, immutable data the engine works on. Money is Decimal, dates are calendar dates."""
 
 from reconciler.model.check import Check
+from reconciler.model.forecast import RequestForecast
 from reconciler.model.inventory import Customer, Inventory, Invoice, InvoiceLine, Subscription
 from reconciler.model.psa import Agreement, CatalogItem, PsaId, PsaLine, PsaState, UnitSpan, Unreadable
 from reconciler.model.scope import Scope
@@ -33,6 +34,7 @@ __all__ = [
     "PsaId",
     "PsaLine",
     "PsaState",
+    "RequestForecast",
     "SafetySettings",
     "Scope",
     "Settings",

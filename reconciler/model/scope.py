@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
 from reconciler.model.psa import PsaId
+from reconciler.model.specs import BillingStyle
 
 
 @dataclass(frozen=True)
@@ -14,6 +16,8 @@ class Scope:
 
     `tenant_ids`/`company_ids`/`agreement_ids` are the mapped clients in scope (all mapped
     clients for a full run, one for `--client`); `product_ids` are the mapped PSA products.
+    `billing`: the billing styles of the clients on each agreement, so that a provider reads
+    only the dates those styles compare on (empty: every style's dates).
     """
 
     sync_date: date
@@ -24,3 +28,4 @@ class Scope:
     invoice_numbers: frozenset[str] = field(default_factory=frozenset)  # monthly: empty = all
     full_run: bool = True  # False for --client: the source must not be read beyond the tenants
     with_invoices: bool = False  # monthly sync: the source also reads invoices
+    billing: Mapping[PsaId, frozenset[BillingStyle]] = field(default_factory=dict)

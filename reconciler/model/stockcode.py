@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _TERM = re.compile(r"^P\d+[MY]$")
 _PRODUCT = re.compile(r"^[A-Z0-9]{6,}$")
@@ -24,7 +25,13 @@ class StockCode:
 
     @classmethod
     def parse(cls, text: str) -> "StockCode":
-        """Parse strictly; raise ValueError naming what is wrong."""
+        """Parse strictly; raise ValueError naming what is wrong. A plan parses the same few
+        codes tens of thousands of times (every subscription against every mapping), so a
+        code is parsed once; a StockCode is immutable, so the same one serves every caller."""
+        return _parse(cls, text)
+
+    @classmethod
+    def _parsed(cls, text: str) -> "StockCode":
         raw = text.strip()
         parts = raw.upper().split(":")
         if parts and parts[-1] == "":
@@ -47,7 +54,7 @@ class StockCode:
     @property
     def prefix(self) -> str:
         """`TERM:PRODUCT:SKU` (or `PRODUCT:SKU`): what a product mapping may name."""
-        return ":".join(p for p in (self.term, self.product, self.sku) if p)
+        return _prefix(self.term, self.product, self.sku)
 
     @property
     def term_months(self) -> int | None:
@@ -64,5 +71,20 @@ class StockCode:
 
     def matches(self, pattern: str) -> bool:
         """True when `pattern` is this exact code or its TERM:PRODUCT:SKU prefix."""
-        p = pattern.strip().upper().rstrip(":")
+        p = _pattern(pattern)
         return p == self.raw.rstrip(":") or p == self.prefix
+
+
+@lru_cache(maxsize=4096)
+def _parse(cls: type[StockCode], text: str) -> StockCode:
+    return cls._parsed(text)
+
+
+@lru_cache(maxsize=4096)
+def _prefix(term: str | None, product: str, sku: str) -> str:
+    return ":".join(p for p in (term, product, sku) if p)
+
+
+@lru_cache(maxsize=4096)
+def _pattern(pattern: str) -> str:
+    return pattern.strip().upper().rstrip(":")

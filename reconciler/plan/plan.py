@@ -13,6 +13,7 @@ from decimal import Decimal
 from collections.abc import Mapping
 from typing import Any
 
+from reconciler.model.forecast import RequestForecast
 from reconciler.plan import tally
 from reconciler.plan.change import Change
 from reconciler.provider import Words
@@ -125,6 +126,7 @@ class Plan:
     invoices: tuple[dict[str, Any], ...] | None = None  # monthly: totals per invoice and client
     review: tuple[ReviewItem, ...] = ()  # what needs a look, and why
     words: Words = Words()  # what the PSA calls things, so a saved plan renders the same
+    requests: RequestForecast | None = None  # what applying it costs in PSA requests
 
     @property
     def has_changes(self) -> bool:
@@ -172,6 +174,8 @@ class Plan:
         }
         if self.invoices is not None:
             data["invoices"] = list(self.invoices)
+        if self.requests is not None:
+            data["requests"] = self.requests.to_json()
         return data
 
     @classmethod
@@ -194,6 +198,7 @@ class Plan:
             invoices=tuple(invoices) if invoices is not None else None,
             review=tuple(ReviewItem(**r) for r in data.get("review", [])),
             words=Words(**data.get("words", {})),
+            requests=RequestForecast.from_json(data["requests"]) if data.get("requests") else None,
         )
 
 

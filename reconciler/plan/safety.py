@@ -17,12 +17,14 @@ DECREASE = "max-decrease-percent"
 RUNRATE = "max-runrate-change"
 PROTECTED = "protected-licence"
 JUMP = "licence-jump"
+REQUEST_SHARE = "max-request-share"
 
 
 def check(plan: Plan, deployment: Deployment) -> list[Refusal]:
     refusals = _source_empty(plan) + _decreases(plan, deployment) + _protected(plan, deployment)
     refusals += _jumps(plan, deployment)
     refusals += _runrate(plan, deployment.settings.safety)
+    refusals += _request_share(plan)
     return refusals
 
 
@@ -123,6 +125,19 @@ def _runrate(plan: Plan, limits: SafetySettings) -> list[Refusal]:
             f"the plan changes the monthly run-rate by {total:+.2f}, more than max_runrate_change "
             f"{limits.max_runrate_change}"))]
     return []
+
+
+def _request_share(plan: Plan) -> list[Refusal]:
+    """The PSA's hourly requests are shared by every integration of its database (on some PSAs):
+    an apply that would take more than its configured share of them waits for a person."""
+    forecast = plan.requests
+    if forecast is None or not forecast.over_share or not plan.changes:
+        return []
+    return [Refusal(REQUEST_SHARE, (
+        f"applying this plan makes about {forecast.total:,} requests, {forecast.share} % of the "
+        f"{forecast.hourly_limit:,} an hour the PSA allows every integration of the database together, "
+        f"more than psa.max_request_share {forecast.max_share} %; apply fewer clients at a time (--client), "
+        "or use --force at a quiet hour"))]
 
 
 def _limits(deployment: Deployment, client_id: str) -> SafetySettings:

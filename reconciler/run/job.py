@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from datetime import date, timedelta
@@ -12,8 +13,8 @@ from reconciler.plan import safety
 from reconciler.errors import ConfigError
 from reconciler.plan.invoice_planner import InvoicePlanRequest, build_invoice_plan
 from reconciler.plan.licences import agreements_in_scope
-from reconciler.model import ClientMapping, Deployment, Inventory, PsaState, Scope
-from reconciler.model.specs import MONTHLY
+from reconciler.model import ClientMapping, Deployment, Inventory, PsaId, PsaState, Scope
+from reconciler.model.specs import MONTHLY, BillingStyle
 from reconciler.plan.plan import Plan
 from reconciler.plan.planner import PlanRequest, build_plan
 from reconciler.run.runtime import Runtime
@@ -48,6 +49,10 @@ def select_clients(deployment: Deployment, wanted: tuple[str, ...]) -> tuple[Cli
 
 
 def scope_for(deployment: Deployment, clients: tuple[ClientMapping, ...], sync_date: date, *, full_run: bool) -> Scope:
+    billing: dict[PsaId, set[BillingStyle]] = defaultdict(set)
+    for client in clients:  # as licence_input chooses a licence's style
+        for agreement in agreements_in_scope([client], deployment):
+            billing[agreement].add(client.billing or deployment.settings.billing)
     return Scope(
         sync_date=sync_date,
         tenant_ids=frozenset(c.dd_customer_id for c in clients),
@@ -55,6 +60,7 @@ def scope_for(deployment: Deployment, clients: tuple[ClientMapping, ...], sync_d
         agreement_ids=frozenset(agreements_in_scope(list(clients), deployment)),
         product_ids=frozenset(p.psa_product for p in deployment.products.values() if p.active),
         full_run=full_run,
+        billing={agreement: frozenset(styles) for agreement, styles in billing.items()},
     )
 
 
@@ -75,7 +81,9 @@ def plan_run(runtime: Runtime, wanted_clients: tuple[str, ...] = (), invoices: t
     say(f"plan: reading Dicker Data for {len(clients)} clients")
     inventory = runtime.source.read(scope)
     say(f"plan: reading {runtime.target.name} for {len(clients)} clients")
+    before = sum(runtime.target.request_counts().values())
     psa = runtime.target.read(scope)
+    reads = sum(runtime.target.request_counts().values()) - before
     say(f"plan: planning {len(clients)} clients")
     request = PlanRequest(
         deployment=deployment,
@@ -87,6 +95,7 @@ def plan_run(runtime: Runtime, wanted_clients: tuple[str, ...] = (), invoices: t
         full_run=scope.full_run,
     )
     plan = _monthly_plan(runtime, request, scope) if sync_type == MONTHLY else build_plan(request)
+    plan = replace(plan, requests=runtime.target.request_forecast(plan.changes, reads=reads))
     plan = replace(plan, refusals=tuple(safety.check(plan, deployment)))
     return PlannedRun(plan, inventory, psa, request)
 

@@ -124,6 +124,7 @@ class Orchestrator:
                 if self.progress is not None:
                     target = self.progress.writes(target, plan.changes, fresh.clients)
                 result = apply_plan(plan, stop.between_writes(target), journal, fail_fast=fail_fast)
+                stop.check()  # a signal during the last writes in flight: the run still ends as stopped
                 return Applied(plan, fresh, result, journal, runtime.target.capabilities.words)
         except (Interrupted, KeyboardInterrupt) as stopped:
             raise _interrupted(stopped, journal) from None

@@ -31,6 +31,11 @@ def test_autotask_apply_writes_one_adjustment_per_seat_change_then_nothing(at):
     assert any(c["after"].get("invoice_description") for c in updates)
     assert writes.get("PATCH /Contracts/{id}/Services", 0) == len(updates)
     assert sum(writes.values()) == len(changes)
+    # the contract services adjustments created are looked up together for their invoice
+    # text (licences are written side by side, first writes first), not one query each
+    created = [c for c in adjustments if c["line_id"] is None]
+    lookups = at.counts("autotask")["POST /ContractServices/query"] - 1  # the re-plan's own query
+    assert len(created) >= 10 and 1 <= lookups <= 3
 
     assert at.plan()["changes"] == []
     at.apply()

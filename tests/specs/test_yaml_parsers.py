@@ -1,0 +1,59 @@
+"""Specs are parsed by libyaml when PyYAML has it; what a user sees is the same as with the
+pure-Python parser: the values, every position, and the words of each syntax error."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from reconciler.specs import yamlfile
+
+HERE = Path(__file__).parent
+FILES = sorted((HERE / "bad").glob("*.yaml")) + sorted((HERE.parent / "fixtures" / "specs").rglob("*.yaml"))
+TEXTS = {
+    "tab": "name: a\n\tagreement_id: 5\n",
+    "unclosed flow list": "name: [a, b\nagreement_id: 5\n",
+    "bad indentation": "name: a\n  x: 1\n y: 2\n",
+    "duplicate key": "name: a\nname: b\n",
+    "colon in a plain value": "name: a: b\n",
+    "unclosed quote": 'name: "abc\nx: 1\n',
+    "undefined alias": "a: *nope\n",
+    "list then mapping": "- a\nb: 1\n",
+    "money": "price: 36.30\nq: 1_000.5\n",
+    "empty": "",
+    "comment only": "# only\n",
+    "complex key": "? [a, b]\n: 1\n",
+    "two documents": "a: 1\n---\nb: 2\n",
+    "anchors": "a: &x {b: 1}\nc: *x\n",
+    "scalars": "a: yes\nb: on\nc: 2024-06-15\nd: 0x1F\ne: ~\n",
+}
+
+
+def _seen(path: Path, loader: type, monkeypatch: pytest.MonkeyPatch) -> tuple:
+    monkeypatch.setattr(yamlfile, "FAST_LOADER", loader)
+    doc = yamlfile.load_yaml(path, path.name)
+    problems = [(p.line, p.column, p.pointer, p.message) for p in doc.problems]
+    return problems, doc.data, doc.marks, doc.key_marks
+
+
+pytestmark = pytest.mark.skipif(not hasattr(yaml, "CSafeLoader"), reason="PyYAML built without libyaml")
+
+
+def test_libyaml_is_the_parser_when_pyyaml_has_it() -> None:
+    assert yamlfile.FAST_LOADER is yaml.CSafeLoader
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_spec_files_read_the_same_with_either_parser(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert _seen(path, yaml.CSafeLoader, monkeypatch) == _seen(path, yaml.SafeLoader, monkeypatch)
+
+
+@pytest.mark.parametrize("name", TEXTS)
+def test_broken_and_unusual_yaml_reads_the_same_with_either_parser(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "client.yaml"
+    path.write_text(TEXTS[name], encoding="utf-8")
+    assert _seen(path, yaml.CSafeLoader, monkeypatch) == _seen(path, yaml.SafeLoader, monkeypatch)
