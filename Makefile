@@ -22,9 +22,20 @@ demo: $(BIN)/python
 	$(DEMO) apply -C . --auto-approve
 	$(DEMO) plan -C . --detailed-exitcode
 
+# The tests run on every core (pytest-xdist); the example plug-in is installed so that the
+# conformance suite runs against a PSA that ncesync does not ship.
 test: $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]'
-	$(BIN)/python -m pytest
+	$(BIN)/pip install --quiet -e '.[test]' -e examples/plugin-tinypsa
+	$(BIN)/python -m pytest -n auto
+
+# Quality gates: formatting, lint rules, strict types, and the import contracts (the engine
+# imports no plug-in). Rules and why: pyproject.toml, [tool.ruff], [tool.mypy], [tool.importlinter].
+lint: $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test,lint]'
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy reconciler providers
+	$(BIN)/lint-imports
 
 bench: $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'

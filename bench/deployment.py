@@ -22,12 +22,19 @@ class BenchDeployment:
     root: Path
 
     @classmethod
-    def build(cls, workdir: Path, psa: str, clients: int) -> "BenchDeployment":
+    def build(cls, workdir: Path, psa: str, clients: int) -> BenchDeployment:
         """Generate once per (psa, size); a later bench run reuses the files."""
         root = workdir / f"{psa}-{clients}"
         if not (root / WORLD_REL).exists():
-            generate(root, clients=clients, seed=SEED, psa=psa, today=TODAY,
-                     licences_per_client=LICENCES_PER_CLIENT, drift_share=DRIFT_SHARE)
+            generate(
+                root,
+                clients=clients,
+                seed=SEED,
+                psa=psa,
+                today=TODAY,
+                licences_per_client=LICENCES_PER_CLIENT,
+                drift_share=DRIFT_SHARE,
+            )
         return cls(psa, clients, root)
 
     def fresh_world(self) -> Path:

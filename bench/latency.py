@@ -50,23 +50,41 @@ class LatencyResult:
         return sum(sum(m.refused.values()) for m in self.runs)
 
 
-def run_latency(deployment: BenchDeployment, *, latency: Latency = DEFAULT_LATENCY, repeats: int = 3,
-                limits: Mapping[str, Limit] | None = None, extra: tuple[str, ...] = (),
-                client_tree: Path | None = None) -> list[LatencyResult]:
+def run_latency(
+    deployment: BenchDeployment,
+    *,
+    latency: Latency = DEFAULT_LATENCY,
+    repeats: int = 3,
+    limits: Mapping[str, Limit] | None = None,
+    extra: tuple[str, ...] = (),
+    client_tree: Path | None = None,
+) -> list[LatencyResult]:
     """`plan` then `apply`, `repeats` times, each on a fresh world; one result per phase."""
     runs: dict[str, list[Measurement]] = {phase: [] for phase, _ in PHASES}
     for repeat in range(1, repeats + 1):
-        server = SandboxServer(deployment.fresh_world(), clock=TODAY, persist="on_stop", latency=latency,
-                               limits=limits).start()
+        server = SandboxServer(
+            deployment.fresh_world(), clock=TODAY, persist="on_stop", latency=latency, limits=limits
+        ).start()
         try:
             for phase, args in PHASES:
                 m = run_cli(server, deployment.root, phase, *args, *extra, client_tree=client_tree)
-                log.info("bench: psa=%s clients=%d latency=%s phase=%s repeat=%d exit=%d seconds=%.1f "
-                         "requests=%d refused=%d", deployment.psa, deployment.clients, latency.describe(), phase,
-                         repeat, m.exit_code, m.seconds, m.total(deployment.psa), sum(m.refused.values()))
+                log.info(
+                    "bench: psa=%s clients=%d latency=%s phase=%s repeat=%d exit=%d seconds=%.1f "
+                    "requests=%d refused=%d",
+                    deployment.psa,
+                    deployment.clients,
+                    latency.describe(),
+                    phase,
+                    repeat,
+                    m.exit_code,
+                    m.seconds,
+                    m.total(deployment.psa),
+                    sum(m.refused.values()),
+                )
                 if m.exit_code != 0:
-                    raise RuntimeError(f"{deployment.psa} {deployment.clients} {phase}: exit {m.exit_code}\n"
-                                       f"{m.stderr[-2000:]}")
+                    raise RuntimeError(
+                        f"{deployment.psa} {deployment.clients} {phase}: exit {m.exit_code}\n{m.stderr[-2000:]}"
+                    )
                 runs[phase].append(m)
         finally:
             server.stop()

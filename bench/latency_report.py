@@ -47,10 +47,15 @@ def records_read(m: Measurement, psa: str) -> int:
 def markdown(results: list[LatencyResult]) -> str:
     when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     repeats = max((len(r.runs) for r in results), default=0)
-    lines = [f"Run {when} on: {machine()}; each figure the median of {repeats} runs.", "",
-             ("| PSA | clients | latency | phase | wall s (median) | min-max | PSA requests | floor | records read "
-              "| writes | 429s | most in flight |"),
-             "| --- | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    lines = [
+        f"Run {when} on: {machine()}; each figure the median of {repeats} runs.",
+        "",
+        (
+            "| PSA | clients | latency | phase | wall s (median) | min-max | PSA requests | floor | records read "
+            "| writes | 429s | most in flight |"
+        ),
+        "| --- | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
     for r in results:
         d, m = r.deployment, r.last
         low, high = min(x.seconds for x in r.runs), max(x.seconds for x in r.runs)
@@ -58,10 +63,12 @@ def markdown(results: list[LatencyResult]) -> str:
         lines.append(
             f"| {d.psa} | {d.clients:,} | {r.latency.describe()} | {r.phase} | {r.median_seconds:.1f} | "
             f"{low:.1f}-{high:.1f} | {m.total(d.psa):,} | {plan_floor} | {records_read(m, d.psa):,} | "
-            f"{m.writes():,} | {r.refused} | {m.peaks.get(d.psa, 0)} |")
+            f"{m.writes():,} | {r.refused} | {m.peaks.get(d.psa, 0)} |"
+        )
     lines += ["", "Requests per endpoint (last run):", ""]
     for r in results:
-        counts = ", ".join(f"`{label}` {n:,}" for label, n in r.last.requests.items()
-                           if label.split(" ")[1] == r.deployment.psa)
+        counts = ", ".join(
+            f"`{label}` {n:,}" for label, n in r.last.requests.items() if label.split(" ")[1] == r.deployment.psa
+        )
         lines.append(f"* {r.deployment.psa} {r.deployment.clients:,} {r.phase}: {counts}")
     return "\n".join(lines) + "\n"

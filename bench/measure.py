@@ -47,9 +47,13 @@ class Measurement:
         return sum(n for label, n in self.requests.items() if vendor is None or label.split(" ")[1] == vendor)
 
     def writes(self) -> int:
-        return sum(n for label, n in self.requests.items()
-                   if label.split(" ")[0] in ("POST", "PATCH", "PUT", "DELETE") and "/query" not in label
-                   and label.split(" ")[1] != "dickerdata")
+        return sum(
+            n
+            for label, n in self.requests.items()
+            if label.split(" ")[0] in ("POST", "PATCH", "PUT", "DELETE")
+            and "/query" not in label
+            and label.split(" ")[1] != "dickerdata"
+        )
 
 
 def run_cli(server: SandboxServer, root: Path, phase: str, *args: str, client_tree: Path | None = None) -> Measurement:
@@ -65,15 +69,30 @@ def run_cli(server: SandboxServer, root: Path, phase: str, *args: str, client_tr
     # The child runs in the deployment folder: from the repository root, `python -c` would
     # import this checkout ahead of `client_tree`.
     root = root.resolve()
-    child = subprocess.Popen([sys.executable, "-c", CLI, *args, "-C", str(root)], env=env, cwd=root,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    child = subprocess.Popen(
+        [sys.executable, "-c", CLI, *args, "-C", str(root)],
+        env=env,
+        cwd=root,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     stderr = child.stderr.read() if child.stderr else ""
     child.wait()
     seconds = time.perf_counter() - started
-    return Measurement(phase, child.returncode, seconds, _peak_mb(stderr), server.counts.as_dict(),
-                       server.counts.records(), stderr, server.concurrency.refused(), server.concurrency.peaks())
+    return Measurement(
+        phase,
+        child.returncode,
+        seconds,
+        _peak_mb(stderr),
+        server.counts.as_dict(),
+        server.counts.records(),
+        stderr,
+        server.concurrency.refused(),
+        server.concurrency.peaks(),
+    )
 
 
 def _peak_mb(stderr: str) -> float:
-    kilobytes = [line[len(PEAK):] for line in stderr.splitlines() if line.startswith(PEAK)]
+    kilobytes = [line[len(PEAK) :] for line in stderr.splitlines() if line.startswith(PEAK)]
     return int(kilobytes[-1]) / 1024 if kilobytes else float("nan")

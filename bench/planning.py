@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from bench.deployment import TODAY, BenchDeployment
 from providers.sandbox import SandboxServer
-from reconciler.run.job import scope_for, select_clients
 from reconciler.plan.planner import PlanRequest, build_plan
 from reconciler.report.render import render
+from reconciler.run.job import scope_for, select_clients
 from reconciler.run.runtime import SANDBOX_URL_VARIABLE, Runtime
 from reconciler.specs import load_deployment
 
@@ -38,9 +38,13 @@ def time_planning(deployment: BenchDeployment) -> PlanningTiming:
             clients = select_clients(specs, ())
             scope = scope_for(specs, clients, TODAY, full_run=True)
             request = PlanRequest(
-                deployment=specs, inventory=runtime.source.read(scope), psa=runtime.target.read(scope),
+                deployment=specs,
+                inventory=runtime.source.read(scope),
+                psa=runtime.target.read(scope),
                 capabilities=runtime.target.capabilities,
-                sync_date=TODAY, clients=clients, full_run=True,
+                sync_date=TODAY,
+                clients=clients,
+                full_run=True,
             )
     finally:
         server.stop()

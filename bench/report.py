@@ -23,20 +23,27 @@ def machine() -> str:
     cpu = platform.processor() or platform.machine()
     model = _cpu_model()
     memory = _memory_gb()
-    return (f"{model or cpu}, {os.cpu_count()} CPUs, {memory} GB RAM, {platform.system()} "
-            f"{platform.release()}, Python {platform.python_version()}")
+    return (
+        f"{model or cpu}, {os.cpu_count()} CPUs, {memory} GB RAM, {platform.system()} "
+        f"{platform.release()}, Python {platform.python_version()}"
+    )
 
 
 def markdown(results: list[ScenarioResult], planning: list[PlanningTiming]) -> str:
     when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    lines = [f"Run {when} on: {machine()}.", "",
-             "| PSA | clients | phase | exit | wall s | peak MB | PSA requests | PSA writes | DD requests |",
-             "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    lines = [
+        f"Run {when} on: {machine()}.",
+        "",
+        "| PSA | clients | phase | exit | wall s | peak MB | PSA requests | PSA writes | DD requests |",
+        "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
     for result in results:
         d = result.deployment
         for m in result.measurements:
-            lines.append(f"| {d.psa} | {d.clients:,} | {m.phase} | {m.exit_code} | {m.seconds:.1f} | "
-                         f"{m.peak_mb:.0f} | {m.total(d.psa):,} | {m.writes():,} | {m.total('dickerdata')} |")
+            lines.append(
+                f"| {d.psa} | {d.clients:,} | {m.phase} | {m.exit_code} | {m.seconds:.1f} | "
+                f"{m.peak_mb:.0f} | {m.total(d.psa):,} | {m.writes():,} | {m.total('dickerdata')} |"
+            )
     lines += ["", "Requests per endpoint (plan, then apply):", ""]
     for result in results:
         d = result.deployment
@@ -50,9 +57,15 @@ def markdown(results: list[ScenarioResult], planning: list[PlanningTiming]) -> s
 def _autotask_pages(results: list[ScenarioResult]) -> str:
     """Autotask `plan` per entity: records read, the fewest requests that can carry them
     (pages of 500), and the requests made; the difference is the `in` lists of 500 ids."""
-    rows = [("Autotask `plan`, per entity queried: records read, the fewest pages of 500 they fit in, "
-            "and the requests made:"), "",
-            "| clients | entity | records | ceil(records/500) | requests |", "| ---: | --- | ---: | ---: | ---: |"]
+    rows = [
+        (
+            "Autotask `plan`, per entity queried: records read, the fewest pages of 500 they fit in, "
+            "and the requests made:"
+        ),
+        "",
+        "| clients | entity | records | ceil(records/500) | requests |",
+        "| ---: | --- | ---: | ---: | ---: |",
+    ]
     for result in results:
         if result.deployment.psa != "autotask" or not result.measurements:
             continue
@@ -66,25 +79,40 @@ def _autotask_pages(results: list[ScenarioResult]) -> str:
                 records[found.group(1)] += plan.records.get(label, 0)
         clients = f"{result.deployment.clients:,}"
         for entity in sorted(requests):
-            rows.append(f"| {clients} | {entity} | {records[entity]:,} | "
-                        f"{max(1, ceil(records[entity] / AUTOTASK_PAGE)):,} | {requests[entity]:,} |")
+            rows.append(
+                f"| {clients} | {entity} | {records[entity]:,} | "
+                f"{max(1, ceil(records[entity] / AUTOTASK_PAGE)):,} | {requests[entity]:,} |"
+            )
         fewest = sum(max(1, ceil(n / AUTOTASK_PAGE)) for n in (records[e] for e in requests))
-        rows.append(f"| {clients} | all queries | {sum(records.values()):,} | {fewest:,} | {sum(requests.values()):,} |")
+        rows.append(
+            f"| {clients} | all queries | {sum(records.values()):,} | {fewest:,} | {sum(requests.values()):,} |"
+        )
     return "\n".join(rows) if len(rows) > 4 else ""
 
 
 def _planning(planning: list[PlanningTiming]) -> str:
     if not planning:
         return ""
-    rows = ["Pure planning step (desired state + diff + render, no I/O; best of 3):", "",
-            "| PSA | clients | PSA lines | seconds | per 1,000 clients |", "| --- | ---: | ---: | ---: | ---: |"]
+    rows = [
+        "Pure planning step (desired state + diff + render, no I/O; best of 3):",
+        "",
+        "| PSA | clients | PSA lines | seconds | per 1,000 clients |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
     for t in planning:
-        rows.append(f"| {t.psa} | {t.clients:,} | {t.licences:,} | {t.seconds:.2f} | {t.seconds * 1000 / t.clients:.2f} |")
+        rows.append(
+            f"| {t.psa} | {t.clients:,} | {t.licences:,} | {t.seconds:.2f} | {t.seconds * 1000 / t.clients:.2f} |"
+        )
     if len(planning) >= 2:
         small, large = planning[0], planning[-1]
         ratio = large.seconds / small.seconds if small.seconds else float("nan")
-        rows += ["", (f"{large.clients:,} vs {small.clients:,} clients: {ratio:.1f}x the time for "
-                     f"{large.clients / small.clients:.0f}x the clients (linear is {large.clients / small.clients:.0f}x).")]
+        rows += [
+            "",
+            (
+                f"{large.clients:,} vs {small.clients:,} clients: {ratio:.1f}x the time for "
+                f"{large.clients / small.clients:.0f}x the clients (linear is {large.clients / small.clients:.0f}x)."
+            ),
+        ]
     return "\n".join(rows)
 
 

@@ -32,20 +32,35 @@ LATENCY_SIZES = "400,2000,5000"
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default=None, help="clients per deployment (default 100,1000,5000; "
-                        f"with --latency {LATENCY_SIZES})")
+    parser.add_argument(
+        "--sizes", default=None, help=f"clients per deployment (default 100,1000,5000; with --latency {LATENCY_SIZES})"
+    )
     parser.add_argument("--psa", default="connectwise,autotask")
     parser.add_argument("--planning-sizes", default="1000,5000", help="sizes for the pure planning ratio")
     parser.add_argument("--workdir", type=Path, default=Path(".ncesync/bench"))
     parser.add_argument("--no-readme", action="store_true")
-    parser.add_argument("--latency", nargs="?", const=_text(DEFAULT_LATENCY), default=None, metavar="FIXED+JITTER",
-                        help="the nightly run at vendor speed: seconds per answer (default 0.2+0.05)")
+    parser.add_argument(
+        "--latency",
+        nargs="?",
+        const=_text(DEFAULT_LATENCY),
+        default=None,
+        metavar="FIXED+JITTER",
+        help="the nightly run at vendor speed: seconds per answer (default 0.2+0.05)",
+    )
     parser.add_argument("--repeats", type=int, default=3, help="--latency: runs per figure (the median is shown)")
     parser.add_argument("--parallelism", type=int, default=None, help="--latency: ncesync's --parallelism")
-    parser.add_argument("--cw-limit", type=int, default=None, help="--latency: ConnectWise requests at once "
-                        "the sandbox allows (default: no limit, as none is published)")
-    parser.add_argument("--client-tree", type=Path, default=None,
-                        help="--latency: run ncesync from this source tree (an older commit: before and after)")
+    parser.add_argument(
+        "--cw-limit",
+        type=int,
+        default=None,
+        help="--latency: ConnectWise requests at once the sandbox allows (default: no limit, as none is published)",
+    )
+    parser.add_argument(
+        "--client-tree",
+        type=Path,
+        default=None,
+        help="--latency: run ncesync from this source tree (an older commit: before and after)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     logging.getLogger("providers").setLevel(logging.WARNING)
@@ -59,8 +74,11 @@ def main(argv: list[str] | None = None) -> int:
         for size in sizes:
             log.info("bench: building psa=%s clients=%d", psa, size)
             results.append(run_scenario(BenchDeployment.build(args.workdir, psa, size)))
-    planning = [time_planning(BenchDeployment.build(args.workdir, "connectwise", int(s)))
-                for s in args.planning_sizes.split(",") if s]
+    planning = [
+        time_planning(BenchDeployment.build(args.workdir, "connectwise", int(s)))
+        for s in args.planning_sizes.split(",")
+        if s
+    ]
     text = markdown(results, planning)
     sys.stdout.write(text)
     if not args.no_readme:
@@ -80,8 +98,14 @@ def _latency(args: argparse.Namespace, psas: list[str]) -> int:
         for size in [int(s) for s in (args.sizes or LATENCY_SIZES).split(",") if s]:
             log.info("bench: building psa=%s clients=%d", psa, size)
             deployment = BenchDeployment.build(args.workdir, psa, size)
-            results += run_latency(deployment, latency=latency, repeats=args.repeats, limits=limits, extra=extra,
-                                   client_tree=args.client_tree)
+            results += run_latency(
+                deployment,
+                latency=latency,
+                repeats=args.repeats,
+                limits=limits,
+                extra=extra,
+                client_tree=args.client_tree,
+            )
     text = latency_report.markdown(results)
     sys.stdout.write(text)
     if not args.no_readme:

@@ -35,11 +35,20 @@ def run_scenario(deployment: BenchDeployment, *, quiet: bool = True) -> Scenario
         for phase, args in PHASES:
             extra = ("--quiet",) if quiet else ()
             result = run_cli(server, deployment.root, phase, *args, *extra)
-            log.info("bench: psa=%s clients=%d phase=%s exit=%d seconds=%.1f peak_mb=%.0f requests=%d",
-                     deployment.psa, deployment.clients, phase, result.exit_code, result.seconds,
-                     result.peak_mb, result.total())
+            log.info(
+                "bench: psa=%s clients=%d phase=%s exit=%d seconds=%.1f peak_mb=%.0f requests=%d",
+                deployment.psa,
+                deployment.clients,
+                phase,
+                result.exit_code,
+                result.seconds,
+                result.peak_mb,
+                result.total(),
+            )
             if result.exit_code not in EXPECTED_EXIT.get(phase, (0,)):
-                raise RuntimeError(f"{deployment.psa} {deployment.clients} {phase}: exit {result.exit_code}\n{result.stderr[-2000:]}")
+                raise RuntimeError(
+                    f"{deployment.psa} {deployment.clients} {phase}: exit {result.exit_code}\n{result.stderr[-2000:]}"
+                )
             measurements.append(result)
     finally:
         server.stop()

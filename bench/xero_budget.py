@@ -70,8 +70,16 @@ class Row:
 def measure(workdir: Path, clients: int, prorate: bool) -> list[Row]:
     root = workdir / f"xero-{clients}-{'prorate' if prorate else 'no-prorate'}"
     if not (root / WORLD_REL).exists():
-        generate(root, clients=clients, seed=SEED, psa="xero", prorate=prorate, today=TODAY,
-                 licences_per_client=LICENCES_PER_CLIENT, drift_share=DRIFT_SHARE)
+        generate(
+            root,
+            clients=clients,
+            seed=SEED,
+            psa="xero",
+            prorate=prorate,
+            today=TODAY,
+            licences_per_client=LICENCES_PER_CLIENT,
+            drift_share=DRIFT_SHARE,
+        )
     world = root / ".ncesync" / "bench-world.json"
     world.parent.mkdir(parents=True, exist_ok=True)
     world.write_bytes((root / WORLD_REL).read_bytes())
@@ -93,10 +101,17 @@ def measure(workdir: Path, clients: int, prorate: bool) -> list[Row]:
                     if not result.ok:
                         raise RuntimeError(f"xero bench: {len(result.failures)} writes failed")
             counts = {k: v for k, v in server.counts.as_dict().items() if k.split(" ")[1] == "xero"}
-            rows.append(Row(style, phase, sum(counts.values()),
-                            sum(v for k, v in counts.items() if "/api.xro/" in k),
-                            sum(v for k, v in counts.items() if k.split(" ")[0] in ("POST", "PUT") and "/api.xro/" in k),
-                            len(plan.changes), (fake.waited - waited) / 60))
+            rows.append(
+                Row(
+                    style,
+                    phase,
+                    sum(counts.values()),
+                    sum(v for k, v in counts.items() if "/api.xro/" in k),
+                    sum(v for k, v in counts.items() if k.split(" ")[0] in ("POST", "PUT") and "/api.xro/" in k),
+                    len(plan.changes),
+                    (fake.waited - waited) / 60,
+                )
+            )
     finally:
         server.stop()
         clock.use(previous)
@@ -104,15 +119,25 @@ def measure(workdir: Path, clients: int, prorate: bool) -> list[Row]:
 
 
 def markdown(clients: int, rows: list[Row]) -> str:
-    lines = [f"{clients:,} clients, {LICENCES_PER_CLIENT} licences each, {DRIFT_SHARE:.0%} drifting; sync date {TODAY}.",
-             "", "| style | phase | changes | Xero calls | against the day's limit | share of 5,000/day | writes | pacing at 60/min |",
-             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    lines = [
+        f"{clients:,} clients, {LICENCES_PER_CLIENT} licences each, {DRIFT_SHARE:.0%} drifting; sync date {TODAY}.",
+        "",
+        "| style | phase | changes | Xero calls | against the day's limit | share of 5,000/day | writes | pacing at 60/min |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
     for r in rows:
-        lines.append(f"| {r.style} | {r.phase} | {r.changes:,} | {r.calls:,} | {r.day_calls:,} | "
-                     f"{r.day_calls / DAY_LIMIT:.1%} | {r.writes:,} | {r.paced_minutes:.1f} min |")
+        lines.append(
+            f"| {r.style} | {r.phase} | {r.changes:,} | {r.calls:,} | {r.day_calls:,} | "
+            f"{r.day_calls / DAY_LIMIT:.1%} | {r.writes:,} | {r.paced_minutes:.1f} min |"
+        )
     nightly = [r for r in rows if r.phase == "apply"]
-    lines += ["", "A nightly `apply` (which plans first) at this size uses at most "
-              f"{max(r.day_calls for r in nightly):,} of the organisation's {DAY_LIMIT:,} calls a day."]
+    lines += [
+        "",
+        (
+            "A nightly `apply` (which plans first) at this size uses at most "
+            f"{max(r.day_calls for r in nightly):,} of the organisation's {DAY_LIMIT:,} calls a day."
+        ),
+    ]
     return "\n".join(lines) + "\n"
 
 

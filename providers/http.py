@@ -21,8 +21,8 @@ from urllib.parse import urlsplit
 import requests
 
 from providers.origin_settings import OriginSettings
-from reconciler import clock
 from providers.retry import Attempts, RetryPolicy, never_sent
+from reconciler import clock
 from reconciler.errors import ProviderError, UncertainWriteError
 
 __all__ = ["HttpClient", "RetryPolicy"]
@@ -161,27 +161,29 @@ class HttpClient:
                 kwargs.setdefault(name, value)
         return self.session.request(method, url, **kwargs)
 
-    def _checked(self, method: str, path: str, response: requests.Response, *, write: bool = False,
-                 gave_up: str = "") -> requests.Response:
+    def _checked(
+        self, method: str, path: str, response: requests.Response, *, write: bool = False, gave_up: str = ""
+    ) -> requests.Response:
         if response.status_code < 400:
             return response
         vendor_text = self.vendor_message(response)
         status = response.status_code
-        message = (
-            f"{self.vendor} {method} {_path_only(path)}: HTTP {status}, "
-            f"{self.describe_status(status)}"
-        )
+        message = f"{self.vendor} {method} {_path_only(path)}: HTTP {status}, {self.describe_status(status)}"
         if vendor_text:
             message += f": {vendor_text}"
         if gave_up:
             message += f" ({gave_up})"
         if write and status in GATEWAY_STATUSES:
-            raise UncertainWriteError(message + "; the vendor behind the gateway may have made the write",
-                                      status=status, vendor_message=vendor_text)
+            raise UncertainWriteError(
+                message + "; the vendor behind the gateway may have made the write",
+                status=status,
+                vendor_message=vendor_text,
+            )
         raise ProviderError(message, status=status, vendor_message=vendor_text)
 
-    def _network_error(self, method: str, path: str, exc: Exception, *, write: bool = False,
-                       gave_up: str = "") -> ProviderError:
+    def _network_error(
+        self, method: str, path: str, exc: Exception, *, write: bool = False, gave_up: str = ""
+    ) -> ProviderError:
         where = f"{self.vendor} {method} {_path_only(path)}"
         timed_out = isinstance(exc, requests.Timeout)
         if write and not never_sent(exc):

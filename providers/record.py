@@ -55,7 +55,7 @@ class VendorRecord:
             raise self.error(f"{self.where}: field {name} is missing; refusing to guess it")
         return str(value).strip()
 
-    def nested(self, name: str) -> "VendorRecord":
+    def nested(self, name: str) -> VendorRecord:
         """A required sub-object (a ConnectWise reference such as `product` or `company`)."""
         value = self.data.get(name)
         if value is None:

@@ -38,7 +38,7 @@ class RetryPolicy:
     max_retry_after: float = 120.0  # a longer Retry-After is not waited for
     budget: float = 600.0  # seconds one call may take in all, waits included
 
-    def retry(self, *, write: bool) -> "VendorRetry":
+    def retry(self, *, write: bool) -> VendorRetry:
         """The urllib3 Retry of a first attempt."""
         tries = max(0, self.attempts - 1)
         return VendorRetry(
@@ -141,13 +141,16 @@ class Attempts:
         except InvalidHeader:
             asked = None
         if asked is not None and asked > self.policy.max_retry_after:
-            self.gave_up = (f"the vendor asked to wait {asked:.0f} s, more than the "
-                            f"{self.policy.max_retry_after:.0f} s ncesync waits; try again later")
+            self.gave_up = (
+                f"the vendor asked to wait {asked:.0f} s, more than the "
+                f"{self.policy.max_retry_after:.0f} s ncesync waits; try again later"
+            )
             return None
         return self._next(response=_Answer(status, headers), asked=asked)
 
-    def _next(self, *, error: Exception | None = None, response: _Answer | None = None,
-              asked: float | None = None) -> float | None:
+    def _next(
+        self, *, error: Exception | None = None, response: _Answer | None = None, asked: float | None = None
+    ) -> float | None:
         try:
             self.retry = self.retry.increment(self.method, self.label, response=response, error=error)
         except MaxRetryError:
@@ -157,8 +160,10 @@ class Attempts:
         # over and over: then the backoff applies, as without the header.
         wait = asked if asked else self.retry.get_backoff_time()
         if self.spent + wait > self.policy.budget:
-            self.gave_up = (f"gave up after {self.tries} tries and {self.spent:.0f} s: waiting "
-                            f"{wait:.0f} s more would pass the retry budget of {self.policy.budget:.0f} s")
+            self.gave_up = (
+                f"gave up after {self.tries} tries and {self.spent:.0f} s: waiting "
+                f"{wait:.0f} s more would pass the retry budget of {self.policy.budget:.0f} s"
+            )
             return None
         self.tries += 1
         self.spent += wait

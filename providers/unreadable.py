@@ -26,8 +26,9 @@ class UnreadableRecords:
     def __init__(self) -> None:
         self.found: list[Unreadable] = []
 
-    def parse(self, parse: Callable[..., T], *args: Any, agreement_id: PsaId | None = None,
-              product_id: str | None = None) -> T | None:
+    def parse(
+        self, parse: Callable[..., T], *args: Any, agreement_id: PsaId | None = None, product_id: str | None = None
+    ) -> T | None:
         """`parse(*args)`, or None when it raised ProviderError and the record was set aside."""
         try:
             return parse(*args)

@@ -59,8 +59,7 @@ class UncertainWriteError(ProviderError):
     came without the new record's id. The PSA may hold the write; re-read before deciding.
     `settle_after`: seconds the vendor may still be working on it (a timed-out request)."""
 
-    def __init__(self, message: str, *, status: int | None = None, vendor_message: str = "",
-                 settle_after: float = 0.0):
+    def __init__(self, message: str, *, status: int | None = None, vendor_message: str = "", settle_after: float = 0.0):
         super().__init__(message, status=status, vendor_message=vendor_message)
         self.settle_after = settle_after
 
@@ -96,8 +95,10 @@ class UnsyncedError(ReconcilerError):
 
     def __init__(self, count: int):
         self.count = count
-        super().__init__(f"{count} licence{'s' if count != 1 else ''} cannot be synced until fixed "
-                         "(errors above); everything else was planned normally.")
+        super().__init__(
+            f"{count} licence{'s' if count != 1 else ''} cannot be synced until fixed "
+            "(errors above); everything else was planned normally."
+        )
 
 
 class WritesFailedError(ReconcilerError):
@@ -127,4 +128,3 @@ class InterruptedRunError(ReconcilerError):
     def __init__(self, message: str, exit_code: int):
         self.exit_code = exit_code
         super().__init__(message)
-

@@ -38,7 +38,7 @@ def mask_record(record: logging.LogRecord) -> logging.LogRecord:
     if KNOWN:
         try:
             message = record.getMessage()
-        except Exception:  # noqa: BLE001 - a bad format string is the library's, not a reason to leak
+        except Exception:
             message = f"{record.msg} {record.args}"
         masked = KNOWN.mask(message)
         if masked != message:
@@ -77,13 +77,15 @@ class Masked(logging.Formatter):
 
 class JsonLines(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        return json.dumps({
-            "time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="seconds"),
-            "level": record.levelname.lower(),
-            "logger": record.name,
-            "message": record.getMessage(),
-            **({"run_id": record.run_id} if hasattr(record, "run_id") else {}),
-        })
+        return json.dumps(
+            {
+                "time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="seconds"),
+                "level": record.levelname.lower(),
+                "logger": record.name,
+                "message": record.getMessage(),
+                **({"run_id": record.run_id} if hasattr(record, "run_id") else {}),
+            }
+        )
 
 
 def configure(*, level: str = "warning", fmt: str = "text") -> None:

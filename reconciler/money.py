@@ -81,4 +81,3 @@ def json_number(value: Any) -> int | float:
     if amount == amount.to_integral_value():
         return int(amount)
     return float(amount)
-

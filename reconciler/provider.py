@@ -165,7 +165,7 @@ class Provider(ABC):
 
     @classmethod
     @abstractmethod
-    def from_config(cls, config: ProviderConfig, context: ProviderContext) -> "Provider":
+    def from_config(cls, config: ProviderConfig, context: ProviderContext) -> Provider:
         """Build the provider from its spec block; resolve secrets here."""
 
     def request_counts(self) -> dict[str, int]:
@@ -200,7 +200,7 @@ class TargetProvider(Provider):
         """The PSA state of the clients in scope."""
 
     @abstractmethod
-    def write(self, change: "Change") -> WriteResult:
+    def write(self, change: Change) -> WriteResult:
         """Perform one change. Raise ProviderError with the vendor's text on failure."""
 
     def request_forecast(self, changes: Sequence[Change], *, reads: int) -> RequestForecast:

@@ -38,8 +38,7 @@ def resolve(value: Any, environ: Mapping[str, str], *, setting: str) -> str:
         protect(resolved)
     if not resolved:
         raise ConfigError(
-            f"{setting} refers to the environment variable {name}, which is not set; "
-            f"export {name}=... before running"
+            f"{setting} refers to the environment variable {name}, which is not set; export {name}=... before running"
         )
     return resolved
 
@@ -145,4 +144,3 @@ def protect(secret: str) -> None:
 def mask(text: str) -> str:
     """`text` with every known secret replaced by '***' (messages, journal entries)."""
     return KNOWN.mask(text)
-

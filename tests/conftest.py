@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from reconciler import clock
 from providers.sandbox.server import SandboxServer
+from reconciler import clock
 from reconciler.secrets import KNOWN
 from tests.contract.exchanges import Recorder, exchange_of, problems
 
@@ -23,8 +23,7 @@ RECORDER = Recorder()
 _handle = SandboxServer.handle
 
 
-def _recording_handle(self: SandboxServer, method: str, target: str, headers: dict[str, str],
-                      body: bytes) -> Any:
+def _recording_handle(self: SandboxServer, method: str, target: str, headers: dict[str, str], body: bytes) -> Any:
     reply = _handle(self, method, target, headers, body)
     if reply is not None:  # a lost response answers nothing to check
         RECORDER.add(exchange_of(method, target, headers, reply))
@@ -43,8 +42,10 @@ def sandbox_answers_match_the_vendor_documents() -> Iterator[None]:
         found += [f"{exchange.label()}: {p}" for p in problems(exchange)]
     if found:
         shown = sorted(set(found))
-        pytest.fail(f"{len(shown)} sandbox answers differ from the vendor's OpenAPI document:\n  "
-                    + "\n  ".join(shown[:40]), pytrace=False)
+        pytest.fail(
+            f"{len(shown)} sandbox answers differ from the vendor's OpenAPI document:\n  " + "\n  ".join(shown[:40]),
+            pytrace=False,
+        )
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

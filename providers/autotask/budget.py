@@ -87,7 +87,10 @@ class RequestBudget:
         if share >= SLOW_FROM:
             log.warning(
                 "autotask.budget: used=%d threshold=%d share=%.0f%% pausing=%.1fs per request",
-                reading.used, reading.threshold, share * 100, self._delay(reading.used, reading.threshold),
+                reading.used,
+                reading.threshold,
+                share * 100,
+                self._delay(reading.used, reading.threshold),
             )
         else:
             log.info("autotask.budget: used=%d threshold=%d", reading.used, reading.threshold)

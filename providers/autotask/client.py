@@ -43,8 +43,12 @@ _ID_SEGMENT = re.compile(r"/\d+(?=/|$)")
 _EXEMPT = ("/zoneinformation", "/thresholdinformation")  # not budgeted: how the budget is read
 # A child collection of a contract is its own entity: `PATCH /Contracts/{id}/Services`
 # addresses ContractServices, as `POST /ContractServices/query` does.
-CHILD_ENTITIES = {"services": "ContractServices", "serviceunits": "ContractServiceUnits",
-                  "charges": "ContractCharges", "serviceadjustments": "ContractServiceAdjustments"}
+CHILD_ENTITIES = {
+    "services": "ContractServices",
+    "serviceunits": "ContractServiceUnits",
+    "charges": "ContractCharges",
+    "serviceadjustments": "ContractServiceAdjustments",
+}
 
 T = TypeVar("T")
 
@@ -85,13 +89,15 @@ class AutotaskClient(HttpClient):
             adapter = HTTPAdapter(pool_maxsize=MAX_CONCURRENT * 8)
             self.session.mount("https://", adapter)
             self.session.mount("http://", adapter)
-        self.session.headers.update({
-            "ApiIntegrationCode": integration_code,
-            "UserName": username,
-            "Secret": secret,
-            "Content-Type": "application/json",
-            "Accept": "application/json",
-        })
+        self.session.headers.update(
+            {
+                "ApiIntegrationCode": integration_code,
+                "UserName": username,
+                "Secret": secret,
+                "Content-Type": "application/json",
+                "Accept": "application/json",
+            }
+        )
 
     # -- zone -----------------------------------------------------------------------------
 
@@ -119,22 +125,27 @@ class AutotaskClient(HttpClient):
         try:
             response = self.read("GET", where, params={"user": self.username})
         except ProviderError as exc:
-            hint = "" if "check psa.username" in str(exc) else (
-                ". Check psa.username (the API user's full user name) or set psa.zone_url")
+            hint = (
+                ""
+                if "check psa.username" in str(exc)
+                else (". Check psa.username (the API user's full user name) or set psa.zone_url")
+            )
             raise ProviderError(
                 f"Autotask zone discovery for the API user failed: {exc}{hint}",
-                status=exc.status, vendor_message=exc.vendor_message,
+                status=exc.status,
+                vendor_message=exc.vendor_message,
             ) from exc
         body = self.decoded(response, "GET", "/zoneInformation")
         url = str((body or {}).get("url") or "") if isinstance(body, dict) else ""
         if not url.startswith(("https://", "http://")):
             raise ProviderError(
-                "Autotask zone discovery answered no zone URL for the API user; check "
-                "psa.username or set psa.zone_url"
+                "Autotask zone discovery answered no zone URL for the API user; check psa.username or set psa.zone_url"
             )
         if not endpoint.allowed(url):  # the credentials would travel unencrypted
-            raise ProviderError(f"Autotask zone discovery answered {url!r}, which is neither https nor "
-                                "on this machine; set psa.zone_url to the database's https zone")
+            raise ProviderError(
+                f"Autotask zone discovery answered {url!r}, which is neither https nor "
+                "on this machine; set psa.zone_url to the database's https zone"
+            )
         zone = zone_root(url)
         log.info("autotask.client: zone=%s", zone)
         return zone
@@ -153,9 +164,7 @@ class AutotaskClient(HttpClient):
         except (TypeError, ValueError) as exc:
             raise ProviderError(f"Autotask GET /ThresholdInformation: unexpected answer {body!r}") from exc
 
-    def query(
-        self, entity: str, filters: list[Filter], *, include_fields: Iterable[str] = ()
-    ) -> list[dict[str, Any]]:
+    def query(self, entity: str, filters: list[Filter], *, include_fields: Iterable[str] = ()) -> list[dict[str, Any]]:
         """Every record of `entity` matching all `filters` (all pages), in the server's order."""
         path = f"/{entity}/query"
         body: dict[str, Any] = {"filter": filters, "maxRecords": self.page_size}
@@ -226,7 +235,7 @@ class AutotaskClient(HttpClient):
         rest = urlsplit(path).path
         found = _VERSIONED.search(rest)
         if found:
-            rest = rest[found.end():]
+            rest = rest[found.end() :]
         return _ID_SEGMENT.sub("/{id}", rest) or "/"
 
     def vendor_message(self, response: requests.Response) -> str:
@@ -268,8 +277,9 @@ class AutotaskClient(HttpClient):
             self._checked(method, path, response)
         return response
 
-    def _checked(self, method: str, path: str, response: requests.Response, *, write: bool = False,
-                 gave_up: str = "") -> requests.Response:
+    def _checked(
+        self, method: str, path: str, response: requests.Response, *, write: bool = False, gave_up: str = ""
+    ) -> requests.Response:
         """The vendor's error, plus which credential to check when it is a credential error."""
         try:
             return super()._checked(method, path, response, write=write, gave_up=gave_up)
@@ -304,7 +314,7 @@ class AutotaskClient(HttpClient):
         found = _VERSIONED.search(parts.path)
         if not found:
             raise ProviderError(f"Autotask sent a paging link outside the API: {parts.path}")
-        rest = parts.path[found.end():]
+        rest = parts.path[found.end() :]
         return self.url(rest + (f"?{parts.query}" if parts.query else ""))
 
     def _item_id(self, response: requests.Response, method: str, path: str) -> int:
@@ -325,8 +335,10 @@ def credential_hint(status: int, vendor_text: str) -> str:
     error is not about credentials."""
     text = vendor_text.lower()
     if "integrationcode" in text.replace(" ", ""):
-        return ("check psa.integration_code: the API tracking identifier of this integration, "
-                "on the API user's Security tab in Autotask")
+        return (
+            "check psa.integration_code: the API tracking identifier of this integration, "
+            "on the API user's Security tab in Autotask"
+        )
     if "zone information could not be determined" in text:
         return "Autotask knows no API user of that name: check psa.username (the API user's full user name)"
     if status == 500 and "user" in text and any(w in text for w in ("not a valid", "invalid", "not found", "unknown")):

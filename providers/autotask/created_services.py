@@ -64,7 +64,7 @@ def _queries(keys: set[Key]) -> list[list[Filter]]:
     size = 0
     for service, contracts in by_service.items():
         for start in range(0, len(contracts), MAX_IN_VALUES):
-            part = contracts[start:start + MAX_IN_VALUES]
+            part = contracts[start : start + MAX_IN_VALUES]
             if size + len(part) > MAX_IN_VALUES:
                 queries.append(_filters(groups))
                 groups, size = [], 0
@@ -77,8 +77,11 @@ def _queries(keys: set[Key]) -> list[list[Filter]]:
 
 def _filters(groups: list[tuple[int, list[int]]]) -> list[Filter]:
     def group(service: int, contracts: list[int]) -> list[Filter]:
-        contract = equals("contractID", contracts[0]) if len(contracts) == 1 else {
-            "op": "in", "field": "contractID", "value": contracts}
+        contract = (
+            equals("contractID", contracts[0])
+            if len(contracts) == 1
+            else {"op": "in", "field": "contractID", "value": contracts}
+        )
         return [contract, equals("serviceID", service)]
 
     if len(groups) == 1:

@@ -17,8 +17,10 @@ from reconciler.errors import ProviderError
 from reconciler.model import Check, Scope
 
 READS = ("Companies", "Contracts", "Services", "ContractServices", "ContractServiceUnits", "ContractCharges")
-PERMISSION_FIX = ("give the API user's security level view access to {what} (Admin > Security Levels: "
-                  "an API-only level with Contracts and CRM view permissions)")
+PERMISSION_FIX = (
+    "give the API user's security level view access to {what} (Admin > Security Levels: "
+    "an API-only level with Contracts and CRM view permissions)"
+)
 SHOWN = 5
 
 
@@ -29,17 +31,29 @@ def diagnose(client: AutotaskClient, scope: Scope, time_zone: ZoneInfo) -> list[
     credentials, reading = _credentials(client)
     checks = [zone, credentials]
     if not credentials.ok:
-        return checks + [Check("psa permissions", False, "not checked: the credentials were refused", credentials.fix)]
+        return [*checks, Check("psa permissions", False, "not checked: the credentials were refused", credentials.fix)]
     budget = _budget(client, reading)
     if not budget.ok:  # every further request would be refused by the run's own budget
-        return checks + [budget, Check("psa permissions", False, "not checked: the request budget is spent", budget.fix)]
+        return [
+            *checks,
+            budget,
+            Check("psa permissions", False, "not checked: the request budget is spent", budget.fix),
+        ]
     checks.append(_permissions(client))
     services = sorted(int(p) for p in scope.product_ids if p.strip().isdigit())
     checks += [
-        _each("mapped companies", sorted(numbered(scope.company_ids)),
-              lambda: client.query_in("Companies", "id", numbered(scope.company_ids)), _company),
-        _each("mapped contracts", sorted(numbered(scope.agreement_ids)),
-              lambda: client.query_in("Contracts", "id", numbered(scope.agreement_ids)), partial(_contract, zone=time_zone)),
+        _each(
+            "mapped companies",
+            sorted(numbered(scope.company_ids)),
+            lambda: client.query_in("Companies", "id", numbered(scope.company_ids)),
+            _company,
+        ),
+        _each(
+            "mapped contracts",
+            sorted(numbered(scope.agreement_ids)),
+            lambda: client.query_in("Contracts", "id", numbered(scope.agreement_ids)),
+            partial(_contract, zone=time_zone),
+        ),
         _each("mapped services", services, lambda: client.query_in("Services", "id", services), _service),
         budget,
     ]
@@ -51,8 +65,12 @@ def _zone(client: AutotaskClient) -> Check:
     try:
         zone = client.zone_url
     except ProviderError as exc:
-        return Check("psa zone", False, str(exc), credential_hint(500, str(exc)) or
-                     "check psa.username (the API user's full user name) or set psa.zone_url")
+        return Check(
+            "psa zone",
+            False,
+            str(exc),
+            credential_hint(500, str(exc)) or "check psa.username (the API user's full user name) or set psa.zone_url",
+        )
     how = "set in psa.zone_url" if known else "found by zone discovery for the API user"
     return Check("psa zone", True, f"{zone} ({how})")
 
@@ -61,9 +79,14 @@ def _credentials(client: AutotaskClient) -> tuple[Check, Any]:
     try:
         reading = client.threshold()
     except ProviderError as exc:
-        hint = credential_hint(exc.status or 0, exc.vendor_message) or "check psa.username, psa.secret and psa.integration_code"
+        hint = (
+            credential_hint(exc.status or 0, exc.vendor_message)
+            or "check psa.username, psa.secret and psa.integration_code"
+        )
         return Check("psa credentials", False, str(exc), hint), None
-    return Check("psa credentials", True, "Autotask accepted the API user, its secret and the integration code"), reading
+    return Check(
+        "psa credentials", True, "Autotask accepted the API user, its secret and the integration code"
+    ), reading
 
 
 def _permissions(client: AutotaskClient) -> Check:
@@ -79,8 +102,9 @@ def _permissions(client: AutotaskClient) -> Check:
     return Check("psa permissions", False, f"querying {what} failed: {refused[0][1]}", PERMISSION_FIX.format(what=what))
 
 
-def _each(name: str, wanted: list[int], read: Callable[[], list[dict[str, Any]]],
-          problem_of: Callable[[dict[str, Any]], str]) -> Check:
+def _each(
+    name: str, wanted: list[int], read: Callable[[], list[dict[str, Any]]], problem_of: Callable[[dict[str, Any]], str]
+) -> Check:
     if not wanted:
         return Check(name, True, "none mapped")
     try:
@@ -96,8 +120,12 @@ def _each(name: str, wanted: list[int], read: Callable[[], list[dict[str, Any]]]
     if not found:
         return Check(name, True, f"{len(wanted)} of {len(wanted)} found and in use")
     shown = "; ".join(found[:SHOWN]) + (f"; and {len(found) - SHOWN} more" if len(found) > SHOWN else "")
-    return Check(name, False, f"{len(found)} of {len(wanted)}: {shown}",
-                 "fix the record in Autotask or the mapping in specs/ (ncesync validate, then doctor again)")
+    return Check(
+        name,
+        False,
+        f"{len(found)} of {len(wanted)}: {shown}",
+        "fix the record in Autotask or the mapping in specs/ (ncesync validate, then doctor again)",
+    )
 
 
 def _company(record: dict[str, Any]) -> str:
@@ -110,7 +138,9 @@ def _contract(record: dict[str, Any], *, zone: ZoneInfo) -> str:
     except ProviderError as exc:
         return str(exc)
     if record.get("contractType") != mapping.RECURRING_SERVICE:
-        return f"contract {contract.id} is not a Recurring Service contract (contractType {record.get('contractType')!r})"
+        return (
+            f"contract {contract.id} is not a Recurring Service contract (contractType {record.get('contractType')!r})"
+        )
     return "" if contract.is_active else f"contract {contract.id} is not active"
 
 
@@ -125,8 +155,12 @@ def _service(record: dict[str, Any]) -> str:
 def _budget(client: AutotaskClient, reading: Any) -> Check:
     limit = min(client.budget.limit, reading.threshold) if reading.threshold > 0 else client.budget.limit
     left = limit - reading.used
-    detail = (f"{reading.used} of the database's {reading.threshold} requests used in the last "
-              f"{reading.timeframe_minutes} minutes; {max(left, 0)} left before psa.request_budget ({client.budget.limit})")
+    detail = (
+        f"{reading.used} of the database's {reading.threshold} requests used in the last "
+        f"{reading.timeframe_minutes} minutes; {max(left, 0)} left before psa.request_budget ({client.budget.limit})"
+    )
     if reading.used + CHECK_EVERY >= limit:
-        return Check("psa request budget", False, detail, "wait until the hourly count drops, or raise psa.request_budget")
+        return Check(
+            "psa request budget", False, detail, "wait until the hourly count drops, or raise psa.request_budget"
+        )
     return Check("psa request budget", True, detail)

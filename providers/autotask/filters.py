@@ -19,8 +19,7 @@ def in_chunks(field: str, values: Iterable[int | str], *, size: int = MAX_IN_VAL
     """`field in [...]` filters of at most `size` sorted, distinct values each."""
     distinct = sorted(set(values), key=lambda v: (isinstance(v, str), v))
     return [
-        {"op": "in", "field": field, "value": distinct[i : i + size]}
-        for i in range(0, len(distinct), max(1, size))
+        {"op": "in", "field": field, "value": distinct[i : i + size]} for i in range(0, len(distinct), max(1, size))
     ]
 
 

@@ -18,10 +18,10 @@ from zoneinfo import ZoneInfo
 
 from providers.autotask.dates import read_date, write_date
 from providers.marker import Marker, read_marker, with_marker
-from reconciler.money import json_number
-from providers.record import VendorRecord, decimal, flag, record_id, string, whole
-from reconciler.plan.change import Change
+from providers.record import VendorRecord, decimal, flag, string, whole
 from reconciler.model.psa import CHARGE, MAIN, Agreement, CatalogItem, PsaId, PsaLine, UnitSpan
+from reconciler.money import json_number
+from reconciler.plan.change import Change
 
 log = logging.getLogger(__name__)
 
@@ -39,15 +39,16 @@ _PERIOD_MONTHS = {2: 1, 3: 3, 4: 6, 5: 12}
 # -- values ---------------------------------------------------------------------------
 
 
-
 def period_months(period_type: Any) -> int:
     """Months in a contract period, by its contractPeriodType picklist value. A value we do
     not know is an error: guessing the period would misprice every proration."""
     months = _PERIOD_MONTHS.get(whole(period_type))
     if months is None:
-        raise ValueError(f"unknown contractPeriodType {period_type!r} (ncesync knows "
-                         f"{', '.join(str(v) for v in _PERIOD_MONTHS)}; read the picklist in "
-                         "Contracts/entityInformation/fields)")
+        raise ValueError(
+            f"unknown contractPeriodType {period_type!r} (ncesync knows "
+            f"{', '.join(str(v) for v in _PERIOD_MONTHS)}; read the picklist in "
+            "Contracts/entityInformation/fields)"
+        )
     return months
 
 
@@ -72,7 +73,8 @@ def agreement_from_json(record: dict[str, Any], *, zone: ZoneInfo, posted_throug
     if not recurring:
         log.warning(
             "autotask.mapping: contract=%s contractType=%r is not Recurring Service",
-            record.get("id"), record.get("contractType"),
+            record.get("id"),
+            record.get("contractType"),
         )
     return Agreement(
         id=data.required("id", whole),
@@ -237,7 +239,9 @@ def invoice_description(text: Any) -> str:
     return str(text or "")[:INVOICE_DESCRIPTION_LIMIT]
 
 
-def charge_body(change: Change, *, name: str, database_zone: ZoneInfo, billing_code_id: int | None = None) -> dict[str, Any]:
+def charge_body(
+    change: Change, *, name: str, database_zone: ZoneInfo, billing_code_id: int | None = None
+) -> dict[str, Any]:
     """The ContractCharge a create_charge describes; the description carries our marker."""
     after = change.after
     body: dict[str, Any] = {

@@ -30,16 +30,25 @@ from providers.autotask.created_services import CreatedServices
 from providers.autotask.filters import equals
 from providers.autotask.reader import Reader
 from providers.autotask.writer import Writer
-from reconciler.provider import Capabilities, CompanyInfo, ProrateSource, ProviderContext, SeatModel, TargetProvider, Words, WriteResult
 from providers.http import RetryPolicy
 from providers.options import timeouts, whole_number
 from providers.record import record_id
 from providers.unreadable import UnreadableRecords
-from reconciler.plan import change as actions
-from reconciler.plan.change import Change
 from reconciler.errors import ProviderError
 from reconciler.model import Agreement, Check, ProviderConfig, PsaId, PsaLine, PsaState, RequestForecast, Scope
 from reconciler.model.psa import CHARGE
+from reconciler.plan import change as actions
+from reconciler.plan.change import Change
+from reconciler.provider import (
+    Capabilities,
+    CompanyInfo,
+    ProrateSource,
+    ProviderContext,
+    SeatModel,
+    TargetProvider,
+    Words,
+    WriteResult,
+)
 
 log = logging.getLogger(__name__)
 
@@ -65,8 +74,14 @@ class AutotaskProvider(TargetProvider):
     )
     charge_lookback = timedelta(days=CHARGE_LOOKBACK_DAYS)
 
-    def __init__(self, client: AutotaskClient, *, zone: ZoneInfo, database_zone: ZoneInfo | None = None,
-                 max_request_share: Decimal | None = settings.DEFAULT_REQUEST_SHARE):
+    def __init__(
+        self,
+        client: AutotaskClient,
+        *,
+        zone: ZoneInfo,
+        database_zone: ZoneInfo | None = None,
+        max_request_share: Decimal | None = settings.DEFAULT_REQUEST_SHARE,
+    ):
         self.client = client
         self.max_request_share = max_request_share  # percent of the hourly threshold an apply may use
         self.zone = zone  # the deployment's: the calendar dates Autotask's values mean
@@ -76,12 +91,10 @@ class AutotaskProvider(TargetProvider):
         self._created = CreatedServices(client)  # contract services this run's adjustments made
 
     @classmethod
-    def from_config(cls, config: ProviderConfig, context: ProviderContext) -> "AutotaskProvider":
+    def from_config(cls, config: ProviderConfig, context: ProviderContext) -> AutotaskProvider:
         options = config.options
         endpoint, credentials = connection.endpoint_and_credentials(config, context)
-        budget = RequestBudget(
-            whole_number(options.get("request_budget", DEFAULT_LIMIT), "psa.request_budget")
-        )
+        budget = RequestBudget(whole_number(options.get("request_budget", DEFAULT_LIMIT), "psa.request_budget"))
         client = AutotaskClient(
             endpoint=endpoint,
             zone_url=connection.zone_url(options.get("zone_url")),
@@ -91,16 +104,19 @@ class AutotaskProvider(TargetProvider):
             budget=budget,
             **credentials,
         )
-        return cls(client, zone=ZoneInfo(context.timezone),
-                   database_zone=settings.database_zone(options.get("database_timezone"), "psa.database_timezone"),
-                   max_request_share=settings.request_share(options.get("max_request_share",
-                                                                        settings.DEFAULT_REQUEST_SHARE)))
+        return cls(
+            client,
+            zone=ZoneInfo(context.timezone),
+            database_zone=settings.database_zone(options.get("database_timezone"), "psa.database_timezone"),
+            max_request_share=settings.request_share(options.get("max_request_share", settings.DEFAULT_REQUEST_SHARE)),
+        )
 
     # -- read -----------------------------------------------------------------------------
 
     def read(self, scope: Scope) -> PsaState:
-        reading = Reader(self.client, zone=self.zone, database_zone=self.database_zone,
-                         charge_lookback=self.charge_lookback)
+        reading = Reader(
+            self.client, zone=self.zone, database_zone=self.database_zone, charge_lookback=self.charge_lookback
+        )
         result = reading.read(scope, _service_ids(scope.product_ids))
         found, rows_from = result.records, result.rows_from
         self._remember(found["contract_services"], found["services"])
@@ -111,28 +127,39 @@ class AutotaskProvider(TargetProvider):
             lines=self._lines(found, scope, unreadable, rows_from),
             catalog={
                 item.product_id: item
-                for item in (unreadable.parse(mapping.catalog_item_from_json, r, product_id=_text_id(r))
-                             for r in found["services"])
+                for item in (
+                    unreadable.parse(mapping.catalog_item_from_json, r, product_id=_text_id(r))
+                    for r in found["services"]
+                )
                 if item is not None and item.product_id in scope.product_ids
             },
             unreadable=unreadable.result(),
         )
         log.info(
             "autotask.read: companies=%d contracts=%d lines=%d catalog=%d unreadable=%d",
-            len(state.companies), len(state.agreements), len(state.lines), len(state.catalog),
+            len(state.companies),
+            len(state.agreements),
+            len(state.lines),
+            len(state.catalog),
             len(state.unreadable),
         )
         return state
 
     def companies(self) -> dict[PsaId, CompanyInfo]:
-        found = self.client.gather({
-            "companies": lambda: self.client.query(
-                "Companies", [equals("isActive", True)], include_fields=("id", "companyName")
-            ),
-            "contracts": lambda: self.client.query("Contracts", [
-                equals("status", mapping.ACTIVE), equals("contractType", mapping.RECURRING_SERVICE),
-            ]),
-        })
+        found = self.client.gather(
+            {
+                "companies": lambda: self.client.query(
+                    "Companies", [equals("isActive", True)], include_fields=("id", "companyName")
+                ),
+                "contracts": lambda: self.client.query(
+                    "Contracts",
+                    [
+                        equals("status", mapping.ACTIVE),
+                        equals("contractType", mapping.RECURRING_SERVICE),
+                    ],
+                ),
+            }
+        )
         contracts: dict[PsaId, list[Agreement]] = defaultdict(list)
         for record in found["contracts"]:
             contract = mapping.agreement_from_json(record, zone=self.zone)
@@ -151,29 +178,36 @@ class AutotaskProvider(TargetProvider):
                 self._services[key] = record  # type: ignore[index]
         self._catalog.update({sid: s for s in services if (sid := record_id(s)) is not None})
 
-    def _lines(self, found: dict[str, list[Record]], scope: Scope, unreadable: UnreadableRecords,
-               rows_from: dict[int, date]) -> tuple[PsaLine, ...]:
+    def _lines(
+        self, found: dict[str, list[Record]], scope: Scope, unreadable: UnreadableRecords, rows_from: dict[int, date]
+    ) -> tuple[PsaLine, ...]:
         rows: dict[int | None, list[Record]] = defaultdict(list)
         for row in found["units"]:
             rows[record_id(row, "contractServiceID")].append(row)
         for row in rows.pop(None, []):  # a row that names no contract service: its licence stops
-            unreadable.parse(_unattributed, row, agreement_id=record_id(row, "contractID"),
-                             product_id=_text_id(row, "serviceID"))
+            unreadable.parse(
+                _unattributed, row, agreement_id=record_id(row, "contractID"), product_id=_text_id(row, "serviceID")
+            )
+
         def service(record: Record, unit_rows: list[Record]) -> PsaLine:
             # a contract not read has no rows read either: nothing can be told from them
             first = rows_from.get(record_id(record, "contractID") or 0, scope.sync_date)
             return mapping.line_from_json(record, unit_rows, zone=self.zone, rows_from=first)
 
         parsed = [
-            unreadable.parse(service, record, rows.get(record_id(record), []),
-                             agreement_id=record_id(record, "contractID"), product_id=_text_id(record, "serviceID"))
+            unreadable.parse(
+                service,
+                record,
+                rows.get(record_id(record), []),
+                agreement_id=record_id(record, "contractID"),
+                product_id=_text_id(record, "serviceID"),
+            )
             for record in found["contract_services"]
             if record_id(record, "contractID") in scope.agreement_ids or record_id(record, "contractID") is None
         ]
         charge = partial(mapping.charge_from_json, zone=self.zone)
         parsed += [  # a charge we cannot read might be a copy already made: its contract stops
-            unreadable.parse(charge, record, self._charge_product(record),
-                             agreement_id=record_id(record, "contractID"))
+            unreadable.parse(charge, record, self._charge_product(record), agreement_id=record_id(record, "contractID"))
             for record in found["charges"]
         ]
         kept = [ln for ln in parsed if ln is not None and (ln.product_id in scope.product_ids or ln.kind == CHARGE)]
@@ -198,8 +232,9 @@ class AutotaskProvider(TargetProvider):
 
     def write(self, change: Change) -> WriteResult:
         try:
-            writer = Writer(self.client, self._services, self._catalog, database_zone=self.database_zone,
-                            created=self._created)
+            writer = Writer(
+                self.client, self._services, self._catalog, database_zone=self.database_zone, created=self._created
+            )
             if change.action == actions.CREATE_ADJUSTMENT:
                 return writer.adjust(change)
             if change.action == actions.UPDATE_LINE and change.line_kind == CHARGE:
@@ -214,8 +249,7 @@ class AutotaskProvider(TargetProvider):
                 f"service {change.product_id} cannot be written: {exc!r}"
             ) from exc
         raise ProviderError(
-            f"Autotask cannot perform a {change.action} change; seat counts change through "
-            "contract service adjustments"
+            f"Autotask cannot perform a {change.action} change; seat counts change through contract service adjustments"
         )
 
     # -- the rest of the contract ---------------------------------------------------------
@@ -224,12 +258,14 @@ class AutotaskProvider(TargetProvider):
         """The reads again, one write per change, and at most one look-up per description
         of a contract service an adjustment creates; against the database's threshold as
         last read (10,000 an hour until one was)."""
-        lookups = sum(1 for c in changes if c.action == actions.UPDATE_LINE and c.line_kind != CHARGE
-                      and c.line_id is None)
+        lookups = sum(
+            1 for c in changes if c.action == actions.UPDATE_LINE and c.line_kind != CHARGE and c.line_id is None
+        )
         reading = self.client.budget.reading
         limit = reading.threshold if reading is not None and reading.threshold > 0 else HOURLY_THRESHOLD
-        return RequestForecast(reads=reads, writes=len(changes), lookups=lookups, hourly_limit=limit,
-                               max_share=self.max_request_share)
+        return RequestForecast(
+            reads=reads, writes=len(changes), lookups=lookups, hourly_limit=limit, max_share=self.max_request_share
+        )
 
     def request_counts(self) -> dict[str, int]:
         return self.client.request_counts()
@@ -245,12 +281,12 @@ class AutotaskProvider(TargetProvider):
         return f"autotask:{hashlib.sha256(domain.encode()).hexdigest()[:12]}"
 
     def describe(self) -> dict[str, Any]:
-        return {"provider": self.name, "endpoint": self.client.endpoint,
-                "zone_url": self.client.known_zone_url}
+        return {"provider": self.name, "endpoint": self.client.endpoint, "zone_url": self.client.known_zone_url}
 
 
-def _agreements(contracts: list[Record], units: list[Record], scope: Scope,
-                unreadable: UnreadableRecords, zone: ZoneInfo) -> dict[PsaId, Agreement]:
+def _agreements(
+    contracts: list[Record], units: list[Record], scope: Scope, unreadable: UnreadableRecords, zone: ZoneInfo
+) -> dict[PsaId, Agreement]:
     rows: dict[int | None, list[Record]] = defaultdict(list)
     for row in units:
         rows[record_id(row, "contractID")].append(row)
@@ -275,8 +311,10 @@ def _text_id(record: Record, name: str = "id") -> str | None:
 
 
 def _unattributed(row: Record) -> Any:
-    raise ProviderError(f"Autotask contract service unit row {row.get('id')!r}: field contractServiceID "
-                        f"is missing or not an id ({row.get('contractServiceID')!r}); refusing to guess it")
+    raise ProviderError(
+        f"Autotask contract service unit row {row.get('id')!r}: field contractServiceID "
+        f"is missing or not an id ({row.get('contractServiceID')!r}); refusing to guess it"
+    )
 
 
 def _service_ids(product_ids: Iterable[str]) -> list[int]:

@@ -62,12 +62,20 @@ class QueryPool:
         fields = tuple(include_fields)
         return self.submit(entity, lambda: self.client.query(entity, filters, include_fields=fields))
 
-    def query_in(self, entity: str, field: str, values: Iterable[int | str], *, also: Iterable[Filter] = (),
-                 include_fields: Iterable[str] = ()) -> Pending:
+    def query_in(
+        self,
+        entity: str,
+        field: str,
+        values: Iterable[int | str],
+        *,
+        also: Iterable[Filter] = (),
+        include_fields: Iterable[str] = (),
+    ) -> Pending:
         """`field in values`, one query per 500 values, side by side; none for no values."""
         extra = list(also)
-        return Pending(self.query(entity, [chunk, *extra], include_fields=include_fields)
-                       for chunk in in_chunks(field, values))
+        return Pending(
+            self.query(entity, [chunk, *extra], include_fields=include_fields) for chunk in in_chunks(field, values)
+        )
 
     def submit(self, entity: str, call: Callable[[], T]) -> Future[T]:
         """Run `call` on `entity`'s threads (its requests must all be to that entity)."""
@@ -77,7 +85,8 @@ class QueryPool:
             pool = self._pools.get(entity)
             if pool is None:
                 pool = self._pools[entity] = ThreadPoolExecutor(
-                    max_workers=self.client.parallelism, thread_name_prefix=f"at-{entity}")
+                    max_workers=self.client.parallelism, thread_name_prefix=f"at-{entity}"
+                )
         return pool.submit(call)
 
 

@@ -41,8 +41,7 @@ class Found:
 
 
 class Reader:
-    def __init__(self, client: AutotaskClient, *, zone: ZoneInfo, database_zone: ZoneInfo,
-                 charge_lookback: timedelta):
+    def __init__(self, client: AutotaskClient, *, zone: ZoneInfo, database_zone: ZoneInfo, charge_lookback: timedelta):
         self.client = client
         self.zone = zone  # the deployment's: what the contracts' dates mean
         self.database_zone = database_zone  # the Autotask database's: how a date is sent
@@ -53,31 +52,39 @@ class Reader:
         with QueryPool(self.client) as pool:
             pending = {
                 "contracts": pool.query_in("Contracts", "id", contracts),
-                "companies": pool.query_in("Companies", "id", numbered(scope.company_ids), include_fields=("id", "companyName")),
+                "companies": pool.query_in(
+                    "Companies", "id", numbered(scope.company_ids), include_fields=("id", "companyName")
+                ),
                 "services": pool.query_in("Services", "id", services),
                 "contract_services": self._of_services(pool, "ContractServices", contracts, services),
                 "charges": self._charges(pool, contracts, scope.sync_date),
             }
             windows = unit_window.windows(pending["contracts"].result(), scope, self.zone)
-            pending["units"] = self._units(pool, {c: w for c, w in windows.items() if c in scope.agreement_ids},
-                                           services)
+            pending["units"] = self._units(
+                pool, {c: w for c, w in windows.items() if c in scope.agreement_ids}, services
+            )
             records = {name: p.result() for name, p in pending.items()}
         return Found(records, {contract: window.first for contract, window in windows.items()})
 
-    def _of_services(self, pool: QueryPool, entity: str, contracts: list[int], services: list[int],
-                     also: Iterable[Filter] = ()) -> Pending:
+    def _of_services(
+        self, pool: QueryPool, entity: str, contracts: list[int], services: list[int], also: Iterable[Filter] = ()
+    ) -> Pending:
         """Records of `entity` on the contracts for the mapped services."""
         extra = list(also)
-        return Pending(future for chunk in in_chunks("serviceID", services)
-                       for future in pool.query_in(entity, "contractID", contracts, also=[chunk, *extra]).futures)
+        return Pending(
+            future
+            for chunk in in_chunks("serviceID", services)
+            for future in pool.query_in(entity, "contractID", contracts, also=[chunk, *extra]).futures
+        )
 
     def _units(self, pool: QueryPool, windows: dict[int, UnitWindow], services: list[int]) -> Pending:
         """Each contract's unit rows in its window, and not one row of the periods beside it."""
         futures = []
         for service_chunk in in_chunks("serviceID", services):
             for groups in _chunks_by_window(windows):
-                futures.append(pool.query("ContractServiceUnits",
-                                          _window_filter(groups, service_chunk, self.database_zone)))
+                futures.append(
+                    pool.query("ContractServiceUnits", _window_filter(groups, service_chunk, self.database_zone))
+                )
         return Pending(futures)
 
     def _charges(self, pool: QueryPool, contracts: list[int], sync_date: date) -> Pending:
@@ -104,7 +111,7 @@ def _chunks_by_window(windows: dict[int, UnitWindow]) -> list[dict[UnitWindow, l
     chunks = []
     for start in range(0, len(ordered), MAX_IN_VALUES):
         groups: dict[UnitWindow, list[int]] = defaultdict(list)
-        for contract in ordered[start:start + MAX_IN_VALUES]:
+        for contract in ordered[start : start + MAX_IN_VALUES]:
             groups[windows[contract]].append(contract)
         chunks.append(dict(groups))
     return chunks
@@ -116,13 +123,21 @@ def _window_filter(groups: dict[UnitWindow, list[int]], services: Filter, databa
         # instant taken to the database's zone) and on rows kept either way: ending after
         # the day before `first` is ending on or after `first`; a value written for `last`
         # is `last` in both readings.
-        return [after("endDate", write_date(window.first - ONE_DAY, database_zone)),
-                at_most("startDate", write_date(window.last, database_zone))]
+        return [
+            after("endDate", write_date(window.first - ONE_DAY, database_zone)),
+            at_most("startDate", write_date(window.last, database_zone)),
+        ]
 
     if len(groups) == 1:
         window, ids = next(iter(groups.items()))
         return [{"op": "in", "field": "contractID", "value": ids}, services, *within(window)]
-    return [services, {"op": "or", "items": [
-        {"op": "and", "items": [{"op": "in", "field": "contractID", "value": ids}, *within(window)]}
-        for window, ids in groups.items()
-    ]}]
+    return [
+        services,
+        {
+            "op": "or",
+            "items": [
+                {"op": "and", "items": [{"op": "in", "field": "contractID", "value": ids}, *within(window)]}
+                for window, ids in groups.items()
+            ],
+        },
+    ]

@@ -26,7 +26,9 @@ def parallelism(value: Any) -> int:
     if wanted > MAX_CONCURRENT:
         log.warning(
             "autotask: parallelism=%d is above Autotask's limit of %d requests at once; using %d",
-            wanted, MAX_CONCURRENT, MAX_CONCURRENT,
+            wanted,
+            MAX_CONCURRENT,
+            MAX_CONCURRENT,
         )
     return min(wanted, MAX_CONCURRENT)
 
@@ -51,4 +53,6 @@ def database_zone(value: Any, setting: str) -> ZoneInfo | None:
     try:
         return ZoneInfo(str(value))
     except (ValueError, KeyError) as exc:  # ZoneInfoNotFoundError is a KeyError
-        raise ConfigError(f"{setting} {value!r} is not a time zone (use an IANA name such as Australia/Sydney)") from exc
+        raise ConfigError(
+            f"{setting} {value!r} is not a time zone (use an IANA name such as Australia/Sydney)"
+        ) from exc

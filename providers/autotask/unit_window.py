@@ -61,8 +61,9 @@ def windows(contracts: Iterable[dict[str, Any]], scope: Scope, zone: ZoneInfo) -
     return found
 
 
-def window(record: dict[str, Any], styles: Iterable[BillingStyle] | None, sync_date: date,
-           zone: ZoneInfo) -> UnitWindow:
+def window(
+    record: dict[str, Any], styles: Iterable[BillingStyle] | None, sync_date: date, zone: ZoneInfo
+) -> UnitWindow:
     try:
         agreement = mapping.agreement_from_json(record, zone=zone)
     except (ProviderError, ValueError, TypeError, ArithmeticError):

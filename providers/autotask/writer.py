@@ -12,9 +12,9 @@ from providers.autotask import mapping
 from providers.autotask.client import AutotaskClient
 from providers.autotask.created_services import CreatedServices
 from providers.record import number
-from reconciler.provider import WriteResult
-from reconciler.plan.change import Change
 from reconciler.errors import ProviderError
+from reconciler.plan.change import Change
+from reconciler.provider import WriteResult
 
 log = logging.getLogger(__name__)
 
@@ -25,8 +25,15 @@ class Writer:
     """Writes through `client`, sharing the provider's caches of contract services and
     services (filled by its last read) and of the services its adjustments created."""
 
-    def __init__(self, client: AutotaskClient, services: dict[tuple[int, int], Record], catalog: dict[int, Record],
-                 *, database_zone: ZoneInfo, created: CreatedServices):
+    def __init__(
+        self,
+        client: AutotaskClient,
+        services: dict[tuple[int, int], Record],
+        catalog: dict[int, Record],
+        *,
+        database_zone: ZoneInfo,
+        created: CreatedServices,
+    ):
         self.client = client
         self.database_zone = database_zone
         self._services = services
@@ -40,7 +47,11 @@ class Writer:
             self._created.created(body["contractID"], body["serviceID"])
         log.info(
             "autotask.write: action=adjustment contract=%s service=%s units=%+d effective=%s id=%s",
-            body["contractID"], body["serviceID"], body["unitChange"], body["effectiveDate"], item_id,
+            body["contractID"],
+            body["serviceID"],
+            body["unitChange"],
+            body["effectiveDate"],
+            item_id,
         )
         detail = f"adjustment {item_id}: {body['unitChange']:+d} units from {body['effectiveDate']}"
         return WriteResult(record_id=item_id, detail=detail)
@@ -65,7 +76,9 @@ class Writer:
         item_id = self.client.update(f"/Contracts/{contract_id}/Services", body)
         log.info(
             "autotask.write: action=update contract=%s contract_service=%s fields=%s",
-            contract_id, line_id, ",".join(k for k in body if k != "id"),
+            contract_id,
+            line_id,
+            ",".join(k for k in body if k != "id"),
         )
         return WriteResult(record_id=item_id or line_id, detail="contract service updated")
 
@@ -76,20 +89,26 @@ class Writer:
             raise ProviderError("Autotask: a charge correction needs the charge id (line_id)")
         body = mapping.charge_patch(change)
         item_id = self.client.update(f"/Contracts/{int(change.agreement_id)}/Charges", body)
-        log.info("autotask.write: action=update contract=%s charge=%s fields=%s",
-                 change.agreement_id, change.line_id, ",".join(k for k in body if k != "id"))
+        log.info(
+            "autotask.write: action=update contract=%s charge=%s fields=%s",
+            change.agreement_id,
+            change.line_id,
+            ",".join(k for k in body if k != "id"),
+        )
         return WriteResult(record_id=item_id or change.line_id, detail="charge corrected")
 
     def charge(self, change: Change) -> WriteResult:
         service = self._catalog.get(mapping.service_id(change), {})
         name = str(
-            change.after.get("name") or change.after.get("invoice_description")
-            or service.get("name") or change.product_key
+            change.after.get("name")
+            or change.after.get("invoice_description")
+            or service.get("name")
+            or change.product_key
         )
         code = change.after.get("billing_code_id") or service.get("billingCodeID")
-        body = mapping.charge_body(change, name=name, database_zone=self.database_zone,
-                                   billing_code_id=int(code) if code else None)
+        body = mapping.charge_body(
+            change, name=name, database_zone=self.database_zone, billing_code_id=int(code) if code else None
+        )
         item_id = self.client.create(f"/Contracts/{int(change.agreement_id)}/Charges", body)
-        log.info("autotask.write: action=charge contract=%s charge=%s key=%s",
-                 change.agreement_id, item_id, change.key)
+        log.info("autotask.write: action=charge contract=%s charge=%s key=%s", change.agreement_id, item_id, change.key)
         return WriteResult(record_id=item_id, detail=f"charge {item_id} created")

@@ -84,9 +84,7 @@ class ConnectWiseClient(HttpClient):
 
     def active_agreements(self) -> list[dict[str, Any]]:
         """Every active, uncancelled agreement of every company (all pages); for automap."""
-        return self.get_all(
-            "/finance/agreements", 'agreementStatus = "Active" and cancelledFlag = false'
-        )
+        return self.get_all("/finance/agreements", 'agreementStatus = "Active" and cancelledFlag = false')
 
     def catalog_items(self, identifiers: Iterable[str]) -> list[dict[str, Any]]:
         return self._list_in("/procurement/catalog", cond.strings_in("identifier", identifiers))
@@ -95,13 +93,9 @@ class ConnectWiseClient(HttpClient):
         """The agreement's additions not cancelled before `since` (all pages)."""
         path = f"/finance/agreements/{int(agreement_id)}/additions"
         conditions = cond.not_cancelled_before(since)
-        return self._not_found_as(
-            f"agreement {agreement_id}", lambda: self.get_all(path, conditions)
-        )
+        return self._not_found_as(f"agreement {agreement_id}", lambda: self.get_all(path, conditions))
 
-    def additions_of(
-        self, agreement_ids: Iterable[int], *, since: date
-    ) -> dict[int, list[dict[str, Any]]]:
+    def additions_of(self, agreement_ids: Iterable[int], *, since: date) -> dict[int, list[dict[str, Any]]]:
         """`additions` of several agreements, at most `parallelism` requests at a time.
 
         The result is ordered by agreement id whatever order the answers arrive in."""
@@ -110,7 +104,7 @@ class ConnectWiseClient(HttpClient):
             return {i: self.additions(i, since=since) for i in ids}
         with ThreadPoolExecutor(max_workers=self.parallelism, thread_name_prefix="cw-read") as pool:
             results = list(pool.map(lambda i: self.additions(i, since=since), ids))
-        return dict(zip(ids, results))
+        return dict(zip(ids, results, strict=False))
 
     def company_info(self, company_id: str) -> dict[str, Any]:
         """`GET {site}/login/companyinfo/{company}`: the company's codebase, as clients find it."""
@@ -135,14 +129,10 @@ class ConnectWiseClient(HttpClient):
 
     def create_addition(self, agreement_id: int, body: dict[str, Any]) -> dict[str, Any]:
         path = f"/finance/agreements/{int(agreement_id)}/additions"
-        response = self._not_found_as(
-            f"agreement {agreement_id}", lambda: self.write("POST", path, json=body)
-        )
+        response = self._not_found_as(f"agreement {agreement_id}", lambda: self.write("POST", path, json=body))
         return self.decoded(response, "POST", path, dict)
 
-    def patch_addition(
-        self, agreement_id: int, addition_id: int, operations: list[dict[str, Any]]
-    ) -> dict[str, Any]:
+    def patch_addition(self, agreement_id: int, addition_id: int, operations: list[dict[str, Any]]) -> dict[str, Any]:
         path = f"/finance/agreements/{int(agreement_id)}/additions/{int(addition_id)}"
         response = self._not_found_as(
             f"addition {addition_id} on agreement {agreement_id}",
@@ -215,7 +205,7 @@ class ConnectWiseClient(HttpClient):
         at = parts.path.find(API_ROOT)
         if at < 0:
             raise ProviderError(f"ConnectWise sent a paging link outside the API: {parts.path}")
-        rest = parts.path[at + len(API_ROOT):]
+        rest = parts.path[at + len(API_ROOT) :]
         return self.url(rest + (f"?{parts.query}" if parts.query else ""))
 
     def _not_found_as(self, what: str, call: Callable[[], Any]) -> Any:
@@ -241,5 +231,5 @@ def _label(path: str) -> str:
     rest = parts.path
     at = rest.find(API_ROOT)
     if at >= 0:
-        rest = rest[at + len(API_ROOT):]
+        rest = rest[at + len(API_ROOT) :]
     return _ID_SEGMENT.sub("/{id}", rest) or "/"

@@ -33,9 +33,7 @@ def ids_in(field: str, ids: Iterable[int], *, budget: int = MAX_ENCODED_CONDITIO
     return list(_chunked(field, [str(int(i)) for i in sorted(set(ids))], budget))
 
 
-def strings_in(
-    field: str, values: Iterable[str], *, budget: int = MAX_ENCODED_CONDITION
-) -> list[str]:
+def strings_in(field: str, values: Iterable[str], *, budget: int = MAX_ENCODED_CONDITION) -> list[str]:
     """`field in ("A","B")` conditions, sorted values, each within `budget` encoded characters."""
     return list(_chunked(field, [string_literal(v) for v in sorted(set(values))], budget))
 

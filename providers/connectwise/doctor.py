@@ -13,8 +13,10 @@ from providers.record import numbered
 from reconciler.errors import ProviderError
 from reconciler.model import Check, Scope
 
-KEYS_FIX = ("check psa.public_key and psa.private_key (an API member's keys, under System > Members > "
-            "API Members) and psa.client_id (your integration's clientId)")
+KEYS_FIX = (
+    "check psa.public_key and psa.private_key (an API member's keys, under System > Members > "
+    "API Members) and psa.client_id (your integration's clientId)"
+)
 READS = (  # what the sync reads, and the security-role setting that grants it
     ("/company/companies", "Companies", "Company > Company Maintenance: Inquire level All"),
     ("/finance/agreements", "Agreements", "Finance > Agreements: Inquire level All"),
@@ -28,17 +30,33 @@ def diagnose(client: ConnectWiseClient, company_id: str, scope: Scope) -> list[C
     keys = _keys(client)
     checks.append(keys)
     if not keys.ok:
-        return checks + [Check("psa permissions", False, "not checked: the API keys were refused", KEYS_FIX)]
+        return [*checks, Check("psa permissions", False, "not checked: the API keys were refused", KEYS_FIX)]
     checks += _permissions(client, scope)
     checks += [
-        _each("mapped companies", sorted(numbered(scope.company_ids)),
-              lambda: client.companies(numbered(scope.company_ids)), _company),
-        _each("mapped agreements", sorted(numbered(scope.agreement_ids)),
-              lambda: client.agreements(numbered(scope.agreement_ids)), _agreement),
-        _each("mapped products", sorted(scope.product_ids), lambda: client.catalog_items(scope.product_ids), _product,
-              key="identifier"),
-        Check("psa request budget", True, "ConnectWise publishes no request quota; a 429 is waited out as its "
-              "Retry-After asks"),
+        _each(
+            "mapped companies",
+            sorted(numbered(scope.company_ids)),
+            lambda: client.companies(numbered(scope.company_ids)),
+            _company,
+        ),
+        _each(
+            "mapped agreements",
+            sorted(numbered(scope.agreement_ids)),
+            lambda: client.agreements(numbered(scope.agreement_ids)),
+            _agreement,
+        ),
+        _each(
+            "mapped products",
+            sorted(scope.product_ids),
+            lambda: client.catalog_items(scope.product_ids),
+            _product,
+            key="identifier",
+        ),
+        Check(
+            "psa request budget",
+            True,
+            "ConnectWise publishes no request quota; a 429 is waited out as its Retry-After asks",
+        ),
     ]
     return checks
 
@@ -47,14 +65,27 @@ def _site(client: ConnectWiseClient, company_id: str) -> Check:
     try:
         info = client.company_info(company_id)
     except ProviderError as exc:
-        return Check("psa site", False, str(exc), "check psa.endpoint (the site, e.g. https://api-na.myconnectwise.net) "
-                     "and psa.company_id (the company you log in with)")
+        return Check(
+            "psa site",
+            False,
+            str(exc),
+            "check psa.endpoint (the site, e.g. https://api-na.myconnectwise.net) "
+            "and psa.company_id (the company you log in with)",
+        )
     codebase = str(info.get("Codebase") or "").strip("/")
     if not codebase:
-        return Check("psa site", False, "the site answered no codebase for the company",
-                     "check psa.company_id (the company you log in with)")
-    return Check("psa site", True, f"the site knows the company; its codebase is {codebase}, ncesync calls "
-                 f"{client.codebase} (ConnectWise's router to the current release)")
+        return Check(
+            "psa site",
+            False,
+            "the site answered no codebase for the company",
+            "check psa.company_id (the company you log in with)",
+        )
+    return Check(
+        "psa site",
+        True,
+        f"the site knows the company; its codebase is {codebase}, ncesync calls "
+        f"{client.codebase} (ConnectWise's router to the current release)",
+    )
 
 
 def _keys(client: ConnectWiseClient) -> Check:
@@ -72,8 +103,14 @@ def _permissions(client: ConnectWiseClient, scope: Scope) -> list[Check]:
     reads = list(READS)
     if scope.agreement_ids:
         agreement = min(scope.agreement_ids)
-        reads.insert(2, (f"/finance/agreements/{agreement}/additions", "Agreement additions",
-                         "Finance > Agreements: Inquire level All"))
+        reads.insert(
+            2,
+            (
+                f"/finance/agreements/{agreement}/additions",
+                "Agreement additions",
+                "Finance > Agreements: Inquire level All",
+            ),
+        )
     refused = []
     for path, what, grant in reads:
         try:
@@ -84,12 +121,20 @@ def _permissions(client: ConnectWiseClient, scope: Scope) -> list[Check]:
             refused.append((what, grant, exc))
     if not refused:
         return [Check("psa permissions", True, f"the API member can read {', '.join(w for _, w, _ in reads)}")]
-    return [Check("psa permissions", False, f"reading {what} failed: {exc}", f"give the API member's security role {grant}")
-            for what, grant, exc in refused]
+    return [
+        Check("psa permissions", False, f"reading {what} failed: {exc}", f"give the API member's security role {grant}")
+        for what, grant, exc in refused
+    ]
 
 
-def _each(name: str, wanted: list[Any], read: Callable[[], list[dict[str, Any]]],
-          problem_of: Callable[[dict[str, Any]], str], *, key: str = "id") -> Check:
+def _each(
+    name: str,
+    wanted: list[Any],
+    read: Callable[[], list[dict[str, Any]]],
+    problem_of: Callable[[dict[str, Any]], str],
+    *,
+    key: str = "id",
+) -> Check:
     """One check over every mapped record: found, readable and in use."""
     if not wanted:
         return Check(name, True, "none mapped")
@@ -105,8 +150,12 @@ def _each(name: str, wanted: list[Any], read: Callable[[], list[dict[str, Any]]]
     if not found:
         return Check(name, True, f"{len(wanted)} of {len(wanted)} found and in use")
     shown = "; ".join(found[:SHOWN]) + (f"; and {len(found) - SHOWN} more" if len(found) > SHOWN else "")
-    return Check(name, False, f"{len(found)} of {len(wanted)}: {shown}",
-                 "fix the record in ConnectWise or the mapping in specs/ (ncesync validate, then doctor again)")
+    return Check(
+        name,
+        False,
+        f"{len(found)} of {len(wanted)}: {shown}",
+        "fix the record in ConnectWise or the mapping in specs/ (ncesync validate, then doctor again)",
+    )
 
 
 def _company(record: dict[str, Any]) -> str:
@@ -129,4 +178,3 @@ def _product(record: dict[str, Any]) -> str:
     except ProviderError as exc:
         return str(exc)
     return f"catalog item {item.product_id!r} is inactive" if record.get("inactiveFlag") is True else ""
-

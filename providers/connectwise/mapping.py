@@ -14,12 +14,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from providers.marker import Marker, read_marker, with_marker
+from providers.record import VendorRecord, decimal, flag, string, whole
+from reconciler.model.psa import CHARGE, DELTA, MAIN, Agreement, CatalogItem, PsaId, PsaLine, UnitSpan
+from reconciler.money import json_number
 from reconciler.plan import change as actions
 from reconciler.plan.change import Change
-from reconciler.model.psa import CHARGE, DELTA, MAIN, Agreement, CatalogItem, PsaId, PsaLine, UnitSpan
-from providers.marker import Marker, read_marker, with_marker
-from reconciler.money import json_number
-from providers.record import VendorRecord, decimal, flag, string, whole
 
 INVOICE_DESCRIPTION_LIMIT = 6000  # Addition.invoiceDescription "Max length: 6000"
 BILLABLE = "Billable"
@@ -80,8 +80,9 @@ def period_months(name: Any) -> int:
     we do not know is an error: guessing its length would misprice every proration."""
     months = _PERIOD_MONTHS.get(string(name).strip().lower())
     if months is None:
-        raise ValueError(f"unknown billing cycle {name!r} (ncesync knows Monthly, Quarterly, "
-                         "Semi-Annual and Annual/Yearly)")
+        raise ValueError(
+            f"unknown billing cycle {name!r} (ncesync knows Monthly, Quarterly, Semi-Annual and Annual/Yearly)"
+        )
     return months
 
 
@@ -103,8 +104,10 @@ def agreement_from_json(record: dict[str, Any]) -> Agreement:
     data = VendorRecord(record, f"ConnectWise agreement {_label(record)}")
     status = data.text("agreementStatus")
     if status not in AGREEMENT_STATUSES:
-        raise data.error(f"{data.where}: field agreementStatus: unknown status {status!r} "
-                         f"(expected one of {', '.join(AGREEMENT_STATUSES)})")
+        raise data.error(
+            f"{data.where}: field agreementStatus: unknown status {status!r} "
+            f"(expected one of {', '.join(AGREEMENT_STATUSES)})"
+        )
     if data.optional("cancelledFlag", flag):
         status = CANCELLED
     start = data.optional("startDate", cw_date)

@@ -14,6 +14,18 @@ from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+from providers.connectwise import doctor, mapping
+from providers.connectwise.client import DEFAULT_CODEBASE, ConnectWiseClient
+from providers.endpoint import endpoint_url, sandbox_endpoint
+from providers.http import RetryPolicy
+from providers.options import timeouts, whole_number
+from providers.record import number, numbered, record_id
+from providers.unreadable import UnreadableRecords
+from reconciler.errors import ConfigError, ProviderError
+from reconciler.model import Agreement, Check, ProviderConfig, PsaId, PsaLine, PsaState, Scope
+from reconciler.model.psa import CHARGE
+from reconciler.plan import change as actions
+from reconciler.plan.change import Change
 from reconciler.provider import (
     Capabilities,
     CompanyInfo,
@@ -24,19 +36,6 @@ from reconciler.provider import (
     Words,
     WriteResult,
 )
-from providers.endpoint import sandbox_endpoint
-from providers.endpoint import endpoint_url
-from providers.connectwise import doctor, mapping
-from providers.connectwise.client import DEFAULT_CODEBASE, ConnectWiseClient
-from providers.options import timeouts, whole_number
-from providers.http import RetryPolicy
-from providers.record import number, numbered, record_id
-from providers.unreadable import UnreadableRecords
-from reconciler.plan import change as actions
-from reconciler.plan.change import Change
-from reconciler.errors import ConfigError, ProviderError
-from reconciler.model import Agreement, Check, ProviderConfig, PsaId, PsaLine, PsaState, Scope
-from reconciler.model.psa import CHARGE
 from reconciler.secrets import resolve
 
 log = logging.getLogger(__name__)
@@ -76,7 +75,7 @@ class ConnectWiseProvider(TargetProvider):
         self._catalog_ids: dict[str, int] = {}  # identifier -> catalog item id, from reads
 
     @classmethod
-    def from_config(cls, config: ProviderConfig, context: ProviderContext) -> "ConnectWiseProvider":
+    def from_config(cls, config: ProviderConfig, context: ProviderContext) -> ConnectWiseProvider:
         options = config.options
         site, credentials = _site_and_credentials(config, context)
         client = ConnectWiseClient(
@@ -122,10 +121,15 @@ class ConnectWiseProvider(TargetProvider):
         self._catalog_ids.update({key: number(item.id) for key, item in catalog.items()})
         log.info(
             "connectwise.read: companies=%d agreements=%d lines=%d catalog=%d unreadable=%d",
-            len(companies), len(agreements), len(lines), len(catalog), len(unreadable.found),
+            len(companies),
+            len(agreements),
+            len(lines),
+            len(catalog),
+            len(unreadable.found),
         )
-        return PsaState(companies=companies, agreements=agreements, lines=lines, catalog=catalog,
-                        unreadable=unreadable.result())
+        return PsaState(
+            companies=companies, agreements=agreements, lines=lines, catalog=catalog, unreadable=unreadable.result()
+        )
 
     def companies(self) -> dict[PsaId, CompanyInfo]:
         names = mapping.companies_from_json(self.client.all_companies())
@@ -134,8 +138,9 @@ class ConnectWiseProvider(TargetProvider):
             agreement = mapping.agreement_from_json(record)
             if agreement.is_active:  # the condition already asks for it; a server may not filter
                 agreements.setdefault(agreement.company_id, []).append(agreement)
-        log.info("connectwise.companies: companies=%d agreements=%d",
-                 len(names), sum(len(a) for a in agreements.values()))
+        log.info(
+            "connectwise.companies: companies=%d agreements=%d", len(names), sum(len(a) for a in agreements.values())
+        )
         return {
             cid: CompanyInfo(cid, name, tuple(sorted(agreements.get(cid, []), key=lambda a: a.id)))
             for cid, name in sorted(names.items())
@@ -147,17 +152,18 @@ class ConnectWiseProvider(TargetProvider):
         # An addition we cannot read might be the licence's line: its product's licences (or
         # the agreement's, when even the product is unreadable) stop, not the whole read.
         parsed = [
-            unreadable.parse(mapping.line_from_json, record, agreement_id, agreement_id=agreement_id,
-                             product_id=_identifier((record or {}).get("product")))
+            unreadable.parse(
+                mapping.line_from_json,
+                record,
+                agreement_id,
+                agreement_id=agreement_id,
+                product_id=_identifier((record or {}).get("product")),
+            )
             for agreement_id, records in additions.items()
             for record in records
         ]
         lines = [ln for ln in parsed if ln is not None]
-        kept = [
-            ln
-            for ln in lines
-            if ln.product_id in scope.product_ids and _in_scope(ln, scope.sync_date)
-        ]
+        kept = [ln for ln in lines if ln.product_id in scope.product_ids and _in_scope(ln, scope.sync_date)]
         return tuple(sorted(kept, key=lambda ln: (ln.agreement_id, ln.id)))
 
     # -- write ----------------------------------------------------------------------------
@@ -187,7 +193,10 @@ class ConnectWiseProvider(TargetProvider):
         record_id = record.get("id")
         log.info(
             "connectwise.write: action=%s agreement=%s product=%s addition=%s",
-            change.action, change.agreement_id, change.product_id, record_id,
+            change.action,
+            change.agreement_id,
+            change.product_id,
+            record_id,
         )
         return WriteResult(record_id=record_id, detail=f"addition {record_id} created")
 
@@ -200,7 +209,9 @@ class ConnectWiseProvider(TargetProvider):
         record = self.client.patch_addition(number(change.agreement_id), number(change.line_id), operations)
         log.info(
             "connectwise.write: action=%s agreement=%s addition=%s fields=%s",
-            change.action, change.agreement_id, change.line_id,
+            change.action,
+            change.agreement_id,
+            change.line_id,
             ",".join(op["path"].lstrip("/") for op in operations),
         )
         return WriteResult(record_id=record.get("id", change.line_id), detail="addition updated")
@@ -256,21 +267,19 @@ def _in_scope(line: PsaLine, sync_date: date) -> bool:
     return line.kind == CHARGE or cancelled is None or cancelled >= sync_date
 
 
-def _site_and_credentials(
-    config: ProviderConfig, context: ProviderContext
-) -> tuple[str, dict[str, str]]:
+def _site_and_credentials(config: ProviderConfig, context: ProviderContext) -> tuple[str, dict[str, str]]:
     if config.is_sandbox:
         site, sandbox = sandbox_endpoint(context, "connectwise", "psa")
         return site, {key: sandbox[key] for key in CREDENTIALS}
-    site = endpoint_url(config.endpoint, setting="psa.endpoint", example="https://api-na.myconnectwise.net",
-                        expected="is neither 'sandbox' nor a site URL like")
+    site = endpoint_url(
+        config.endpoint,
+        setting="psa.endpoint",
+        example="https://api-na.myconnectwise.net",
+        expected="is neither 'sandbox' nor a site URL like",
+    )
     if "/apis/" in site:
         raise ConfigError(
-            "psa.endpoint is the site URL only (https://api-na.myconnectwise.net); "
-            "put the codebase in psa.codebase"
+            "psa.endpoint is the site URL only (https://api-na.myconnectwise.net); put the codebase in psa.codebase"
         )
-    credentials = {
-        key: resolve(config.options.get(key), context.environ, setting=f"psa.{key}")
-        for key in CREDENTIALS
-    }
+    credentials = {key: resolve(config.options.get(key), context.environ, setting=f"psa.{key}") for key in CREDENTIALS}
     return site, credentials

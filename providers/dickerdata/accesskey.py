@@ -28,7 +28,7 @@ class AccessKey:
         return now + REFRESH_MARGIN < self.expires
 
     @classmethod
-    def from_answer(cls, answer: Any, where: str) -> "AccessKey":
+    def from_answer(cls, answer: Any, where: str) -> AccessKey:
         """Read an AccessKeyRequest answer; a refusal or an unreadable answer raises."""
         if not isinstance(answer, Mapping):
             raise SourceError(f"{where}: expected a JSON object")

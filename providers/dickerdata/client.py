@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Callable
 from datetime import date, datetime, timezone
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import requests
@@ -22,8 +23,7 @@ from providers.dickerdata.accesskey import AccessKey, is_denied
 from providers.dickerdata.transport import Credentials, KeyTransport
 from providers.http import HttpClient
 from reconciler.errors import ProviderError, SourceError
-from reconciler.secrets import protect
-from reconciler.secrets import Redactor
+from reconciler.secrets import Redactor, protect
 
 log = logging.getLogger(__name__)
 
@@ -112,9 +112,7 @@ class DickerDataClient(HttpClient):
 
     # -- one authenticated call -----------------------------------------------------------
 
-    def _call(
-        self, method: str, path: str, *, body: dict | None = None, params: dict | None = None
-    ) -> Any:
+    def _call(self, method: str, path: str, *, body: dict | None = None, params: dict | None = None) -> Any:
         """Send once; on a refused key, renew the key and send once more."""
         where = f"{self.vendor} {method} {path}"
         for attempt in (1, 2):
@@ -130,7 +128,7 @@ class DickerDataClient(HttpClient):
                     self._renew(path, f"HTTP {exc.status}")
                     continue
                 raise self._masked_error(str(exc), exc.status, exc.vendor_message) from None
-            answer = self._masked(lambda: self._json(response, where))
+            answer = self._masked(partial(self._json, response, where))
             if is_denied(answer):
                 if attempt == 1:
                     self._renew(path, "Status DENIED")
@@ -189,9 +187,7 @@ class DickerDataClient(HttpClient):
         except ProviderError as exc:
             raise self._masked_error(str(exc), exc.status, exc.vendor_message) from None
 
-    def _masked_error(
-        self, message: str, status: int | None = None, vendor: str = ""
-    ) -> SourceError:
+    def _masked_error(self, message: str, status: int | None = None, vendor: str = "") -> SourceError:
         redact = self._redactor()
         return SourceError(redact(message), status=status, vendor_message=redact(vendor))
 

@@ -59,15 +59,11 @@ class ExportFolder:
             len(subs),
             len(invoices),
         )
-        return Inventory(
-            customers=mapping.customers(subs), subscriptions=tuple(subs), invoices=invoices
-        )
+        return Inventory(customers=mapping.customers(subs), subscriptions=tuple(subs), invoices=invoices)
 
     def files(self) -> list[Path]:
         if not self.folder.is_dir():
-            raise SourceError(
-                f"no subscriptions read from {self.label}: the folder does not exist; {REFUSAL}"
-            )
+            raise SourceError(f"no subscriptions read from {self.label}: the folder does not exist; {REFUSAL}")
         found = [
             p
             for p in sorted(self.folder.iterdir())
@@ -76,8 +72,7 @@ class ExportFolder:
         ]
         if not found:
             raise SourceError(
-                f"no subscriptions read from {self.label}: the folder has no .xlsx or .csv "
-                f"export files; {REFUSAL}"
+                f"no subscriptions read from {self.label}: the folder has no .xlsx or .csv export files; {REFUSAL}"
             )
         return found
 
@@ -114,23 +109,18 @@ class ExportFolder:
     def _invoices(self, sheets: list[Sheet]) -> tuple[Invoice, ...]:
         if not sheets:
             raise SourceError(
-                f"no invoices read from {self.label}: no {INVOICE_REPORT} export "
-                "(sheet Invoice Details) in the folder"
+                f"no invoices read from {self.label}: no {INVOICE_REPORT} export (sheet Invoice Details) in the folder"
             )
         owner: dict[str, str] = {}
         lines: dict[str, list[InvoiceLine]] = {}
         for sheet in sheets:
             sheet_lines = invoicereport.invoice_lines(sheet)
             if not sheet_lines:
-                raise SourceError(
-                    f"no invoice lines read from {sheet.label}; refusing to read an empty invoice"
-                )
+                raise SourceError(f"no invoice lines read from {sheet.label}; refusing to read an empty invoice")
             for number in sorted({line.invoice_number for line in sheet_lines}):
                 first = owner.setdefault(number, sheet.file)
                 if first != sheet.file:
-                    raise SourceError(
-                        f"invoice {number} is listed in both {first} and {sheet.file}"
-                    )
+                    raise SourceError(f"invoice {number} is listed in both {first} and {sheet.file}")
             for line in sheet_lines:
                 lines.setdefault(line.invoice_number, []).append(line)
         return tuple(_invoice(num, group, owner[num]) for num, group in sorted(lines.items()))
@@ -140,9 +130,7 @@ def _invoice(number: str, lines: list[InvoiceLine], file: str) -> Invoice:
     dates = sorted({line.invoice_date for line in lines})
     if len(dates) > 1:
         shown = ", ".join(d.isoformat() for d in dates)
-        raise SourceError(
-            f"{file}: invoice {number} has lines with different invoice dates ({shown})"
-        )
+        raise SourceError(f"{file}: invoice {number} has lines with different invoice dates ({shown})")
     return Invoice(number=number, date=dates[0], lines=tuple(lines))
 
 

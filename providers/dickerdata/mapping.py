@@ -50,9 +50,7 @@ def billing_frequency(value: Any) -> str:
 def out_records(answer: Any, where: str) -> list[Any]:
     """The `Out` list of a Subscriptions/* answer; anything else is a failed read."""
     if not isinstance(answer, Mapping) or not isinstance(answer.get("Out"), list):
-        raise SourceError(
-            f"{where}: the answer has no 'Out' list; refusing to read it as zero seats"
-        )
+        raise SourceError(f"{where}: the answer has no 'Out' list; refusing to read it as zero seats")
     return list(answer["Out"])
 
 

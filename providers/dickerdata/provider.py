@@ -21,17 +21,16 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from reconciler.provider import ProviderContext, SourceProvider
-from providers.endpoint import sandbox_endpoint
 from providers.dickerdata import mapping, values
 from providers.dickerdata.client import DEFAULT_BASE_URL, DickerDataClient
 from providers.dickerdata.exports import ExportFolder
 from providers.dickerdata.transport import KeyTransport
-from providers.endpoint import endpoint_url
+from providers.endpoint import endpoint_url, sandbox_endpoint
 from providers.options import timeouts
 from reconciler import secrets
 from reconciler.errors import ConfigError, ProviderError, ReconcilerError, SourceError
 from reconciler.model import Check, Inventory, Invoice, ProviderConfig, Scope, Subscription
+from reconciler.provider import ProviderContext, SourceProvider
 
 log = logging.getLogger(__name__)
 
@@ -65,9 +64,7 @@ class DickerDataProvider(SourceProvider):
         if endpoint == FILES:
             folder = options.get("folder")
             if not folder:
-                raise ConfigError(
-                    "source.folder is not set; endpoint: files needs the export folder"
-                )
+                raise ConfigError("source.folder is not set; endpoint: files needs the export folder")
             path = Path(context.root) / str(folder)
             return cls(folder=ExportFolder(path, str(folder)), read_invoices=read_invoices)
         transport = KeyTransport.named(options.get("key_transport"))
@@ -75,11 +72,8 @@ class DickerDataProvider(SourceProvider):
             base_url, account, token = _sandbox(context)
         else:
             if endpoint and not endpoint.startswith(("http://", "https://")):
-                raise ConfigError(
-                    f"source.endpoint {endpoint!r} is not sandbox, files or an http(s) base URL"
-                )
-            base_url = endpoint_url(endpoint or DEFAULT_BASE_URL, setting="source.endpoint",
-                                    example=DEFAULT_BASE_URL)
+                raise ConfigError(f"source.endpoint {endpoint!r} is not sandbox, files or an http(s) base URL")
+            base_url = endpoint_url(endpoint or DEFAULT_BASE_URL, setting="source.endpoint", example=DEFAULT_BASE_URL)
             account = _secret(options, "account_code", context)
             token = _secret(options, "access_token", context)
         client = DickerDataClient(
@@ -99,9 +93,7 @@ class DickerDataProvider(SourceProvider):
         subs = self._subscriptions(self.client, scope)
         invoices = self._invoices(self.client, scope) if with_invoices else ()
         log.info("dickerdata: read subscriptions=%d invoices=%d", len(subs), len(invoices))
-        return Inventory(
-            customers=mapping.customers(subs), subscriptions=tuple(subs), invoices=invoices
-        )
+        return Inventory(customers=mapping.customers(subs), subscriptions=tuple(subs), invoices=invoices)
 
     def request_counts(self) -> dict[str, int]:
         return self.client.request_counts() if self.client is not None else {}
@@ -113,8 +105,15 @@ class DickerDataProvider(SourceProvider):
             try:
                 self.client.access_key()
             except ReconcilerError as exc:
-                return [Check("source credentials", False, str(exc), "check source.account_code and "
-                              "source.access_token (the Dicker Data API account code and access token)")]
+                return [
+                    Check(
+                        "source credentials",
+                        False,
+                        str(exc),
+                        "check source.account_code and "
+                        "source.access_token (the Dicker Data API account code and access token)",
+                    )
+                ]
             checks = [Check("source credentials", True, "Dicker Data granted an access key")]
         else:
             checks = []
@@ -122,16 +121,23 @@ class DickerDataProvider(SourceProvider):
             inventory = self.read(replace(scope, with_invoices=False))
         except ReconcilerError as exc:
             fix = "check source.folder and the export files in it" if self.folder else "see the error"
-            return checks + [Check("source subscriptions", False, str(exc), fix)]
+            return [*checks, Check("source subscriptions", False, str(exc), fix)]
         where = "files in the export folder" if self.folder else "Dicker Data"
-        checks.append(Check("source subscriptions", True, f"{len(inventory.subscriptions)} subscriptions read from {where}"))
+        checks.append(
+            Check("source subscriptions", True, f"{len(inventory.subscriptions)} subscriptions read from {where}")
+        )
         listed = {s.tenant_id for s in inventory.subscriptions}
         missing = sorted(scope.tenant_ids - listed)
         found = len(scope.tenant_ids) - len(missing)
         detail = f"{found} of {len(scope.tenant_ids)} mapped customers have subscriptions"
-        checks.append(Check("mapped customers", not missing,
-                            detail + (f"; none for {', '.join(missing[:5])}" if missing else ""),
-                            "check dd_customer_id in specs/clients/ (the customer's tenant id in Dicker Data)"))
+        checks.append(
+            Check(
+                "mapped customers",
+                not missing,
+                detail + (f"; none for {', '.join(missing[:5])}" if missing else ""),
+                "check dd_customer_id in specs/clients/ (the customer's tenant id in Dicker Data)",
+            )
+        )
         if self.client is not None:
             checks.append(Check("source request budget", True, "Dicker Data publishes no request quota"))
         return checks
@@ -175,7 +181,9 @@ class DickerDataProvider(SourceProvider):
                 answer = client.invoice_details(number)
             except ProviderError as error:
                 if asked and error.status == 404:  # a typo in --invoice, not a setup problem
-                    raise SourceError(f"Dicker Data has no invoice {number!r} (check the number given to --invoice)") from None
+                    raise SourceError(
+                        f"Dicker Data has no invoice {number!r} (check the number given to --invoice)"
+                    ) from None
                 raise
             invoice = mapping.invoice(answer, where)
             if invoice.number != number:
@@ -221,9 +229,7 @@ def _option_flag(options: dict[str, Any], name: str) -> bool:
     try:
         return values.flag(options.get(name, False))
     except ValueError:
-        raise ConfigError(
-            f"source.{name} is {options.get(name)!r}; expected true or false"
-        ) from None
+        raise ConfigError(f"source.{name} is {options.get(name)!r}; expected true or false") from None
 
 
 def _secret(options: dict[str, Any], name: str, context: ProviderContext) -> str:

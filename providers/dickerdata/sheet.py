@@ -108,9 +108,7 @@ def read_csv(path: Path, label: str) -> Sheet:
         with path.open(newline="", encoding="utf-8-sig") as handle:
             return table(label, None, (tuple(r) for r in csv.reader(handle)))
     except UnicodeDecodeError as exc:
-        raise SourceError(
-            f"{label}: not UTF-8 text (byte {exc.start}); save it as CSV UTF-8"
-        ) from None
+        raise SourceError(f"{label}: not UTF-8 text (byte {exc.start}); save it as CSV UTF-8") from None
     except csv.Error as exc:
         raise SourceError(f"{label}: not a readable CSV file: {exc}") from None
 
@@ -124,9 +122,7 @@ def read_xlsx(path: Path, label: str) -> Iterator[tuple[str, Iterator[tuple[Any,
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises zip, XML and key errors for damaged files
-        raise SourceError(
-            f"{label}: not a readable .xlsx workbook ({type(exc).__name__})"
-        ) from None
+        raise SourceError(f"{label}: not a readable .xlsx workbook ({type(exc).__name__})") from None
     try:
         for worksheet in workbook.worksheets:
             yield worksheet.title, worksheet.iter_rows(values_only=True)

@@ -38,12 +38,10 @@ class KeyTransport:
     mode: str = BODY
 
     @classmethod
-    def named(cls, mode: Any) -> "KeyTransport":
+    def named(cls, mode: Any) -> KeyTransport:
         name = str(mode or BODY).strip().lower()
         if name not in TRANSPORTS:
-            raise ConfigError(
-                f"source.key_transport is {mode!r}; expected one of: {', '.join(TRANSPORTS)}"
-            )
+            raise ConfigError(f"source.key_transport is {mode!r}; expected one of: {', '.join(TRANSPORTS)}")
         return cls(name)
 
     def post(self, body: dict[str, Any], credentials: Credentials) -> dict[str, Any]:

@@ -14,8 +14,7 @@ DEFAULT_LIFETIME = 30 * 60.0  # seconds
 class AccessKeys:
     """Issued keys and their expiry. `lifetime` may be changed at any time (tests shorten it)."""
 
-    def __init__(self, *, lifetime: float = DEFAULT_LIFETIME,
-                 now: Callable[[], float] = time.monotonic):
+    def __init__(self, *, lifetime: float = DEFAULT_LIFETIME, now: Callable[[], float] = time.monotonic):
         self.lifetime = lifetime
         self._now = now
         self._lock = threading.Lock()

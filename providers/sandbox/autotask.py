@@ -13,31 +13,40 @@ from providers.sandbox.autotask_dates import DATE_FIELDS, DatabaseDates, canonic
 from providers.sandbox.autotask_query import Query, QueryError, indexed_candidates, predicate_of
 from providers.sandbox.autotask_records import CHILD_OF_CONTRACT, EntityShape
 from providers.sandbox.contract_units import AdjustmentError, apply_adjustment
-from providers.sandbox_credentials import SANDBOX_CREDENTIALS
 from providers.sandbox.exchange import Rejection, Reply, Request
 from providers.sandbox.record_index import RecordIndex
 from providers.sandbox.router import Route, Router
 from providers.sandbox.store import WorldStore
 from providers.sandbox.threshold import TIMEFRAME_MINUTES, RequestWindow
+from providers.sandbox_credentials import SANDBOX_CREDENTIALS
 
 VENDOR = "autotask"
 ENTITIES = {  # URL name -> world collection
-    "Companies": "companies", "Contracts": "contracts", "Services": "services",
-    "ContractServices": "contractServices", "ContractServiceUnits": "contractServiceUnits",
+    "Companies": "companies",
+    "Contracts": "contracts",
+    "Services": "services",
+    "ContractServices": "contractServices",
+    "ContractServiceUnits": "contractServiceUnits",
     "ContractCharges": "contractCharges",
 }
-CHILDREN = {"Services": "contractServices", "ServiceUnits": "contractServiceUnits",
-            "Charges": "contractCharges"}
+CHILDREN = {"Services": "contractServices", "ServiceUnits": "contractServiceUnits", "Charges": "contractCharges"}
 WRITABLE = {  # entityInformation: (create, update, delete) through the API
-    "Companies": (True, True, False), "Contracts": (True, True, False), "Services": (True, True, False),
-    "ContractServices": (True, True, False), "ContractServiceUnits": (False, False, False),
-    "ContractCharges": (True, True, True), "ContractServiceAdjustments": (True, False, False),
+    "Companies": (True, True, False),
+    "Contracts": (True, True, False),
+    "Services": (True, True, False),
+    "ContractServices": (True, True, False),
+    "ContractServiceUnits": (False, False, False),
+    "ContractCharges": (True, True, True),
+    "ContractServiceAdjustments": (True, False, False),
 }
 MATCH_CACHE = 8  # queries whose matches are kept for their next pages
 INDEXED_FIELDS = {"id": "id", "contractid": "contractID", "contractserviceid": "contractServiceID"}
 INDEXED = {  # collection -> the (lower-cased) fields a query's candidates are found by
-    "companies": ("id",), "contracts": ("id",), "services": ("id",),
-    "contractServices": ("id", "contractid"), "contractServiceUnits": ("id", "contractid", "contractserviceid"),
+    "companies": ("id",),
+    "contracts": ("id",),
+    "services": ("id",),
+    "contractServices": ("id", "contractid"),
+    "contractServiceUnits": ("id", "contractid", "contractserviceid"),
     "contractCharges": ("id", "contractid"),
 }
 SERVICE_FIELDS = frozenset({"unitPrice", "unitCost", "invoiceDescription", "internalDescription"})
@@ -63,8 +72,7 @@ class AutotaskApi:
         self.store = store
         self.window = window
         self._matches: dict[tuple[str, str, int], list[dict[str, Any]]] = {}
-        routes = [Route("GET", "/zoneInformation", self._zone),
-                  Route("GET", "/ThresholdInformation", self._threshold)]
+        routes = [Route("GET", "/zoneInformation", self._zone), Route("GET", "/ThresholdInformation", self._threshold)]
         for entity in [*ENTITIES, "ContractServiceAdjustments"]:
             info = f"/{entity}/entityInformation"
             routes += [
@@ -121,8 +129,7 @@ class AutotaskApi:
         if user != SANDBOX_CREDENTIALS[VENDOR]["username"]:
             raise Rejection(at_error(500, NO_ZONE))
         root = f"{request.base_url}/autotask/atservicesrest/"
-        return Reply(200, {"zoneName": "Sandbox", "url": root, "webUrl": f"{request.base_url}/autotask/",
-                           "ci": 0})
+        return Reply(200, {"zoneName": "Sandbox", "url": root, "webUrl": f"{request.base_url}/autotask/", "ci": 0})
 
     def _information(self, request: Request, *, entity: str, part: str) -> Reply:
         """`{Entity}/entityInformation`, `.../fields` or `.../userDefinedFields`."""
@@ -139,9 +146,14 @@ class AutotaskApi:
         return EntityShape(entity, self.store.records(VENDOR, collection) if collection else ())
 
     def _threshold(self, request: Request) -> Reply:
-        return Reply(200, {"externalRequestThreshold": self.window.limit,
-                           "requestThresholdTimeframe": TIMEFRAME_MINUTES,
-                           "currentTimeframeRequestCount": self.window.count()})
+        return Reply(
+            200,
+            {
+                "externalRequestThreshold": self.window.limit,
+                "requestThresholdTimeframe": TIMEFRAME_MINUTES,
+                "currentTimeframeRequestCount": self.window.count(),
+            },
+        )
 
     def _model(self, request: Request, *, next_page: bool = False) -> Query:
         """The query a request sends. A next page continues a query with the method it was
@@ -230,7 +242,8 @@ class AutotaskApi:
 
         more = query.offset + query.max_records < len(found)
         details = {
-            "count": len(page), "requestCount": query.max_records,
+            "count": len(page),
+            "requestCount": query.max_records,
             "prevPageUrl": link(max(0, query.offset - query.max_records)) if query.offset else None,
             "nextPageUrl": link(query.offset + query.max_records) if more else None,
         }
@@ -248,9 +261,11 @@ class AutotaskApi:
     def _children(self, request: Request, *, entity: str) -> Reply:
         contract = self._contract(request)
         dates = self._dates()
-        items = [dates.served_record(ENTITIES[entity], r)
-                 for r in self.store.index(VENDOR, ENTITIES[entity], "contractID").lookup(contract["id"])
-                 if r.get("contractID") == contract["id"]]
+        items = [
+            dates.served_record(ENTITIES[entity], r)
+            for r in self.store.index(VENDOR, ENTITIES[entity], "contractID").lookup(contract["id"])
+            if r.get("contractID") == contract["id"]
+        ]
         details = {"count": len(items), "requestCount": len(items), "prevPageUrl": None, "nextPageUrl": None}
         return Reply(200, {"items": self._shape(entity).page(items), "pageDetails": details})
 
@@ -308,9 +323,15 @@ class AutotaskApi:
         contract = self._contract(request)
         wanted = body.get("id")
         found = self.store.find(VENDOR, collection, wanted) if isinstance(wanted, int) else None
-        found = found if found is not None and found.get("id") == wanted and found.get("contractID") == contract["id"] else None
+        found = (
+            found
+            if found is not None and found.get("id") == wanted and found.get("contractID") == contract["id"]
+            else None
+        )
         if found is None:
-            raise Rejection(at_error(500, f"No {collection[:-1]} with id {body.get('id')} on contract {contract['id']}."))
+            raise Rejection(
+                at_error(500, f"No {collection[:-1]} with id {body.get('id')} on contract {contract['id']}.")
+            )
         return found
 
     def _patch_service(self, request: Request) -> Reply:
@@ -354,7 +375,9 @@ class AutotaskApi:
         return record
 
 
-def _dated_filters(filters: list[dict[str, Any]], fields: tuple[str, ...], dates: DatabaseDates) -> list[dict[str, Any]]:
+def _dated_filters(
+    filters: list[dict[str, Any]], fields: tuple[str, ...], dates: DatabaseDates
+) -> list[dict[str, Any]]:
     """`filters` with the values compared to date-only fields as the database compares
     them (a value sent is a UTC instant, like every time Autotask receives)."""
     names = {f.lower() for f in fields}

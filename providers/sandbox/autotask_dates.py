@@ -45,7 +45,7 @@ class DatabaseDates:
     received: str = "utc_instant"
 
     @classmethod
-    def of_world(cls, world: dict[str, Any]) -> "DatabaseDates":
+    def of_world(cls, world: dict[str, Any]) -> DatabaseDates:
         """The settings in the world's `meta.autotask_database` (UTC and midnight when absent)."""
         settings = (world.get("meta") or {}).get("autotask_database") or {}
         return cls(

@@ -83,8 +83,11 @@ class Query:
         return cls(tuple(filters), tuple(str(f) for f in fields), max_records)
 
     def to_model(self) -> dict[str, Any]:
-        return {"filter": list(self.filters), "includeFields": list(self.include_fields),
-                "maxRecords": self.max_records}
+        return {
+            "filter": list(self.filters),
+            "includeFields": list(self.include_fields),
+            "maxRecords": self.max_records,
+        }
 
     def token(self, offset: int) -> str:
         """A page token for nextPageUrl/prevPageUrl: the query, its method and the offset."""
@@ -97,8 +100,9 @@ class Query:
         try:
             data = json.loads(base64.urlsafe_b64decode(token.encode("ascii")))
             query = cls.parse(data["q"])
-            return cls(query.filters, query.include_fields, query.max_records, int(data["o"]),
-                       str(data.get("m", "POST")))
+            return cls(
+                query.filters, query.include_fields, query.max_records, int(data["o"]), str(data.get("m", "POST"))
+            )
         except (ValueError, KeyError, TypeError) as exc:
             raise QueryError("The paging token is not valid.") from exc
 
@@ -237,8 +241,12 @@ def _compare(actual: Any, op: str, value: Any) -> bool:
         both = left is None and right is None
         return {"eq": both, "noteq": not both}.get(op, False)
     return {
-        "eq": left == right, "noteq": left != right, "gt": left > right,
-        "gte": left >= right, "lt": left < right, "lte": left <= right,
+        "eq": left == right,
+        "noteq": left != right,
+        "gt": left > right,
+        "gte": left >= right,
+        "lt": left < right,
+        "lte": left <= right,
     }[op]
 
 

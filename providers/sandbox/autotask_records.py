@@ -22,12 +22,29 @@ from providers.sandbox.autotask_query import Vocabulary
 
 UDFS = "userDefinedFields"
 SOAP_PARENT = "soapParentPropertyId"
-READ_ONLY = frozenset({"id", "createDate", "lastModifiedDate", "lastModifiedDateTime", "lastActivityDate",
-                       "lastTrackedModifiedDateTime", "statusLastModifiedDate", "statusLastModifiedBy"})
+READ_ONLY = frozenset(
+    {
+        "id",
+        "createDate",
+        "lastModifiedDate",
+        "lastModifiedDateTime",
+        "lastActivityDate",
+        "lastTrackedModifiedDateTime",
+        "statusLastModifiedDate",
+        "statusLastModifiedBy",
+    }
+)
 REQUIRED = {  # fields Autotask requires on create, for entityInformation/fields
     "Companies": {"companyName", "companyType", "ownerResourceID", "phone"},
-    "Contracts": {"companyID", "contractName", "contractType", "startDate", "endDate", "status",
-                  "timeReportingRequiresStartAndStopTimes"},
+    "Contracts": {
+        "companyID",
+        "contractName",
+        "contractType",
+        "startDate",
+        "endDate",
+        "status",
+        "timeReportingRequiresStartAndStopTimes",
+    },
     "Services": {"name", "periodType", "unitPrice", "billingCodeID"},
     "ContractServices": {"contractID", "serviceID", "unitPrice"},
     "ContractServiceAdjustments": {"contractID", "serviceID", "effectiveDate", "unitChange"},
@@ -41,8 +58,12 @@ PICKLISTS = {  # (entity, field) -> ((value, label), ...): the values the sandbo
     ("ContractCharges", "chargeType"): ((1, "Operational"),),
     ("ContractCharges", "status"): ((1, "Active"),),
 }
-CHILD_OF_CONTRACT = {"Services": "ContractServices", "ServiceUnits": "ContractServiceUnits",
-                     "Charges": "ContractCharges", "ServiceAdjustments": "ContractServiceAdjustments"}
+CHILD_OF_CONTRACT = {
+    "Services": "ContractServices",
+    "ServiceUnits": "ContractServiceUnits",
+    "Charges": "ContractCharges",
+    "ServiceAdjustments": "ContractServiceAdjustments",
+}
 
 
 class EntityShape:
@@ -53,13 +74,26 @@ class EntityShape:
         self.name, typed = ENTITIES[url_name]
         self.fields = tuple(name for name, _ in typed)
         self.types = dict(typed)
-        self.udf_names = tuple(sorted({str(u.get("name")) for r in records for u in r.get(UDFS) or ()
-                                       if isinstance(u, dict) and u.get("name")}, key=str.lower)
-                               ) if url_name in WITH_UDFS else ()
+        self.udf_names = (
+            tuple(
+                sorted(
+                    {
+                        str(u.get("name"))
+                        for r in records
+                        for u in r.get(UDFS) or ()
+                        if isinstance(u, dict) and u.get("name")
+                    },
+                    key=str.lower,
+                )
+            )
+            if url_name in WITH_UDFS
+            else ()
+        )
 
     def vocabulary(self) -> Vocabulary:
-        return Vocabulary(self.name, frozenset(f.lower() for f in self.fields),
-                          frozenset(u.lower() for u in self.udf_names))
+        return Vocabulary(
+            self.name, frozenset(f.lower() for f in self.fields), frozenset(u.lower() for u in self.udf_names)
+        )
 
     def page(self, records: list[dict[str, Any]], include: tuple[str, ...] = ()) -> list[dict[str, Any]]:
         """Records as answered: every field (or exactly `include`), UDFs when any has a value."""
@@ -81,10 +115,17 @@ class EntityShape:
         return out
 
     def information(self, *, can_create: bool, can_update: bool, can_delete: bool) -> dict[str, Any]:
-        return {"info": {"name": self.name, "canCreate": can_create, "canDelete": can_delete,
-                         "canQuery": self.url_name != "ContractServiceAdjustments",
-                         "canUpdate": can_update, "hasUserDefinedFields": self.url_name in WITH_UDFS,
-                         "supportsWebhookCallouts": False}}
+        return {
+            "info": {
+                "name": self.name,
+                "canCreate": can_create,
+                "canDelete": can_delete,
+                "canQuery": self.url_name != "ContractServiceAdjustments",
+                "canUpdate": can_update,
+                "hasUserDefinedFields": self.url_name in WITH_UDFS,
+                "supportsWebhookCallouts": False,
+            }
+        }
 
     def field_information(self) -> dict[str, Any]:
         required = REQUIRED.get(self.url_name, set())
@@ -92,35 +133,78 @@ class EntityShape:
         for name in self.fields:
             picklist = PICKLISTS.get((self.url_name, name), ())
             reference = _referenced(name)
-            fields.append({
-                "name": name, "dataType": self.types[name], "length": 0 if self.types[name] != "string" else 100,
-                "isRequired": name in required, "isReadOnly": name in READ_ONLY,
-                "isQueryable": True, "isReference": bool(reference), "referenceEntityType": reference,
-                "isPickList": bool(picklist),
-                "picklistValues": [{"value": str(v), "label": label, "isDefaultValue": False, "sortOrder": i,
-                                    "parentValue": "", "isActive": True, "isSystem": True}
-                                   for i, (v, label) in enumerate(picklist)] if picklist else None,
-                "picklistParentValueField": "", "isSupportedWebhookField": False,
-            })
+            fields.append(
+                {
+                    "name": name,
+                    "dataType": self.types[name],
+                    "length": 0 if self.types[name] != "string" else 100,
+                    "isRequired": name in required,
+                    "isReadOnly": name in READ_ONLY,
+                    "isQueryable": True,
+                    "isReference": bool(reference),
+                    "referenceEntityType": reference,
+                    "isPickList": bool(picklist),
+                    "picklistValues": [
+                        {
+                            "value": str(v),
+                            "label": label,
+                            "isDefaultValue": False,
+                            "sortOrder": i,
+                            "parentValue": "",
+                            "isActive": True,
+                            "isSystem": True,
+                        }
+                        for i, (v, label) in enumerate(picklist)
+                    ]
+                    if picklist
+                    else None,
+                    "picklistParentValueField": "",
+                    "isSupportedWebhookField": False,
+                }
+            )
         return {"fields": fields}
 
     def udf_information(self) -> dict[str, Any]:
         """`entityInformation/userDefinedFields` (the swagger's `Field` model: `type`, `label`)."""
-        return {"fields": [{"name": n, "label": n, "type": "string", "length": 100, "description": "",
-                            "isRequired": False, "isReadOnly": False, "isQueryable": True,
-                            "isReference": False, "referenceEntityType": "", "isPickList": False,
-                            "picklistValues": None, "picklistParentValueField": "", "defaultValue": None,
-                            "isSupportedWebhookField": False}
-                           for n in self.udf_names]}
+        return {
+            "fields": [
+                {
+                    "name": n,
+                    "label": n,
+                    "type": "string",
+                    "length": 100,
+                    "description": "",
+                    "isRequired": False,
+                    "isReadOnly": False,
+                    "isQueryable": True,
+                    "isReference": False,
+                    "referenceEntityType": "",
+                    "isPickList": False,
+                    "picklistValues": None,
+                    "picklistParentValueField": "",
+                    "defaultValue": None,
+                    "isSupportedWebhookField": False,
+                }
+                for n in self.udf_names
+            ]
+        }
 
 
 def _udf_values(record: dict[str, Any]) -> dict[str, Any]:
-    return {str(u.get("name")).lower(): u.get("value") for u in record.get(UDFS) or ()
-            if isinstance(u, dict) and u.get("value") is not None}
+    return {
+        str(u.get("name")).lower(): u.get("value")
+        for u in record.get(UDFS) or ()
+        if isinstance(u, dict) and u.get("value") is not None
+    }
 
 
 def _referenced(field: str) -> str:
     """The entity an `...ID` field points at, by Autotask's naming."""
-    names = {"companyID": "Company", "contractID": "Contract", "serviceID": "Service",
-             "contractServiceID": "ContractService", "billingCodeID": "BillingCode"}
+    names = {
+        "companyID": "Company",
+        "contractID": "Contract",
+        "serviceID": "Service",
+        "contractServiceID": "ContractService",
+        "billingCodeID": "BillingCode",
+    }
     return names.get(field, "")

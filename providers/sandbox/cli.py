@@ -30,14 +30,27 @@ def sandbox() -> None:
 @click.option("--sync", "sync_type", type=click.Choice(["daily", "monthly"]), default="daily", show_default=True)
 @click.option("--style", type=click.Choice(["advance", "arrears"]), default="advance", show_default=True)
 @click.option("--prorate/--no-prorate", default=False, show_default=True)
-@click.option("--date", "today", type=CalendarDate(), default=None,
-              help="The world's today (default: today).")
-@click.option("--timezone", default="Pacific/Auckland", show_default=True,
-              help="The MSP's time zone (IANA name); the emulated Autotask database keeps it too.")
+@click.option("--date", "today", type=CalendarDate(), default=None, help="The world's today (default: today).")
+@click.option(
+    "--timezone",
+    default="Pacific/Auckland",
+    show_default=True,
+    help="The MSP's time zone (IANA name); the emulated Autotask database keeps it too.",
+)
 @click.option("--force", is_flag=True, help="Write even when specs/ already exists.")
 @handles_errors
-def init(root: Path, clients: int, seed: int, psa: str, sync_type: str, style: str, prorate: bool,
-         today: datetime | None, timezone: str, force: bool) -> None:
+def init(
+    root: Path,
+    clients: int,
+    seed: int,
+    psa: str,
+    sync_type: str,
+    style: str,
+    prorate: bool,
+    today: datetime | None,
+    timezone: str,
+    force: bool,
+) -> None:
     """Write a reproducible demo deployment: specs/ and sandbox/world.json."""
     from providers.sandbox.generator import generate, reset
 
@@ -46,10 +59,21 @@ def init(root: Path, clients: int, seed: int, psa: str, sync_type: str, style: s
     try:
         ZoneInfo(timezone)
     except (ValueError, KeyError):
-        raise ConfigError(f"--timezone {timezone!r} is not a time zone (use an IANA name such as Australia/Sydney)") from None
+        raise ConfigError(
+            f"--timezone {timezone!r} is not a time zone (use an IANA name such as Australia/Sydney)"
+        ) from None
     day = today.date() if today else date.today()
-    generate(root, clients=clients, seed=seed, psa=psa, sync=sync_type, style=style, prorate=prorate, today=day,
-             timezone=timezone)
+    generate(
+        root,
+        clients=clients,
+        seed=seed,
+        psa=psa,
+        sync=sync_type,
+        style=style,
+        prorate=prorate,
+        today=day,
+        timezone=timezone,
+    )
     reset(root)
     click.echo(f"Wrote a deployment for {psa} with {clients} clients (seed {seed}) to {root}.")
     click.echo(f"Next: ncesync plan -C {shlex.quote(str(root))} --date {day.isoformat()}")

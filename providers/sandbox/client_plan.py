@@ -11,10 +11,41 @@ from datetime import date
 from providers.sandbox.catalogue import MAPPED, UNMAPPED, NceProduct
 from reconciler.billing.periods import add_months
 
-_FIRST = ("Kauri", "Harbour", "Southern", "Tasman", "Pohutukawa", "Summit", "Riverbend", "Coastal",
-          "Greenfield", "Ironbark", "Bluegum", "Wattle", "Kowhai", "Totara", "Macquarie", "Lakeside")
-_SECOND = ("Accounting", "Legal", "Dental", "Engineering", "Logistics", "Architects", "Motors",
-           "Medical", "Consulting", "Property", "Builders", "Foods", "Travel", "Design", "Freight")
+_FIRST = (
+    "Kauri",
+    "Harbour",
+    "Southern",
+    "Tasman",
+    "Pohutukawa",
+    "Summit",
+    "Riverbend",
+    "Coastal",
+    "Greenfield",
+    "Ironbark",
+    "Bluegum",
+    "Wattle",
+    "Kowhai",
+    "Totara",
+    "Macquarie",
+    "Lakeside",
+)
+_SECOND = (
+    "Accounting",
+    "Legal",
+    "Dental",
+    "Engineering",
+    "Logistics",
+    "Architects",
+    "Motors",
+    "Medical",
+    "Consulting",
+    "Property",
+    "Builders",
+    "Foods",
+    "Travel",
+    "Design",
+    "Freight",
+)
 _SUFFIX = ("Ltd", "Limited", "Pty Ltd", "Group", "Partners", "& Co")
 SUSPENDED_SHARE = 0.05
 DRIFT_SHARE = 0.2
@@ -63,15 +94,20 @@ class ClientPlan:
         return dict(self.drift).get(product.key)
 
 
-def plan_clients(rng: random.Random, clients: int, today: date, *, licences_per_client: int | None = None,
-                 drift_share: float = DRIFT_SHARE) -> list[ClientPlan]:
+def plan_clients(
+    rng: random.Random,
+    clients: int,
+    today: date,
+    *,
+    licences_per_client: int | None = None,
+    drift_share: float = DRIFT_SHARE,
+) -> list[ClientPlan]:
     """`clients` mapped clients, then a few unmapped ones (DD customers with no mapping).
 
     Each client has 2 to 4 mapped licences unless `licences_per_client` fixes the number
     (at most the catalogue's); `drift_share` of the mapped clients drift on one licence."""
     names = _names(rng, clients + max(1, clients // 8))
-    return [_client(rng, i, name, i < clients, today, licences_per_client, drift_share)
-            for i, name in enumerate(names)]
+    return [_client(rng, i, name, i < clients, today, licences_per_client, drift_share) for i, name in enumerate(names)]
 
 
 def _names(rng: random.Random, n: int) -> list[str]:
@@ -84,8 +120,9 @@ def _names(rng: random.Random, n: int) -> list[str]:
     return names
 
 
-def _client(rng: random.Random, index: int, name: str, mapped: bool, today: date,
-            licences: int | None, drift_share: float) -> ClientPlan:
+def _client(
+    rng: random.Random, index: int, name: str, mapped: bool, today: date, licences: int | None, drift_share: float
+) -> ClientPlan:
     tenant = str(uuid.UUID(int=rng.getrandbits(128), version=4))
     start = add_months(today.replace(day=1), -rng.randint(2, 30))
     # no draw when the number is fixed, so the default stream (and output) stays as it was

@@ -50,7 +50,7 @@ def _tokenize(text: str) -> list[tuple[str, str]]:
             break
         found = _TOKEN.match(text, pos)
         if not found or found.end() == pos:
-            raise ConditionError(f"unexpected text at position {pos}: {text[pos:pos + 20]!r}")
+            raise ConditionError(f"unexpected text at position {pos}: {text[pos : pos + 20]!r}")
         kind = found.lastgroup or ""
         tokens.append((kind, found.group(kind)))
         pos = found.end()
@@ -163,8 +163,7 @@ def field_value(record: dict[str, Any], path: str) -> Any:
     for part in path.split("/"):
         if not isinstance(value, dict):
             return None
-        value = value[part] if part in value else next(
-            (v for k, v in value.items() if k.lower() == part.lower()), None)
+        value = value[part] if part in value else next((v for k, v in value.items() if k.lower() == part.lower()), None)
     return value
 
 
@@ -195,8 +194,12 @@ def _compare(actual: Any, op: str, lit: _Literal) -> bool:
     if left is None:
         return op == "!="
     return {
-        "=": left == right, "!=": left != right, "<": left < right,
-        "<=": left <= right, ">": left > right, ">=": left >= right,
+        "=": left == right,
+        "!=": left != right,
+        "<": left < right,
+        "<=": left <= right,
+        ">": left > right,
+        ">=": left >= right,
     }[op]
 
 

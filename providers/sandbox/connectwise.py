@@ -10,22 +10,40 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
-from providers.sandbox_credentials import SANDBOX_CREDENTIALS
 from providers.sandbox.cw_listing import count_reply, cw_error, list_reply, public, select_fields
 from providers.sandbox.cw_query import LIST_PARAMETERS, check_parameters, selected_fields
 from providers.sandbox.exchange import Rejection, Reply, Request
 from providers.sandbox.router import Handler, Route, Router
 from providers.sandbox.store import WorldStore
 from providers.sandbox.vendor_dates import cw_datetime, parse_datetime
+from providers.sandbox_credentials import SANDBOX_CREDENTIALS
 
 VENDOR = "connectwise"
 BILL_CUSTOMER = ("Billable", "DoNotBill", "NoCharge")
-PATCHABLE = frozenset({
-    "product", "quantity", "lessIncluded", "unitPrice", "unitCost", "billCustomer",
-    "effectiveDate", "cancelledDate", "taxableFlag", "serialNumber", "invoiceDescription",
-    "purchaseItemFlag", "specialOrderFlag", "description", "uom", "sequenceNumber",
-    "prorateCurrentPeriodFlag", "opportunity", "invoiceGrouping", "customFields",
-})
+PATCHABLE = frozenset(
+    {
+        "product",
+        "quantity",
+        "lessIncluded",
+        "unitPrice",
+        "unitCost",
+        "billCustomer",
+        "effectiveDate",
+        "cancelledDate",
+        "taxableFlag",
+        "serialNumber",
+        "invoiceDescription",
+        "purchaseItemFlag",
+        "specialOrderFlag",
+        "description",
+        "uom",
+        "sequenceNumber",
+        "prorateCurrentPeriodFlag",
+        "opportunity",
+        "invoiceGrouping",
+        "customFields",
+    }
+)
 DESCRIPTION_LIMIT = 6000
 # What the kept 2026.4 document declares for every answer; the sandbox has that model only.
 MEDIA_TYPE = "application/vnd.connectwise.com+json; version=2026.4"
@@ -36,9 +54,11 @@ SITE_MOUNT = "/connectwise"  # companyinfo lives on the site, outside {codebase}
 class ConnectWiseApi:
     def __init__(self, store: WorldStore):
         self.store = store
-        lists = {"/company/companies": ("companies", "Company"),
-                 "/finance/agreements": ("agreements", "Agreement"),
-                 "/procurement/catalog": ("catalog", "CatalogItem")}
+        lists = {
+            "/company/companies": ("companies", "Company"),
+            "/finance/agreements": ("agreements", "Agreement"),
+            "/procurement/catalog": ("catalog", "CatalogItem"),
+        }
         routes: list[Route] = []
         for path, (name, entity) in lists.items():
             routes += [
@@ -69,7 +89,9 @@ class ConnectWiseApi:
         except (binascii.Error, UnicodeDecodeError):
             decoded = ""
         if scheme.lower() != "basic" or not hmac.compare_digest(decoded, expected):
-            raise Rejection(cw_error(401, "Unauthorized", "The credentials are not valid (company+public key:private key)."))
+            raise Rejection(
+                cw_error(401, "Unauthorized", "The credentials are not valid (company+public key:private key).")
+            )
         if not hmac.compare_digest(request.header("clientid") or "", creds["client_id"]):
             raise Rejection(cw_error(401, "Unauthorized", "A valid clientId header is required."))
 
@@ -85,9 +107,18 @@ class ConnectWiseApi:
         if request.mount != SITE_MOUNT or wanted != SANDBOX_CREDENTIALS[VENDOR]["company_id"]:
             raise Rejection(cw_error(404, "NotFound", f"Company {wanted!r} was not found on this site."))
         site = urlsplit(request.base_url).netloc + SITE_MOUNT
-        return Reply(200, {"CompanyName": "ncesync sandbox", "Codebase": CODEBASE,
-                           "VersionCode": "v2026.4", "VersionNumber": "v4.6.2026.4",
-                           "CompanyID": wanted, "IsCloud": True, "SiteUrl": site})
+        return Reply(
+            200,
+            {
+                "CompanyName": "ncesync sandbox",
+                "Codebase": CODEBASE,
+                "VersionCode": "v2026.4",
+                "VersionNumber": "v4.6.2026.4",
+                "CompanyID": wanted,
+                "IsCloud": True,
+                "SiteUrl": site,
+            },
+        )
 
     def _item(self, request: Request, collection: str, entity: str) -> Reply:
         record = public(self._find(collection, request.params["id"]))
@@ -96,8 +127,12 @@ class ConnectWiseApi:
     def _find(self, collection: str, text_id: str) -> dict[str, Any]:
         record = self.store.find(VENDOR, collection, text_id)
         if record is None or str(record.get("id")) != text_id:
-            noun = {"companies": "Company", "agreements": "Agreement", "catalog": "CatalogItem",
-                    "additions": "Addition"}[collection]
+            noun = {
+                "companies": "Company",
+                "agreements": "Agreement",
+                "catalog": "CatalogItem",
+                "additions": "Addition",
+            }[collection]
             raise Rejection(cw_error(404, "NotFound", f"{noun} with id {text_id} was not found."))
         return record
 
@@ -129,8 +164,11 @@ class ConnectWiseApi:
             if body.get(name) in (None, ""):
                 raise Rejection(_invalid(name, f"{name} is required."))
         record = {k: v for k, v in body.items() if k in PATCHABLE}
-        record.update(id=self.store.next_id(VENDOR, "additions"), agreementId=agreement["id"],
-                      agreementStatus=agreement.get("agreementStatus", "Active"))
+        record.update(
+            id=self.store.next_id(VENDOR, "additions"),
+            agreementId=agreement["id"],
+            agreementStatus=agreement.get("agreementStatus", "Active"),
+        )
         record.setdefault("quantity", 0)
         record.setdefault("effectiveDate", cw_datetime(self.store.today()))
         self._check(record)
@@ -157,8 +195,15 @@ class ConnectWiseApi:
         product = record.get("product")
         if not isinstance(product, dict):
             raise Rejection(_invalid("product", "product must be an object with id or identifier."))
-        item = next((c for c in self._all("catalog") if c.get("id") == product.get("id")
-                     or (product.get("id") is None and c.get("identifier") == product.get("identifier"))), None)
+        item = next(
+            (
+                c
+                for c in self._all("catalog")
+                if c.get("id") == product.get("id")
+                or (product.get("id") is None and c.get("identifier") == product.get("identifier"))
+            ),
+            None,
+        )
         if item is None:
             raise Rejection(_invalid("product", f"product {product} is not in the catalog."))
         record["product"] = {"id": item["id"], "identifier": item["identifier"]}
@@ -181,8 +226,9 @@ class ConnectWiseApi:
             record[ext] = float(quantity * Decimal(str(record.get(unit) or 0)))
 
 
-def _api(method: str, pattern: str, handler: Handler, parameters: tuple[str, ...] = LIST_PARAMETERS,
-         *, write: bool = False) -> Route:
+def _api(
+    method: str, pattern: str, handler: Handler, parameters: tuple[str, ...] = LIST_PARAMETERS, *, write: bool = False
+) -> Route:
     """A route under apis/3.0: its query parameters checked first, its answer typed as the
     document's media type."""
 

@@ -44,20 +44,28 @@ def contract_periods(contract: dict[str, Any], today: date) -> list[Period]:
         k += 1
 
 
-def create_unit_rows(store: WorldStore, contract: dict[str, Any], service: dict[str, Any],
-                     *, since: date, units: int = 0) -> None:
+def create_unit_rows(
+    store: WorldStore, contract: dict[str, Any], service: dict[str, Any], *, since: date, units: int = 0
+) -> None:
     """Rows of a new contract service for every period ending on or after `since`."""
     rows = store.records(VENDOR, "contractServiceUnits")
     for period in contract_periods(contract, store.today()):
         if period.end < since:
             continue
-        rows.append({
-            "id": store.next_id(VENDOR, "contractServiceUnits"),
-            "contractID": contract["id"], "contractServiceID": service["id"],
-            "serviceID": service["serviceID"], "startDate": at_datetime(max(period.start, since)),
-            "endDate": at_datetime(period.end), "units": units, "price": service.get("unitPrice"),
-            "cost": service.get("unitCost"), "approveAndPostDate": None,
-        })
+        rows.append(
+            {
+                "id": store.next_id(VENDOR, "contractServiceUnits"),
+                "contractID": contract["id"],
+                "contractServiceID": service["id"],
+                "serviceID": service["serviceID"],
+                "startDate": at_datetime(max(period.start, since)),
+                "endDate": at_datetime(period.end),
+                "units": units,
+                "price": service.get("unitPrice"),
+                "cost": service.get("unitCost"),
+                "approveAndPostDate": None,
+            }
+        )
 
 
 def apply_adjustment(store: WorldStore, body: dict[str, Any]) -> dict[str, Any]:
@@ -70,8 +78,10 @@ def apply_adjustment(store: WorldStore, body: dict[str, Any]) -> dict[str, Any]:
         raise AdjustmentError(OUTSIDE)
     service_id = body.get("serviceID")
     adjustments = store.records(VENDOR, "contractServiceAdjustments")
-    if any(a.get("serviceID") == service_id and parse_date(str(a.get("effectiveDate"))) == effective
-           for a in store.index(VENDOR, "contractServiceAdjustments", "contractID").lookup(contract["id"])):
+    if any(
+        a.get("serviceID") == service_id and parse_date(str(a.get("effectiveDate"))) == effective
+        for a in store.index(VENDOR, "contractServiceAdjustments", "contractID").lookup(contract["id"])
+    ):
         raise AdjustmentError(DUPLICATE)
     change = body.get("unitChange", 0)
     if isinstance(change, bool) or not isinstance(change, int):
@@ -95,8 +105,12 @@ def apply_adjustment(store: WorldStore, body: dict[str, Any]) -> dict[str, Any]:
     for money, key in (("adjustedUnitPrice", "unitPrice"), ("adjustedUnitCost", "unitCost")):
         if body.get(money) is not None:
             contract_service[key] = body[money]
-    record = dict(body, id=store.next_id(VENDOR, "contractServiceAdjustments"),
-                  contractServiceID=contract_service["id"], effectiveDate=at_datetime(effective))
+    record = dict(
+        body,
+        id=store.next_id(VENDOR, "contractServiceAdjustments"),
+        contractServiceID=contract_service["id"],
+        effectiveDate=at_datetime(effective),
+    )
     adjustments.append(record)
     return record
 
@@ -117,12 +131,19 @@ def _effective(body: dict[str, Any]) -> date:
 
 
 def _find_service(store: WorldStore, contract_id: Any, service_id: Any) -> dict[str, Any] | None:
-    return next((s for s in store.index(VENDOR, "contractServices", "contractID").lookup(contract_id)
-                 if s.get("contractID") == contract_id and s.get("serviceID") == service_id), None)
+    return next(
+        (
+            s
+            for s in store.index(VENDOR, "contractServices", "contractID").lookup(contract_id)
+            if s.get("contractID") == contract_id and s.get("serviceID") == service_id
+        ),
+        None,
+    )
 
 
-def _new_service(store: WorldStore, contract: dict[str, Any], service_id: Any,
-                 body: dict[str, Any], effective: date) -> dict[str, Any]:
+def _new_service(
+    store: WorldStore, contract: dict[str, Any], service_id: Any, body: dict[str, Any], effective: date
+) -> dict[str, Any]:
     """Autotask creates the contract service on the first adjustment for it."""
     services = store.records(VENDOR, "contractServices")
     found = store.find(VENDOR, "services", service_id) if isinstance(service_id, int) else None
@@ -132,9 +153,13 @@ def _new_service(store: WorldStore, contract: dict[str, Any], service_id: Any,
     price = body.get("adjustedUnitPrice", service.get("unitPrice"))
     cost = body.get("adjustedUnitCost", service.get("unitCost"))
     created = {
-        "id": store.next_id(VENDOR, "contractServices"), "contractID": contract["id"],
-        "serviceID": service_id, "unitPrice": price, "unitCost": cost,
-        "invoiceDescription": service.get("invoiceDescription"), "internalDescription": None,
+        "id": store.next_id(VENDOR, "contractServices"),
+        "contractID": contract["id"],
+        "serviceID": service_id,
+        "unitPrice": price,
+        "unitCost": cost,
+        "invoiceDescription": service.get("invoiceDescription"),
+        "internalDescription": None,
     }
     services.append(created)
     create_unit_rows(store, contract, created, since=effective)
@@ -156,8 +181,12 @@ def _split_at(store: WorldStore, rows: list[dict[str, Any]], day: date) -> list[
         start, end = parse_date(row["startDate"]), parse_date(row["endDate"])
         if start < day <= end:
             row["endDate"] = at_datetime(day - timedelta(days=1))
-            tail = dict(row, id=store.next_id(VENDOR, "contractServiceUnits"),
-                        startDate=at_datetime(day), endDate=at_datetime(end))
+            tail = dict(
+                row,
+                id=store.next_id(VENDOR, "contractServiceUnits"),
+                startDate=at_datetime(day),
+                endDate=at_datetime(end),
+            )
             store.records(VENDOR, "contractServiceUnits").append(tail)
             mine.append(tail)
     return sorted(mine, key=lambda r: (parse_date(r["startDate"]), r["id"]))

@@ -18,8 +18,16 @@ from providers.sandbox.conditions import ConditionError, Predicate, field_value,
 from providers.sandbox.cw_fields import FIELDS, LIST_OF, MAP, VALUE
 from providers.sandbox.exchange import Rejection, Reply, Request
 
-LIST_PARAMETERS = ("conditions", "childConditions", "customFieldConditions", "orderBy", "fields",
-                   "page", "pageSize", "pageId")
+LIST_PARAMETERS = (
+    "conditions",
+    "childConditions",
+    "customFieldConditions",
+    "orderBy",
+    "fields",
+    "page",
+    "pageSize",
+    "pageId",
+)
 CUSTOM_FIELDS = "customFields"
 
 

@@ -11,11 +11,11 @@ from decimal import Decimal
 from typing import Any
 
 from providers.sandbox.access_keys import AccessKeys
-from providers.sandbox_credentials import SANDBOX_CREDENTIALS
 from providers.sandbox.exchange import Rejection, Reply, Request
 from providers.sandbox.router import Route, Router
 from providers.sandbox.store import WorldStore
 from providers.sandbox.vendor_dates import parse_date
+from providers.sandbox_credentials import SANDBOX_CREDENTIALS
 
 VENDOR = "dickerdata"
 SUBSCRIPTION_TYPES = ("CSP", "ADY", "ADM")
@@ -35,13 +35,17 @@ class DickerDataApi:
     def __init__(self, store: WorldStore, keys: AccessKeys):
         self.store = store
         self.keys = keys
-        self.router = Router(VENDOR, [
-            Route("POST", "/api/AccessKeyRequest", self._access_key),
-            Route("POST", "/api/Subscriptions/GetSubscriptionDetails", self._subscriptions),
-            Route("POST", "/api/Subscriptions/GetTenant", self._tenant),
-            Route("GET", "/api/Account/Invoice", self._invoices),
-            Route("GET", "/api/Account/InvoiceDetails", self._invoice_details),
-        ], ignore_case=True)
+        self.router = Router(
+            VENDOR,
+            [
+                Route("POST", "/api/AccessKeyRequest", self._access_key),
+                Route("POST", "/api/Subscriptions/GetSubscriptionDetails", self._subscriptions),
+                Route("POST", "/api/Subscriptions/GetTenant", self._tenant),
+                Route("GET", "/api/Account/Invoice", self._invoices),
+                Route("GET", "/api/Account/InvoiceDetails", self._invoice_details),
+            ],
+            ignore_case=True,
+        )
 
     def authorize(self, request: Request) -> None:
         """A valid access key, sent as a RequestHeader block or as Bearer headers."""
@@ -82,8 +86,15 @@ class DickerDataApi:
         if not (token_ok and account_ok):
             raise Rejection(denied("The access token or account code is not valid"))
         key, expires = self.keys.grant()
-        return Reply(200, {"AccessKey": key, "ExpireDateTime": expires.strftime("%Y-%m-%dT%H:%M:%S"),
-                           "Status": "GRANTED", "Message": ""})
+        return Reply(
+            200,
+            {
+                "AccessKey": key,
+                "ExpireDateTime": expires.strftime("%Y-%m-%dT%H:%M:%S"),
+                "Status": "GRANTED",
+                "Message": "",
+            },
+        )
 
     def _in(self, request: Request) -> dict[str, Any]:
         body = request.json(dd_error(400, "The request body is not valid JSON."))
@@ -107,8 +118,10 @@ class DickerDataApi:
         for customer in self.store.records(VENDOR, "customers"):
             customers.setdefault(str(customer.get("TenantId")).lower(), customer)
         for sub in self.store.records(VENDOR, "subscriptions"):
-            if all(not value or str(sub.get(fields[name], "")).lower() == str(value).lower()
-                   for name, value in wanted.items()):
+            if all(
+                not value or str(sub.get(fields[name], "")).lower() == str(value).lower()
+                for name, value in wanted.items()
+            ):
                 out.append(self._subscription_out(sub, customers.get(str(sub["TenantId"]).lower())))
         return Reply(200, {"Out": out})
 
@@ -128,21 +141,37 @@ class DickerDataApi:
         return out
 
     def _customer(self, tenant_id: str) -> dict[str, Any] | None:
-        return next((c for c in self.store.records(VENDOR, "customers")
-                     if str(c.get("TenantId")).lower() == str(tenant_id).lower()), None)
+        return next(
+            (
+                c
+                for c in self.store.records(VENDOR, "customers")
+                if str(c.get("TenantId")).lower() == str(tenant_id).lower()
+            ),
+            None,
+        )
 
     def _tenant(self, request: Request) -> Reply:
         tenant_id = _member(self._in(request), "TenantID")
         customer = self._customer(str(tenant_id or ""))
         if customer is None:
             raise Rejection(dd_error(404, f"Tenant {tenant_id} was not found"))
-        return Reply(200, {"Out": {"TenantId": customer["TenantId"], "TenantDescription": customer["CompanyName"],
-                                   "CompanyName": customer["CompanyName"]}})
+        return Reply(
+            200,
+            {
+                "Out": {
+                    "TenantId": customer["TenantId"],
+                    "TenantDescription": customer["CompanyName"],
+                    "CompanyName": customer["CompanyName"],
+                }
+            },
+        )
 
     def _invoices(self, request: Request) -> Reply:
         try:
-            start, end = (parse_date(v) if v else None for v in
-                          (request.param("startDate", ignore_case=True), request.param("endDate", ignore_case=True)))
+            start, end = (
+                parse_date(v) if v else None
+                for v in (request.param("startDate", ignore_case=True), request.param("endDate", ignore_case=True))
+            )
         except ValueError as exc:
             raise Rejection(dd_error(400, "startDate and endDate must be dates")) from exc
         out = []
@@ -151,14 +180,20 @@ class DickerDataApi:
             if (start and day < start) or (end and day > end):
                 continue
             total = sum((Decimal(str(line["LineAmount"])) for line in invoice.get("Lines", [])), Decimal("0"))
-            out.append({"InvoiceNumber": invoice["InvoiceNumber"], "InvoiceDate": invoice["InvoiceDate"],
-                        "Total": f"{total:.2f}"})
+            out.append(
+                {
+                    "InvoiceNumber": invoice["InvoiceNumber"],
+                    "InvoiceDate": invoice["InvoiceDate"],
+                    "Total": f"{total:.2f}",
+                }
+            )
         return Reply(200, out)
 
     def _invoice_details(self, request: Request) -> Reply:
         number = request.param("salesOrderNumber", ignore_case=True)
-        invoice = next((i for i in self.store.records(VENDOR, "invoices")
-                        if str(i["InvoiceNumber"]) == str(number)), None)
+        invoice = next(
+            (i for i in self.store.records(VENDOR, "invoices") if str(i["InvoiceNumber"]) == str(number)), None
+        )
         if invoice is None:
             raise Rejection(dd_error(404, f"Invoice {number} was not found"))
         return Reply(200, invoice)

@@ -62,14 +62,14 @@ class Request:
     def header(self, name: str) -> str | None:
         return self.headers.get(name.lower())
 
-    def json(self, error: "Reply") -> Any:
+    def json(self, error: Reply) -> Any:
         """The JSON body; answer `error` when it is missing or not JSON."""
         try:
             return json.loads(self.body.decode("utf-8") or "null")
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise Rejection(error) from exc
 
-    def with_params(self, params: dict[str, str]) -> "Request":
+    def with_params(self, params: dict[str, str]) -> Request:
         return replace(self, params=params)
 
     def url(self, path: str | None = None, query: str | None = None) -> str:

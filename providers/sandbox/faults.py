@@ -49,7 +49,7 @@ class Fault:
             raise ValueError("a missing_field fault needs `field`")
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> "Fault":
+    def from_json(cls, data: Mapping[str, Any]) -> Fault:
         known = {f.name for f in fields(cls)}
         unknown = set(data) - known
         if unknown:
@@ -66,9 +66,7 @@ class Fault:
             return False
         if self.path_contains and self.path_contains.lower() not in path.lower():
             return False
-        if self.write_index is not None and write_number != self.write_index:
-            return False
-        return True
+        return not (self.write_index is not None and write_number != self.write_index)
 
 
 class FaultPlan:
@@ -81,7 +79,7 @@ class FaultPlan:
             self.add(fault)
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str]) -> "FaultPlan":
+    def from_env(cls, environ: Mapping[str, str]) -> FaultPlan:
         """Faults from NCESYNC_SANDBOX_FAULTS (a JSON list of Fault objects), for CLI tests."""
         text = environ.get(ENV_VAR, "").strip()
         if not text:

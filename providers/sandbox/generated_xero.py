@@ -35,8 +35,9 @@ def repeating_invoice_id(plan: ClientPlan) -> str:
 
 def xero_world(plans: list[ClientPlan], today: date, *, lines: bool, rng: random.Random) -> dict[str, Any]:
     world: dict[str, Any] = {
-        "contacts": [{"ContactID": contact_id(p), "Name": p.name, "ContactStatus": "ACTIVE", "IsCustomer": True}
-                     for p in plans],
+        "contacts": [
+            {"ContactID": contact_id(p), "Name": p.name, "ContactStatus": "ACTIVE", "IsCustomer": True} for p in plans
+        ],
         "items": [_item(p) for p in MAPPED + UNMAPPED],
         "repeatingInvoices": [],
         "invoices": [],
@@ -49,30 +50,73 @@ def xero_world(plans: list[ClientPlan], today: date, *, lines: bool, rng: random
 
 
 def _item(product: NceProduct) -> dict[str, Any]:
-    return {"ItemID": xero_id("item", product.key), "Code": product.psa_product, "Name": product.name[:50],
-            "Description": product.name, "IsSold": True, "IsPurchased": True, "IsTrackedAsInventory": False,
-            "SalesDetails": {"UnitPrice": float(product.monthly_price), "AccountCode": SALES_ACCOUNT, "TaxType": TAX_TYPE},
-            "PurchaseDetails": {"UnitPrice": float(product.monthly_cost), "AccountCode": "300", "TaxType": "INPUT2"}}
+    return {
+        "ItemID": xero_id("item", product.key),
+        "Code": product.psa_product,
+        "Name": product.name[:50],
+        "Description": product.name,
+        "IsSold": True,
+        "IsPurchased": True,
+        "IsTrackedAsInventory": False,
+        "SalesDetails": {"UnitPrice": float(product.monthly_price), "AccountCode": SALES_ACCOUNT, "TaxType": TAX_TYPE},
+        "PurchaseDetails": {"UnitPrice": float(product.monthly_cost), "AccountCode": "300", "TaxType": "INPUT2"},
+    }
 
 
 def _template(plan: ClientPlan, seats: list[tuple[NceProduct, int]], today: date) -> dict[str, Any]:
-    lines = [{"LineItemID": xero_id("line", f"{plan.tenant_id}/{p.key}"), "ItemCode": p.psa_product,
-              "Description": f"{p.name} x {n}", "Quantity": float(n), "UnitAmount": float(p.monthly_price),
-              "AccountCode": SALES_ACCOUNT, "TaxType": TAX_TYPE, "_addedOn": plan.start.isoformat()} for p, n in seats]
-    lines.append({"LineItemID": xero_id("line", f"{plan.tenant_id}/services"), "Description": "Managed IT services",
-                  "Quantity": 1.0, "UnitAmount": 450.0, "AccountCode": SALES_ACCOUNT, "TaxType": TAX_TYPE})
+    lines = [
+        {
+            "LineItemID": xero_id("line", f"{plan.tenant_id}/{p.key}"),
+            "ItemCode": p.psa_product,
+            "Description": f"{p.name} x {n}",
+            "Quantity": float(n),
+            "UnitAmount": float(p.monthly_price),
+            "AccountCode": SALES_ACCOUNT,
+            "TaxType": TAX_TYPE,
+            "_addedOn": plan.start.isoformat(),
+        }
+        for p, n in seats
+    ]
+    lines.append(
+        {
+            "LineItemID": xero_id("line", f"{plan.tenant_id}/services"),
+            "Description": "Managed IT services",
+            "Quantity": 1.0,
+            "UnitAmount": 450.0,
+            "AccountCode": SALES_ACCOUNT,
+            "TaxType": TAX_TYPE,
+        }
+    )
     for line in lines:
         amount = Decimal(str(line["Quantity"])) * Decimal(str(line["UnitAmount"]))
-        line.update(LineAmount=float(amount), TaxAmount=float((amount * Decimal("0.15")).quantize(Decimal("0.01"))),
-                    Tracking=[])
+        line.update(
+            LineAmount=float(amount), TaxAmount=float((amount * Decimal("0.15")).quantize(Decimal("0.01"))), Tracking=[]
+        )
     template_id = repeating_invoice_id(plan)
-    template = {"RepeatingInvoiceID": template_id, "ID": template_id, "Type": "ACCREC", "Status": "AUTHORISED",
-                "Contact": {"ContactID": contact_id(plan), "Name": plan.name}, "LineAmountTypes": "Exclusive",
-                "Reference": f"{plan.name} - IT services", "CurrencyCode": "NZD", "HasAttachments": False,
-                "ApprovedForSending": False, "SendCopy": False, "MarkAsSent": False, "IncludePDF": False,
-                "Schedule": {"Period": 1, "Unit": "MONTHLY", "DueDate": 20, "DueDateType": "OFFOLLOWINGMONTH",
-                             "StartDate": xero_date(plan.start),
-                             "NextScheduledDate": xero_date(add_months(today.replace(day=1), 1)), "_anchorDay": 1},
-                "LineItems": lines}
+    template = {
+        "RepeatingInvoiceID": template_id,
+        "ID": template_id,
+        "Type": "ACCREC",
+        "Status": "AUTHORISED",
+        "Contact": {"ContactID": contact_id(plan), "Name": plan.name},
+        "LineAmountTypes": "Exclusive",
+        "Reference": f"{plan.name} - IT services",
+        "CurrencyCode": "NZD",
+        "HasAttachments": False,
+        "ApprovedForSending": False,
+        "SendCopy": False,
+        "MarkAsSent": False,
+        "IncludePDF": False,
+        "Schedule": {
+            "Period": 1,
+            "Unit": "MONTHLY",
+            "DueDate": 20,
+            "DueDateType": "OFFOLLOWINGMONTH",
+            "StartDate": xero_date(plan.start),
+            "NextScheduledDate": xero_date(add_months(today.replace(day=1), 1)),
+            "_anchorDay": 1,
+        },
+        "LineItems": lines,
+    }
     totals(template)
     return template

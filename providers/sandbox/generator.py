@@ -22,8 +22,8 @@ from providers.sandbox.generated_world import (
     service_id,
 )
 from providers.sandbox.generated_xero import contact_id, repeating_invoice_id, xero_world
-from providers.sandbox.world import dump_world, validate_world
 from providers.sandbox.working_copy import reset, working_world
+from providers.sandbox.world import dump_world, validate_world
 
 __all__ = ["generate", "reset", "working_world"]
 
@@ -36,10 +36,20 @@ INVOICE_DESCRIPTION = "{{ licence.name }} x {{ quantity }}"
 DEFAULT_TIMEZONE = "Pacific/Auckland"
 
 
-def generate(dest: Path, *, clients: int, seed: int, psa: str = "connectwise", sync: str = "daily",
-             style: str = "advance", prorate: bool = False, today: date,
-             licences_per_client: int | None = None, drift_share: float = DRIFT_SHARE,
-             timezone: str = DEFAULT_TIMEZONE) -> None:
+def generate(
+    dest: Path,
+    *,
+    clients: int,
+    seed: int,
+    psa: str = "connectwise",
+    sync: str = "daily",
+    style: str = "advance",
+    prorate: bool = False,
+    today: date,
+    licences_per_client: int | None = None,
+    drift_share: float = DRIFT_SHARE,
+    timezone: str = DEFAULT_TIMEZONE,
+) -> None:
     """Write specs/settings.yaml, specs/products.yaml, specs/clients/*.yaml, sandbox/world.json.
 
     `licences_per_client` (default: 2 to 4) and `drift_share` (share of clients whose PSA
@@ -52,8 +62,14 @@ def generate(dest: Path, *, clients: int, seed: int, psa: str = "connectwise", s
     rng = random.Random(seed)
     plans = plan_clients(rng, clients, today, licences_per_client=licences_per_client, drift_share=drift_share)
     world = _world(plans, rng, psa=psa, sync=sync, prorate=prorate, today=today)
-    world["meta"] = {"seed": seed, "clients": clients, "style": style, "psa": psa, "sync": sync,
-                     "today": today.isoformat()}
+    world["meta"] = {
+        "seed": seed,
+        "clients": clients,
+        "style": style,
+        "psa": psa,
+        "sync": sync,
+        "today": today.isoformat(),
+    }
     if psa == "autotask":
         # The emulated database keeps the MSP's zone and serves dates the hardest way a
         # live tenant does: the UTC instant of local midnight, without a `Z`.
@@ -67,13 +83,13 @@ def generate(dest: Path, *, clients: int, seed: int, psa: str = "connectwise", s
         _write_yaml(dest / "specs" / "clients" / f"{plan.slug}.yaml", _client(plan, psa))
 
 
-def _world(plans: list[ClientPlan], rng: random.Random, *, psa: str, sync: str, prorate: bool,
-           today: date) -> dict[str, Any]:
+def _world(
+    plans: list[ClientPlan], rng: random.Random, *, psa: str, sync: str, prorate: bool, today: date
+) -> dict[str, Any]:
     lines = sync == "daily"  # monthly sync copies invoices; it starts from agreements without lines
     world = {
         "dickerdata": dickerdata_world(plans, today, invoices=sync == "monthly", rng=rng),
-        "connectwise": connectwise_world(plans, prorate=prorate, lines=lines, rng=rng)
-        if psa == "connectwise" else {},
+        "connectwise": connectwise_world(plans, prorate=prorate, lines=lines, rng=rng) if psa == "connectwise" else {},
         "autotask": autotask_world(plans, today, lines=lines, rng=rng) if psa == "autotask" else {},
     }
     if psa == "xero":
@@ -92,8 +108,13 @@ def _settings(psa: str, sync: str, style: str, prorate: bool, timezone: str) -> 
         "billing": {"style": style, "prorate": prorate},
         "invoice_description": INVOICE_DESCRIPTION,
         # The guards' defaults, written out so a new deployment shows what protects it.
-        "safety": {"max_decrease_percent": 30, "min_seats": 10, "max_runrate_change": 10000,
-                   "max_licence_change": 1000, "max_licence_factor": 10},
+        "safety": {
+            "max_decrease_percent": 30,
+            "min_seats": 10,
+            "max_runrate_change": 10000,
+            "max_licence_change": 1000,
+            "max_licence_factor": 10,
+        },
         "sandbox": {"world": WORLD_REL},
     }
 
@@ -103,8 +124,11 @@ def _products(psa: str) -> dict[str, Any]:
     for product in MAPPED:
         entry: dict[str, Any] = {
             "name": product.name,
-            "stock_codes": [product.stock_code.rstrip(":").rsplit(":", 1)[0]
-                            if product.stock_code.count(":") >= 3 else product.stock_code],
+            "stock_codes": [
+                product.stock_code.rstrip(":").rsplit(":", 1)[0]
+                if product.stock_code.count(":") >= 3
+                else product.stock_code
+            ],
             "psa_product": str(service_id(product)) if psa == "autotask" else product.psa_product,
         }
         if product.key in CUSTOM_PRICES:
@@ -120,8 +144,13 @@ def _client(plan: ClientPlan, psa: str) -> dict[str, Any]:
     agreement: int | str = 1000 + plan.index + 1 if psa == "connectwise" else 7000 + plan.index + 1
     if psa == "xero":  # a contact and its repeating invoice, by their UUIDs
         company, agreement = contact_id(plan), repeating_invoice_id(plan)
-    return {"name": plan.name, "dd_customer_id": plan.tenant_id, "psa_company_id": company,
-            "agreement_id": agreement, "active": True}
+    return {
+        "name": plan.name,
+        "dd_customer_id": plan.tenant_id,
+        "psa_company_id": company,
+        "agreement_id": agreement,
+        "active": True,
+    }
 
 
 def _write(path: Path, text: str) -> None:

@@ -47,7 +47,6 @@ AUTOTASK = "autotask"
 BEGINNING = date(1900, 1, 1)
 
 
-
 @dataclass(frozen=True)
 class LineVersion:
     """One PSA line as it stood from `recorded_on` until the line's next version.
@@ -112,8 +111,7 @@ def _on_day(versions: Iterable[LineVersion], day: date, known: date) -> Decimal:
 
 def _weighted(versions: Iterable[LineVersion], period: Period, known: date) -> dict[int, Decimal]:
     return {
-        v.line_id: day_weighted(v.quantity, v.unit_price, v.days_in(period), period)
-        for v in known_on(versions, known)
+        v.line_id: day_weighted(v.quantity, v.unit_price, v.days_in(period), period) for v in known_on(versions, known)
     }
 
 
@@ -161,22 +159,32 @@ def connectwise_invoice(world: dict[str, Any], agreement_id: int, period: Period
     for addition in cw["additions"]:
         if addition["agreementId"] != agreement_id or addition.get("billCustomer", "Billable") != "Billable":
             continue
-        for entry in addition.get("_history") or [{"recordedOn": BEGINNING.isoformat(), "quantity": addition["quantity"]}]:
-            versions.append(LineVersion(
-                line_id=addition["id"],
-                quantity=int(entry["quantity"]),
-                unit_price=Decimal(str(addition["unitPrice"])),
-                effective=_day(addition.get("effectiveDate")),
-                cancelled=_day(addition.get("cancelledDate")),
-                recorded_on=date.fromisoformat(entry["recordedOn"]),
-            ))
-    return invoice_for_period(versions, style=style, prorate=bool(agreement.get("prorateFlag")), period=period, psa_kind=CONNECTWISE)
+        for entry in addition.get("_history") or [
+            {"recordedOn": BEGINNING.isoformat(), "quantity": addition["quantity"]}
+        ]:
+            versions.append(
+                LineVersion(
+                    line_id=addition["id"],
+                    quantity=int(entry["quantity"]),
+                    unit_price=Decimal(str(addition["unitPrice"])),
+                    effective=_day(addition.get("effectiveDate")),
+                    cancelled=_day(addition.get("cancelledDate")),
+                    recorded_on=date.fromisoformat(entry["recordedOn"]),
+                )
+            )
+    return invoice_for_period(
+        versions, style=style, prorate=bool(agreement.get("prorateFlag")), period=period, psa_kind=CONNECTWISE
+    )
 
 
-def autotask_invoice(world: dict[str, Any], contract_id: int, period: Period, *, style: str = ADVANCE, prorate: bool = True) -> Decimal:
+def autotask_invoice(
+    world: dict[str, Any], contract_id: int, period: Period, *, style: str = ADVANCE, prorate: bool = True
+) -> Decimal:
     """The invoice of an Autotask contract's services for `period`, from their unit rows."""
     at = world["autotask"]
-    prices = {cs["id"]: Decimal(str(cs["unitPrice"])) for cs in at["contractServices"] if cs["contractID"] == contract_id}
+    prices = {
+        cs["id"]: Decimal(str(cs["unitPrice"])) for cs in at["contractServices"] if cs["contractID"] == contract_id
+    }
     versions = [
         LineVersion(
             line_id=row["id"],

@@ -32,7 +32,7 @@ class RecordIndex:
         moved = self._seen > len(records) or (self._seen and records[self._seen - 1] is not self._last)
         if records is not self._records or moved:
             self._records, self._seen, self._by_value = records, 0, {}
-        for record in records[self._seen:]:
+        for record in records[self._seen :]:
             self._by_value.setdefault(_key(record.get(self.field)), []).append(record)
         self._seen = len(records)
         self._last = records[-1] if records else None

@@ -62,8 +62,13 @@ class VendorApi(Protocol):
 def vendor_error(vendor: str, status: int, message: str) -> Reply:
     """An error reply in the vendor's own envelope."""
     if vendor == "connectwise":
-        return cw_error(status, {401: "Unauthorized", 404: "NotFound", 429: "TooManyRequests"}
-                        .get(status, "InternalServerError" if status >= 500 else "InvalidObject"), message)
+        return cw_error(
+            status,
+            {401: "Unauthorized", 404: "NotFound", 429: "TooManyRequests"}.get(
+                status, "InternalServerError" if status >= 500 else "InvalidObject"
+            ),
+            message,
+        )
     if vendor == "autotask":
         return at_error(status, message)
     if vendor == "xero":
@@ -72,9 +77,16 @@ def vendor_error(vendor: str, status: int, message: str) -> Reply:
 
 
 class SandboxServer:
-    def __init__(self, world_path: Path, *, port: int = 0, clock: date | None = None,
-                 persist: str = "each_write", latency: Latency | None = None,
-                 limits: Mapping[str, Limit] | None = None):
+    def __init__(
+        self,
+        world_path: Path,
+        *,
+        port: int = 0,
+        clock: date | None = None,
+        persist: str = "each_write",
+        latency: Latency | None = None,
+        limits: Mapping[str, Limit] | None = None,
+    ):
         self.store = WorldStore(Path(world_path), persist=persist, clock=clock)
         self.faults = FaultPlan.from_env(os.environ)
         self.latency = Latency.from_env(os.environ) if latency is None else latency
@@ -106,7 +118,7 @@ class SandboxServer:
     def clock(self, value: date | None) -> None:
         self.store.clock = value
 
-    def start(self) -> "SandboxServer":
+    def start(self) -> SandboxServer:
         httpd = _Http(("127.0.0.1", self._port), _Handler)
         httpd.sandbox = self
         self._httpd = httpd
@@ -130,7 +142,7 @@ class SandboxServer:
         self.store.flush()
         log.info("sandbox: stopped url=%s", self.url)
 
-    def __enter__(self) -> "SandboxServer":
+    def __enter__(self) -> SandboxServer:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -150,18 +162,16 @@ class SandboxServer:
     def handle(self, method: str, target: str, headers: dict[str, str], body: bytes) -> Reply | None:
         """The reply to send, or None to drop the connection (a lost response)."""
         path, _, query = target.partition("?")
-        for vendor, mount in MOUNTS:
-            found = mount.match(path)
-            if found:
-                break
-        else:
+        mounted = next(((v, m) for v, mount in MOUNTS if (m := mount.match(path))), None)
+        if mounted is None:
             self.counts.add(f"{method} unknown (unmatched)")
-            vendor = next((v for v, _ in MOUNTS if path.lower().startswith(f"/{v}/")), "")
-            if vendor:  # under a vendor's prefix: that vendor's 404 body
-                return vendor_error(vendor, 404, f"{path} is not a path of the emulated {vendor} API")
+            prefix = next((v for v, _ in MOUNTS if path.lower().startswith(f"/{v}/")), "")
+            if prefix:  # under a vendor's prefix: that vendor's 404 body
+                return vendor_error(prefix, 404, f"{path} is not a path of the emulated {prefix} API")
             return Reply(404, {"message": f"no emulated vendor API at {path}"})
+        vendor, found = mounted
         api = self._apis[vendor]
-        request = Request(method, path[found.end():] or "/", query, headers, body, self.url, found.group(0))
+        request = Request(method, path[found.end() :] or "/", query, headers, body, self.url, found.group(0))
         matched = api.router.match(method, request.path)
         label = api.router.label(method, request.path)
         self.counts.add(label)
@@ -177,8 +187,9 @@ class SandboxServer:
         finally:
             self.concurrency.leave(vendor, endpoint)
 
-    def _answer(self, vendor: str, api: VendorApi, request: Request, matched: Any, label: str,
-                method: str, path: str) -> Reply | None:
+    def _answer(
+        self, vendor: str, api: VendorApi, request: Request, matched: Any, label: str, method: str, path: str
+    ) -> Reply | None:
         write_number = self._next_write() if matched and matched[0].write else None
         fault = self.faults.take(vendor, method, path, write_number)
         if fault and fault.kind == "status":
@@ -194,8 +205,13 @@ class SandboxServer:
             log.info("sandbox: fault=lose_response method=%s path=%s", method, path)
             return None
         if fault and fault.kind == "malformed":
-            reply = Reply(reply.status, _without(reply.body, fault.field or ""), reply.headers,
-                          reply.content_type, fault=fault.kind)
+            reply = Reply(
+                reply.status,
+                _without(reply.body, fault.field or ""),
+                reply.headers,
+                reply.content_type,
+                fault=fault.kind,
+            )
         self.counts.listed(label, _listed(reply.body))  # what the client receives
         return reply
 
@@ -214,8 +230,12 @@ class SandboxServer:
                 return rejected.reply
             except Exception:  # an emulator bug must look like a vendor 500, not hang the client
                 # One line, not a traceback, on the user's terminal (the embedded sandbox shares it).
-                log.error("sandbox: emulator failed method=%s path=%s error=%s", request.method, request.path,
-                          sys.exc_info()[1])
+                log.error(
+                    "sandbox: emulator failed method=%s path=%s error=%s",
+                    request.method,
+                    request.path,
+                    sys.exc_info()[1],
+                )
                 return vendor_error(vendor, 500, "internal error in the sandbox")
             if route.write and reply.status < 400:
                 self.store.written()
@@ -291,7 +311,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _serve
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (stdlib signature)
+    def log_message(self, format: str, *args: Any) -> None:
         log.debug("sandbox: http %s", format % args)
 
 

@@ -84,7 +84,7 @@ class WorldStore:
             known = _Highest(records, 0, floor - 1)
         elif known.seen > len(records) or (known.seen and records[known.seen - 1] is not known.last):
             known.seen = 0
-        for record in records[known.seen:]:
+        for record in records[known.seen :]:
             value = record.get("id")
             if isinstance(value, int) and value > known.id:
                 known.id = value

@@ -55,6 +55,5 @@ def parse_datetime(text: str) -> datetime:
     return datetime.fromisoformat(value)
 
 
-
 def day_before(day: date) -> date:
     return day - timedelta(days=1)

@@ -21,8 +21,8 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from reconciler.errors import ConfigError
 from reconciler.apply.oslock import OsLock
+from reconciler.errors import ConfigError
 
 log = logging.getLogger(__name__)
 

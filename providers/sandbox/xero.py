@@ -40,28 +40,43 @@ Record = dict[str, Any]
 PAGE_SIZE, MAX_PAGE_SIZE = 100, 1000
 INVOICE_STATUSES = ("DRAFT", "SUBMITTED", "AUTHORISED", "PAID", "VOIDED", "DELETED")
 EDITABLE = ("DRAFT", "SUBMITTED")
-LISTING = {"Contacts": ("IDs", "page", "pageSize", "includeArchived", "summaryOnly"),
-           "Invoices": ("IDs", "ContactIDs", "Statuses", "createdByMyApp", "page", "pageSize", "includeArchived",
-                        "summaryOnly", "unitdp")}
+LISTING = {
+    "Contacts": ("IDs", "page", "pageSize", "includeArchived", "summaryOnly"),
+    "Invoices": (
+        "IDs",
+        "ContactIDs",
+        "Statuses",
+        "createdByMyApp",
+        "page",
+        "pageSize",
+        "includeArchived",
+        "summaryOnly",
+        "unitdp",
+    ),
+}
 
 
 class XeroApi:
     def __init__(self, store: WorldStore, identity: XeroIdentity, limits: XeroLimits):
         self.store, self.identity, self.limits = store, identity, limits
         api = self._api
-        self.router = Router(VENDOR, [
-            Route("POST", "/identity/connect/token", identity.token),
-            Route("GET", "/connections", self._connections),
-            api("GET", "/RepeatingInvoices", self._templates),
-            api("GET", "/RepeatingInvoices/{id}", self._template),
-            api("POST", "/RepeatingInvoices/{id}", self._save_template, ("summarizeErrors",), write=True),
-            api("GET", "/Items", self._items, ("unitdp",)),
-            api("GET", "/Contacts", self._contacts, LISTING["Contacts"]),
-            api("GET", "/Invoices", self._invoices, LISTING["Invoices"]),
-            api("PUT", "/Invoices", self._create_invoices, ("summarizeErrors", "unitdp"), write=True),
-            api("GET", "/Invoices/{id}", self._invoice, ("unitdp",)),
-            api("POST", "/Invoices/{id}", self._save_invoice, ("unitdp",), write=True),
-        ], ignore_case=True)
+        self.router = Router(
+            VENDOR,
+            [
+                Route("POST", "/identity/connect/token", identity.token),
+                Route("GET", "/connections", self._connections),
+                api("GET", "/RepeatingInvoices", self._templates),
+                api("GET", "/RepeatingInvoices/{id}", self._template),
+                api("POST", "/RepeatingInvoices/{id}", self._save_template, ("summarizeErrors",), write=True),
+                api("GET", "/Items", self._items, ("unitdp",)),
+                api("GET", "/Contacts", self._contacts, LISTING["Contacts"]),
+                api("GET", "/Invoices", self._invoices, LISTING["Invoices"]),
+                api("PUT", "/Invoices", self._create_invoices, ("summarizeErrors", "unitdp"), write=True),
+                api("GET", "/Invoices/{id}", self._invoice, ("unitdp",)),
+                api("POST", "/Invoices/{id}", self._save_invoice, ("unitdp",), write=True),
+            ],
+            ignore_case=True,
+        )
 
     def authorize(self, request: Request) -> None:
         path = request.path.lower()
@@ -69,8 +84,15 @@ class XeroApi:
             return  # the client id and secret are the credentials there
         self.identity.check(request, tenant=path.startswith(API.lower()))
 
-    def _api(self, method: str, pattern: str, handler: Callable[[Request], Reply], parameters: tuple[str, ...] = (),
-             *, write: bool = False) -> Route:
+    def _api(
+        self,
+        method: str,
+        pattern: str,
+        handler: Callable[[Request], Reply],
+        parameters: tuple[str, ...] = (),
+        *,
+        write: bool = False,
+    ) -> Route:
         """An accounting route: counted against the limits, the scheduler run first, its
         query parameters the emulated ones, the limits' headers on every answer."""
 
@@ -81,7 +103,9 @@ class XeroApi:
             unknown = sorted(set(request.query) - set(parameters))
             try:
                 if unknown:
-                    raise Rejection(validation_error([f"the sandbox does not emulate the parameter(s) {', '.join(unknown)}"]))
+                    raise Rejection(
+                        validation_error([f"the sandbox does not emulate the parameter(s) {', '.join(unknown)}"])
+                    )
                 reply = handler(request)
             except Rejection as refused:
                 reply = refused.reply
@@ -100,19 +124,33 @@ class XeroApi:
 
     def _connections(self, request: Request) -> Reply:
         stamp = "2024-01-01T00:00:00.0000000"
-        return Reply(200, [{"id": str(uuid.uuid5(uuid.NAMESPACE_URL, "ncesync-sandbox-connection")),
-                            "authEventId": str(uuid.uuid5(uuid.NAMESPACE_URL, "ncesync-sandbox-auth")),
-                            "tenantId": SANDBOX_CREDENTIALS[VENDOR]["tenant_id"], "tenantType": "ORGANISATION",
-                            "tenantName": "ncesync sandbox", "createdDateUtc": stamp, "updatedDateUtc": stamp}])
+        return Reply(
+            200,
+            [
+                {
+                    "id": str(uuid.uuid5(uuid.NAMESPACE_URL, "ncesync-sandbox-connection")),
+                    "authEventId": str(uuid.uuid5(uuid.NAMESPACE_URL, "ncesync-sandbox-auth")),
+                    "tenantId": SANDBOX_CREDENTIALS[VENDOR]["tenant_id"],
+                    "tenantType": "ORGANISATION",
+                    "tenantName": "ncesync sandbox",
+                    "createdDateUtc": stamp,
+                    "updatedDateUtc": stamp,
+                }
+            ],
+        )
 
     # -- repeating invoices --------------------------------------------------------------
 
     def _templates(self, request: Request) -> Reply:
-        return Reply(200, {"RepeatingInvoices": [public(t) for t in self._all("repeatingInvoices")
-                                                 if t.get("Status") != "DELETED"]})
+        return Reply(
+            200,
+            {"RepeatingInvoices": [public(t) for t in self._all("repeatingInvoices") if t.get("Status") != "DELETED"]},
+        )
 
     def _template(self, request: Request) -> Reply:
-        return Reply(200, {"RepeatingInvoices": [public(self._find("repeatingInvoices", "RepeatingInvoiceID", request))]})
+        return Reply(
+            200, {"RepeatingInvoices": [public(self._find("repeatingInvoices", "RepeatingInvoiceID", request))]}
+        )
 
     def _save_template(self, request: Request) -> Reply:
         stored = self._find("repeatingInvoices", "RepeatingInvoiceID", request)
@@ -120,11 +158,17 @@ class XeroApi:
         if body.get("RepeatingInvoiceID") and str(body["RepeatingInvoiceID"]).lower() != stored["RepeatingInvoiceID"]:
             raise Rejection(validation_error(["RepeatingInvoiceID does not match the URL"]))
         if stored.get("Status") == "DELETED":
-            raise Rejection(validation_error(["This repeating invoice has been deleted and cannot be changed"],))
+            raise Rejection(
+                validation_error(
+                    ["This repeating invoice has been deleted and cannot be changed"],
+                )
+            )
         changed = dict(stored)
         changed.update({k: body[k] for k in TEMPLATE_FIELDS if body.get(k) is not None})
         if "LineItems" in body:
-            lines = priced_lines(body["LineItems"], stored.get("LineItems") or [], self._all("items"), kind="repeating invoice")
+            lines = priced_lines(
+                body["LineItems"], stored.get("LineItems") or [], self._all("items"), kind="repeating invoice"
+            )
             for line in lines:
                 line.setdefault("_addedOn", self.store.today().isoformat())
             changed["LineItems"] = lines
@@ -144,8 +188,11 @@ class XeroApi:
     def _contacts(self, request: Request) -> Reply:
         ids = _id_list(request.param("IDs"))
         archived = (request.param("includeArchived") or "").lower() == "true"
-        found = [c for c in self._all("contacts")
-                 if (not ids or c["ContactID"].lower() in ids) and (archived or c.get("ContactStatus", "ACTIVE") == "ACTIVE")]
+        found = [
+            c
+            for c in self._all("contacts")
+            if (not ids or c["ContactID"].lower() in ids) and (archived or c.get("ContactStatus", "ACTIVE") == "ACTIVE")
+        ]
         return _page(request, "Contacts", found)
 
     # -- invoices ---------------------------------------------------------------------------
@@ -155,12 +202,15 @@ class XeroApi:
         statuses = {s.strip().upper() for s in (request.param("Statuses") or "").split(",") if s.strip()}
         ours = (request.param("createdByMyApp") or "").lower() == "true"
         since = _since(request.header("if-modified-since"))
-        found = [i for i in self._all("invoices")
-                 if (not ids or i["InvoiceID"].lower() in ids)
-                 and (not contacts or i["Contact"]["ContactID"].lower() in contacts)
-                 and (not statuses or i.get("Status") in statuses)
-                 and (not ours or i.get("_createdBy"))
-                 and (since is None or parse_date(i.get("UpdatedDateUTC") or i["Date"]) >= since)]
+        found = [
+            i
+            for i in self._all("invoices")
+            if (not ids or i["InvoiceID"].lower() in ids)
+            and (not contacts or i["Contact"]["ContactID"].lower() in contacts)
+            and (not statuses or i.get("Status") in statuses)
+            and (not ours or i.get("_createdBy"))
+            and (since is None or parse_date(i.get("UpdatedDateUTC") or i["Date"]) >= since)
+        ]
         return _page(request, "Invoices", found)
 
     def _invoice(self, request: Request) -> Reply:
@@ -182,17 +232,26 @@ class XeroApi:
         problems = self._invoice_problems(record)
         if problems:
             raise Rejection(validation_error(problems))
-        contact = next(c for c in self._all("contacts") if c["ContactID"].lower() == record["Contact"]["ContactID"].lower())
+        contact = next(
+            c for c in self._all("contacts") if c["ContactID"].lower() == record["Contact"]["ContactID"].lower()
+        )
         today = self.store.today()
         record.update(
-            InvoiceID=str(uuid.uuid4()), Contact={"ContactID": contact["ContactID"], "Name": contact.get("Name", "")},
-            Status=record.get("Status", "DRAFT"), Date=xero_date(_day(record.get("Date"), today)),
-            LineAmountTypes=record.get("LineAmountTypes", "Exclusive"), CurrencyCode=record.get("CurrencyCode", "NZD"),
-            UpdatedDateUTC=xero_date(today), HasAttachments=False, _createdBy="ncesync",
+            InvoiceID=str(uuid.uuid4()),
+            Contact={"ContactID": contact["ContactID"], "Name": contact.get("Name", "")},
+            Status=record.get("Status", "DRAFT"),
+            Date=xero_date(_day(record.get("Date"), today)),
+            LineAmountTypes=record.get("LineAmountTypes", "Exclusive"),
+            CurrencyCode=record.get("CurrencyCode", "NZD"),
+            UpdatedDateUTC=xero_date(today),
+            HasAttachments=False,
+            _createdBy="ncesync",
             LineItems=priced_lines(body.get("LineItems") or [], [], self._all("items"), kind="invoice"),
         )
         if record["Type"] == "ACCREC" and not record.get("InvoiceNumber"):
-            record["InvoiceNumber"] = f"INV-{1 + sum(1 for i in self._all('invoices') if i.get('Type') == 'ACCREC'):05d}"
+            record["InvoiceNumber"] = (
+                f"INV-{1 + sum(1 for i in self._all('invoices') if i.get('Type') == 'ACCREC'):05d}"
+            )
         totals(record)
         return record
 
@@ -211,14 +270,19 @@ class XeroApi:
         stored = self._find("invoices", "InvoiceID", request)
         body = one_record(request.json(validation_error(["The body is not valid JSON"])), "Invoices")
         if stored.get("Status") not in EDITABLE and "LineItems" in body:
-            raise Rejection(validation_error(["Invoice not of valid status for modification"], InvoiceID=stored["InvoiceID"]))
+            raise Rejection(
+                validation_error(["Invoice not of valid status for modification"], InvoiceID=stored["InvoiceID"])
+            )
         if body.get("Status") is not None and body["Status"] not in INVOICE_STATUSES:
-            raise Rejection(validation_error([f"Invoice Status {body['Status']!r} is not valid"], InvoiceID=stored["InvoiceID"]))
+            raise Rejection(
+                validation_error([f"Invoice Status {body['Status']!r} is not valid"], InvoiceID=stored["InvoiceID"])
+            )
         changed = dict(stored)
         changed.update({k: body[k] for k in ("Reference", "DueDate", "Status") if body.get(k) is not None})
         if "LineItems" in body:
-            changed["LineItems"] = priced_lines(body["LineItems"], stored.get("LineItems") or [], self._all("items"),
-                                                kind="invoice")
+            changed["LineItems"] = priced_lines(
+                body["LineItems"], stored.get("LineItems") or [], self._all("items"), kind="invoice"
+            )
         changed["UpdatedDateUTC"] = xero_date(self.store.today())
         totals(changed)
         stored.clear()
@@ -259,7 +323,12 @@ def _page(request: Request, key: str, records: list[Record]) -> Reply:
         raise Rejection(validation_error(["page and pageSize must be whole numbers"])) from None
     if not 1 <= size <= MAX_PAGE_SIZE:
         raise Rejection(validation_error([f"pageSize must be between 1 and {MAX_PAGE_SIZE}"]))
-    shown = records[(page - 1) * size: page * size]
+    shown = records[(page - 1) * size : page * size]
     count = max(1, -(-len(records) // size))
-    return Reply(200, {"pagination": {"page": page, "pageSize": size, "pageCount": count, "itemCount": len(records)},
-                       key: [public(r) for r in shown]})
+    return Reply(
+        200,
+        {
+            "pagination": {"page": page, "pageSize": size, "pageCount": count, "itemCount": len(records)},
+            key: [public(r) for r in shown],
+        },
+    )

@@ -62,8 +62,15 @@ class XeroIdentity:
         with self._lock:
             self._tokens[value] = clock.current().monotonic() + self.lifetime
             self.issued += 1
-        return Reply(200, {"access_token": value, "expires_in": int(self.lifetime), "token_type": "Bearer",
-                           "scope": "accounting.transactions accounting.contacts accounting.settings"})
+        return Reply(
+            200,
+            {
+                "access_token": value,
+                "expires_in": int(self.lifetime),
+                "token_type": "Bearer",
+                "scope": "accounting.transactions accounting.contacts accounting.settings",
+            },
+        )
 
     def check(self, request: Request, *, tenant: bool) -> None:
         """401 without a live token; 403 (`tenant`) without the organisation's id."""
@@ -120,6 +127,8 @@ class XeroLimits:
         raise Rejection(Reply(reply.status, reply.body, headers))
 
     def _headers(self, used: int) -> dict[str, str]:
-        return {"X-DayLimit-Remaining": str(max(self.per_day - used, 0)),
-                "X-MinLimit-Remaining": str(max(self.per_minute - len(self._minute), 0)),
-                "X-AppMinLimit-Remaining": str(APP_PER_MINUTE - len(self._minute))}
+        return {
+            "X-DayLimit-Remaining": str(max(self.per_day - used, 0)),
+            "X-MinLimit-Remaining": str(max(self.per_minute - len(self._minute), 0)),
+            "X-AppMinLimit-Remaining": str(APP_PER_MINUTE - len(self._minute)),
+        }

@@ -17,15 +17,46 @@ from providers.sandbox.exchange import Rejection, Reply
 
 Record = dict[str, Any]
 # what a writer sets on a line, an invoice and a repeating invoice (Xero computes the rest)
-LINE_FIELDS = ("LineItemID", "Description", "Quantity", "UnitAmount", "ItemCode", "AccountCode", "TaxType",
-               "DiscountRate", "DiscountAmount", "Tracking")
-INVOICE_FIELDS = ("Type", "Contact", "Date", "DueDate", "LineAmountTypes", "InvoiceNumber", "Reference",
-                  "CurrencyCode", "Status")
-TEMPLATE_FIELDS = ("Reference", "LineAmountTypes", "Status", "ApprovedForSending", "SendCopy", "MarkAsSent",
-                   "IncludePDF")
+LINE_FIELDS = (
+    "LineItemID",
+    "Description",
+    "Quantity",
+    "UnitAmount",
+    "ItemCode",
+    "AccountCode",
+    "TaxType",
+    "DiscountRate",
+    "DiscountAmount",
+    "Tracking",
+)
+INVOICE_FIELDS = (
+    "Type",
+    "Contact",
+    "Date",
+    "DueDate",
+    "LineAmountTypes",
+    "InvoiceNumber",
+    "Reference",
+    "CurrencyCode",
+    "Status",
+)
+TEMPLATE_FIELDS = (
+    "Reference",
+    "LineAmountTypes",
+    "Status",
+    "ApprovedForSending",
+    "SendCopy",
+    "MarkAsSent",
+    "IncludePDF",
+)
 # GST/VAT rates of the tax types the generated worlds use (AU: OUTPUT 10 %, NZ: OUTPUT2 15 %)
-TAX_RATES = {"OUTPUT": Decimal("0.10"), "OUTPUT2": Decimal("0.15"), "NONE": Decimal("0"),
-             "EXEMPTOUTPUT": Decimal("0"), "ZERORATEDOUTPUT": Decimal("0")}
+TAX_RATES = {
+    "OUTPUT": Decimal("0.10"),
+    "OUTPUT2": Decimal("0.15"),
+    "NONE": Decimal("0"),
+    "EXEMPTOUTPUT": Decimal("0"),
+    "ZERORATEDOUTPUT": Decimal("0"),
+}
 DESCRIPTION_LIMIT = 4000
 CENT = Decimal("0.01")
 
@@ -41,15 +72,31 @@ def public(record: Any) -> Any:
 
 def problem(status: int, title: str, detail: str) -> Reply:
     """Xero's answer to a request it refuses before looking at it (401, 403, 404, 429)."""
-    return Reply(status, {"Type": None, "Title": title, "Status": status, "Detail": detail, "Instance": str(uuid.uuid4()),
-                          "Extensions": {}})
+    return Reply(
+        status,
+        {
+            "Type": None,
+            "Title": title,
+            "Status": status,
+            "Detail": detail,
+            "Instance": str(uuid.uuid4()),
+            "Extensions": {},
+        },
+    )
 
 
 def validation_error(messages: list[str], **ids: str) -> Reply:
     """A 400 with each message as Xero words a validation error."""
     element: Record = {**ids, "ValidationErrors": [{"Message": m} for m in messages]}
-    return Reply(400, {"ErrorNumber": 10, "Type": "ValidationException",
-                       "Message": "A validation exception occurred", "Elements": [element]})
+    return Reply(
+        400,
+        {
+            "ErrorNumber": 10,
+            "Type": "ValidationException",
+            "Message": "A validation exception occurred",
+            "Elements": [element],
+        },
+    )
 
 
 def xero_error(status: int, message: str) -> Reply:
@@ -58,8 +105,14 @@ def xero_error(status: int, message: str) -> Reply:
     titles = {401: "Unauthorized", 403: "Forbidden", 404: "NotFound", 429: "Too Many Requests"}
     if status in titles:
         return problem(status, titles[status], message)
-    return Reply(status, {"ErrorNumber": 500 if status >= 500 else status, "Type": "InternalServerError" if status >= 500
-                          else "ApiException", "Message": message})
+    return Reply(
+        status,
+        {
+            "ErrorNumber": 500 if status >= 500 else status,
+            "Type": "InternalServerError" if status >= 500 else "ApiException",
+            "Message": message,
+        },
+    )
 
 
 def money(value: Any, field: str) -> Decimal:
@@ -108,8 +161,12 @@ def _priced(line: Record, by_code: dict[Any, Record], previous: Record | None) -
         raise Rejection(validation_error(["Account code '' is not a valid code for this document."]))
     amount = (quantity * unit).quantize(CENT, rounding=ROUND_HALF_UP)
     rate = TAX_RATES.get(str(line.get("TaxType") or "NONE"), Decimal("0"))
-    line.update(Quantity=float(quantity), UnitAmount=float(unit), LineAmount=float(amount),
-                TaxAmount=float((amount * rate).quantize(CENT, rounding=ROUND_HALF_UP)))
+    line.update(
+        Quantity=float(quantity),
+        UnitAmount=float(unit),
+        LineAmount=float(amount),
+        TaxAmount=float((amount * rate).quantize(CENT, rounding=ROUND_HALF_UP)),
+    )
     line["Tracking"] = line.get("Tracking") or []
     if previous is not None and "_addedOn" in previous:
         line["_addedOn"] = previous["_addedOn"]

@@ -29,7 +29,9 @@ def generate_due(world: dict[str, Any], today: date) -> int:
     for template in world.get("repeatingInvoices", []):
         schedule = template.get("Schedule") or {}
         while template.get("Status") in SCHEDULED and _due(schedule, today):
-            world.setdefault("invoices", []).append(_invoice(world, template, parse_date(schedule["NextScheduledDate"])))
+            world.setdefault("invoices", []).append(
+                _invoice(world, template, parse_date(schedule["NextScheduledDate"]))
+            )
             _advance(schedule)
             made += 1
     return made
@@ -52,16 +54,28 @@ def _advance(schedule: Record) -> None:
 
 def _invoice(world: dict[str, Any], template: Record, day: date) -> Record:
     number = 1 + sum(1 for i in world.get("invoices", []) if i.get("Type") == "ACCREC")
-    lines = [{**{k: v for k, v in line.items() if not k.startswith("_")},
-              "LineItemID": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{template['RepeatingInvoiceID']}/{day}/{n}"))}
-             for n, line in enumerate(template.get("LineItems") or [])]
+    lines = [
+        {
+            **{k: v for k, v in line.items() if not k.startswith("_")},
+            "LineItemID": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{template['RepeatingInvoiceID']}/{day}/{n}")),
+        }
+        for n, line in enumerate(template.get("LineItems") or [])
+    ]
     invoice: Record = {
         "InvoiceID": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{template['RepeatingInvoiceID']}/{day}")),
-        "Type": "ACCREC", "Contact": dict(template["Contact"]), "Date": xero_date(day), "DueDate": xero_date(day),
-        "Status": template["Status"], "LineAmountTypes": template.get("LineAmountTypes", "Exclusive"),
-        "InvoiceNumber": f"INV-{number:05d}", "Reference": template.get("Reference", ""),
-        "CurrencyCode": template.get("CurrencyCode", "NZD"), "RepeatingInvoiceID": template["RepeatingInvoiceID"],
-        "LineItems": lines, "UpdatedDateUTC": xero_date(day), "HasAttachments": False,
+        "Type": "ACCREC",
+        "Contact": dict(template["Contact"]),
+        "Date": xero_date(day),
+        "DueDate": xero_date(day),
+        "Status": template["Status"],
+        "LineAmountTypes": template.get("LineAmountTypes", "Exclusive"),
+        "InvoiceNumber": f"INV-{number:05d}",
+        "Reference": template.get("Reference", ""),
+        "CurrencyCode": template.get("CurrencyCode", "NZD"),
+        "RepeatingInvoiceID": template["RepeatingInvoiceID"],
+        "LineItems": lines,
+        "UpdatedDateUTC": xero_date(day),
+        "HasAttachments": False,
     }
     totals(invoice)
     return invoice

@@ -19,10 +19,32 @@ from reconciler.money import json_number
 from reconciler.plan.change import Change
 
 Record = dict[str, Any]
-LINE_FIELDS = ("LineItemID", "Description", "Quantity", "UnitAmount", "ItemCode", "AccountCode", "TaxType",
-               "DiscountRate", "DiscountAmount", "Tracking")
-TEMPLATE_FIELDS = ("RepeatingInvoiceID", "Type", "Schedule", "LineAmountTypes", "Reference", "BrandingThemeID",
-                   "CurrencyCode", "Status", "ApprovedForSending", "SendCopy", "MarkAsSent", "IncludePDF")
+LINE_FIELDS = (
+    "LineItemID",
+    "Description",
+    "Quantity",
+    "UnitAmount",
+    "ItemCode",
+    "AccountCode",
+    "TaxType",
+    "DiscountRate",
+    "DiscountAmount",
+    "Tracking",
+)
+TEMPLATE_FIELDS = (
+    "RepeatingInvoiceID",
+    "Type",
+    "Schedule",
+    "LineAmountTypes",
+    "Reference",
+    "BrandingThemeID",
+    "CurrencyCode",
+    "Status",
+    "ApprovedForSending",
+    "SendCopy",
+    "MarkAsSent",
+    "IncludePDF",
+)
 
 
 def written_line(line: Record) -> Record:
@@ -89,8 +111,15 @@ def charge_line(change: Change, agreement: PsaId, accounts: ItemAccounts) -> Rec
 
 
 def new_draft(contact_id: str, day: str, reference: str, lines: list[Record], line_amount_types: str) -> Record:
-    return {"Type": "ACCREC", "Contact": {"ContactID": contact_id}, "Date": ms_date(day), "Status": "DRAFT",
-            "Reference": reference, "LineAmountTypes": line_amount_types, "LineItems": lines}
+    return {
+        "Type": "ACCREC",
+        "Contact": {"ContactID": contact_id},
+        "Date": ms_date(day),
+        "Status": "DRAFT",
+        "Reference": reference,
+        "LineAmountTypes": line_amount_types,
+        "LineItems": lines,
+    }
 
 
 def draft_body(invoice: Record, lines: list[Record]) -> Record:

@@ -87,7 +87,9 @@ class XeroClient(HttpClient):
         return self._list("GET", "/RepeatingInvoices", "RepeatingInvoices")
 
     def repeating_invoice(self, invoice_id: str) -> Record:
-        return self._one("GET", f"/RepeatingInvoices/{invoice_id}", "RepeatingInvoices", f"repeating invoice {invoice_id}")
+        return self._one(
+            "GET", f"/RepeatingInvoices/{invoice_id}", "RepeatingInvoices", f"repeating invoice {invoice_id}"
+        )
 
     def items(self) -> list[Record]:
         return self._list("GET", "/Items", "Items")
@@ -97,7 +99,7 @@ class XeroClient(HttpClient):
         wanted = sorted(set(ids))
         found: list[Record] = []
         for at in range(0, len(wanted), IDS_PER_CALL):
-            params = {"IDs": ",".join(wanted[at:at + IDS_PER_CALL]), "includeArchived": "true", "summaryOnly": "true"}
+            params = {"IDs": ",".join(wanted[at : at + IDS_PER_CALL]), "includeArchived": "true", "summaryOnly": "true"}
             found += self._pages("/Contacts", "Contacts", params)
         return found
 
@@ -118,8 +120,13 @@ class XeroClient(HttpClient):
 
     def save_repeating_invoice(self, invoice_id: str, record: Record) -> Record:
         """`POST /RepeatingInvoices/{id}`: Xero replaces the template's lines with these."""
-        return self._one("POST", f"/RepeatingInvoices/{invoice_id}", "RepeatingInvoices",
-                         f"repeating invoice {invoice_id}", {"RepeatingInvoices": [record]})
+        return self._one(
+            "POST",
+            f"/RepeatingInvoices/{invoice_id}",
+            "RepeatingInvoices",
+            f"repeating invoice {invoice_id}",
+            {"RepeatingInvoices": [record]},
+        )
 
     def create_invoice(self, record: Record) -> Record:
         return self._one("PUT", "/Invoices", "Invoices", "the new invoice", {"Invoices": [record]})
@@ -133,7 +140,7 @@ class XeroClient(HttpClient):
         rest = path.split("?", 1)[0]
         for root in (f"{self.endpoint}{API_ROOT}", self.endpoint):
             if rest.startswith(root):
-                rest = rest[len(root):]
+                rest = rest[len(root) :]
                 break
         return _UUID.sub("{id}", rest) or "/"
 
@@ -182,13 +189,21 @@ class XeroClient(HttpClient):
             if exc.status in (400, 401):
                 raise ProviderError(
                     f"Xero refused the custom connection's client id or secret ({exc.vendor_message or exc}); "
-                    "check psa.client_id and psa.client_secret", status=401, vendor_message=exc.vendor_message,
+                    "check psa.client_id and psa.client_secret",
+                    status=401,
+                    vendor_message=exc.vendor_message,
                 ) from exc
             raise
         return self.decoded(response, "POST", "/connect/token", dict)
 
-    def _list(self, method: str, path: str, key: str, params: dict[str, str] | None = None,
-              headers: dict[str, str] | None = None) -> list[Record]:
+    def _list(
+        self,
+        method: str,
+        path: str,
+        key: str,
+        params: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> list[Record]:
         response = self.read(method, path, params=params, headers=headers)
         return records_of(self.decoded(response, method, path, dict), key, f"Xero {method} {path}")
 
@@ -198,16 +213,22 @@ class XeroClient(HttpClient):
         found = records_of(self.decoded(response, method, label, dict), key, f"Xero {method} {label}")
         if len(found) != 1:
             raise ProviderError(f"Xero {method} {label}: expected {what} in the answer, got {len(found)} records")
-        problem = error_text({"Elements": found}) if found[0].get("HasErrors") or found[0].get("ValidationErrors") else ""
+        problem = (
+            error_text({"Elements": found}) if found[0].get("HasErrors") or found[0].get("ValidationErrors") else ""
+        )
         if problem:
-            raise ProviderError(f"Xero {method} {label}: {what} was refused: {problem}", status=400, vendor_message=problem)
+            raise ProviderError(
+                f"Xero {method} {label}: {what} was refused: {problem}", status=400, vendor_message=problem
+            )
         return found[0]
 
-    def _pages(self, path: str, key: str, params: dict[str, str],
-               headers: dict[str, str] | None = None) -> Iterator[Record]:
+    def _pages(
+        self, path: str, key: str, params: dict[str, str], headers: dict[str, str] | None = None
+    ) -> Iterator[Record]:
         for page in range(1, MAX_PAGES + 1):
-            response = self.read("GET", path, params={**params, "page": str(page), "pageSize": str(self.page_size)},
-                                 headers=headers)
+            response = self.read(
+                "GET", path, params={**params, "page": str(page), "pageSize": str(self.page_size)}, headers=headers
+            )
             body = self.decoded(response, "GET", path, dict)
             records = records_of(body, key, f"Xero GET {path}")
             yield from records
@@ -253,8 +274,10 @@ def _only_organisation(connections: list[Record]) -> str:
     names = ", ".join(f"{c.get('tenantName')} ({c.get('tenantId')})" for c in organisations)
     if not organisations:
         raise ProviderError("Xero: the connection reaches no organisation; connect one to the custom connection")
-    raise ProviderError(f"Xero: the connection reaches {len(organisations)} organisations ({names}); "
-                        "set psa.tenant_id to the one to sync")
+    raise ProviderError(
+        f"Xero: the connection reaches {len(organisations)} organisations ({names}); "
+        "set psa.tenant_id to the one to sync"
+    )
 
 
 def _http_time(moment: datetime) -> str:

@@ -29,9 +29,11 @@ from reconciler.model import ProviderConfig
 from reconciler.provider import ProviderContext
 from reconciler.secrets import resolve
 
-_BOOKING = {"type": "object", "additionalProperties": False,
-            "properties": {"account_code": {"type": "string", "minLength": 1},
-                           "tax_type": {"type": "string", "minLength": 1}}}
+_BOOKING = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {"account_code": {"type": "string", "minLength": 1}, "tax_type": {"type": "string", "minLength": 1}},
+}
 SETTINGS_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["provider", "endpoint"],
@@ -66,8 +68,11 @@ class Booking:
 
     def of(self, code: str, item: ItemAccounts) -> ItemAccounts:
         own = self.items.get(code, {})
-        return ItemAccounts(own.get("account_code") or self.account_code or item.account_code,
-                            own.get("tax_type") or self.tax_type or item.tax_type, item.name)
+        return ItemAccounts(
+            own.get("account_code") or self.account_code or item.account_code,
+            own.get("tax_type") or self.tax_type or item.tax_type,
+            item.name,
+        )
 
 
 def client_from_config(config: ProviderConfig, context: ProviderContext) -> XeroClient:
@@ -77,23 +82,36 @@ def client_from_config(config: ProviderConfig, context: ProviderContext) -> Xero
         client_id, secret = demo["client_id"], demo["client_secret"]
         token_url = f"{endpoint}/identity/connect/token"
     else:
-        endpoint = endpoint_url(config.endpoint or DEFAULT_ENDPOINT, setting="psa.endpoint", example=DEFAULT_ENDPOINT,
-                                expected="is neither 'sandbox' nor a URL like")
+        endpoint = endpoint_url(
+            config.endpoint or DEFAULT_ENDPOINT,
+            setting="psa.endpoint",
+            example=DEFAULT_ENDPOINT,
+            expected="is neither 'sandbox' nor a URL like",
+        )
         client_id = resolve(options.get("client_id"), context.environ, setting="psa.client_id")
         secret = resolve(options.get("client_secret"), context.environ, setting="psa.client_secret")
-        token_url = endpoint_url(options.get("token_url") or DEFAULT_TOKEN_URL, setting="psa.token_url",
-                                 example=DEFAULT_TOKEN_URL)
+        token_url = endpoint_url(
+            options.get("token_url") or DEFAULT_TOKEN_URL, setting="psa.token_url", example=DEFAULT_TOKEN_URL
+        )
     reserve = whole_number(options.get("day_limit_reserve", DEFAULT_RESERVE), "psa.day_limit_reserve", minimum=0)
     parallel = whole_number(options.get("parallelism", CONCURRENT), "psa.parallelism", maximum=CONCURRENT)
     tenant = options.get("tenant_id")
-    return XeroClient(endpoint, client_id=client_id, client_secret=secret, token_url=token_url,
-                      tenant_id=str(tenant) if tenant else None, scopes=options.get("scopes"),
-                      limits=CallLimits(concurrent=parallel, reserve=reserve),
-                      timeout=timeouts(options.get("timeout")), retry=RetryPolicy())
+    return XeroClient(
+        endpoint,
+        client_id=client_id,
+        client_secret=secret,
+        token_url=token_url,
+        tenant_id=str(tenant) if tenant else None,
+        scopes=options.get("scopes"),
+        limits=CallLimits(concurrent=parallel, reserve=reserve),
+        timeout=timeouts(options.get("timeout")),
+        retry=RetryPolicy(),
+    )
 
 
 def booking_from_config(config: ProviderConfig) -> Booking:
     options = config.options
     items = options.get("items") or {}
-    return Booking(options.get("account_code"), options.get("tax_type"),
-                   {str(k): dict(v or {}) for k, v in items.items()})
+    return Booking(
+        options.get("account_code"), options.get("tax_type"), {str(k): dict(v or {}) for k, v in items.items()}
+    )

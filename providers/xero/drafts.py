@@ -76,17 +76,25 @@ class DraftWriter:
                 saved = self.client.create_invoice(body)
                 self._open[group] = str(saved["InvoiceID"])
         result = _result(saved, change, agreement, "added to")
-        log.info("xero.write: action=charge contact=%s invoice=%s key=%s", contact_id, saved.get("InvoiceID"), change.key)
+        log.info(
+            "xero.write: action=charge contact=%s invoice=%s key=%s", contact_id, saved.get("InvoiceID"), change.key
+        )
         return result
 
     def update(self, change: Change, invoice_id: str) -> WriteResult:
         """A monthly copy that drifted, on a draft still open."""
         invoice = self.client.invoice(invoice_id)
         if invoice.get("Status") != "DRAFT":
-            raise ProviderError(f"Xero: invoice {invoice.get('InvoiceNumber') or invoice_id} is "
-                                f"{invoice.get('Status')}, so its line {change.line_id} is not changed")
-        lines = [changed_line(x, change) if str(x.get("LineItemID")).lower() == str(change.line_id).lower()
-                 else written_line(x) for x in invoice.get("LineItems") or []]
+            raise ProviderError(
+                f"Xero: invoice {invoice.get('InvoiceNumber') or invoice_id} is "
+                f"{invoice.get('Status')}, so its line {change.line_id} is not changed"
+            )
+        lines = [
+            changed_line(x, change)
+            if str(x.get("LineItemID")).lower() == str(change.line_id).lower()
+            else written_line(x)
+            for x in invoice.get("LineItems") or []
+        ]
         self.client.save_invoice(invoice_id, draft_body(invoice, lines))
         return WriteResult(record_id=change.line_id, detail=f"line of draft invoice {invoice_id} updated")
 
@@ -108,8 +116,12 @@ class DraftWriter:
 def _is_line_of(line: Record, change: Change, agreement: str) -> bool:
     """The line this change writes: its item, and its key on its agreement."""
     found = charge_marker(line.get("Description"))
-    return (found is not None and found[0].lower() == agreement.lower() and found[1] == change.key
-            and line.get("ItemCode") == change.product_id)
+    return (
+        found is not None
+        and found[0].lower() == agreement.lower()
+        and found[1] == change.key
+        and line.get("ItemCode") == change.product_id
+    )
 
 
 def _holds(invoice: Record, change: Change, agreement: str) -> bool:
@@ -117,8 +129,9 @@ def _holds(invoice: Record, change: Change, agreement: str) -> bool:
 
 
 def _result(invoice: Record, change: Change, agreement: str, verb: str) -> WriteResult:
-    line_id = next((str(x.get("LineItemID")) for x in invoice.get("LineItems") or []
-                    if _is_line_of(x, change, agreement)), None)
+    line_id = next(
+        (str(x.get("LineItemID")) for x in invoice.get("LineItems") or [] if _is_line_of(x, change, agreement)), None
+    )
     if line_id is None:
         raise ProviderError(f"Xero: invoice {invoice.get('InvoiceID')} was saved without the line for {change.key}")
     number = invoice.get("InvoiceNumber") or invoice.get("InvoiceID")

@@ -34,8 +34,7 @@ class DayLimitReached(ProviderError):
 
 
 class CallLimits:
-    def __init__(self, *, concurrent: int = CONCURRENT, per_minute: int = PER_MINUTE,
-                 reserve: int = DEFAULT_RESERVE):
+    def __init__(self, *, concurrent: int = CONCURRENT, per_minute: int = PER_MINUTE, reserve: int = DEFAULT_RESERVE):
         self.per_minute = per_minute
         self.reserve = reserve
         self.day_remaining: int | None = None  # as Xero last said

@@ -62,17 +62,22 @@ def agreement_from_json(record: Record, key: PsaId, companies: SpecIds) -> Agree
     data = VendorRecord(record, f"Xero repeating invoice {key}")
     status = data.text("Status")
     if status not in TEMPLATE_STATUSES:
-        raise data.error(f"{data.where}: field Status: unknown status {status!r} "
-                         f"(expected one of {', '.join(TEMPLATE_STATUSES)})")
+        raise data.error(
+            f"{data.where}: field Status: unknown status {status!r} (expected one of {', '.join(TEMPLATE_STATUSES)})"
+        )
     if data.text("Type") != "ACCREC":
-        raise data.error(f"{data.where}: it is a bill (Type {data.text('Type')}), not a sales invoice; "
-                         "map the client's sales repeating invoice")
+        raise data.error(
+            f"{data.where}: it is a bill (Type {data.text('Type')}), not a sales invoice; "
+            "map the client's sales repeating invoice"
+        )
     schedule = data.nested("Schedule")
     unit, every = schedule.text("Unit"), schedule.required("Period", whole)
     if unit != "MONTHLY" or every != 1:
         word = {"WEEKLY": "week", "MONTHLY": "month"}.get(unit, unit.lower())
-        raise data.error(f"{data.where}: its schedule repeats every {every} {word}{'' if every == 1 else 's'}; "
-                         "ncesync bills monthly periods, so it syncs repeating invoices that repeat every month")
+        raise data.error(
+            f"{data.where}: its schedule repeats every {every} {word}{'' if every == 1 else 's'}; "
+            "ncesync bills monthly periods, so it syncs repeating invoices that repeat every month"
+        )
     contact = data.nested("Contact")
     return Agreement(
         id=key,
@@ -88,8 +93,12 @@ def contact_agreement(record: Record, key: PsaId) -> Agreement:
     """A contact mapped as the agreement itself (monthly sync without a repeating invoice)."""
     data = VendorRecord(record, f"Xero contact {key}")
     status = data.text("ContactStatus", "ACTIVE")
-    return Agreement(id=key, company_id=key, name=data.optional("Name", string) or "",
-                     status=CONTACT_STATUSES.get(status, "Inactive"))
+    return Agreement(
+        id=key,
+        company_id=key,
+        name=data.optional("Name", string) or "",
+        status=CONTACT_STATUSES.get(status, "Inactive"),
+    )
 
 
 def template_line(line: Record, key: PsaId) -> PsaLine:
@@ -140,8 +149,10 @@ def charge_line(line: Record, invoice: Record, agreement: PsaId, key: str) -> Ps
 def catalog_item(record: Record) -> CatalogItem:
     data = VendorRecord(record, f"Xero item {record.get('Code')!r}")
     if data.optional("IsSold", flag) is False:
-        raise data.error(f"{data.where}: it is not sold (IsSold false), so Xero refuses it on a sales "
-                         "invoice; tick 'I sell this item' in Xero")
+        raise data.error(
+            f"{data.where}: it is not sold (IsSold false), so Xero refuses it on a sales "
+            "invoice; tick 'I sell this item' in Xero"
+        )
     sales = data.nested("SalesDetails")
     purchases = record.get("PurchaseDetails") if isinstance(record.get("PurchaseDetails"), dict) else {}
     return CatalogItem(

@@ -60,9 +60,15 @@ class XeroProvider(TargetProvider):
         words=Words(psa="Xero", agreement="repeating invoice", line="line"),
     )
 
-    def __init__(self, client: XeroClient, *, booking: connection.Booking | None = None,
-                 charge_lookback_days: int = DEFAULT_CHARGE_LOOKBACK_DAYS, line_amount_types: str = "Exclusive",
-                 lock_key: str = ""):
+    def __init__(
+        self,
+        client: XeroClient,
+        *,
+        booking: connection.Booking | None = None,
+        charge_lookback_days: int = DEFAULT_CHARGE_LOOKBACK_DAYS,
+        line_amount_types: str = "Exclusive",
+        lock_key: str = "",
+    ):
         self.client = client
         self.booking = booking or connection.Booking()
         self.lookback = timedelta(days=charge_lookback_days)
@@ -81,11 +87,15 @@ class XeroProvider(TargetProvider):
         client = connection.client_from_config(config, context)
         tenant = options.get("tenant_id")
         who = str(tenant) if tenant else hashlib.sha256(client.client_id.encode()).hexdigest()[:12]
-        return cls(client, booking=connection.booking_from_config(config),
-                   charge_lookback_days=whole_number(options.get("charge_lookback_days", DEFAULT_CHARGE_LOOKBACK_DAYS),
-                                                     "psa.charge_lookback_days", minimum=0),
-                   line_amount_types=str(options.get("line_amount_types") or "Exclusive"),
-                   lock_key=f"xero:{'sandbox' if config.is_sandbox else who}")
+        return cls(
+            client,
+            booking=connection.booking_from_config(config),
+            charge_lookback_days=whole_number(
+                options.get("charge_lookback_days", DEFAULT_CHARGE_LOOKBACK_DAYS), "psa.charge_lookback_days", minimum=0
+            ),
+            line_amount_types=str(options.get("line_amount_types") or "Exclusive"),
+            lock_key=f"xero:{'sandbox' if config.is_sandbox else who}",
+        )
 
     # -- read -----------------------------------------------------------------------------
 
@@ -104,14 +114,31 @@ class XeroProvider(TargetProvider):
         catalog = self._catalog(scope, unreadable)
         if agreements:
             lines += self._charges_read(scope, agreements_in, unreadable)
-        log.info("xero.read: repeating_invoices=%d lines=%d items=%d unreadable=%d",
-                 len(self._templates), len(lines), len(catalog), len(unreadable.found))
-        return PsaState(companies=companies, agreements=agreements, lines=tuple(lines), catalog=catalog,
-                        unreadable=unreadable.result())
+        log.info(
+            "xero.read: repeating_invoices=%d lines=%d items=%d unreadable=%d",
+            len(self._templates),
+            len(lines),
+            len(catalog),
+            len(unreadable.found),
+        )
+        return PsaState(
+            companies=companies,
+            agreements=agreements,
+            lines=tuple(lines),
+            catalog=catalog,
+            unreadable=unreadable.result(),
+        )
 
-    def _template(self, record: Record, key: PsaId, scope: Scope, companies_in: SpecIds,
-                  agreements: dict[PsaId, Agreement], companies: dict[PsaId, str],
-                  unreadable: UnreadableRecords) -> list[PsaLine]:
+    def _template(
+        self,
+        record: Record,
+        key: PsaId,
+        scope: Scope,
+        companies_in: SpecIds,
+        agreements: dict[PsaId, Agreement],
+        companies: dict[PsaId, str],
+        unreadable: UnreadableRecords,
+    ) -> list[PsaLine]:
         agreement = unreadable.parse(mapping.agreement_from_json, record, key, companies_in, agreement_id=key)
         if agreement is None:
             return []
@@ -128,8 +155,14 @@ class XeroProvider(TargetProvider):
                 found += [parsed] if parsed is not None else []
         return found
 
-    def _contacts_as_agreements(self, scope: Scope, agreements_in: SpecIds, companies_in: SpecIds,
-                                agreements: dict[PsaId, Agreement], companies: dict[PsaId, str]) -> None:
+    def _contacts_as_agreements(
+        self,
+        scope: Scope,
+        agreements_in: SpecIds,
+        companies_in: SpecIds,
+        agreements: dict[PsaId, Agreement],
+        companies: dict[PsaId, str],
+    ) -> None:
         """Agreement ids that name no repeating invoice may name a contact (monthly sync);
         contacts named by no repeating invoice are read for their names."""
         unknown = [str(a) for a in scope.agreement_ids if a not in agreements]
@@ -175,8 +208,15 @@ class XeroProvider(TargetProvider):
                 key = agreements_in.get(marked[0]) if marked else None
                 if marked is None or key is None:
                     continue
-                parsed = unreadable.parse(mapping.charge_line, line, invoice, key, marked[1],
-                                          agreement_id=key, product_id=line.get("ItemCode"))
+                parsed = unreadable.parse(
+                    mapping.charge_line,
+                    line,
+                    invoice,
+                    key,
+                    marked[1],
+                    agreement_id=key,
+                    product_id=line.get("ItemCode"),
+                )
                 if parsed is not None:
                     found.append(parsed)
                     self._charges[str(parsed.id).lower()] = str(invoice.get("InvoiceID"))
@@ -211,19 +251,26 @@ class XeroProvider(TargetProvider):
                 return self._charge(change)
             if change.line_kind == CHARGE and change.action == actions.UPDATE_LINE:
                 return self._charge_update(change)
-            if change.line_kind == MAIN and change.action in (actions.CREATE_LINE, actions.SET_QUANTITY,
-                                                               actions.UPDATE_LINE):
+            if change.line_kind == MAIN and change.action in (
+                actions.CREATE_LINE,
+                actions.SET_QUANTITY,
+                actions.UPDATE_LINE,
+            ):
                 return self._template_write(change)
         except (KeyError, ValueError, TypeError) as exc:
-            raise ProviderError(f"Xero: the {change.action} change for {change.agreement_id}, item "
-                                f"{change.product_id} cannot be written: {exc!r}") from exc
+            raise ProviderError(
+                f"Xero: the {change.action} change for {change.agreement_id}, item "
+                f"{change.product_id} cannot be written: {exc!r}"
+            ) from exc
         raise ProviderError(f"Xero cannot perform a {change.action} change ({change.line_kind} line)")
 
     def _template_write(self, change: Change) -> WriteResult:
         if str(change.agreement_id).lower() not in self._templates:
-            raise ProviderError(f"Xero: {change.agreement_id} is not a repeating invoice this run read (a "
-                                "contact?); daily sync writes a repeating invoice's lines, so map the client's "
-                                "repeating invoice as agreement_id")
+            raise ProviderError(
+                f"Xero: {change.agreement_id} is not a repeating invoice this run read (a "
+                "contact?); daily sync writes a repeating invoice's lines, so map the client's "
+                "repeating invoice as agreement_id"
+            )
         return self.templates.write(change, self._booking(change.product_id))
 
     def _charge(self, change: Change) -> WriteResult:

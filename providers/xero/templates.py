@@ -49,21 +49,29 @@ class TemplateWriter:
                 raise
             self._fresh[template_id] = saved
         line_id = _written_line_id(change, current, saved)
-        log.info("xero.write: action=%s repeating_invoice=%s item=%s line=%s",
-                 change.action, template_id, change.product_id, line_id)
+        log.info(
+            "xero.write: action=%s repeating_invoice=%s item=%s line=%s",
+            change.action,
+            template_id,
+            change.product_id,
+            line_id,
+        )
         return WriteResult(record_id=line_id, detail=f"line {line_id} of repeating invoice {template_id}")
 
     def _lines(self, change: Change, current: list[Record], accounts: ItemAccounts) -> list[Record]:
         lines = [written_line(line) for line in current]
         if change.action == CREATE_LINE:
             if any(line.get("ItemCode") == change.product_id for line in current):
-                raise ProviderError(f"Xero: repeating invoice {change.agreement_id} has a line for item "
-                                    f"{change.product_id} since the plan was made; plan again")
+                raise ProviderError(
+                    f"Xero: repeating invoice {change.agreement_id} has a line for item "
+                    f"{change.product_id} since the plan was made; plan again"
+                )
             return [*lines, new_template_line(change, accounts)]
         at = next((n for n, line in enumerate(current) if _same(line.get("LineItemID"), change.line_id)), None)
         if at is None:
-            raise ProviderError(f"Xero: line {change.line_id} is no longer on repeating invoice "
-                                f"{change.agreement_id}; plan again")
+            raise ProviderError(
+                f"Xero: line {change.line_id} is no longer on repeating invoice {change.agreement_id}; plan again"
+            )
         lines[at] = changed_line(current[at], change)
         return lines
 
@@ -76,6 +84,9 @@ def _written_line_id(change: Change, before: list[Record], saved: Record) -> str
     if change.action != CREATE_LINE:
         return str(change.line_id)
     known = {str(line.get("LineItemID")).lower() for line in before}
-    new = [line for line in saved.get("LineItems") or []
-           if line.get("ItemCode") == change.product_id and str(line.get("LineItemID")).lower() not in known]
+    new = [
+        line
+        for line in saved.get("LineItems") or []
+        if line.get("ItemCode") == change.product_id and str(line.get("LineItemID")).lower() not in known
+    ]
     return str(new[0]["LineItemID"]) if new and new[0].get("LineItemID") else None

@@ -24,14 +24,14 @@ from collections import defaultdict, deque
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
-from reconciler.provider import ChangeWriter, WriteResult
-from reconciler.plan.change import Change
-from reconciler.model.psa import PsaId
 from reconciler.apply.confirmation import UNKNOWN, outcome_of
-from reconciler.errors import ProviderError
 from reconciler.apply.journal import Journal
-from reconciler.secrets import mask
+from reconciler.errors import ProviderError
+from reconciler.model.psa import PsaId
+from reconciler.plan.change import Change
 from reconciler.plan.plan import Plan
+from reconciler.provider import ChangeWriter, WriteResult
+from reconciler.secrets import mask
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +42,10 @@ LicenceKey = tuple[str, PsaId, str]  # (client, agreement, product)
 NEXT_RUN_RETRIES = "plans this licence again from a fresh read; if the PSA refuses it again, fix what its message names"
 NEXT_RUN_WITH_LICENCE = "plans it again with its licence"
 NEXT_RUN_PLANS_IT = "plans it again"
-NEXT_RUN_SETTLES = ("re-reads the PSA first: if this write happened after all it is journaled as applied "
-                    "and not made again; if not, the licence is planned again")
+NEXT_RUN_SETTLES = (
+    "re-reads the PSA first: if this write happened after all it is journaled as applied "
+    "and not made again; if not, the licence is planned again"
+)
 
 
 @dataclass(frozen=True)
@@ -80,8 +82,9 @@ def licence_of(change: Change) -> LicenceKey:
     return (change.client_id, change.agreement_id, change.product_id)
 
 
-def apply_plan(plan: Plan, target: ChangeWriter, journal: Journal, *, fail_fast: bool = False,
-               breaker: int = BREAKER) -> ApplyResult:
+def apply_plan(
+    plan: Plan, target: ChangeWriter, journal: Journal, *, fail_fast: bool = False, breaker: int = BREAKER
+) -> ApplyResult:
     run = _Run(plan, target, journal, fail_fast=fail_fast, breaker=breaker)
     # --fail-fast means no write after the first failure, not even one already under way
     width = 1 if fail_fast else int(getattr(target, "write_parallelism", 1) or 1)
@@ -122,8 +125,14 @@ class _Run:
     def failed(self, change: Change, error: ProviderError, *, attempted: int, in_flight: int) -> None:
         """A refused write; `attempted`: writes sent so far, this one included."""
         message = mask(str(error))
-        log.warning("apply: client=%s agreement=%s product=%s action=%s failed=%s",
-                    change.client_id, change.agreement_id, change.product_id, change.action, message)
+        log.warning(
+            "apply: client=%s agreement=%s product=%s action=%s failed=%s",
+            change.client_id,
+            change.agreement_id,
+            change.product_id,
+            change.action,
+            message,
+        )
         outcome = outcome_of(error)
         self.result.failures.append(Failure(change, message, _next_run(outcome), attempted=True))
         self.journal.record(change, outcome=outcome, error=message)
@@ -133,8 +142,12 @@ class _Run:
             return
         self.result.stopped = _stop_reason(error, self.in_a_row, self.breaker, self.fail_fast)
         if self.result.stopped:
-            self.journal.event("stopped", reason=self.result.stopped, after_change=attempted,
-                               not_attempted=len(self.plan.changes) - attempted - in_flight)
+            self.journal.event(
+                "stopped",
+                reason=self.result.stopped,
+                after_change=attempted,
+                not_attempted=len(self.plan.changes) - attempted - in_flight,
+            )
 
     def after_failure(self, change: Change) -> str:
         return f"not attempted: an earlier write of this licence failed ({self.failed_licences[licence_of(change)]})"
@@ -168,10 +181,15 @@ def _side_by_side(run: _Run, width: int) -> None:
                 except ProviderError as error:
                     run.failed(change, error, attempted=attempted, in_flight=len(in_flight))
                     for later in waiting.pop(licence, ()):
-                        _skip(run.result, run.journal, changes[later], run.after_failure(changes[later]),
-                              NEXT_RUN_WITH_LICENCE)
+                        _skip(
+                            run.result,
+                            run.journal,
+                            changes[later],
+                            run.after_failure(changes[later]),
+                            NEXT_RUN_WITH_LICENCE,
+                        )
                     continue
-                except BaseException as stop:  # noqa: BLE001 (a signal, Interrupted, raised in a write: finish the others)
+                except BaseException as stop:
                     interrupted = interrupted or stop
                     continue
                 run.applied(change, written)

@@ -19,12 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from reconciler import clock
-from reconciler.provider import TargetProvider, WriteResult
-from reconciler.plan.change import CREATE_CHARGE, SET_QUANTITY, UPDATE_LINE, Change
-from reconciler.errors import ProviderError, UncertainWriteError
 from reconciler.apply.journal import RECENT_BYTES, STARTED, Journal, change_of, interrupted, scan_journal
+from reconciler.errors import ProviderError, UncertainWriteError
 from reconciler.model import Deployment, PsaLine, PsaState, Scope
 from reconciler.model.psa import CHARGE
+from reconciler.plan.change import CREATE_CHARGE, SET_QUANTITY, UPDATE_LINE, Change
+from reconciler.provider import TargetProvider, WriteResult
 
 log = logging.getLogger(__name__)
 
@@ -72,8 +72,14 @@ class ConfirmingTarget:
     write happened) or raises NotAppliedError (it did not); when the re-read cannot tell,
     the UncertainWriteError stands (journaled as "unknown")."""
 
-    def __init__(self, target: TargetProvider, deployment: Deployment, sync_date: date,
-                 journal: Journal | None = None, sleep: Callable[[float], None] | None = None):
+    def __init__(
+        self,
+        target: TargetProvider,
+        deployment: Deployment,
+        sync_date: date,
+        journal: Journal | None = None,
+        sleep: Callable[[float], None] | None = None,
+    ):
         self._target = target
         self._deployment = deployment
         self._sync_date = sync_date
@@ -100,18 +106,34 @@ class ConfirmingTarget:
         except ProviderError as again:
             raise UncertainWriteError(
                 f"{error}; re-reading the PSA to find out failed too ({again}); the next plan shows "
-                "whether it is still needed", status=error.status, vendor_message=error.vendor_message,
+                "whether it is still needed",
+                status=error.status,
+                vendor_message=error.vendor_message,
             ) from error
-        log.warning("apply: uncertain write client=%s action=%s re-read=%s %s",
-                    change.client_id, change.action, found.outcome, found.evidence)
+        log.warning(
+            "apply: uncertain write client=%s action=%s re-read=%s %s",
+            change.client_id,
+            change.action,
+            found.outcome,
+            found.evidence,
+        )
         if found.outcome == APPLIED:
-            return WriteResult(record_id=found.record_id, detail=found.evidence,
-                               note=f"{error}; re-reading the PSA found it applied: {found.evidence}")
+            return WriteResult(
+                record_id=found.record_id,
+                detail=found.evidence,
+                note=f"{error}; re-reading the PSA found it applied: {found.evidence}",
+            )
         if found.outcome == NOT_APPLIED:
-            raise NotAppliedError(f"{error}; re-reading the PSA found it not applied: {found.evidence}",
-                                  status=error.status, vendor_message=error.vendor_message) from error
-        raise UncertainWriteError(f"{error}; re-reading the PSA could not tell: {found.evidence}",
-                                  status=error.status, vendor_message=error.vendor_message) from error
+            raise NotAppliedError(
+                f"{error}; re-reading the PSA found it not applied: {found.evidence}",
+                status=error.status,
+                vendor_message=error.vendor_message,
+            ) from error
+        raise UncertainWriteError(
+            f"{error}; re-reading the PSA could not tell: {found.evidence}",
+            status=error.status,
+            vendor_message=error.vendor_message,
+        ) from error
 
 
 def scope_of(change: Change, deployment: Deployment, sync_date: date) -> Scope:
@@ -211,4 +233,3 @@ def _same(now: Any, wanted: Any) -> bool:
     if isinstance(now, int) and not isinstance(now, bool):
         return str(now) == str(wanted)
     return (now or "") == (wanted or "")
-

@@ -17,8 +17,8 @@ from contextlib import contextmanager
 from types import FrameType
 from typing import Any
 
-from reconciler.provider import WriteResult
 from reconciler.plan.change import Change
+from reconciler.provider import WriteResult
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ class StopRequest:
         self._deferring = False  # True once writes have begun
 
     @contextmanager
-    def installed(self) -> Iterator["StopRequest"]:
+    def installed(self) -> Iterator[StopRequest]:
         """Handle SIGINT and SIGTERM while the block runs (main thread only: elsewhere the
         default handling stays, which still releases the lock with the process)."""
         if threading.current_thread() is not threading.main_thread():
@@ -71,8 +71,10 @@ class StopRequest:
         if not self._deferring or self.signum is not None:
             raise Interrupted(signum)
         self.signum = signum
-        log.warning("apply: %s received; stopping after the write in progress (send it again to stop at once)",
-                    SIGNALS.get(signum, signum))
+        log.warning(
+            "apply: %s received; stopping after the write in progress (send it again to stop at once)",
+            SIGNALS.get(signum, signum),
+        )
 
 
 class _Checked:

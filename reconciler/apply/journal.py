@@ -38,8 +38,16 @@ class Journal:
         self.counts: Counter[str] = Counter()
         self._lock = threading.Lock()  # apply may write several licences side by side
 
-    def record(self, change: Change, *, outcome: str, record_id: Any = None, error: str | None = None,
-               note: str | None = None, resolves: str | None = None) -> None:
+    def record(
+        self,
+        change: Change,
+        *,
+        outcome: str,
+        record_id: Any = None,
+        error: str | None = None,
+        note: str | None = None,
+        resolves: str | None = None,
+    ) -> None:
         entry = {
             "time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "run_id": self.run_id,
@@ -79,12 +87,14 @@ class Journal:
     def event(self, kind: str, **fields: Any) -> None:
         """A line about the run itself (e.g. where it stopped), not about one write."""
         with self._lock:
-            self._append({
-                "time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                "run_id": self.run_id,
-                "event": kind,
-                **{k: mask(v) if isinstance(v, str) else v for k, v in fields.items()},
-            })
+            self._append(
+                {
+                    "time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                    "run_id": self.run_id,
+                    "event": kind,
+                    **{k: mask(v) if isinstance(v, str) else v for k, v in fields.items()},
+                }
+            )
 
     def _append(self, entry: dict[str, Any]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -154,12 +164,18 @@ STARTED = "started"
 
 def identity(entry: dict[str, Any]) -> tuple[Any, ...]:
     """The change an entry is about (a plan has one change per identity)."""
-    return (entry.get("action"), entry.get("client_id"), entry.get("agreement_id"), entry.get("product_id"),
-            entry.get("line_kind"), entry.get("key"))
+    return (
+        entry.get("action"),
+        entry.get("client_id"),
+        entry.get("agreement_id"),
+        entry.get("product_id"),
+        entry.get("line_kind"),
+        entry.get("key"),
+    )
 
 
 def interrupted(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """"started" entries with no outcome after them: the run ended (killed, power lost)
+    """ "started" entries with no outcome after them: the run ended (killed, power lost)
     between sending the write and journaling its answer, so the PSA may or may not hold it."""
     writes = [e for e in entries if "outcome" in e]
     settled = {(e["run_id"], identity(e)) for e in writes if e["outcome"] != STARTED}
@@ -170,12 +186,20 @@ def interrupted(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def change_of(entry: dict[str, Any]) -> Change:
     """The change a journal entry records, as the plan had it."""
     return Change(
-        action=entry["action"], client_id=entry["client_id"], client_name=entry["client_name"],
-        agreement_id=entry["agreement_id"], product_id=entry["product_id"],
-        product_key=entry.get("product_key") or "", line_kind=entry.get("line_kind") or "main",
-        reason=entry["reason"], effective_date=entry["effective_date"], line_id=entry.get("line_id"),
-        before=entry.get("before") or {}, after=entry.get("after") or {},
-        runrate_change=entry.get("runrate_change", "0.00"), one_off=entry.get("one_off", "0.00"),
+        action=entry["action"],
+        client_id=entry["client_id"],
+        client_name=entry["client_name"],
+        agreement_id=entry["agreement_id"],
+        product_id=entry["product_id"],
+        product_key=entry.get("product_key") or "",
+        line_kind=entry.get("line_kind") or "main",
+        reason=entry["reason"],
+        effective_date=entry["effective_date"],
+        line_id=entry.get("line_id"),
+        before=entry.get("before") or {},
+        after=entry.get("after") or {},
+        runrate_change=entry.get("runrate_change", "0.00"),
+        one_off=entry.get("one_off", "0.00"),
         key=entry.get("key"),
     )
 

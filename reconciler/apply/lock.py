@@ -20,8 +20,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from reconciler.errors import LockHeldError
 from reconciler.apply.oslock import OsLock
+from reconciler.errors import LockHeldError
 
 LOCKS = Path(".ncesync") / "locks"
 
@@ -63,19 +63,23 @@ class ApplyLock(AbstractContextManager["ApplyLock"]):
         self.run_id = run_id
         self._lock = OsLock(self.path)
 
-    def __enter__(self) -> "ApplyLock":
+    def __enter__(self) -> ApplyLock:
         if not self._lock.acquire(wait=False):
             raise LockHeldError(
                 f"another apply holds the lock for {self.tenant_key} ({self.path}): {describe(holder(self.path))}; "
                 "it is released when that apply ends (wait for it, or stop that process)"
             )
-        self._lock.write(json.dumps({
-            "host": socket.gethostname(),
-            "pid": os.getpid(),
-            "time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "run_id": self.run_id,
-            "tenant": self.tenant_key,
-        }))
+        self._lock.write(
+            json.dumps(
+                {
+                    "host": socket.gethostname(),
+                    "pid": os.getpid(),
+                    "time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                    "run_id": self.run_id,
+                    "tenant": self.tenant_key,
+                }
+            )
+        )
         return self
 
     def __exit__(self, *exc: object) -> None:

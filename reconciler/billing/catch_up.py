@@ -91,13 +91,17 @@ def _charge(comparison: Comparison, current: int) -> Change | None:
         first, last, days = comparison.when, period[1], days_in(period) - day_count + 1
     else:
         first, last, days = period[0], comparison.when - timedelta(days=1), day_count - 1
-    text = (f"{i.product.name}: {abs(seats)} {'more' if seats > 0 else 'fewer'} "
-            f"{'seat' if abs(seats) == 1 else 'seats'} from {first.isoformat()} to {last.isoformat()} "
-            f"({days} of {days_in(period)} days at {money_text(i.profile_price)})")
-    why = (f"{comparison.count_reason()}; {i.words.psa} invoices whole periods, so the "
-           f"{'advance' if i.style == ADVANCE else 'arrears'} invoice of {period[0].isoformat()} to "
-           f"{period[1].isoformat()} is settled by a one-off catch-up of {money_text(money)} "
-           f"({reason.seats(abs(seats))} x {money_text(i.profile_price)} x {days}/{days_in(period)})")
+    text = (
+        f"{i.product.name}: {abs(seats)} {'more' if seats > 0 else 'fewer'} "
+        f"{'seat' if abs(seats) == 1 else 'seats'} from {first.isoformat()} to {last.isoformat()} "
+        f"({days} of {days_in(period)} days at {money_text(i.profile_price)})"
+    )
+    why = (
+        f"{comparison.count_reason()}; {i.words.psa} invoices whole periods, so the "
+        f"{'advance' if i.style == ADVANCE else 'arrears'} invoice of {period[0].isoformat()} to "
+        f"{period[1].isoformat()} is settled by a one-off catch-up of {money_text(money)} "
+        f"({reason.seats(abs(seats))} x {money_text(i.profile_price)} x {days}/{days_in(period)})"
+    )
     return comparison.change(
         CREATE_CHARGE,
         line_kind=CHARGE,

@@ -32,7 +32,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 from datetime import date
-from decimal import Decimal
 from typing import Any, Protocol
 
 from reconciler.billing import catch_up, dated_adjustments, delta_lines, quantity, reason
@@ -47,6 +46,7 @@ from reconciler.plan.change import CREATE_ADJUSTMENT, Change
 from reconciler.provider import SeatModel
 
 log = logging.getLogger(__name__)
+
 
 class SeatModelRules(Protocol):
     """What each seat model's module offers (quantity.py, delta_lines.py, dated_adjustments.py)."""
@@ -91,7 +91,9 @@ def plan_licence(item: LicenceInput) -> LicenceOutcome:
     try:
         text = _description(item, when)
     except ValueError as error:  # a template that validated but fails on this licence's data
-        return replace(outcome, errors=(f"{item.product.key}: {error}; fix the template (ncesync describe previews it)",))
+        return replace(
+            outcome, errors=(f"{item.product.key}: {error}; fix the template (ncesync describe previews it)",)
+        )
     licence = Comparison(item, n, when, _managed_lines(item, day.compare_on), text, compare_on=day.compare_on)
     outcome = replace(outcome, warnings=_future_lines(licence), description=text)
     ending = _contract_ends_first(licence)
@@ -135,10 +137,10 @@ def _moved(licence: Comparison, day: WriteDay, outcome: LicenceOutcome) -> Licen
     """The licence's dated change could not take t*: say so, with the money, or wait for
     the next run when no free day is left in t*'s period."""
     if day.deferred:
-        return replace(outcome, changes=(), warnings=outcome.warnings + (moved.deferred(licence, day),))
+        return replace(outcome, changes=(), warnings=(*outcome.warnings, moved.deferred(licence, day)))
     changes = tuple(moved.annotated(licence, day, c) if c.action == CREATE_ADJUSTMENT else c for c in outcome.changes)
     note = moved.warning(licence, day, next(c for c in changes if c.action == CREATE_ADJUSTMENT))
-    return replace(outcome, changes=changes, warnings=outcome.warnings + (note,))
+    return replace(outcome, changes=changes, warnings=(*outcome.warnings, note))
 
 
 def _description(item: LicenceInput, when: date) -> str | None:
@@ -217,10 +219,15 @@ def _contract_ends_first(licence: Comparison) -> dict[str, Any] | None:
     )
     if billed == licence.desired:
         return {"warnings": (f"{licence.label()}: {ends}",), "current": billed}
-    return {"errors": (
-        f"{licence.label()}: Dicker Data has {reason.seats(licence.desired)}, the {where} bills "
-        f"{billed} to its end; no change: {ends}",
-    ), "current": billed}
+    return {
+        "errors": (
+            (
+                f"{licence.label()}: Dicker Data has {reason.seats(licence.desired)}, the {where} bills "
+                f"{billed} to its end; no change: {ends}"
+            ),
+        ),
+        "current": billed,
+    }
 
 
 def _duplicates(licence: Comparison, mains: list[PsaLine]) -> str:
@@ -248,7 +255,9 @@ def _existing_lines(comparison: Comparison, main: PsaLine | None) -> dict[str, A
             unit_price=i.profile_price,
             invoice_description=comparison.description,
             # a PSA whose lines carry no cost has no cost to follow
-            unit_cost=comparison.cost if comparison.desired > 0 and i.follow_cost and i.capabilities.line_costs else None,
+            unit_cost=comparison.cost
+            if comparison.desired > 0 and i.follow_cost and i.capabilities.line_costs
+            else None,
         )
     if comparison.current == comparison.desired:
         return {"changes": (drift_update(comparison, main, drift),)} if drift and main is not None else {}

@@ -15,10 +15,10 @@ from typing import Any
 from reconciler.billing import reason
 from reconciler.billing.drift import Drift, margin_change
 from reconciler.billing.licence import Comparison
-from reconciler.money import money_text, runrate_change
 from reconciler.billing.periods import current_period_posted
-from reconciler.plan.change import CREATE_ADJUSTMENT, UPDATE_LINE, Change
 from reconciler.model.psa import PsaLine
+from reconciler.money import money_text, runrate_change
+from reconciler.plan.change import CREATE_ADJUSTMENT, UPDATE_LINE, Change
 
 
 def create(comparison: Comparison) -> dict[str, Any]:
@@ -88,12 +88,14 @@ def description_update(licence: Comparison, main: PsaLine | None, description: s
     current = main.invoice_description if main else ""
     if description is None or description == current:
         return ()
-    return (licence.change(
-        UPDATE_LINE,
-        reason=f"the invoice description follows the template for {licence.desired} seats",
-        line_id=main.id if main else None,
-        before={"invoice_description": current},
-        after={"invoice_description": description},
-        runrate_change="0.00",
-        one_off="0.00",
-    ),)
+    return (
+        licence.change(
+            UPDATE_LINE,
+            reason=f"the invoice description follows the template for {licence.desired} seats",
+            line_id=main.id if main else None,
+            before={"invoice_description": current},
+            after={"invoice_description": description},
+            runrate_change="0.00",
+            one_off="0.00",
+        ),
+    )

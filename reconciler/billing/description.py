@@ -79,8 +79,9 @@ def _compiled(source: str) -> Template:
     return _ENV.from_string(source)
 
 
-SAMPLE_SPARSE = replace(SAMPLE, stock_code="", term="", billing_frequency="", term_end=None, quantity=0,
-                        effective_date=None)
+SAMPLE_SPARSE = replace(
+    SAMPLE, stock_code="", term="", billing_frequency="", term_end=None, quantity=0, effective_date=None
+)
 
 
 class DescriptionTemplate:
@@ -98,20 +99,22 @@ class DescriptionTemplate:
         """Render and cut to the PSA's length limit; raise ValueError on a render failure."""
         try:
             text = self._template.render(**context.variables()).strip()
-        except Exception as exc:  # noqa: BLE001 - user code: any failure is the template's
+        except Exception as exc:
             what = str(exc) if isinstance(exc, TemplateError) else f"{type(exc).__name__}: {exc}"
             raise ValueError(f"invoice description template does not render: {what}") from exc
         if not text:
             # A blank customer-facing line (110 once went out blank) is never what was meant;
             # `invoice_description: off` is how to write none.
-            raise ValueError("invoice description template renders an empty description (write "
-                             "`invoice_description: off` for none)")
+            raise ValueError(
+                "invoice description template renders an empty description (write `invoice_description: off` for none)"
+            )
         if limit is not None and len(text) > limit:
             text = text[: limit - 1] + "…"
         return text
 
-    def render_for(self, context: DescriptionContext, *, effective: date, period: tuple[date, date],
-                   limit: int | None = None) -> str:
+    def render_for(
+        self, context: DescriptionContext, *, effective: date, period: tuple[date, date], limit: int | None = None
+    ) -> str:
         """The text of a change effective on `effective`: `quantity` and `period` are what
         the customer is invoiced for from that day (billing.md 6), so an advance adjustment
         dated 1 July says July, not June."""
@@ -140,5 +143,6 @@ class LicenceText:
     def on(self, effective: date, period: tuple[date, date], *, limit: int | None = None) -> str:
         """The text for a change effective on `effective`, in `period`; ValueError when
         the template fails on this licence's data."""
-        return DescriptionTemplate(self.source).render_for(self.context, effective=effective, period=period, limit=limit)
-
+        return DescriptionTemplate(self.source).render_for(
+            self.context, effective=effective, period=period, limit=limit
+        )

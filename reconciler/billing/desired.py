@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
-from reconciler.money import ZERO, round_cents
 from reconciler.model.inventory import Subscription
+from reconciler.money import ZERO, round_cents
 
 
 def counts(subscription: Subscription, *, count_trials: bool) -> bool:

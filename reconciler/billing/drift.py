@@ -36,14 +36,10 @@ class Drift:
         parts = []
         if "unit_price" in self.after:
             parts.append(
-                f"the unit price {self.before['unit_price']} -> {self.after['unit_price']} "
-                "(the profile price)"
+                f"the unit price {self.before['unit_price']} -> {self.after['unit_price']} (the profile price)"
             )
         if "unit_cost" in self.after:
-            parts.append(
-                f"the unit cost {self.before['unit_cost']} -> {self.after['unit_cost']} "
-                "(Dicker Data's cost)"
-            )
+            parts.append(f"the unit cost {self.before['unit_cost']} -> {self.after['unit_cost']} (Dicker Data's cost)")
         if "invoice_description" in self.after:
             parts.append("the invoice description (rendered from the template)")
         return " and ".join(parts)
@@ -88,7 +84,7 @@ def line_drift(
     )
 
 
-def drift_update(comparison: "Comparison", main: PsaLine, drift: Drift) -> Change:
+def drift_update(comparison: Comparison, main: PsaLine, drift: Drift) -> Change:
     """The update of the main line's drifted fields alone (no seat change)."""
     seats_now = main.units_on(comparison.count_day)
     runrate = ZERO
@@ -104,4 +100,3 @@ def drift_update(comparison: "Comparison", main: PsaLine, drift: Drift) -> Chang
         runrate_change=money_text(runrate),
         margin_change=margin_change(drift, seats_now),
     )
-

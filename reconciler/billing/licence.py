@@ -15,14 +15,14 @@ from decimal import Decimal
 from typing import Any
 
 from reconciler.billing import reason
-from reconciler.billing.desired import not_counted, unit_cost
-from reconciler.money import ZERO, money_text, prorated_amount
-from reconciler.billing.periods import period_containing
-from reconciler.plan.change import Change
 from reconciler.billing.description import LicenceText
+from reconciler.billing.desired import not_counted, unit_cost
+from reconciler.billing.periods import period_containing
 from reconciler.model.inventory import Subscription
 from reconciler.model.psa import MAIN, Agreement, PsaId, PsaLine
 from reconciler.model.specs import ClientMapping, ProductMapping
+from reconciler.money import ZERO, money_text, prorated_amount
+from reconciler.plan.change import Change
 from reconciler.provider import Capabilities, SeatModel, Words
 
 

@@ -18,12 +18,12 @@ from decimal import Decimal
 from typing import Any
 
 from reconciler.billing.periods import add_months
-from reconciler.money import money_text, round_cents
-from reconciler.plan.change import CREATE_CHARGE, UPDATE_LINE, Change
 from reconciler.model.inventory import InvoiceLine
 from reconciler.model.psa import CHARGE, PsaId, PsaLine
 from reconciler.model.specs import ClientMapping, ProductMapping
 from reconciler.model.stockcode import StockCode
+from reconciler.money import money_text, round_cents
+from reconciler.plan.change import CREATE_CHARGE, UPDATE_LINE, Change
 from reconciler.provider import Words
 
 TOLERANCE = Decimal("0.01")  # one percentage point of a full cycle
@@ -117,10 +117,16 @@ def line_key(line: InvoiceLine, occurrence: int = 1) -> str:
     if line.usage_start and line.usage_end:
         dates = f"{line.usage_start:%Y%m%d}-{line.usage_end:%Y%m%d}"
     sign = sign_of(line.quantity)
-    identity = "|".join((
-        line.invoice_number, line.subscription_id, line.stock_code.upper(),
-        str(line.usage_start or ""), str(line.usage_end or ""), sign,
-    ))
+    identity = "|".join(
+        (
+            line.invoice_number,
+            line.subscription_id,
+            line.stock_code.upper(),
+            str(line.usage_start or ""),
+            str(line.usage_end or ""),
+            sign,
+        )
+    )
     digest = hashlib.sha256(identity.encode()).hexdigest()[:HASH_CHARS]
     key = "/".join((_clean(line.invoice_number), _clean(line.stock_code.upper()), dates, sign, digest))
     return key if occurrence <= 1 else f"{key}/{occurrence}"
@@ -227,15 +233,27 @@ def correction(copy: Change, existing: PsaLine, *, costs: bool = True) -> Change
     after = {name: copy.after[name] for name in drifted}
     what = ", ".join(f"{name} {drifted[name]} -> {after[name]}" for name in drifted)
     if existing.billed:
-        return (f"copied as charge {existing.id}, which differs ({what}) but is already billed; "
-                "not corrected: billed charges are read-only, settle the difference by hand")
+        return (
+            f"copied as charge {existing.id}, which differs ({what}) but is already billed; "
+            "not corrected: billed charges are read-only, settle the difference by hand"
+        )
     old = round_cents(Decimal(str(before["unit_price"])) * int(str(before["quantity"])))
     return Change(
-        action=UPDATE_LINE, client_id=copy.client_id, client_name=copy.client_name,
-        agreement_id=copy.agreement_id, product_id=copy.product_id, product_key=copy.product_key,
-        line_kind=CHARGE, reason=f"line {existing.id} copies {copy.key} but differs: {what}",
-        effective_date=copy.effective_date, line_id=existing.id, before=dict(drifted), after=after,
-        runrate_change="0.00", one_off=money_text(Decimal(copy.after["billable_amount"]) - old), key=copy.key,
+        action=UPDATE_LINE,
+        client_id=copy.client_id,
+        client_name=copy.client_name,
+        agreement_id=copy.agreement_id,
+        product_id=copy.product_id,
+        product_key=copy.product_key,
+        line_kind=CHARGE,
+        reason=f"line {existing.id} copies {copy.key} but differs: {what}",
+        effective_date=copy.effective_date,
+        line_id=existing.id,
+        before=dict(drifted),
+        after=after,
+        runrate_change="0.00",
+        one_off=money_text(Decimal(copy.after["billable_amount"]) - old),
+        key=copy.key,
     )
 
 
@@ -244,7 +262,6 @@ def _billing(stock_code: str) -> str | None:
         return StockCode.parse(stock_code).billing
     except ValueError:
         return None
-
 
 
 def _percent(share: Decimal) -> str:

@@ -25,10 +25,10 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from reconciler.billing import reason
-from reconciler.money import day_weighted, money_text
 from reconciler.billing.periods import Period, period_containing
-from reconciler.plan.change import Change
 from reconciler.model.psa import PsaLine
+from reconciler.money import day_weighted, money_text
+from reconciler.plan.change import Change
 
 if TYPE_CHECKING:
     from reconciler.billing.licence import Comparison
@@ -77,26 +77,28 @@ def moved_effect(seats_change: int, unit_price: Decimal, days_moved: int, period
     return -day_weighted(seats_change, unit_price, days_moved, period)
 
 
-def effect(licence: "Comparison", day: WriteDay) -> Decimal:
+def effect(licence: Comparison, day: WriteDay) -> Decimal:
     """The moved days' money for this licence (see `moved_effect`)."""
     period = period_containing(licence.item.agreement, day.intended)
     return moved_effect(licence.desired - licence.current, licence.item.profile_price, day.days_moved, period)
 
 
-def annotated(licence: "Comparison", day: WriteDay, change: Change) -> Change:
+def annotated(licence: Comparison, day: WriteDay, change: Change) -> Change:
     """The dated change with the day it was meant for and the money the move makes."""
     return replace(change, intended_date=day.intended.isoformat(), moved_effect=money_text(effect(licence, day)))
 
 
-def warning(licence: "Comparison", day: WriteDay, change: Change) -> str:
+def warning(licence: Comparison, day: WriteDay, change: Change) -> str:
     i = licence.item
     period = period_containing(i.agreement, day.intended)
     amount = Decimal(change.moved_effect or "0")
     if day.days_moved == 1:
         held = f"{day.intended.isoformat()} stays billed at {reason.seats(licence.current)}"
     else:
-        held = (f"{day.intended.isoformat()} to {day.compare_on.isoformat()} keep "
-                f"the counts dated on them ({reason.seats(licence.current)} on {day.compare_on.isoformat()})")
+        held = (
+            f"{day.intended.isoformat()} to {day.compare_on.isoformat()} keep "
+            f"the counts dated on them ({reason.seats(licence.current)} on {day.compare_on.isoformat()})"
+        )
     money = f"${abs(amount):,.2f} {'less' if amount < 0 else 'more'}" if amount else "no money"
     return (
         f"{licence.label()}: {day.intended.isoformat()} already holds a dated change and "
@@ -106,7 +108,7 @@ def warning(licence: "Comparison", day: WriteDay, change: Change) -> str:
     )
 
 
-def deferred(licence: "Comparison", day: WriteDay) -> str:
+def deferred(licence: Comparison, day: WriteDay) -> str:
     period = period_containing(licence.item.agreement, day.intended)
     return (
         f"{licence.label()}: every day from {day.intended.isoformat()} to the end of its period "
@@ -118,4 +120,3 @@ def deferred(licence: "Comparison", day: WriteDay) -> str:
 
 def _days(count: int) -> str:
     return "1 day" if count == 1 else f"{count} days"
-

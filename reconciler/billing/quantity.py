@@ -26,22 +26,34 @@ def create(comparison: Comparison) -> dict[str, Any]:
     return main_line(comparison)
 
 
-def change(comparison: Comparison, main: PsaLine | None, drift: Drift,
-           why: Callable[[Words, int, int], str] = reason.set_quantity) -> dict[str, Any]:
+def change(
+    comparison: Comparison,
+    main: PsaLine | None,
+    drift: Drift,
+    why: Callable[[Words, int, int], str] = reason.set_quantity,
+) -> dict[str, Any]:
     """The main line carries n minus earlier delta lines (`why`: the reason's last words)."""
     if main is None:
         ids = ", ".join(str(line.id) for line in comparison.managed)
-        return {"errors": (
-            f"{comparison.label()}: only delta lines ({ids}) and no main line on a "
-            "non-prorating agreement; add a main line by hand; no change",
-        )}
+        return {
+            "errors": (
+                (
+                    f"{comparison.label()}: only delta lines ({ids}) and no main line on a "
+                    "non-prorating agreement; add a main line by hand; no change"
+                ),
+            )
+        }
     old = main.units_on(comparison.count_day)
     new = comparison.desired - (comparison.current - old)
     if new < 0:
-        return {"errors": (
-            f"{comparison.label()}: delta lines sum to {comparison.current - old}, more than "
-            f"Dicker Data's {comparison.desired}; the main line cannot go negative; no change",
-        )}
+        return {
+            "errors": (
+                (
+                    f"{comparison.label()}: delta lines sum to {comparison.current - old}, more than "
+                    f"Dicker Data's {comparison.desired}; the main line cannot go negative; no change"
+                ),
+            )
+        }
     text = f"{comparison.count_reason()}; {why(comparison.item.words, old, new)}"
     if drift:
         text += f"; the write also updates {drift.describe()}"

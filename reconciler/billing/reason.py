@@ -53,7 +53,9 @@ def adjustment(words: Words, style: str, prorate: bool, change: int, when: date,
     return f"{why}: adjustment {change:+d} from {when.isoformat()}"
 
 
-def missing(words: Words, desired: int, product_name: str, agreement_id: PsaId, when: date, *, by_adjustment: bool) -> str:
+def missing(
+    words: Words, desired: int, product_name: str, agreement_id: PsaId, when: date, *, by_adjustment: bool
+) -> str:
     where = f"{words.agreement} {agreement_id}"
     text = f"Dicker Data has {seats(desired)} of {product_name}; {where} has no line for it"
     if by_adjustment:

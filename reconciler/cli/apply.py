@@ -27,8 +27,18 @@ from reconciler.run.orchestrator import Orchestrator
 @options.parallelism
 @options.quiet
 @reports_outcome("apply")
-def apply(planfile: Path | None, root: Path, clients: tuple[str, ...], invoices: tuple[str, ...], sync_date: datetime | None,
-          auto_approve: bool, fail_fast: bool, force: bool, parallelism: int | None, quiet: bool) -> int:
+def apply(
+    planfile: Path | None,
+    root: Path,
+    clients: tuple[str, ...],
+    invoices: tuple[str, ...],
+    sync_date: datetime | None,
+    auto_approve: bool,
+    fail_fast: bool,
+    force: bool,
+    parallelism: int | None,
+    quiet: bool,
+) -> int:
     """Write the plan's changes to the PSA and journal each one."""
     run = Orchestrator(root, parallelism=parallelism, progress=Progress(quiet=quiet))
     note(deployment=run.deployment)
@@ -37,12 +47,22 @@ def apply(planfile: Path | None, root: Path, clients: tuple[str, ...], invoices:
         note(plan=plan.to_json())
         echo_plan(plan.to_json(), "text")
 
-    applied = run.apply(planfile=planfile, clients=clients, invoices=invoices, sync_date=sync_date, force=force,
-                        fail_fast=fail_fast, show=show, confirm=lambda _: auto_approve or _confirmed())
+    applied = run.apply(
+        planfile=planfile,
+        clients=clients,
+        invoices=invoices,
+        sync_date=sync_date,
+        force=force,
+        fail_fast=fail_fast,
+        show=show,
+        confirm=lambda _: auto_approve or _confirmed(),
+    )
     note(plan=applied.fresh.to_json(), result=applied.result)
     if applied.plan.changes:
-        click.echo(f"Applied {len(applied.result.applied)} of {len(applied.plan.changes)} changes "
-                   f"(run {applied.journal.run_id}, journal {applied.journal.path}).")
+        click.echo(
+            f"Applied {len(applied.result.applied)} of {len(applied.plan.changes)} changes "
+            f"(run {applied.journal.run_id}, journal {applied.journal.path})."
+        )
         echo_failures(applied.result, applied.fresh.clients, applied.words.agreement)
     applied.check()
     return 0
@@ -52,6 +72,9 @@ def _confirmed() -> bool:
     try:
         return click.confirm("Apply these changes to the PSA?", default=False)
     except click.Abort:  # end of input: no terminal (cron, CI) or the input was closed
-        click.echo("\nNo answer to the confirmation (no terminal to ask on, or the input ended). "
-                   "Nightly jobs use --auto-approve, or apply a reviewed plan file.", err=True)
+        click.echo(
+            "\nNo answer to the confirmation (no terminal to ask on, or the input ended). "
+            "Nightly jobs use --auto-approve, or apply a reviewed plan file.",
+            err=True,
+        )
         return False

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import click
 
-from reconciler.report import automap as matcher
 from reconciler.cli import options
 from reconciler.cli.exitcodes import OK, handles_errors
 from reconciler.errors import ConfigError
-from reconciler.run.job import plan_run
+from reconciler.report import automap as matcher
 from reconciler.report.render.formats import render_template
-from reconciler.run.orchestrator import Orchestrator
 from reconciler.report.unmapped import unmapped_report
+from reconciler.run.job import plan_run
+from reconciler.run.orchestrator import Orchestrator
 
 
 @click.command()

@@ -8,7 +8,6 @@ from typing import Any, TypeVar
 
 import click
 
-from reconciler.secrets import mask
 from reconciler.errors import (
     InterruptedRunError,
     ReconcilerError,
@@ -16,6 +15,7 @@ from reconciler.errors import (
     StalePlanError,
     UnsafePlanError,
 )
+from reconciler.secrets import mask
 
 OK = 0
 ERROR = 1

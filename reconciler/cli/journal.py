@@ -8,11 +8,11 @@ from pathlib import Path
 
 import click
 
+from reconciler.apply.journal import outcomes, scan_journal
 from reconciler.cli import options
 from reconciler.cli.exitcodes import handles_errors
-from reconciler.errors import ConfigError
 from reconciler.cli.journal_lines import entry_lines, psa_provider
-from reconciler.apply.journal import outcomes, scan_journal
+from reconciler.errors import ConfigError
 from reconciler.specs import load_deployment
 
 
@@ -30,8 +30,10 @@ def journal(root: Path, client: str | None, since: datetime | None, fmt: str) ->
     for damage in reading.damaged:  # reported, not fatal: every other entry is still evidence
         click.echo(f"{reading.path}:{damage.line}: damaged line skipped ({damage.reason})", err=True)
     entries = [
-        e for e in outcomes(reading.entries)
-        if (client is None or e.get("client_id") == client) and (since is None or str(e["time"])[:10] >= since.date().isoformat())
+        e
+        for e in outcomes(reading.entries)
+        if (client is None or e.get("client_id") == client)
+        and (since is None or str(e["time"])[:10] >= since.date().isoformat())
     ]
     if fmt == "json":
         click.echo(json.dumps(entries, indent=2))
@@ -55,4 +57,6 @@ def _customer_id(root: Path, name: str) -> str:
     for mapping in load_deployment(root).clients:
         if name in (mapping.dd_customer_id, Path(mapping.file).stem):
             return mapping.dd_customer_id
-    raise ConfigError(f"--client {name!r} names no client mapping (use the Dicker Data customer id or the file name in specs/clients/)")
+    raise ConfigError(
+        f"--client {name!r} names no client mapping (use the Dicker Data customer id or the file name in specs/clients/)"
+    )

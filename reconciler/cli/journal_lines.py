@@ -8,8 +8,8 @@ from typing import Any
 
 import yaml
 
-from reconciler.run.plugins import words_of
 from reconciler.apply.journal import STARTED
+from reconciler.run.plugins import words_of
 
 
 def psa_provider(root: Path) -> str:
@@ -38,15 +38,21 @@ def entry_lines(entry: dict[str, Any], psa: str) -> list[str]:
     # A write sent by a run that was killed before it journaled the answer: the next apply
     # re-reads the PSA and journals what happened.
     outcome = "interrupted" if entry["outcome"] == STARTED else entry["outcome"]
-    out = [f"{entry['time']} run {entry['run_id']} {outcome:<7} {entry['client_name']}: "
-           f"{entry['action']} {entry['product_id']} on {where} {entry['agreement_id']}{record}"]
+    out = [
+        (
+            f"{entry['time']} run {entry['run_id']} {outcome:<7} {entry['client_name']}: "
+            f"{entry['action']} {entry['product_id']} on {where} {entry['agreement_id']}{record}"
+        )
+    ]
     moved = seats(entry)
     if moved:
         out.append(f"    {moved} from {entry.get('effective_date')}")
     out.append(f"    why: {entry['reason']}")
     if entry.get("intended_date"):
-        out.append(f"    dated {entry['effective_date']} instead of {entry['intended_date']} (that day already "
-                   f"held a dated change); invoice effect {entry.get('moved_effect')}")
+        out.append(
+            f"    dated {entry['effective_date']} instead of {entry['intended_date']} (that day already "
+            f"held a dated change); invoice effect {entry.get('moved_effect')}"
+        )
     if entry.get("error"):
         out.append(f"    error: {entry['error']}")
     if entry.get("note"):

@@ -10,7 +10,6 @@ from typing import Any
 import click
 
 from reconciler.cli import outcome
-
 from reconciler.cli.apply import apply
 from reconciler.cli.automap import automap
 from reconciler.cli.describe import describe
@@ -24,9 +23,9 @@ from reconciler.cli.show import show
 from reconciler.cli.unlock import unlock
 from reconciler.cli.validate import validate
 from reconciler.logs import configure
-from reconciler.secrets import mask
 from reconciler.run.plugins import plugin_commands
 from reconciler.run.run_id import RUN_ID_VARIABLE, RunIdFilter, set_run_id
+from reconciler.secrets import mask
 
 TRACEBACK_VARIABLE = "NCESYNC_TRACEBACK"  # set to 1 to see an internal error's traceback
 
@@ -53,21 +52,40 @@ class Ncesync(click.Group):
                 sys.exit(INTERRUPTED)
             click.echo("Stopped at a question with no answer (Ctrl-C, or no terminal to answer it on).", err=True)
             sys.exit(ERROR)
-        except Exception as error:  # noqa: BLE001 - the last line of defence: a message, not a traceback
+        except Exception as error:
             if os.environ.get(TRACEBACK_VARIABLE) == "1":
                 raise
-            click.echo(f"Internal error (a bug in ncesync; please report it): {type(error).__name__}: "
-                       f"{mask(str(error))}", err=True)
+            click.echo(
+                f"Internal error (a bug in ncesync; please report it): {type(error).__name__}: {mask(str(error))}",
+                err=True,
+            )
             sys.exit(INTERNAL)
         sys.exit(returned if isinstance(returned, int) else 0)
 
 
 @click.group(cls=Ncesync)
 @click.version_option(package_name="ncesync", prog_name="ncesync")
-@click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]), default="warning", show_default=True, help="Log detail on stderr.")
-@click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True, help="json: one JSON object per log line.")
-@click.option("--run-id", envvar=RUN_ID_VARIABLE, default=None, metavar="ID",
-              help="This run's id in logs, the journal, the summary line and alerts (default: a new one).")
+@click.option(
+    "--log-level",
+    type=click.Choice(["debug", "info", "warning", "error"]),
+    default="warning",
+    show_default=True,
+    help="Log detail on stderr.",
+)
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: one JSON object per log line.",
+)
+@click.option(
+    "--run-id",
+    envvar=RUN_ID_VARIABLE,
+    default=None,
+    metavar="ID",
+    help="This run's id in logs, the journal, the summary line and alerts (default: a new one).",
+)
 def cli(log_level: str, log_format: str, run_id: str | None) -> None:
     """NCE seats as code: reconcile Dicker Data licence counts into your PSA."""
     configure(level=log_level, fmt=log_format)
@@ -77,8 +95,20 @@ def cli(log_level: str, log_format: str, run_id: str | None) -> None:
     outcome.LOG_FORMAT = log_format
 
 
-for command in (validate, plan, apply, show, journal, schema, unlock, report, automap, describe, doctor,
-                *plugin_commands()):
+for command in (
+    validate,
+    plan,
+    apply,
+    show,
+    journal,
+    schema,
+    unlock,
+    report,
+    automap,
+    describe,
+    doctor,
+    *plugin_commands(),
+):
     cli.add_command(command)
 
 

@@ -37,9 +37,14 @@ class CalendarDate(click.ParamType):  # type: ignore[type-arg]  # click >= 8.2 i
             self.fail(f"{text} is not a calendar date: {calendar.month_name[month]} {year} has {last} days", param, ctx)
         chosen = date(year, month, day)
         if self.sync and not EARLIEST_SYNC_DATE <= chosen <= LATEST_SYNC_DATE:
-            self.fail(f"{text} is outside the sync dates ncesync plans for "
-                      f"({EARLIEST_SYNC_DATE} to {LATEST_SYNC_DATE}); give the day of the run you mean", param, ctx)
+            self.fail(
+                f"{text} is outside the sync dates ncesync plans for "
+                f"({EARLIEST_SYNC_DATE} to {LATEST_SYNC_DATE}); give the day of the run you mean",
+                param,
+                ctx,
+            )
         return datetime(year, month, day)
+
 
 deployment_dir = click.option(
     "-C",
@@ -76,7 +81,10 @@ output_format = click.option(
 )
 
 invoices = click.option(
-    "--invoice", "invoices", multiple=True, metavar="NUMBER",
+    "--invoice",
+    "invoices",
+    multiple=True,
+    metavar="NUMBER",
     help="Monthly sync: copy only this Dicker Data invoice; repeatable.",
 )
 force = click.option("--force", is_flag=True, help="Override the safety guards (see the plan's refusals).")
@@ -86,8 +94,7 @@ parallelism = click.option(
     type=click.IntRange(min=1),
     default=None,
     metavar="N",
-    help="PSA requests in flight at once (default: psa.parallelism, else the provider's, "
-    "within the vendor's limit).",
+    help="PSA requests in flight at once (default: psa.parallelism, else the provider's, within the vendor's limit).",
 )
 
 quiet = click.option("--quiet", is_flag=True, help="No progress lines on stderr.")

@@ -23,14 +23,14 @@ from typing import Any, TypeVar
 import click
 
 from reconciler.apply.apply import ApplyResult
-from reconciler.run.plugins import words_of
 from reconciler.cli.exitcodes import CHANGES, INTERNAL, INTERRUPTED, OK, UNSAFE, handles_errors
 from reconciler.errors import ReconcilerError
-from reconciler.secrets import mask
 from reconciler.model import Deployment
-from reconciler.report.notify import notify
 from reconciler.money import signed_money
+from reconciler.report.notify import notify
+from reconciler.run.plugins import words_of
 from reconciler.run.run_id import run_id
+from reconciler.secrets import mask
 
 F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger(__name__)
@@ -105,11 +105,13 @@ def _finish(outcome: Outcome) -> None:
     if outcome.command == "apply" and outcome.deployment is not None and outcome.deployment.settings.notify:
         try:
             notify(outcome.deployment.settings.notify, run, root=outcome.deployment.root, environ=os.environ)
-        except Exception as error:  # noqa: BLE001 - the notifier logs its own failures; this is a last guard
+        except Exception as error:
             log.warning("notify: failed=%s", mask(f"{type(error).__name__}: {error}"))
     # Last, so that it is the line a scheduler's log view shows at the end.
-    click.echo(json.dumps({"event": "summary", **_summary_fields(run)}) if LOG_FORMAT == "json"
-               else summary_line(run), err=True)
+    click.echo(
+        json.dumps({"event": "summary", **_summary_fields(run)}) if LOG_FORMAT == "json" else summary_line(run),
+        err=True,
+    )
 
 
 def run_report(outcome: Outcome) -> dict[str, Any]:
@@ -146,19 +148,39 @@ def run_report(outcome: Outcome) -> dict[str, Any]:
 def _failures(result: ApplyResult | None, where: str) -> list[dict[str, str]]:
     if result is None:
         return []
-    return [{"client": f.change.client_name, "product": f.change.product_key,
-             "where": f"{where} {f.change.agreement_id}", "why": f.why} for f in result.failures]
+    return [
+        {
+            "client": f.change.client_name,
+            "product": f.change.product_key,
+            "where": f"{where} {f.change.agreement_id}",
+            "why": f.why,
+        }
+        for f in result.failures
+    ]
 
 
 def _summary_fields(run: dict[str, Any]) -> dict[str, Any]:
-    keys = ("command", "status", "exit_code", "seconds", "run_id", "sync_date", "planned", "applied", "runrate", "error")
+    keys = (
+        "command",
+        "status",
+        "exit_code",
+        "seconds",
+        "run_id",
+        "sync_date",
+        "planned",
+        "applied",
+        "runrate",
+        "error",
+    )
     return {**{k: run[k] for k in keys}, "failed": len(run["failed"]), "review": len(run["review"])}
 
 
 def summary_line(run: dict[str, Any]) -> str:
     """e.g. `ncesync apply: ok (exit 0) in 3.2s, run 3f2a1b9c0d1e; 12 of 12 changes written;
     run-rate +$1,204.50/month; 2 need review`."""
-    parts = [f"ncesync {run['command']}: {run['status']} (exit {run['exit_code']}) in {run['seconds']}s, run {run['run_id']}"]
+    parts = [
+        f"ncesync {run['command']}: {run['status']} (exit {run['exit_code']}) in {run['seconds']}s, run {run['run_id']}"
+    ]
     if run["command"] == "apply" and run["planned"]:
         failed = f", {len(run['failed'])} not written" if run["failed"] else ""
         parts.append(f"{run['applied']} of {run['planned']} changes written{failed}")

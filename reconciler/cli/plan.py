@@ -22,14 +22,26 @@ from reconciler.run.orchestrator import Orchestrator, check_plan
 @options.invoices
 @options.sync_date
 @options.output_format
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Save the plan as JSON for `apply PLANFILE`.")
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), help="Save the plan as JSON for `apply PLANFILE`."
+)
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes, 0 when none.")
 @options.force
 @options.parallelism
 @options.quiet
 @reports_outcome("plan")
-def plan(root: Path, clients: tuple[str, ...], invoices: tuple[str, ...], sync_date: datetime | None, fmt: str,
-         out: Path | None, detailed_exitcode: bool, force: bool, parallelism: int | None, quiet: bool) -> int:
+def plan(
+    root: Path,
+    clients: tuple[str, ...],
+    invoices: tuple[str, ...],
+    sync_date: datetime | None,
+    fmt: str,
+    out: Path | None,
+    detailed_exitcode: bool,
+    force: bool,
+    parallelism: int | None,
+    quiet: bool,
+) -> int:
     """Show what apply would change in the PSA, and why."""
     run = Orchestrator(root, parallelism=parallelism, progress=Progress(quiet=quiet))
     note(deployment=run.deployment)

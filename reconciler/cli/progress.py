@@ -25,7 +25,9 @@ class Progress:
         if not self.quiet:
             click.echo(message, err=True)
 
-    def writes(self, target: ChangeWriter, changes: Sequence[Change], names: Mapping[str, ClientSummary]) -> ChangeWriter:
+    def writes(
+        self, target: ChangeWriter, changes: Sequence[Change], names: Mapping[str, ClientSummary]
+    ) -> ChangeWriter:
         """`target`, announcing each client as its first write starts, when the run covers
         more than PROGRESS_FROM clients (`names`: the plan's clients, changed or not)."""
         clients = list(dict.fromkeys(c.client_id for c in changes))

@@ -46,20 +46,41 @@ def unmapped(root: Path, sync_date: datetime | None, fmt: str, fail_on_unmapped:
 
 
 MARGIN_TEMPLATES = {"text": "margin.txt.j2", "markdown": "margin.md.j2"}
-MARGIN_COLUMNS = ("client_id", "client_name", "product_key", "product_name", "agreement_id", "seats", "psa_seats",
-                  "unit_cost", "unit_price", "billed", "margin", "margin_percent", "flag")
+MARGIN_COLUMNS = (
+    "client_id",
+    "client_name",
+    "product_key",
+    "product_name",
+    "agreement_id",
+    "seats",
+    "psa_seats",
+    "unit_cost",
+    "unit_price",
+    "billed",
+    "margin",
+    "margin_percent",
+    "flag",
+)
 
 
 @report.command()
 @options.deployment_dir
 @options.clients
 @options.sync_date
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown", "csv"]), default="text", show_default=True)
-@click.option("--min-margin-percent", type=float, default=None, metavar="PERCENT",
-              help="Flag margins below this share of the price (default: review.min_margin_percent, else 0).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "markdown", "csv"]), default="text", show_default=True
+)
+@click.option(
+    "--min-margin-percent",
+    type=float,
+    default=None,
+    metavar="PERCENT",
+    help="Flag margins below this share of the price (default: review.min_margin_percent, else 0).",
+)
 @handles_errors
-def margin(root: Path, clients: tuple[str, ...], sync_date: datetime | None, fmt: str,
-           min_margin_percent: float | None) -> int:
+def margin(
+    root: Path, clients: tuple[str, ...], sync_date: datetime | None, fmt: str, min_margin_percent: float | None
+) -> int:
     """Per client and licence: Dicker Data's cost, the PSA's price, seats, monthly margin and
     margin %; negative and low margins flagged."""
     run = Orchestrator(root)

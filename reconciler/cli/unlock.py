@@ -11,10 +11,10 @@ from pathlib import Path
 
 import click
 
+from reconciler.apply.lock import LOCKS, describe, holder, is_held
 from reconciler.cli import options
 from reconciler.cli.exitcodes import OK, handles_errors
 from reconciler.errors import ChecksFailedError
-from reconciler.apply.lock import LOCKS, describe, holder, is_held
 
 
 @click.command()
@@ -28,8 +28,10 @@ def unlock(root: Path, yes: bool) -> int:
     for path in locks:
         if is_held(path):
             live += 1
-            click.echo(f"{path}: held by a running apply: {describe(holder(path))}. It cannot be broken: it ends "
-                       "with that process (wait for it, or stop it).")
+            click.echo(
+                f"{path}: held by a running apply: {describe(holder(path))}. It cannot be broken: it ends "
+                "with that process (wait for it, or stop it)."
+            )
             continue
         click.echo(f"{path}: left by an apply that ended ({describe(holder(path))}); no process holds it.")
         if yes or click.confirm("Remove the file?", default=True):

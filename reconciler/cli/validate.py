@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 
 from reconciler.cli.exitcodes import OK, handles_errors
-from reconciler.errors import ChecksFailedError
 from reconciler.cli.options import deployment_dir
+from reconciler.errors import ChecksFailedError
 from reconciler.specs import validate_deployment
 
 

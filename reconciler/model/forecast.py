@@ -40,8 +40,12 @@ class RequestForecast:
         return share is not None and self.max_share is not None and share > self.max_share
 
     def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"reads": self.reads, "writes": self.writes, "lookups": self.lookups,
-                                "total": self.total}
+        data: dict[str, Any] = {
+            "reads": self.reads,
+            "writes": self.writes,
+            "lookups": self.lookups,
+            "total": self.total,
+        }
         if self.hourly_limit:
             data["hourly_limit"] = self.hourly_limit
             data["share_percent"] = str(self.share)
@@ -52,5 +56,10 @@ class RequestForecast:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> RequestForecast:
         cap = data.get("max_share_percent")
-        return cls(reads=int(data["reads"]), writes=int(data["writes"]), lookups=int(data.get("lookups", 0)),
-                   hourly_limit=data.get("hourly_limit"), max_share=None if cap is None else Decimal(str(cap)))
+        return cls(
+            reads=int(data["reads"]),
+            writes=int(data["writes"]),
+            lookups=int(data.get("lookups", 0)),
+            hourly_limit=data.get("hourly_limit"),
+            max_share=None if cap is None else Decimal(str(cap)),
+        )

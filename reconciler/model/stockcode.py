@@ -24,14 +24,14 @@ class StockCode:
     billing: str | None  # "1", "Y", "T" or None when the code does not say
 
     @classmethod
-    def parse(cls, text: str) -> "StockCode":
+    def parse(cls, text: str) -> StockCode:
         """Parse strictly; raise ValueError naming what is wrong. A plan parses the same few
         codes tens of thousands of times (every subscription against every mapping), so a
         code is parsed once; a StockCode is immutable, so the same one serves every caller."""
         return _parse(cls, text)
 
     @classmethod
-    def _parsed(cls, text: str) -> "StockCode":
+    def _parsed(cls, text: str) -> StockCode:
         raw = text.strip()
         parts = raw.upper().split(":")
         if parts and parts[-1] == "":

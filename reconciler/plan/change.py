@@ -78,5 +78,5 @@ class Change:
         return asdict(self)
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "Change":
+    def from_json(cls, data: dict[str, Any]) -> Change:
         return cls(**data)

@@ -11,15 +11,14 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
-from typing import Any
 
 from reconciler.billing.monthly import ChargeInput, charge_change, correction, line_key, share_mismatch
+from reconciler.model import ClientMapping, InvoiceLine, ProductMapping
+from reconciler.model.psa import CHARGE, PsaLine
 from reconciler.plan.change import Change
 from reconciler.plan.fingerprint import client_content
 from reconciler.plan.invoice_totals import InvoiceTotals
 from reconciler.plan.licences import product_for
-from reconciler.model import ClientMapping, InvoiceLine, ProductMapping
-from reconciler.model.psa import CHARGE, PsaLine
 from reconciler.plan.plan import ClientDigest, ClientSummary, Issue, Plan, PlanDraft, Unmapped, digest
 from reconciler.plan.planner import PlanRequest
 
@@ -43,8 +42,12 @@ Mapped = tuple[KeyedLine, ProductMapping]  # an invoice line and the product map
 
 def build_invoice_plan(request: InvoicePlanRequest) -> Plan:
     settings = request.deployment.settings
-    plan = PlanDraft(sync_type=settings.sync_type, sync_date=request.sync_date.isoformat(), psa=settings.psa.name,
-                     words=request.capabilities.words)
+    plan = PlanDraft(
+        sync_type=settings.sync_type,
+        sync_date=request.sync_date.isoformat(),
+        psa=settings.psa.name,
+        words=request.capabilities.words,
+    )
     totals = InvoiceTotals()
     lines = _invoice_lines(request, plan, totals)
     charges = {ln.key: ln for ln in request.psa.lines if ln.kind == CHARGE and ln.key}
@@ -54,9 +57,14 @@ def build_invoice_plan(request: InvoicePlanRequest) -> Plan:
     plan.unmapped = _unmapped_customers(request, lines) + plan.unmapped
     plan.changes.sort(key=lambda c: (c.client_name.lower(), c.client_id, c.effective_date, c.key or ""))
     numbers = sorted(totals.numbers())
-    fingerprint = digest({"invoices": numbers, "clients": {k: asdict(v.digest) for k, v in sorted(plan.clients.items())}})
-    scope = {"clients": sorted(c.dd_customer_id for c in request.clients), "full_run": request.full_run,
-             "invoices": sorted(request.invoice_numbers)}
+    fingerprint = digest(
+        {"invoices": numbers, "clients": {k: asdict(v.digest) for k, v in sorted(plan.clients.items())}}
+    )
+    scope = {
+        "clients": sorted(c.dd_customer_id for c in request.clients),
+        "full_run": request.full_run,
+        "invoices": sorted(request.invoice_numbers),
+    }
     return plan.finish(fingerprint=fingerprint, scope=scope, invoices=totals.to_json())
 
 
@@ -93,8 +101,14 @@ def _too_old(request: InvoicePlanRequest, number: str, day: date) -> str | None:
     )
 
 
-def _plan_client(request: InvoicePlanRequest, client: ClientMapping, lines: list[KeyedLine],
-                 charges: dict[str, PsaLine], plan: PlanDraft, totals: InvoiceTotals) -> None:
+def _plan_client(
+    request: InvoicePlanRequest,
+    client: ClientMapping,
+    lines: list[KeyedLine],
+    charges: dict[str, PsaLine],
+    plan: PlanDraft,
+    totals: InvoiceTotals,
+) -> None:
     mapped = _mapped(request, client, lines, plan)
     problems = _agreement_problems(request, client, mapped, lines)
     plan.errors.extend(Issue(p, client.dd_customer_id, client.name) for p in problems)
@@ -103,7 +117,9 @@ def _plan_client(request: InvoicePlanRequest, client: ClientMapping, lines: list
         try:
             change = charge_change(_charge_input(request, client, keyed, product))
         except ValueError as exc:
-            plan.errors.append(Issue(f"{_label(keyed)}: {exc}; not copied", client.dd_customer_id, client.name, product.key))
+            plan.errors.append(
+                Issue(f"{_label(keyed)}: {exc}; not copied", client.dd_customer_id, client.name, product.key)
+            )
             continue
         totals.add(client, keyed.line, change, copied=existing is not None, held=bool(problems))
         if problems:
@@ -113,19 +129,37 @@ def _plan_client(request: InvoicePlanRequest, client: ClientMapping, lines: list
     plan.clients[client.dd_customer_id] = _client_info(request, client, lines, mapped)
 
 
-def _decide(request: InvoicePlanRequest, client: ClientMapping, keyed: KeyedLine, change: Change,
-            existing: PsaLine | None, plan: PlanDraft) -> None:
+def _decide(
+    request: InvoicePlanRequest,
+    client: ClientMapping,
+    keyed: KeyedLine,
+    change: Change,
+    existing: PsaLine | None,
+    plan: PlanDraft,
+) -> None:
     """A new line is copied; a copied line that no longer matches is corrected or reported."""
     if existing is None:
         if change.value("catalog_id") is None:
-            plan.errors.append(Issue(f"{_label(keyed)}: product {change.product_id} has no PSA id; not copied",
-                                     client.dd_customer_id, client.name, change.product_key))
+            plan.errors.append(
+                Issue(
+                    f"{_label(keyed)}: product {change.product_id} has no PSA id; not copied",
+                    client.dd_customer_id,
+                    client.name,
+                    change.product_key,
+                )
+            )
             return
         plan.changes.append(change)
         mismatch = share_mismatch(keyed.line)
         if mismatch:
-            plan.warnings.append(Issue(f"{_label(keyed)}: review the price: {mismatch}; copied at "
-                                       f"Dicker Data's ratio", client.dd_customer_id, client.name, change.product_key))
+            plan.warnings.append(
+                Issue(
+                    f"{_label(keyed)}: review the price: {mismatch}; copied at Dicker Data's ratio",
+                    client.dd_customer_id,
+                    client.name,
+                    change.product_key,
+                )
+            )
         return
     fixed = correction(change, existing, costs=request.capabilities.line_costs)
     if isinstance(fixed, str):
@@ -134,7 +168,9 @@ def _decide(request: InvoicePlanRequest, client: ClientMapping, keyed: KeyedLine
         plan.changes.append(fixed)
 
 
-def _mapped(request: InvoicePlanRequest, client: ClientMapping, lines: list[KeyedLine], plan: PlanDraft) -> list[Mapped]:
+def _mapped(
+    request: InvoicePlanRequest, client: ClientMapping, lines: list[KeyedLine], plan: PlanDraft
+) -> list[Mapped]:
     """(line, product) for mapped stock codes; unmapped ones go to plan.unmapped per code."""
     result: list[Mapped] = []
     unmapped: dict[str, int] = {}
@@ -152,15 +188,18 @@ def _mapped(request: InvoicePlanRequest, client: ClientMapping, lines: list[Keye
     return result
 
 
-def _agreement_problems(request: InvoicePlanRequest, client: ClientMapping, mapped: list[Mapped],
-                        lines: list[KeyedLine]) -> list[str]:
+def _agreement_problems(
+    request: InvoicePlanRequest, client: ClientMapping, mapped: list[Mapped], lines: list[KeyedLine]
+) -> list[str]:
     words = request.capabilities.words
     where_of = words.agreement
     problems = []
     for agreement_id, product in sorted({(client.agreement_for(p.key), p.psa_product) for _, p in mapped}):
         for record in request.psa.unreadable_for(agreement_id, product):
-            problems.append(f"client {client.name} ({client.dd_customer_id}): {record.message}; "
-                            "no invoice line copied until the record is fixed in the PSA")
+            problems.append(
+                f"client {client.name} ({client.dd_customer_id}): {record.message}; "
+                "no invoice line copied until the record is fixed in the PSA"
+            )
     for agreement_id in sorted({client.agreement_for(product.key) for _, product in mapped}):
         agreement = request.psa.agreements.get(agreement_id)
         label = f"client {client.name} ({client.dd_customer_id}), {where_of} {agreement_id}"
@@ -172,54 +211,78 @@ def _agreement_problems(request: InvoicePlanRequest, client: ClientMapping, mapp
             problems.append(
                 f"{label} has Prorate on: {words.psa} would bill each one-day invoice copy as a "
                 "fraction of a day; turn Prorate off on the agreement (or map another agreement); "
-                "no invoice line copied")
+                "no invoice line copied"
+            )
         else:
             days = sorted({k.line.invoice_date for k, p in mapped if client.agreement_for(p.key) == agreement_id})
             outside = [d.isoformat() for d in days if not agreement.covers(d)]
             if outside:
-                problems.append(f"{label} does not cover the invoice date(s) {', '.join(outside)}; no invoice line copied")
+                problems.append(
+                    f"{label} does not cover the invoice date(s) {', '.join(outside)}; no invoice line copied"
+                )
     return list(dict.fromkeys(problems))  # one unreadable record may block several products
 
 
-def _charge_input(request: InvoicePlanRequest, client: ClientMapping, keyed: KeyedLine,
-                  product: ProductMapping) -> ChargeInput:
+def _charge_input(
+    request: InvoicePlanRequest, client: ClientMapping, keyed: KeyedLine, product: ProductMapping
+) -> ChargeInput:
     catalog = request.psa.catalog.get(product.psa_product)
     price = product.price if product.price is not None else (catalog.price if catalog else None)
     if price is None:
         raise ValueError(f"product {product.key} has no price and no {request.capabilities.words.psa} catalogue price")
     return ChargeInput(
-        client=client, product=product, line=keyed.line, key=keyed.key,
-        agreement_id=client.agreement_for(product.key), words=request.capabilities.words,
-        profile_price=price, catalog_id=catalog.id if catalog else None,
+        client=client,
+        product=product,
+        line=keyed.line,
+        key=keyed.key,
+        agreement_id=client.agreement_for(product.key),
+        words=request.capabilities.words,
+        profile_price=price,
+        catalog_id=catalog.id if catalog else None,
         description_limit=request.capabilities.description_limit,
     )
 
 
-def _orphans(client: ClientMapping, request: InvoicePlanRequest, lines: list[KeyedLine],
-             totals: InvoiceTotals) -> list[str]:
+def _orphans(
+    client: ClientMapping, request: InvoicePlanRequest, lines: list[KeyedLine], totals: InvoiceTotals
+) -> list[str]:
     """Copied lines whose invoice is planned but which that invoice no longer lists."""
     keys = {k.key for k in lines}
     prefixes = {n.replace("/", "_") + "/" for n in totals.numbers()}
     agreements = {client.agreement_id} | {o.agreement_id for o in client.licences if o.agreement_id}
     found = []
     for ln in request.psa.lines:
-        if ln.kind == CHARGE and ln.key and ln.agreement_id in agreements and ln.key not in keys \
-                and any(ln.key.startswith(p) for p in prefixes):
+        if (
+            ln.kind == CHARGE
+            and ln.key
+            and ln.agreement_id in agreements
+            and ln.key not in keys
+            and any(ln.key.startswith(p) for p in prefixes)
+        ):
             state = "billed, so it stays" if ln.billed else "remove it by hand if the invoice really changed"
-            found.append(f"line {ln.id} on {request.capabilities.words.agreement} {ln.agreement_id} copies "
-                         f"{ln.key}, which the invoice no longer lists ({state})")
+            found.append(
+                f"line {ln.id} on {request.capabilities.words.agreement} {ln.agreement_id} copies "
+                f"{ln.key}, which the invoice no longer lists ({state})"
+            )
     return found
 
 
-def _client_info(request: InvoicePlanRequest, client: ClientMapping, lines: list[KeyedLine],
-                 mapped: list[Mapped]) -> ClientSummary:
+def _client_info(
+    request: InvoicePlanRequest, client: ClientMapping, lines: list[KeyedLine], mapped: list[Mapped]
+) -> ClientSummary:
     agreements = {client.agreement_for(p.key) for _, p in mapped} | {client.agreement_id}
-    copies = sorted((ln.id, ln.key or "", [s.units for s in ln.spans], str(ln.unit_price), str(ln.unit_cost), ln.billed)
-                    for ln in request.psa.lines if ln.kind == CHARGE and ln.agreement_id in agreements)
+    copies = sorted(
+        (ln.id, ln.key or "", [s.units for s in ln.spans], str(ln.unit_price), str(ln.unit_cost), ln.billed)
+        for ln in request.psa.lines
+        if ln.kind == CHARGE and ln.agreement_id in agreements
+    )
     source = sorted((k.key, k.line.quantity, str(k.line.unit_price), str(k.line.cycle_unit_price)) for k in lines)
     prices = sorted({(p.key, str(p.price), p.psa_product) for _, p in mapped})
     return ClientSummary(
-        client.name, 0, sum(k.line.quantity for k, _ in mapped), len(lines),
+        client.name,
+        0,
+        sum(k.line.quantity for k, _ in mapped),
+        len(lines),
         ClientDigest(source=digest(source), psa=digest(copies), specs=digest([client_content(client), prices])),
     )
 
@@ -238,4 +301,6 @@ def _unmapped_customers(request: InvoicePlanRequest, lines: list[KeyedLine]) -> 
 
 def _label(keyed: KeyedLine) -> str:
     line = keyed.line
-    return f"invoice {line.invoice_number} line {line.stock_code} x {line.quantity} (subscription {line.subscription_id})"
+    return (
+        f"invoice {line.invoice_number} line {line.stock_code} x {line.quantity} (subscription {line.subscription_id})"
+    )

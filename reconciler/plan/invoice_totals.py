@@ -12,9 +12,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from reconciler.model import ClientMapping, InvoiceLine
 from reconciler.money import money_text
 from reconciler.plan.change import Change
-from reconciler.model import ClientMapping, InvoiceLine
 
 ZERO = Decimal("0.00")
 
@@ -70,7 +70,9 @@ class InvoiceTotals:
     def numbers(self) -> list[str]:
         return list(self._invoices)
 
-    def add(self, client: ClientMapping, line: InvoiceLine, change: Change, *, copied: bool, held: bool = False) -> None:
+    def add(
+        self, client: ClientMapping, line: InvoiceLine, change: Change, *, copied: bool, held: bool = False
+    ) -> None:
         """Count one mapped line; `change` is the copy as it is (or would be) written."""
         tally = self._invoices[line.invoice_number]
         amount = Decimal(change.after["billable_amount"])

@@ -33,7 +33,9 @@ def product_for(stock_code: str, products: dict[str, ProductMapping]) -> Product
     return matches[0] if matches else None
 
 
-def group(client: ClientMapping, subscriptions: list[Subscription], deployment: Deployment, psa: PsaState) -> ClientLicences:
+def group(
+    client: ClientMapping, subscriptions: list[Subscription], deployment: Deployment, psa: PsaState
+) -> ClientLicences:
     result = ClientLicences()
     by_product: dict[str, ProductMapping] = {}
     for p in sorted(deployment.products.values(), key=lambda p: p.key):
@@ -53,7 +55,9 @@ def group(client: ClientMapping, subscriptions: list[Subscription], deployment: 
             result.unmapped.append(sub)
             continue
         agreement_id = client.agreement_for(product.key)
-        licence = result.licences.setdefault((agreement_id, product.psa_product), Licence(agreement_id, by_product[product.psa_product]))
+        licence = result.licences.setdefault(
+            (agreement_id, product.psa_product), Licence(agreement_id, by_product[product.psa_product])
+        )
         if product.key != licence.product.key and _terms(product) != _terms(licence.product):
             result.warnings.append(
                 f"product mappings {licence.product.key!r} and {product.key!r} bill as {product.psa_product} "

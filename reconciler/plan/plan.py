@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
-from collections.abc import Mapping
 from typing import Any
 
 from reconciler.model.forecast import RequestForecast
@@ -99,13 +99,23 @@ class ClientSummary:
     digest: ClientDigest
 
     def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "seats_psa": self.seats_psa, "seats_dicker_data": self.seats_dicker_data,
-                "dd_subscriptions": self.dd_subscriptions, "digest": asdict(self.digest)}
+        return {
+            "name": self.name,
+            "seats_psa": self.seats_psa,
+            "seats_dicker_data": self.seats_dicker_data,
+            "dd_subscriptions": self.dd_subscriptions,
+            "digest": asdict(self.digest),
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ClientSummary:
-        return cls(data["name"], data["seats_psa"], data["seats_dicker_data"], data.get("dd_subscriptions", 0),
-                   ClientDigest(**data["digest"]))
+        return cls(
+            data["name"],
+            data["seats_psa"],
+            data["seats_dicker_data"],
+            data.get("dd_subscriptions", 0),
+            ClientDigest(**data["digest"]),
+        )
 
 
 @dataclass(frozen=True)
@@ -217,13 +227,21 @@ class PlanDraft:
     clients: dict[str, ClientSummary] = field(default_factory=dict)
     review: list[ReviewItem] = field(default_factory=list)
 
-    def finish(self, *, fingerprint: str, scope: dict[str, Any],
-               invoices: list[dict[str, Any]] | None = None) -> Plan:
+    def finish(self, *, fingerprint: str, scope: dict[str, Any], invoices: list[dict[str, Any]] | None = None) -> Plan:
         return Plan(
-            sync_type=self.sync_type, sync_date=self.sync_date, psa=self.psa, changes=tuple(self.changes),
-            errors=tuple(self.errors), warnings=tuple(self.warnings), unmapped=tuple(self.unmapped),
-            clients=dict(self.clients), fingerprint=fingerprint, scope=scope,
-            invoices=tuple(invoices) if invoices is not None else None, review=tuple(self.review), words=self.words,
+            sync_type=self.sync_type,
+            sync_date=self.sync_date,
+            psa=self.psa,
+            changes=tuple(self.changes),
+            errors=tuple(self.errors),
+            warnings=tuple(self.warnings),
+            unmapped=tuple(self.unmapped),
+            clients=dict(self.clients),
+            fingerprint=fingerprint,
+            scope=scope,
+            invoices=tuple(invoices) if invoices is not None else None,
+            review=tuple(self.review),
+            words=self.words,
         )
 
 

@@ -6,19 +6,19 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from decimal import Decimal
 
-from reconciler.plan import review
 from reconciler.billing.daily import plan_licence
-from reconciler.billing.licence import LicenceInput
-from reconciler.money import money_text
-from reconciler.billing.desired import desired_count
-from reconciler.errors import ReconcilerError
 from reconciler.billing.description import DescriptionContext, LicenceText
-from reconciler.plan.fingerprint import client_content, company_content
-from reconciler.model.licence import Licence
-from reconciler.plan.licences import agreements_in_scope, group, group_by_tenant
+from reconciler.billing.desired import desired_count
+from reconciler.billing.licence import LicenceInput
+from reconciler.errors import ReconcilerError
 from reconciler.model import ClientMapping, Deployment, Inventory, PsaLine, PsaState, StockCode, Subscription
+from reconciler.model.licence import Licence
 from reconciler.model.specs import DESCRIPTION_OFF
+from reconciler.money import money_text
+from reconciler.plan import review
 from reconciler.plan.change import Change
+from reconciler.plan.fingerprint import client_content, company_content
+from reconciler.plan.licences import agreements_in_scope, group, group_by_tenant
 from reconciler.plan.plan import ClientDigest, ClientSummary, Issue, Plan, PlanDraft, ReviewItem, Unmapped, digest
 from reconciler.provider import Capabilities, ProrateSource
 
@@ -40,8 +40,12 @@ class PlanRequest:
 
 def build_plan(request: PlanRequest) -> Plan:
     settings = request.deployment.settings
-    plan = PlanDraft(sync_type=settings.sync_type, sync_date=request.sync_date.isoformat(), psa=settings.psa.name,
-                     words=request.capabilities.words)
+    plan = PlanDraft(
+        sync_type=settings.sync_type,
+        sync_date=request.sync_date.isoformat(),
+        psa=settings.psa.name,
+        words=request.capabilities.words,
+    )
     by_tenant = group_by_tenant(request.inventory.subscriptions)
     for client in sorted(request.clients, key=lambda c: (c.name.lower(), c.dd_customer_id)):
         _plan_client(request, client, by_tenant.get(client.dd_customer_id, []), plan)
@@ -90,14 +94,17 @@ def _plan_client(request: PlanRequest, client: ClientMapping, subs: list[Subscri
     plan.review.extend(review.client_items(*who, changes, reviews, had_lines=had_lines))
     lines = [ln for key in sorted(grouped.licences) for ln in request.psa.lines_of(*key)]
     plan.clients[client.dd_customer_id] = ClientSummary(
-        client.name, seats_psa, seats_dd, len(subs), _client_digest(request, client, subs, lines))
+        client.name, seats_psa, seats_dd, len(subs), _client_digest(request, client, subs, lines)
+    )
 
 
 def _unmapped_codes(subs: list[Subscription], who: tuple[str, str]) -> list[Unmapped]:
     """Subscriptions whose stock code no product maps; without active seats they leak
     nothing, so they are left out."""
     return [
-        Unmapped("stock_code", *who, sub.quantity, sub.stock_code, monthly_cost=money_text(sub.quantity * sub.unit_cost))
+        Unmapped(
+            "stock_code", *who, sub.quantity, sub.stock_code, monthly_cost=money_text(sub.quantity * sub.unit_cost)
+        )
         for sub in subs
         if sub.is_active and sub.quantity > 0
     ]
@@ -108,24 +115,42 @@ def _unreadable(request: PlanRequest, client: ClientMapping, licence: Licence, p
     plan would rest on a guess. The error is the provider's, naming the record and field."""
     blocked = request.psa.unreadable_for(licence.agreement_id, licence.product.psa_product)
     for record in blocked:
-        plan.errors.append(Issue(f"{licence.product.key}: {record.message}; this licence is not synced "
-                                 "until the record is fixed in the PSA", client.dd_customer_id, client.name,
-                                 licence.product.key))
+        plan.errors.append(
+            Issue(
+                f"{licence.product.key}: {record.message}; this licence is not synced "
+                "until the record is fixed in the PSA",
+                client.dd_customer_id,
+                client.name,
+                licence.product.key,
+            )
+        )
     return bool(blocked)
 
 
-def _client_digest(request: PlanRequest, client: ClientMapping, subs: list[Subscription], lines: list[PsaLine]) -> ClientDigest:
+def _client_digest(
+    request: PlanRequest, client: ClientMapping, subs: list[Subscription], lines: list[PsaLine]
+) -> ClientDigest:
     """What a saved plan is checked against: a change on any side shows up per client."""
     agreements = sorted(
         (a.id, a.status, a.prorate, str(a.start_date), str(a.end_date), str(a.posted_through))
-        for a in (request.psa.agreements.get(i) for i in agreements_in_scope([client], request.deployment)) if a
+        for a in (request.psa.agreements.get(i) for i in agreements_in_scope([client], request.deployment))
+        if a
     )
     psa_lines = sorted(
-        (ln.id, ln.product_id, ln.kind, [(str(s.start), str(s.end), s.units) for s in ln.spans], str(ln.unit_price), ln.invoice_description)
+        (
+            ln.id,
+            ln.product_id,
+            ln.kind,
+            [(str(s.start), str(s.end), s.units) for s in ln.spans],
+            str(ln.unit_price),
+            ln.invoice_description,
+        )
         for ln in lines
     )
     return ClientDigest(
-        source=digest(sorted((s.subscription_id, s.stock_code, s.quantity, s.status, str(s.unit_cost), s.is_trial) for s in subs)),
+        source=digest(
+            sorted((s.subscription_id, s.stock_code, s.quantity, s.status, str(s.unit_cost), s.is_trial) for s in subs)
+        ),
         psa=digest({"agreements": agreements, "lines": psa_lines}),
         specs=digest(client_content(client)),
     )
@@ -166,7 +191,9 @@ def licence_input(request: PlanRequest, client: ClientMapping, licence: Licence)
     )
 
 
-def _description(request: PlanRequest, client: ClientMapping, licence: Licence, quantity: int, price: Decimal) -> LicenceText | None:
+def _description(
+    request: PlanRequest, client: ClientMapping, licence: Licence, quantity: int, price: Decimal
+) -> LicenceText | None:
     """The licence's template with its variables; the billing rules add the effective date
     and its period, which only they know."""
     if client.description_mode == DESCRIPTION_OFF:
@@ -203,5 +230,9 @@ def _unmapped_customers(request: PlanRequest, by_tenant: dict[str, list[Subscrip
         active = [s for s in subs if s.is_active and s.quantity > 0]
         if tenant_id not in mapped and active:
             cost = money_text(sum((s.quantity * s.unit_cost for s in active), Decimal("0")))
-            result.append(Unmapped("customer", tenant_id, subs[0].company_name, sum(s.quantity for s in active), monthly_cost=cost))
+            result.append(
+                Unmapped(
+                    "customer", tenant_id, subs[0].company_name, sum(s.quantity for s in active), monthly_cost=cost
+                )
+            )
     return result

@@ -13,14 +13,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
-from reconciler.plan import tally
 from reconciler.billing.daily import LicenceOutcome
 from reconciler.billing.desired import unit_cost
 from reconciler.billing.licence import LicenceInput
-from reconciler.plan.change import Change
 from reconciler.model.specs import ReviewSettings
-from reconciler.plan.plan import ReviewItem
 from reconciler.money import money, signed_money
+from reconciler.plan import tally
+from reconciler.plan.change import Change
+from reconciler.plan.plan import ReviewItem
 
 SEAT_CHANGE = "seat-change"
 NEW_CLIENT = "new-client"
@@ -43,8 +43,9 @@ def licence_items(item: LicenceInput, outcome: LicenceOutcome, limits: ReviewSet
     return [ReviewItem(kind, why, item.client.dd_customer_id, item.client.name, key) for kind, why in found]
 
 
-def client_items(client_id: str, client_name: str, changes: list[Change], items: list[ReviewItem],
-                 *, had_lines: bool) -> list[ReviewItem]:
+def client_items(
+    client_id: str, client_name: str, changes: list[Change], items: list[ReviewItem], *, had_lines: bool
+) -> list[ReviewItem]:
     """A client the PSA bills nothing for yet becomes one "new client" entry, in place of a
     seat-change entry per licence."""
     created = [c for c in changes if tally.CREATED in tally.effects(c)]
@@ -52,8 +53,10 @@ def client_items(client_id: str, client_name: str, changes: list[Change], items:
         return items
     seats = sum(int(c.after.get("quantity", 0)) for c in created)
     runrate = sum((Decimal(c.runrate_change) for c in changes), Decimal("0"))
-    why = (f"new client: {len(created)} new line{'s' if len(created) != 1 else ''}, {seats} seats, "
-           f"run-rate {signed_money(runrate)}/month; check the mapping before the first invoice")
+    why = (
+        f"new client: {len(created)} new line{'s' if len(created) != 1 else ''}, {seats} seats, "
+        f"run-rate {signed_money(runrate)}/month; check the mapping before the first invoice"
+    )
     rest = [i for i in items if i.kind != SEAT_CHANGE]
     return [ReviewItem(NEW_CLIENT, why, client_id, client_name), *rest]
 
@@ -69,33 +72,48 @@ def _seats(item: LicenceInput, outcome: LicenceOutcome, limits: ReviewSettings) 
     if abs(delta) > limits.seat_change_count or large_share:
         percent = "" if share is None else f", {'+' if delta > 0 else '-'}{_one_decimal(share)} %"
         what = f"a new line of {after} seats" if before == 0 else f"seats {before} → {after} ({delta:+d}{percent})"
-        yield SEAT_CHANGE, (
-            f"{what}: more than the review threshold "
-            f"({_one_decimal(limits.seat_change_percent)} % or {limits.seat_change_count} seats)"
+        yield (
+            SEAT_CHANGE,
+            (
+                f"{what}: more than the review threshold "
+                f"({_one_decimal(limits.seat_change_percent)} % or {limits.seat_change_count} seats)"
+            ),
         )
     if item.product.protect and delta < 0:
-        yield PROTECTED_DECREASE, (
-            f"protected licence loses {-delta} seat{'s' if delta != -1 else ''} ({before} → {after}); "
-            "apply refuses it without --force"
+        yield (
+            PROTECTED_DECREASE,
+            (
+                f"protected licence loses {-delta} seat{'s' if delta != -1 else ''} ({before} → {after}); "
+                "apply refuses it without --force"
+            ),
         )
 
 
 def _change_items(change: Change) -> Iterable[tuple[str, str]]:
     if change.intended_date:
-        yield MOVED_DAY, (
-            f"dated {change.effective_date} instead of {change.intended_date} (that day already "
-            f"holds a dated change); invoice effect {signed_money(change.moved_effect or '0')}"
+        yield (
+            MOVED_DAY,
+            (
+                f"dated {change.effective_date} instead of {change.intended_date} (that day already "
+                f"holds a dated change); invoice effect {signed_money(change.moved_effect or '0')}"
+            ),
         )
     before, after = change.before, change.after
     if "unit_price" in before and "unit_price" in after:
-        yield PRICE_DRIFT, (
-            f"unit price {money(before['unit_price'])} → {money(after['unit_price'])} (the profile "
-            f"price); run-rate {signed_money(change.runrate_change)}/month"
+        yield (
+            PRICE_DRIFT,
+            (
+                f"unit price {money(before['unit_price'])} → {money(after['unit_price'])} (the profile "
+                f"price); run-rate {signed_money(change.runrate_change)}/month"
+            ),
         )
     if "unit_cost" in before and "unit_cost" in after:
-        yield COST_DRIFT, (
-            f"Dicker Data's cost {money(before['unit_cost'])} → {money(after['unit_cost'])}; "
-            f"the PSA's margin {signed_money(change.margin_change or '0')}/month"
+        yield (
+            COST_DRIFT,
+            (
+                f"Dicker Data's cost {money(before['unit_cost'])} → {money(after['unit_cost'])}; "
+                f"the PSA's margin {signed_money(change.margin_change or '0')}/month"
+            ),
         )
 
 
@@ -110,10 +128,15 @@ def _margin(item: LicenceInput, seats: int, limits: ReviewSettings) -> list[tupl
         return [(NEGATIVE_MARGIN, f"sold at {money(price)}, below Dicker Data's cost {money(cost)}: {monthly}")]
     if price > 0 and per_seat * 100 / price < limits.min_margin_percent:
         share = _one_decimal(per_seat * 100 / price)
-        return [(LOW_MARGIN, (
-            f"margin {share} % ({money(price)} against Dicker Data's {money(cost)}), below "
-            f"review.min_margin_percent {_one_decimal(limits.min_margin_percent)} %: {monthly}"
-        ))]
+        return [
+            (
+                LOW_MARGIN,
+                (
+                    f"margin {share} % ({money(price)} against Dicker Data's {money(cost)}), below "
+                    f"review.min_margin_percent {_one_decimal(limits.min_margin_percent)} %: {monthly}"
+                ),
+            )
+        ]
     return []
 
 

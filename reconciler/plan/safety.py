@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from reconciler.plan.change import CREATE_ADJUSTMENT, CREATE_DELTA, CREATE_LINE, SET_QUANTITY, Change
 from reconciler.model import Deployment, SafetySettings
+from reconciler.plan.change import CREATE_ADJUSTMENT, CREATE_DELTA, CREATE_LINE, SET_QUANTITY, Change
 from reconciler.plan.plan import Plan, Refusal
 
 SOURCE_EMPTY = "source-empty"
@@ -32,10 +32,17 @@ def _source_empty(plan: Plan) -> list[Refusal]:
     result = []
     for client_id, info in plan.clients.items():
         if info.dd_subscriptions == 0 and info.seats_psa > 0:
-            result.append(Refusal(SOURCE_EMPTY, (
-                f"{info.name}: Dicker Data returned no subscriptions at all, but the PSA bills "
-                f"{info.seats_psa} seats; refusing to read that as zero seats (check Dicker Data, "
-                f"or use --force if the client really left)"), client_id))
+            result.append(
+                Refusal(
+                    SOURCE_EMPTY,
+                    (
+                        f"{info.name}: Dicker Data returned no subscriptions at all, but the PSA bills "
+                        f"{info.seats_psa} seats; refusing to read that as zero seats (check Dicker Data, "
+                        f"or use --force if the client really left)"
+                    ),
+                    client_id,
+                )
+            )
     return result
 
 
@@ -48,9 +55,16 @@ def _decreases(plan: Plan, deployment: Deployment) -> list[Refusal]:
             continue
         drop = Decimal(before - after) * 100 / Decimal(before)
         if drop > limits.max_decrease_percent:
-            result.append(Refusal(DECREASE, (
-                f"{info.name}: seats would drop from {before} to {after} ({drop:.1f} %), more than "
-                f"max_decrease_percent {limits.max_decrease_percent} % (applies from {limits.min_seats} seats)"), client_id))
+            result.append(
+                Refusal(
+                    DECREASE,
+                    (
+                        f"{info.name}: seats would drop from {before} to {after} ({drop:.1f} %), more than "
+                        f"max_decrease_percent {limits.max_decrease_percent} % (applies from {limits.min_seats} seats)"
+                    ),
+                    client_id,
+                )
+            )
     return result
 
 
@@ -72,9 +86,16 @@ def _protected(plan: Plan, deployment: Deployment) -> list[Refusal]:
         product = deployment.products.get(change.product_key)
         seats = seat_change(change)
         if product and product.protect and seats < 0:
-            result.append(Refusal(PROTECTED, (
-                f"{change.client_name}: {product.key} is protected and would lose {-seats} seat(s) "
-                f"on agreement {change.agreement_id}"), change.client_id))
+            result.append(
+                Refusal(
+                    PROTECTED,
+                    (
+                        f"{change.client_name}: {product.key} is protected and would lose {-seats} seat(s) "
+                        f"on agreement {change.agreement_id}"
+                    ),
+                    change.client_id,
+                )
+            )
     return result
 
 
@@ -106,13 +127,22 @@ def _jumps(plan: Plan, deployment: Deployment) -> list[Refusal]:
         if abs(moved) > limits.max_licence_change:
             why = f"more than max_licence_change {limits.max_licence_change} seats"
         elif before > 0 and moved >= max(limits.min_seats, 1) and after > before * limits.max_licence_factor:
-            why = (f"more than {limits.max_licence_factor} times its seats (max_licence_factor, "
-                   f"from a gain of {limits.min_seats} seats)")
+            why = (
+                f"more than {limits.max_licence_factor} times its seats (max_licence_factor, "
+                f"from a gain of {limits.min_seats} seats)"
+            )
         if why:
-            result.append(Refusal(JUMP, (
-                f"{change.client_name}: {change.product_key} on agreement {change.agreement_id} would go "
-                f"from {before} to {after} seats ({moved:+,}), {why}; check Dicker Data's count, or "
-                "use --force if it is real"), change.client_id))
+            result.append(
+                Refusal(
+                    JUMP,
+                    (
+                        f"{change.client_name}: {change.product_key} on agreement {change.agreement_id} would go "
+                        f"from {before} to {after} seats ({moved:+,}), {why}; check Dicker Data's count, or "
+                        "use --force if it is real"
+                    ),
+                    change.client_id,
+                )
+            )
     return result
 
 
@@ -121,9 +151,15 @@ def _runrate(plan: Plan, limits: SafetySettings) -> list[Refusal]:
         return []
     total = sum((Decimal(c.runrate_change) for c in plan.changes), Decimal("0"))
     if abs(total) > limits.max_runrate_change:
-        return [Refusal(RUNRATE, (
-            f"the plan changes the monthly run-rate by {total:+.2f}, more than max_runrate_change "
-            f"{limits.max_runrate_change}"))]
+        return [
+            Refusal(
+                RUNRATE,
+                (
+                    f"the plan changes the monthly run-rate by {total:+.2f}, more than max_runrate_change "
+                    f"{limits.max_runrate_change}"
+                ),
+            )
+        ]
     return []
 
 
@@ -133,11 +169,17 @@ def _request_share(plan: Plan) -> list[Refusal]:
     forecast = plan.requests
     if forecast is None or not forecast.over_share or not plan.changes:
         return []
-    return [Refusal(REQUEST_SHARE, (
-        f"applying this plan makes about {forecast.total:,} requests, {forecast.share} % of the "
-        f"{forecast.hourly_limit:,} an hour the PSA allows every integration of the database together, "
-        f"more than psa.max_request_share {forecast.max_share} %; apply fewer clients at a time (--client), "
-        "or use --force at a quiet hour"))]
+    return [
+        Refusal(
+            REQUEST_SHARE,
+            (
+                f"applying this plan makes about {forecast.total:,} requests, {forecast.share} % of the "
+                f"{forecast.hourly_limit:,} an hour the PSA allows every integration of the database together, "
+                f"more than psa.max_request_share {forecast.max_share} %; apply fewer clients at a time (--client), "
+                "or use --force at a quiet hour"
+            ),
+        )
+    ]
 
 
 def _limits(deployment: Deployment, client_id: str) -> SafetySettings:

@@ -19,8 +19,10 @@ def differences(saved: Plan, fresh: Plan) -> list[str]:
             continue
         moved = [text for side, text in SIDES.items() if getattr(old.digest, side) != getattr(new.digest, side)]
         if moved:
-            found.append(f"{new.name} [{client_id}]: {', '.join(moved)} (seats: Dicker Data {old.seats_dicker_data} -> "
-                         f"{new.seats_dicker_data}, PSA {old.seats_psa} -> {new.seats_psa})")
+            found.append(
+                f"{new.name} [{client_id}]: {', '.join(moved)} (seats: Dicker Data {old.seats_dicker_data} -> "
+                f"{new.seats_dicker_data}, PSA {old.seats_psa} -> {new.seats_psa})"
+            )
     if saved.sync_date != fresh.sync_date:
         found.append(f"the sync date moved from {saved.sync_date} to {fresh.sync_date}")
     return found

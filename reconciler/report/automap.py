@@ -19,9 +19,9 @@ from typing import Any
 
 import yaml
 
+from reconciler.model import Agreement, Deployment
 from reconciler.model.psa import PsaId
 from reconciler.provider import CompanyInfo
-from reconciler.model import Agreement, Deployment
 from reconciler.report.unmapped import UnmappedCustomer
 
 _LEGAL_WORDS = re.compile(r"\b(?:limited|ltd|pty|inc)\b", re.IGNORECASE)
@@ -64,8 +64,12 @@ class Skipped:
     reason: str
 
     def to_json(self) -> dict[str, Any]:
-        return {"dd_customer_id": self.customer.tenant_id, "dd_name": self.customer.name,
-                "seats": self.customer.seats, "reason": self.reason}
+        return {
+            "dd_customer_id": self.customer.tenant_id,
+            "dd_name": self.customer.name,
+            "seats": self.customer.seats,
+            "reason": self.reason,
+        }
 
 
 @dataclass(frozen=True)
@@ -74,12 +78,12 @@ class Automap:
     skipped: tuple[Skipped, ...]
 
     def to_json(self) -> dict[str, Any]:
-        return {"proposals": [p.to_json() for p in self.proposals],
-                "skipped": [s.to_json() for s in self.skipped]}
+        return {"proposals": [p.to_json() for p in self.proposals], "skipped": [s.to_json() for s in self.skipped]}
 
 
-def propose(customers: Iterable[UnmappedCustomer], companies: dict[PsaId, CompanyInfo],
-            deployment: Deployment) -> Automap:
+def propose(
+    customers: Iterable[UnmappedCustomer], companies: dict[PsaId, CompanyInfo], deployment: Deployment
+) -> Automap:
     """Proposals for `customers` (Dicker Data customers without a client mapping)."""
     customers = sorted(customers, key=lambda c: (c.name.lower(), c.tenant_id))
     dd_keys = Counter(normalise(c.name) for c in customers)
@@ -99,8 +103,9 @@ def propose(customers: Iterable[UnmappedCustomer], companies: dict[PsaId, Compan
     return Automap(tuple(proposals), tuple(skipped))
 
 
-def _match(key: str, dd_count: int, candidates: list[CompanyInfo],
-           mapped_by: dict[PsaId, str]) -> tuple[CompanyInfo, Agreement] | str:
+def _match(
+    key: str, dd_count: int, candidates: list[CompanyInfo], mapped_by: dict[PsaId, str]
+) -> tuple[CompanyInfo, Agreement] | str:
     """The company and agreement to propose, or the reason there is none."""
     if not key:
         return "nothing is left of the name to match after normalising it"
@@ -134,8 +139,13 @@ def write(root: Path, proposals: Iterable[Proposal], *, today: date, psa: str) -
 
 
 def _spec(proposal: Proposal) -> dict[str, Any]:
-    return {"name": proposal.customer.name, "dd_customer_id": proposal.customer.tenant_id,
-            "psa_company_id": proposal.company.id, "agreement_id": proposal.agreement.id, "active": True}
+    return {
+        "name": proposal.customer.name,
+        "dd_customer_id": proposal.customer.tenant_id,
+        "psa_company_id": proposal.company.id,
+        "agreement_id": proposal.agreement.id,
+        "active": True,
+    }
 
 
 def _header(proposal: Proposal, today: date, psa: str) -> str:

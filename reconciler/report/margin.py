@@ -14,11 +14,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from reconciler.billing.desired import desired_count, unit_cost
+from reconciler.model.psa import CHARGE, MAIN, PsaId
 from reconciler.money import money_text, round_cents
 from reconciler.plan.licences import group
-from reconciler.model.psa import CHARGE, MAIN, PsaId
-from reconciler.provider import Words
 from reconciler.plan.planner import LicenceError, PlanRequest, licence_input
+from reconciler.provider import Words
 
 NEGATIVE = "negative"
 BELOW = "below threshold"
@@ -119,13 +119,19 @@ def margin_report(request: PlanRequest, *, threshold: Decimal) -> MarginReport:
                 continue
             main = next((ln for ln in item.lines if ln.kind == MAIN and ln.active_on(request.sync_date)), None)
             line = MarginLine(
-                client_id=client.dd_customer_id, client_name=client.name, product_key=licence.product.key,
-                product_name=licence.product.name, agreement_id=licence.agreement_id,
+                client_id=client.dd_customer_id,
+                client_name=client.name,
+                product_key=licence.product.key,
+                product_name=licence.product.name,
+                agreement_id=licence.agreement_id,
                 seats=desired_count(item.subscriptions, count_trials=licence.product.count_trials),
                 psa_seats=sum(ln.units_on(request.sync_date) for ln in item.lines if ln.kind != CHARGE),
                 unit_cost=unit_cost(item.subscriptions, count_trials=licence.product.count_trials),
-                unit_price=main.unit_price if main else item.profile_price, billed=main is not None,
+                unit_price=main.unit_price if main else item.profile_price,
+                billed=main is not None,
             )
             if line.seats or line.psa_seats:
                 lines.append(line)
-    return MarginReport(request.sync_date.isoformat(), request.capabilities.words, threshold, tuple(lines), tuple(skipped))
+    return MarginReport(
+        request.sync_date.isoformat(), request.capabilities.words, threshold, tuple(lines), tuple(skipped)
+    )

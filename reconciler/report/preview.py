@@ -9,13 +9,13 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from reconciler.plan import tally
 from reconciler.billing.daily import plan_licence
 from reconciler.billing.desired import desired_count
 from reconciler.errors import ConfigError
-from reconciler.plan.licences import group
 from reconciler.model import ClientMapping, PsaId
 from reconciler.model.specs import DESCRIPTION_OFF
+from reconciler.plan import tally
+from reconciler.plan.licences import group
 from reconciler.plan.planner import PlanRequest, licence_input  # the planner's own per-licence inputs
 from reconciler.provider import Words
 
@@ -57,7 +57,7 @@ class DescriptionPreview:
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
-        for entry, licence in zip(data["licences"], self.licences):
+        for entry, licence in zip(data["licences"], self.licences, strict=False):
             entry["differs"] = licence.differs
         return data
 
@@ -74,20 +74,30 @@ def preview(request: PlanRequest, client: ClientMapping) -> DescriptionPreview:
         except ValueError as exc:
             raise ConfigError(f"{client.file}: {exc}") from exc
         outcome = plan_licence(inputs)
-        licences.append(LicenceDescription(
-            product_key=licence.product.key,
-            product_name=licence.product.name,
-            psa_product=licence.product.psa_product,
-            agreement_id=licence.agreement_id,
-            quantity=desired_count(licence.subscriptions, count_trials=licence.product.count_trials),
-            text=outcome.description,
-            lines=tuple(CurrentLine(ln.id, ln.kind, ln.invoice_description) for ln in inputs.lines),
-            creates=any(tally.CREATED in tally.effects(c) for c in outcome.changes),
-            problem=outcome.errors[0] if outcome.errors else None,
-        ))
+        licences.append(
+            LicenceDescription(
+                product_key=licence.product.key,
+                product_name=licence.product.name,
+                psa_product=licence.product.psa_product,
+                agreement_id=licence.agreement_id,
+                quantity=desired_count(licence.subscriptions, count_trials=licence.product.count_trials),
+                text=outcome.description,
+                lines=tuple(CurrentLine(ln.id, ln.kind, ln.invoice_description) for ln in inputs.lines),
+                creates=any(tally.CREATED in tally.effects(c) for c in outcome.changes),
+                problem=outcome.errors[0] if outcome.errors else None,
+            )
+        )
     source, template = _template(request, client)
-    return DescriptionPreview(client.dd_customer_id, client.name, client.file, request.sync_date.isoformat(),
-                              request.capabilities.words, source, template, tuple(licences))
+    return DescriptionPreview(
+        client.dd_customer_id,
+        client.name,
+        client.file,
+        request.sync_date.isoformat(),
+        request.capabilities.words,
+        source,
+        template,
+        tuple(licences),
+    )
 
 
 def _template(request: PlanRequest, client: ClientMapping) -> tuple[str, str | None]:

@@ -124,8 +124,9 @@ def _stock_codes(plan: Plan) -> tuple[UnmappedStockCode, ...]:
         if u.kind == "stock_code" and u.stock_code is not None:
             found[(u.tenant_id, u.name, u.stock_code)].append((u.seats, _cost(u.monthly_cost)))
     rows = [
-        UnmappedStockCode(tenant, name, code, sum(s for s, _ in items), len(items),
-                          sum((c for _, c in items), Decimal("0.00")))
+        UnmappedStockCode(
+            tenant, name, code, sum(s for s, _ in items), len(items), sum((c for _, c in items), Decimal("0.00"))
+        )
         for (tenant, name, code), items in found.items()
     ]
     return tuple(sorted(rows, key=lambda r: (-r.monthly_cost, -r.seats, r.client_name.lower(), r.stock_code)))

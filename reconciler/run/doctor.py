@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from reconciler.errors import ReconcilerError
-from reconciler.run.job import scope_for, select_clients
-from reconciler.plan.licences import agreements_in_scope
 from reconciler.model import Check, Deployment, Scope
+from reconciler.plan.licences import agreements_in_scope
+from reconciler.run.job import scope_for, select_clients
 from reconciler.run.runtime import Runtime
 
 SHOWN = 5
@@ -53,10 +53,15 @@ def _mapping(runtime: Runtime, deployment: Deployment, scope: Scope) -> Check:
         for agreement_id in sorted(agreements_in_scope([client], deployment)):
             agreement = state.agreements.get(agreement_id)
             if agreement is not None and agreement.company_id != client.psa_company_id:
-                problems.append(f"{client.name} ({client.file}): agreement {agreement_id} belongs to PSA company "
-                                f"{agreement.company_id}, not {client.psa_company_id}")
+                problems.append(
+                    f"{client.name} ({client.file}): agreement {agreement_id} belongs to PSA company "
+                    f"{agreement.company_id}, not {client.psa_company_id}"
+                )
     if not problems:
-        return Check("mapping", True, "every client's agreements belong to its company and every record the sync "
-                     "reads can be read")
+        return Check(
+            "mapping",
+            True,
+            "every client's agreements belong to its company and every record the sync reads can be read",
+        )
     shown = "; ".join(problems[:SHOWN]) + (f"; and {len(problems) - SHOWN} more" if len(problems) > SHOWN else "")
     return Check("mapping", False, shown, "fix the records in the PSA or the client files in specs/clients/")

@@ -9,12 +9,12 @@ from dataclasses import dataclass, fields, replace
 from datetime import date, timedelta
 from pathlib import Path
 
-from reconciler.plan import safety
 from reconciler.errors import ConfigError
-from reconciler.plan.invoice_planner import InvoicePlanRequest, build_invoice_plan
-from reconciler.plan.licences import agreements_in_scope
 from reconciler.model import ClientMapping, Deployment, Inventory, PsaId, PsaState, Scope
 from reconciler.model.specs import MONTHLY, BillingStyle
+from reconciler.plan import safety
+from reconciler.plan.invoice_planner import InvoicePlanRequest, build_invoice_plan
+from reconciler.plan.licences import agreements_in_scope
 from reconciler.plan.plan import Plan
 from reconciler.plan.planner import PlanRequest, build_plan
 from reconciler.run.runtime import Runtime
@@ -41,7 +41,9 @@ def select_clients(deployment: Deployment, wanted: tuple[str, ...]) -> tuple[Cli
     for name in wanted:
         match = [c for c in deployment.clients if name in (c.dd_customer_id, Path(c.file).stem)]
         if not match:
-            raise ConfigError(f"--client {name!r} names no client mapping (use the Dicker Data customer id or the file name in specs/clients/)")
+            raise ConfigError(
+                f"--client {name!r} names no client mapping (use the Dicker Data customer id or the file name in specs/clients/)"
+            )
         if not match[0].active:
             raise ConfigError(f"--client {name!r}: the mapping in {match[0].file} is not active")
         chosen.append(match[0])
@@ -64,8 +66,12 @@ def scope_for(deployment: Deployment, clients: tuple[ClientMapping, ...], sync_d
     )
 
 
-def plan_run(runtime: Runtime, wanted_clients: tuple[str, ...] = (), invoices: tuple[str, ...] = (),
-             progress: Callable[[str], None] | None = None) -> PlannedRun:
+def plan_run(
+    runtime: Runtime,
+    wanted_clients: tuple[str, ...] = (),
+    invoices: tuple[str, ...] = (),
+    progress: Callable[[str], None] | None = None,
+) -> PlannedRun:
     deployment = runtime.deployment
     sync_type = deployment.settings.sync_type
     if sync_type not in runtime.target.capabilities.sync_types:
@@ -102,8 +108,10 @@ def plan_run(runtime: Runtime, wanted_clients: tuple[str, ...] = (), invoices: t
 
 def _monthly_plan(runtime: Runtime, request: PlanRequest, scope: Scope) -> Plan:
     lookback = runtime.target.charge_lookback  # older invoices are refused
-    return build_invoice_plan(InvoicePlanRequest(
-        **{f.name: getattr(request, f.name) for f in fields(request)},
-        invoice_numbers=tuple(sorted(scope.invoice_numbers)),
-        charge_lookback_days=lookback.days if isinstance(lookback, timedelta) else None,
-    ))
+    return build_invoice_plan(
+        InvoicePlanRequest(
+            **{f.name: getattr(request, f.name) for f in fields(request)},
+            invoice_numbers=tuple(sorted(scope.invoice_numbers)),
+            charge_lookback_days=lookback.days if isinstance(lookback, timedelta) else None,
+        )
+    )

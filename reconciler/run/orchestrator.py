@@ -78,8 +78,9 @@ def check_plan(plan: Plan, *, force: bool) -> None:
 
 
 class Orchestrator:
-    def __init__(self, root: Path, *, parallelism: int | None = None, progress: Any = None,
-                 environ: dict[str, str] | None = None):
+    def __init__(
+        self, root: Path, *, parallelism: int | None = None, progress: Any = None, environ: dict[str, str] | None = None
+    ):
         self.root = Path(root)
         self.deployment: Deployment = load_deployment(self.root)
         self.parallelism = parallelism
@@ -94,17 +95,25 @@ class Orchestrator:
     def runtime(self, day: date) -> Runtime:
         return Runtime(self.deployment, sync_date=day, parallelism=self.parallelism, environ=self.environ)
 
-    def plan(self, *, clients: tuple[str, ...] = (), invoices: tuple[str, ...] = (),
-             sync_date: date | datetime | None = None) -> PlannedRun:
+    def plan(
+        self, *, clients: tuple[str, ...] = (), invoices: tuple[str, ...] = (), sync_date: date | datetime | None = None
+    ) -> PlannedRun:
         """Read and plan (no write); the guards' refusals are in `plan.refusals`."""
         with self.runtime(self.sync_date(sync_date)) as runtime:
             return plan_run(runtime, clients, invoices, progress=self.progress)
 
-    def apply(self, *, planfile: Path | None = None, clients: tuple[str, ...] = (),
-              invoices: tuple[str, ...] = (), sync_date: date | datetime | None = None,
-              force: bool = False, fail_fast: bool = False,
-              show: Callable[[Plan], None] = lambda _: None,
-              confirm: Callable[[Plan], bool] = lambda _: True) -> Applied:
+    def apply(
+        self,
+        *,
+        planfile: Path | None = None,
+        clients: tuple[str, ...] = (),
+        invoices: tuple[str, ...] = (),
+        sync_date: date | datetime | None = None,
+        force: bool = False,
+        fail_fast: bool = False,
+        show: Callable[[Plan], None] = lambda _: None,
+        confirm: Callable[[Plan], bool] = lambda _: True,
+    ) -> Applied:
         saved = load_plan(planfile) if planfile else None
         if planfile and saved:
             check_fits(planfile, saved, self.deployment)
@@ -115,8 +124,11 @@ class Orchestrator:
         journal = Journal(self.root, run_id())
         stop = StopRequest()
         try:
-            with stop.installed(), self.runtime(day) as runtime, \
-                    ApplyLock(self.root, runtime.target.tenant_key(), journal.run_id):
+            with (
+                stop.installed(),
+                self.runtime(day) as runtime,
+                ApplyLock(self.root, runtime.target.tenant_key(), journal.run_id),
+            ):
                 settle_interrupted(self.root, journal, runtime.target, self.deployment)
                 fresh = plan_run(runtime, clients, invoices, progress=self.progress).plan
                 plan = self._approved(saved, fresh, force=force, show=show, confirm=confirm)
@@ -130,8 +142,9 @@ class Orchestrator:
             raise _interrupted(stopped, journal) from None
 
     @staticmethod
-    def _approved(saved: Plan | None, fresh: Plan, *, force: bool, show: Callable[[Plan], None],
-                  confirm: Callable[[Plan], bool]) -> Plan:
+    def _approved(
+        saved: Plan | None, fresh: Plan, *, force: bool, show: Callable[[Plan], None], confirm: Callable[[Plan], bool]
+    ) -> Plan:
         """The plan to write, once it is current, safe and confirmed; else the run ends here."""
         if saved:
             ensure_current(saved, fresh)
@@ -156,4 +169,6 @@ def _interrupted(stopped: BaseException, journal: Journal) -> InterruptedRunErro
         return InterruptedRunError(f"\nInterrupted ({why}) before any write; nothing was written.", code)
     return InterruptedRunError(
         f"\nInterrupted ({why}) after {done} write{'s' if done != 1 else ''} (run {journal.run_id}, "
-        f"journal {journal.path}). Rerun apply to finish: it plans only what is still missing.", code)
+        f"journal {journal.path}). Rerun apply to finish: it plans only what is still missing.",
+        code,
+    )

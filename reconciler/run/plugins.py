@@ -10,8 +10,8 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
-from reconciler.provider import Capabilities, EmbeddedSandbox, Provider, Words
 from reconciler.errors import ConfigError
+from reconciler.provider import Capabilities, EmbeddedSandbox, Provider, Words
 
 GROUP = "ncesync.providers"
 SANDBOX_GROUP = "ncesync.sandbox"
@@ -45,8 +45,10 @@ def sandbox_starter() -> Callable[[Path, str, date], EmbeddedSandbox]:
     """The function that starts the embedded sandbox; a clear error when none is installed."""
     found = [ep for ep in entry_points(group=SANDBOX_GROUP) if ep.name == "embedded"]
     if not found:
-        raise ConfigError("a provider says `endpoint: sandbox`, but no sandbox is installed "
-                          "(the ncesync.sandbox entry point `embedded`)")
+        raise ConfigError(
+            "a provider says `endpoint: sandbox`, but no sandbox is installed "
+            "(the ncesync.sandbox entry point `embedded`)"
+        )
     starter: Callable[[Path, str, date], EmbeddedSandbox] = found[0].load()
     return starter
 
@@ -54,4 +56,3 @@ def sandbox_starter() -> Callable[[Path, str, date], EmbeddedSandbox]:
 def plugin_commands() -> list[Any]:
     """Click commands that plug-ins add to `ncesync` (e.g. `ncesync sandbox`)."""
     return [ep.load() for ep in sorted(entry_points(group=COMMANDS_GROUP), key=lambda ep: ep.name)]
-

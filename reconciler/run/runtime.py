@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from reconciler.provider import ProviderContext, SourceProvider, TargetProvider
 from reconciler.errors import ConfigError
 from reconciler.model import Deployment, ProviderConfig
+from reconciler.provider import ProviderContext, SourceProvider, TargetProvider
 from reconciler.run.plugins import provider_class, sandbox_starter
 
 log = logging.getLogger(__name__)
@@ -48,8 +48,14 @@ def sync_date_for(deployment: Deployment, given: datetime | None) -> date:
 
 
 class Runtime(AbstractContextManager["Runtime"]):
-    def __init__(self, deployment: Deployment, *, sync_date: date, environ: dict[str, str] | None = None,
-                 parallelism: int | None = None):
+    def __init__(
+        self,
+        deployment: Deployment,
+        *,
+        sync_date: date,
+        environ: dict[str, str] | None = None,
+        parallelism: int | None = None,
+    ):
         self.deployment = deployment
         self.parallelism = parallelism  # --parallelism: overrides psa.parallelism
         self.sync_date = sync_date
@@ -59,7 +65,7 @@ class Runtime(AbstractContextManager["Runtime"]):
         self.source: SourceProvider
         self.target: TargetProvider
 
-    def __enter__(self) -> "Runtime":
+    def __enter__(self) -> Runtime:
         settings = self.deployment.settings
         if settings.psa.is_sandbox or settings.source.is_sandbox:
             self.sandbox_url = self._start_sandbox()
@@ -96,5 +102,7 @@ def _built(role: Any, block: str, config: ProviderConfig, context: ProviderConte
     """The provider of a spec block, checked to be able to play that block's role."""
     cls = provider_class(config.name)
     if not issubclass(cls, role):
-        raise ConfigError(f"{block}.provider {config.name!r} cannot be used as the {block} (it is not a {role.__name__})")
+        raise ConfigError(
+            f"{block}.provider {config.name!r} cannot be used as the {block} (it is not a {role.__name__})"
+        )
     return cls.from_config(config, context)

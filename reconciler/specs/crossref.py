@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from jinja2 import Environment, TemplateSyntaxError
 from jsonschema import Draft202012Validator
 
-from jinja2 import Environment, TemplateSyntaxError
-
-from reconciler.provider import SourceProvider, TargetProvider
 from reconciler.billing.description import DescriptionTemplate
 from reconciler.errors import ConfigError, Problem
-from reconciler.run.plugins import provider_class
 from reconciler.model.specs import DESCRIPTION_DEFAULT, DESCRIPTION_OFF
 from reconciler.model.stockcode import StockCode
+from reconciler.provider import SourceProvider, TargetProvider
+from reconciler.run.plugins import provider_class
 from reconciler.secrets import env_name
 from reconciler.specs.yamlfile import YamlDocument, escape
 
@@ -24,14 +23,18 @@ from reconciler.specs.yamlfile import YamlDocument, escape
 def settings_problems(doc: YamlDocument) -> list[Problem]:
     data = doc.data
     problems = []
-    zones = (("/sync/timezone", data.get("sync", {}).get("timezone")),
-             ("/psa/database_timezone", (data.get("psa") or {}).get("database_timezone")))
+    zones = (
+        ("/sync/timezone", data.get("sync", {}).get("timezone")),
+        ("/psa/database_timezone", (data.get("psa") or {}).get("database_timezone")),
+    )
     for pointer, tz in zones:
         if isinstance(tz, str):
             try:
                 ZoneInfo(tz)
             except (ZoneInfoNotFoundError, ValueError):
-                problems.append(doc.problem(pointer, f"unknown time zone {tz!r} (use an IANA name such as Pacific/Auckland)"))
+                problems.append(
+                    doc.problem(pointer, f"unknown time zone {tz!r} (use an IANA name such as Pacific/Auckland)")
+                )
     template = data.get("invoice_description")
     if isinstance(template, str) and template != DESCRIPTION_OFF:
         problems += _template_problems(doc, "/invoice_description", template)
@@ -61,8 +64,10 @@ def _block_problems(doc: YamlDocument, block: str, schema: dict[str, Any] | None
     (`Provider.settings_schema`): a misspelt option is found by `validate`, not at 2 a.m."""
     if not schema:
         return []
-    return [doc.problem(f"/{block}" + "".join(f"/{escape(str(p))}" for p in error.absolute_path), error.message)
-            for error in Draft202012Validator(schema).iter_errors(doc.data.get(block) or {})]
+    return [
+        doc.problem(f"/{block}" + "".join(f"/{escape(str(p))}" for p in error.absolute_path), error.message)
+        for error in Draft202012Validator(schema).iter_errors(doc.data.get(block) or {})
+    ]
 
 
 def product_problems(doc: YamlDocument) -> list[Problem]:
@@ -79,7 +84,12 @@ def product_problems(doc: YamlDocument) -> list[Problem]:
                 continue
             clash = next((p for k, p, other in entries if k != key and _overlap(parsed, other)), None)
             if clash:
-                problems.append(doc.problem(pointer, f"stock code {code!r} is already mapped at line {doc.where(clash)[0]} ({clash}); map each stock code once"))
+                problems.append(
+                    doc.problem(
+                        pointer,
+                        f"stock code {code!r} is already mapped at line {doc.where(clash)[0]} ({clash}); map each stock code once",
+                    )
+                )
             entries.append((key, pointer, parsed))
     return problems
 
@@ -102,13 +112,24 @@ def client_problems(docs: list[YamlDocument], product_keys: set[str]) -> list[Pr
         if isinstance(dd_id, str):
             if dd_id in seen:
                 other = seen[dd_id]
-                problems.append(doc.problem("/dd_customer_id", f"Dicker Data customer {dd_id!r} is also mapped in {other.file}:{other.where('/dd_customer_id')[0]}; map each customer once"))
+                problems.append(
+                    doc.problem(
+                        "/dd_customer_id",
+                        f"Dicker Data customer {dd_id!r} is also mapped in {other.file}:{other.where('/dd_customer_id')[0]}; map each customer once",
+                    )
+                )
             else:
                 seen[dd_id] = doc
-        for key in (data.get("licences") or {}):
+        for key in data.get("licences") or {}:
             if key not in product_keys:
                 known = ", ".join(sorted(product_keys)) or "none"
-                problems.append(doc.problem(f"/licences/{escape(str(key))}", f"unknown product key {key!r} (products.yaml has: {known})", key=True))
+                problems.append(
+                    doc.problem(
+                        f"/licences/{escape(str(key))}",
+                        f"unknown product key {key!r} (products.yaml has: {known})",
+                        key=True,
+                    )
+                )
         template = data.get("invoice_description")
         if isinstance(template, str) and template not in (DESCRIPTION_DEFAULT, DESCRIPTION_OFF):
             problems += _template_problems(doc, "/invoice_description", template)
@@ -122,11 +143,21 @@ def env_problems(doc: YamlDocument, environ: Mapping[str, str]) -> list[Problem]
         for key, value in (doc.data.get(section) or {}).items():
             name = env_name(value)
             if name and not environ.get(name):
-                problems.append(doc.problem(f"/{section}/{escape(key)}", f"environment variable {name} is not set (export it, or store it in your CI's secret store)"))
+                problems.append(
+                    doc.problem(
+                        f"/{section}/{escape(key)}",
+                        f"environment variable {name} is not set (export it, or store it in your CI's secret store)",
+                    )
+                )
     for pointer, value in _notify_secrets(doc.data.get("notify") or []):
         name = env_name(value)
         if name and not environ.get(name):
-            problems.append(doc.problem(pointer, f"environment variable {name} is not set (a notification channel needs it; export it, or store it in your CI's secret store)"))
+            problems.append(
+                doc.problem(
+                    pointer,
+                    f"environment variable {name} is not set (a notification channel needs it; export it, or store it in your CI's secret store)",
+                )
+            )
     return problems
 
 
@@ -152,9 +183,18 @@ def notify_problems(doc: YamlDocument, root: Path) -> list[Problem]:
         try:
             Environment().parse(path.read_text(encoding="utf-8"))
         except OSError:
-            problems.append(doc.problem(f"/notify/{i}/template", f"template file {template!r} not found (paths are relative to the deployment folder)"))
+            problems.append(
+                doc.problem(
+                    f"/notify/{i}/template",
+                    f"template file {template!r} not found (paths are relative to the deployment folder)",
+                )
+            )
         except TemplateSyntaxError as exc:
-            problems.append(doc.problem(f"/notify/{i}/template", f"{template}:{exc.lineno}: the template does not compile: {exc.message}"))
+            problems.append(
+                doc.problem(
+                    f"/notify/{i}/template", f"{template}:{exc.lineno}: the template does not compile: {exc.message}"
+                )
+            )
     return problems
 
 

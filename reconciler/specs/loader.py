@@ -44,7 +44,9 @@ class SpecFiles:
         display = os.path.relpath(path, Path.cwd()) if path.is_absolute() else str(path)
         if not path.exists():
             doc = YamlDocument(file=display)
-            doc.problems.append(Problem(display, 1, 1, "", "file not found (run `ncesync sandbox init` for a starting point)"))
+            doc.problems.append(
+                Problem(display, 1, 1, "", "file not found (run `ncesync sandbox init` for a starting point)")
+            )
             return doc
         doc = load_yaml(path, display)
         if doc.data is not None and not doc.problems:
@@ -179,6 +181,8 @@ def _client(file: str, data: dict[str, Any], settings: Settings) -> ClientMappin
         description_mode="custom" if custom else description,
         description_template=description if custom else None,
         exclude_stock_codes=tuple(data.get("exclude_stock_codes") or ()),
-        licences=tuple(LicenceOverride(k, (v or {}).get("agreement_id")) for k, v in (data.get("licences") or {}).items()),
+        licences=tuple(
+            LicenceOverride(k, (v or {}).get("agreement_id")) for k, v in (data.get("licences") or {}).items()
+        ),
         safety=None if "safety" not in data else _safety(data["safety"], settings.safety),
     )

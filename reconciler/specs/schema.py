@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -23,7 +23,7 @@ def schema_names() -> list[str]:
     return sorted(f.name[: -len(SUFFIX)] for f in files if f.name.endswith(SUFFIX))
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_schema(name: str) -> dict[str, Any]:
     path = resources.files(SCHEMA_PACKAGE).joinpath(f"{name}{SUFFIX}")
     if not path.is_file():
@@ -31,7 +31,7 @@ def load_schema(name: str) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def validator(name: str) -> Draft202012Validator:
     schema = load_schema(name)
     Draft202012Validator.check_schema(schema)

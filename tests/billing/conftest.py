@@ -14,11 +14,12 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
-from reconciler.billing.daily import LicenceInput
 from providers.sandbox.invoicing import LineVersion, invoice_for_period, known_on
-from reconciler.billing.periods import period_containing
-from tests.kit.capabilities import AUTOTASK, CONNECTWISE, capabilities
+from reconciler.billing.daily import LicenceInput
 from reconciler.billing.description import SAMPLE, LicenceText
+from reconciler.billing.periods import period_containing
+from reconciler.model import Agreement, ClientMapping, ProductMapping, PsaLine, Subscription
+from reconciler.model.psa import MAIN, UnitSpan
 from reconciler.plan.change import (
     CREATE_ADJUSTMENT,
     CREATE_DELTA,
@@ -27,8 +28,7 @@ from reconciler.plan.change import (
     UPDATE_LINE,
     Change,
 )
-from reconciler.model import Agreement, ClientMapping, ProductMapping, PsaLine, Subscription
-from reconciler.model.psa import MAIN, UnitSpan
+from tests.kit.capabilities import AUTOTASK, CONNECTWISE, capabilities
 
 D = date.fromisoformat
 PRICE = Decimal("20.00")
@@ -42,50 +42,50 @@ JULY = (D("2024-07-01"), D("2024-07-31"))
 
 
 def client(**kw) -> ClientMapping:
-    base = dict(
-        file="clients/acme.yaml",
-        name="Acme Ltd",
-        dd_customer_id=TENANT,
-        psa_company_id=10,
-        agreement_id=AGREEMENT_ID,
-    )
+    base = {
+        "file": "clients/acme.yaml",
+        "name": "Acme Ltd",
+        "dd_customer_id": TENANT,
+        "psa_company_id": 10,
+        "agreement_id": AGREEMENT_ID,
+    }
     return ClientMapping(**{**base, **kw})
 
 
 def product(**kw) -> ProductMapping:
-    base = dict(
-        key="m365-bp",
-        name="Microsoft 365 Business Premium",
-        stock_codes=("P1Y:CFQ7TTC0LCHC:0002",),
-        psa_product=PRODUCT_ID,
-        price=PRICE,
-    )
+    base = {
+        "key": "m365-bp",
+        "name": "Microsoft 365 Business Premium",
+        "stock_codes": ("P1Y:CFQ7TTC0LCHC:0002",),
+        "psa_product": PRODUCT_ID,
+        "price": PRICE,
+    }
     return ProductMapping(**{**base, **kw})
 
 
 def agreement(**kw) -> Agreement:
-    base = dict(
-        id=AGREEMENT_ID,
-        company_id=10,
-        name="Acme licences",
-        status="Active",
-        start_date=D("2024-01-01"),
-    )
+    base = {
+        "id": AGREEMENT_ID,
+        "company_id": 10,
+        "name": "Acme licences",
+        "status": "Active",
+        "start_date": D("2024-01-01"),
+    }
     return Agreement(**{**base, **kw})
 
 
 def sub(quantity: int, status: str = "ACTIVE", *, cost: Decimal = COST, **kw) -> Subscription:
-    base = dict(
-        subscription_id=f"SUB-{quantity}-{status}",
-        tenant_id=TENANT,
-        company_name="Acme Ltd",
-        stock_code="P1Y:CFQ7TTC0LCHC:0002:1:",
-        description="Microsoft 365 Business Premium",
-        quantity=quantity,
-        status=status,
-        billing_frequency="Monthly",
-        unit_cost=cost,
-    )
+    base = {
+        "subscription_id": f"SUB-{quantity}-{status}",
+        "tenant_id": TENANT,
+        "company_name": "Acme Ltd",
+        "stock_code": "P1Y:CFQ7TTC0LCHC:0002:1:",
+        "description": "Microsoft 365 Business Premium",
+        "quantity": quantity,
+        "status": status,
+        "billing_frequency": "Monthly",
+        "unit_cost": cost,
+    }
     return Subscription(**{**base, **kw})
 
 
@@ -94,7 +94,7 @@ def line(
     quantity: int,
     *,
     kind: str = MAIN,
-    effective: date | None = D("2024-05-01"),
+    effective: date | None = date(2024, 5, 1),
     cancelled: date | None = None,
     price: Decimal = PRICE,
     invoice_description: str = "",
@@ -119,24 +119,24 @@ def licence(
     prorate: bool = False,
     subs: tuple[Subscription, ...] = (sub(12),),
     lines: tuple[PsaLine, ...] = (),
-    sync_date: date = D("2024-06-15"),
+    sync_date: date = date(2024, 6, 15),
     **kw,
 ) -> LicenceInput:
-    base = dict(
-        client=client(),
-        product=product(),
-        agreement_id=AGREEMENT_ID,
-        agreement=agreement(),
-        subscriptions=subs,
-        lines=lines,
-        style=style,
-        prorate=prorate,
-        capabilities=capabilities(psa_kind),
-        profile_price=PRICE,
-        catalog_id=CATALOG_ID,
-        invoice_description=None,
-        sync_date=sync_date,
-    )
+    base = {
+        "client": client(),
+        "product": product(),
+        "agreement_id": AGREEMENT_ID,
+        "agreement": agreement(),
+        "subscriptions": subs,
+        "lines": lines,
+        "style": style,
+        "prorate": prorate,
+        "capabilities": capabilities(psa_kind),
+        "profile_price": PRICE,
+        "catalog_id": CATALOG_ID,
+        "invoice_description": None,
+        "sync_date": sync_date,
+    }
     if "description_limit" in kw:  # a PSA with a shorter limit
         base["capabilities"] = replace(base["capabilities"], description_limit=kw.pop("description_limit"))
     if isinstance(kw.get("invoice_description"), str):  # a fixed text: a template without variables
@@ -239,18 +239,24 @@ class Book:
         cuts = sorted(c for c in cuts if c >= first)
         spans = tuple(
             UnitSpan(start, end - timedelta(days=1) if end else None, _units(known, start))
-            for start, end in zip(cuts, [*cuts[1:], None])
+            for start, end in zip(cuts, [*cuts[1:], None], strict=False)
         )
         last_price = known[-1].unit_price
         # Every adjustment occupies its date, the one that created the service included.
-        result = PsaLine(self.service_id, AGREEMENT_ID, PRODUCT_ID, MAIN, spans, last_price, COST,
-                         dated_change_days=frozenset(v.effective for v in known if v.effective))
+        result = PsaLine(
+            self.service_id,
+            AGREEMENT_ID,
+            PRODUCT_ID,
+            MAIN,
+            spans,
+            last_price,
+            COST,
+            dated_change_days=frozenset(v.effective for v in known if v.effective),
+        )
         return _with_description(result, self.descriptions.get(self.service_id, ""))
 
     def invoice(self, period, *, style: str, prorate: bool) -> Decimal:
-        return invoice_for_period(
-            self.versions, style=style, prorate=prorate, period=period, psa_kind=self.psa_kind
-        )
+        return invoice_for_period(self.versions, style=style, prorate=prorate, period=period, psa_kind=self.psa_kind)
 
 
 def _units(known: tuple[LineVersion, ...], day: date) -> int:
@@ -259,4 +265,3 @@ def _units(known: tuple[LineVersion, ...], day: date) -> int:
 
 def _with_description(psa_line: PsaLine, text: str) -> PsaLine:
     return replace(psa_line, invoice_description=text)
-

@@ -13,9 +13,7 @@ from .conftest import JULY, JUNE, Book, D, agreement, licence, sub
 
 
 def _run(book: Book, day: str, quantity: int, **kw):
-    item = licence(
-        "autotask", subs=(sub(quantity),), lines=book.read(D(day)), sync_date=D(day), **kw
-    )
+    item = licence("autotask", subs=(sub(quantity),), lines=book.read(D(day)), sync_date=D(day), **kw)
     outcome = plan_licence(item)
     for change in outcome.changes:
         book.apply(change, D(day))
@@ -63,9 +61,11 @@ def test_adjustment_after_contract_end_is_an_error(style, prorate, end, effectiv
     outcome = _run(book, "2024-06-15", 15, style=style, prorate=prorate, agreement=ending)
     assert outcome.changes == ()
     (error,) = outcome.errors
-    assert "Dicker Data has 15 seats, the contract 300 bills 12 to its end; no change: contract 300 " \
-        f"ends on {end}, before {effective}, the date this billing style makes a change effective; " \
+    assert (
+        "Dicker Data has 15 seats, the contract 300 bills 12 to its end; no change: contract 300 "
+        f"ends on {end}, before {effective}, the date this billing style makes a change effective; "
         "renew or extend it in Autotask" in error
+    )
 
 
 @pytest.mark.parametrize("style", ["advance", "arrears"])

@@ -21,16 +21,20 @@ from reconciler.provider import Capabilities, SeatModel
 
 from .conftest import JUNE, D, licence, line, sub
 
-CATCH_UP = Capabilities(seat_model=SeatModel.QUANTITY, prorated_seat_model=SeatModel.QUANTITY_WITH_CATCH_UP,
-                        line_costs=False)
+CATCH_UP = Capabilities(
+    seat_model=SeatModel.QUANTITY, prorated_seat_model=SeatModel.QUANTITY_WITH_CATCH_UP, line_costs=False
+)
 
 
 TWELVE = (line(1, 12),)  # the main line, 12 seats since May
 
 
 def _plan(n: int, day: str, *, style: str, lines=TWELVE, prorate: bool = True):
-    return plan_licence(licence(style=style, prorate=prorate, subs=(sub(n),), lines=tuple(lines),
-                                sync_date=D(day), capabilities=CATCH_UP))
+    return plan_licence(
+        licence(
+            style=style, prorate=prorate, subs=(sub(n),), lines=tuple(lines), sync_date=D(day), capabilities=CATCH_UP
+        )
+    )
 
 
 def _whole_period(style: str, before: int, after: int) -> Decimal:
@@ -44,7 +48,11 @@ def test_tv1_three_more_seats_on_june_15(style: str, charge: str, june: str) -> 
     catch_up, quantity = outcome.changes
     assert (catch_up.action, catch_up.line_kind, catch_up.key) == (CREATE_CHARGE, CHARGE, "catch-up/2024-06-15/12>15")
     sign = -1 if charge.startswith("-") else 1
-    assert (catch_up.after["quantity"], catch_up.after["unit_price"], catch_up.one_off) == (sign, charge.lstrip("-"), charge)
+    assert (catch_up.after["quantity"], catch_up.after["unit_price"], catch_up.one_off) == (
+        sign,
+        charge.lstrip("-"),
+        charge,
+    )
     assert (quantity.action, quantity.after["quantity"], quantity.one_off) == (SET_QUANTITY, 15, "0.00")
     assert _whole_period(style, 12, 15) + Decimal(charge) == Decimal(june)
 

@@ -55,7 +55,7 @@ def test_advance_prorate_credit_lands_on_the_next_invoice():
         LineVersion(1, 12, P, D("2024-05-01"), None, D("2024-04-30")),
         LineVersion(2, -2, P, D("2024-06-20"), None, D("2024-06-20")),
     )
-    kw = dict(style="advance", prorate=True)
+    kw = {"style": "advance", "prorate": True}
     assert invoice_for_period(versions, period=JUNE, **kw) == Decimal("240.00")
     assert invoice_for_period(versions, period=JULY, **kw) == Decimal("185.33")  # 200 - 14.67
 
@@ -94,7 +94,7 @@ def test_autotask_prorate_bills_the_change_in_the_period_it_lands_in():
         LineVersion(1, 12, P, D("2024-05-01"), None, D("2024-04-30")),
         LineVersion(2, 3, P, D("2024-06-15"), None, D("2024-06-15")),
     )
-    kw = dict(style="advance", prorate=True, psa_kind="autotask")
+    kw = {"style": "advance", "prorate": True, "psa_kind": "autotask"}
     assert invoice_for_period(versions, period=JUNE, **kw) == Decimal("272.00")
     assert invoice_for_period(versions, period=JULY, **kw) == Decimal("300.00")
 

@@ -85,8 +85,10 @@ def test_cw_sync_date_after_agreement_end_is_an_error():
     outcome = plan_licence(licence(subs=(sub(15),), lines=(line(1, 12),), agreement=ended))
     assert outcome.changes == ()
     (error,) = outcome.errors
-    assert "agreement 300 ended on 2024-05-31; no change. Renew or extend it, or map the client " \
+    assert (
+        "agreement 300 ended on 2024-05-31; no change. Renew or extend it, or map the client "
         "to the agreement that replaced it" in error
+    )
 
 
 def test_cw_noprorate_main_quantity_excludes_earlier_delta_lines():
@@ -158,9 +160,7 @@ def test_quantity_and_drift_on_cw_noprorate_are_one_set_quantity():
 
 
 def test_quantity_and_drift_on_cw_prorate_are_a_delta_and_an_update():
-    item = licence(
-        prorate=True, subs=(sub(15),), lines=(line(1, 12, price=Decimal("18.00")),)
-    )
+    item = licence(prorate=True, subs=(sub(15),), lines=(line(1, 12, price=Decimal("18.00")),))
     delta, update = plan_licence(item).changes
     assert (delta.action, delta.line_kind) == (CREATE_DELTA, "delta")
     assert (update.action, update.line_kind, update.line_id) == (UPDATE_LINE, "main", 1)

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.kit.capabilities import capabilities
 from reconciler.billing.monthly import (
     billable_amount,
     day_share,
@@ -20,8 +19,6 @@ from reconciler.billing.monthly import (
     share_mismatch,
     unit_sell_price,
 )
-from reconciler.plan.change import CREATE_CHARGE, UPDATE_LINE
-from reconciler.plan.invoice_planner import InvoicePlanRequest, build_invoice_plan
 from reconciler.model import (
     Agreement,
     CatalogItem,
@@ -38,8 +35,11 @@ from reconciler.model import (
     UnitSpan,
 )
 from reconciler.model.psa import CHARGE
+from reconciler.plan.change import CREATE_CHARGE, UPDATE_LINE
+from reconciler.plan.invoice_planner import InvoicePlanRequest, build_invoice_plan
 from reconciler.plan.plan import Plan
 from reconciler.specs.schema import validator
+from tests.kit.capabilities import capabilities
 
 D = date.fromisoformat
 TENANT = "T-100"
@@ -49,15 +49,34 @@ ANNUAL_CODE = "P1Y:CFQ7TTC0LH0R:0001:Y:"
 UNMAPPED_CODE = "P1Y:CFQ7TTC0LHRW:0001:1:"
 
 
-def line(qty: int = 2, *, unit: str = "32.30", cycle: str = "32.30", number: str = "INV100", day: str = "2024-03-01",
-         sub: str = "sub-1", code: str = CODE, usage: tuple[str, str] | None = ("2024-01-19", "2024-02-18"),
-         term: tuple[str, str] | None = ("2024-01-19", "2024-02-18"), tenant: str = TENANT) -> InvoiceLine:
+def line(
+    qty: int = 2,
+    *,
+    unit: str = "32.30",
+    cycle: str = "32.30",
+    number: str = "INV100",
+    day: str = "2024-03-01",
+    sub: str = "sub-1",
+    code: str = CODE,
+    usage: tuple[str, str] | None = ("2024-01-19", "2024-02-18"),
+    term: tuple[str, str] | None = ("2024-01-19", "2024-02-18"),
+    tenant: str = TENANT,
+) -> InvoiceLine:
     return InvoiceLine(
-        invoice_number=number, invoice_date=D(day), tenant_id=tenant, subscription_id=sub, stock_code=code,
-        description="MS NCE M365 BUSINESS STANDARD", quantity=qty, unit_price=Decimal(unit),
-        cycle_unit_price=Decimal(cycle), line_amount=Decimal(unit) * qty,
-        usage_start=D(usage[0]) if usage else None, usage_end=D(usage[1]) if usage else None,
-        term_start=D(term[0]) if term else None, term_end=D(term[1]) if term else None,
+        invoice_number=number,
+        invoice_date=D(day),
+        tenant_id=tenant,
+        subscription_id=sub,
+        stock_code=code,
+        description="MS NCE M365 BUSINESS STANDARD",
+        quantity=qty,
+        unit_price=Decimal(unit),
+        cycle_unit_price=Decimal(cycle),
+        line_amount=Decimal(unit) * qty,
+        usage_start=D(usage[0]) if usage else None,
+        usage_end=D(usage[1]) if usage else None,
+        term_start=D(term[0]) if term else None,
+        term_end=D(term[1]) if term else None,
     )
 
 
@@ -100,8 +119,14 @@ def test_tv_m5_refund_line_is_a_negative_prorated_amount():
 
 
 def test_annual_billing_takes_the_whole_term_as_the_cycle():
-    upfront = line(1, unit="100.00", cycle="149.39", code=ANNUAL_CODE, usage=("2024-05-01", "2024-12-31"),
-                   term=("2024-01-01", "2024-12-31"))
+    upfront = line(
+        1,
+        unit="100.00",
+        cycle="149.39",
+        code=ANNUAL_CODE,
+        usage=("2024-05-01", "2024-12-31"),
+        term=("2024-01-01", "2024-12-31"),
+    )
     assert day_share(upfront) == Decimal(245) / Decimal(366)
     assert share_mismatch(upfront) is None
 
@@ -145,53 +170,107 @@ def test_key_differs_by_subscription_sign_usage_and_occurrence():
 
 
 def deployment(psa: str = "connectwise") -> Deployment:
-    settings = Settings(sync_type="monthly", timezone="Pacific/Auckland",
-                        psa=ProviderConfig(psa, "sandbox"), source=ProviderConfig("dickerdata", "sandbox"))
+    settings = Settings(
+        sync_type="monthly",
+        timezone="Pacific/Auckland",
+        psa=ProviderConfig(psa, "sandbox"),
+        source=ProviderConfig("dickerdata", "sandbox"),
+    )
     products = {
-        "bs": ProductMapping(key="bs", name="Business Standard", stock_codes=("P1M:CFQ7TTC0LH04:0001",),
-                             psa_product="BS", price=Decimal("40.00")),
+        "bs": ProductMapping(
+            key="bs",
+            name="Business Standard",
+            stock_codes=("P1M:CFQ7TTC0LH04:0001",),
+            psa_product="BS",
+            price=Decimal("40.00"),
+        ),
         "e3": ProductMapping(key="e3", name="Office 365 E3", stock_codes=("P1Y:CFQ7TTC0LH0R:0001",), psa_product="E3"),
     }
-    client = ClientMapping(file="clients/acme.yaml", name="Acme Ltd", dd_customer_id=TENANT, psa_company_id=10,
-                           agreement_id=300)
+    client = ClientMapping(
+        file="clients/acme.yaml", name="Acme Ltd", dd_customer_id=TENANT, psa_company_id=10, agreement_id=300
+    )
     return Deployment(root=Path("."), settings=settings, products=products, clients=(client,))
 
 
 def psa(*lines: PsaLine, prorate: bool = False, kind: str = "connectwise") -> PsaState:
-    agreement = Agreement(id=300, company_id=10, name="Acme M365", status="Active",
-                          prorate=prorate if kind == "connectwise" else None)
-    catalog = {"BS": CatalogItem("BS", 11, "Business Standard", Decimal("39.00")),
-               "E3": CatalogItem("E3", 12, "Office 365 E3", Decimal("37.60"))}
+    agreement = Agreement(
+        id=300, company_id=10, name="Acme M365", status="Active", prorate=prorate if kind == "connectwise" else None
+    )
+    catalog = {
+        "BS": CatalogItem("BS", 11, "Business Standard", Decimal("39.00")),
+        "E3": CatalogItem("E3", 12, "Office 365 E3", Decimal("37.60")),
+    }
     return PsaState(companies={10: "Acme"}, agreements={300: agreement}, lines=lines, catalog=catalog)
 
 
 def copied(change, line_id: int, *, billed: bool = False, price: str | None = None) -> PsaLine:
     day = D(change.effective_date)
-    return PsaLine(id=line_id, agreement_id=change.agreement_id, product_id=change.product_id, kind=CHARGE,
-                   spans=(UnitSpan(day, day, change.after["quantity"]),),
-                   unit_price=Decimal(price or change.after["unit_price"]), unit_cost=Decimal(change.after["unit_cost"]),
-                   key=change.key, billed=billed)
+    return PsaLine(
+        id=line_id,
+        agreement_id=change.agreement_id,
+        product_id=change.product_id,
+        kind=CHARGE,
+        spans=(UnitSpan(day, day, change.after["quantity"]),),
+        unit_price=Decimal(price or change.after["unit_price"]),
+        unit_cost=Decimal(change.after["unit_cost"]),
+        key=change.key,
+        billed=billed,
+    )
 
 
-JUNE = Invoice("INV100", D("2024-06-01"), (
-    line(10, number="INV100", day="2024-06-01", usage=("2024-05-19", "2024-06-18"), term=("2024-05-19", "2024-06-18")),
-    line(-1, unit="10.42", number="INV100", day="2024-06-01", usage=("2024-05-29", "2024-06-07"),
-         term=("2024-05-19", "2024-06-18")),
-    line(3, unit="31.32", cycle="31.32", number="INV100", day="2024-06-01", code=UNMAPPED_CODE, usage=None, term=None),
-    line(4, number="INV100", day="2024-06-01", tenant=STRANGER, sub="sub-9"),
-))
-JULY = Invoice("INV200", D("2024-07-01"), (
-    line(10, number="INV200", day="2024-07-01", usage=("2024-06-19", "2024-07-18"), term=("2024-06-19", "2024-07-18")),
-))
+JUNE = Invoice(
+    "INV100",
+    D("2024-06-01"),
+    (
+        line(
+            10, number="INV100", day="2024-06-01", usage=("2024-05-19", "2024-06-18"), term=("2024-05-19", "2024-06-18")
+        ),
+        line(
+            -1,
+            unit="10.42",
+            number="INV100",
+            day="2024-06-01",
+            usage=("2024-05-29", "2024-06-07"),
+            term=("2024-05-19", "2024-06-18"),
+        ),
+        line(
+            3, unit="31.32", cycle="31.32", number="INV100", day="2024-06-01", code=UNMAPPED_CODE, usage=None, term=None
+        ),
+        line(4, number="INV100", day="2024-06-01", tenant=STRANGER, sub="sub-9"),
+    ),
+)
+JULY = Invoice(
+    "INV200",
+    D("2024-07-01"),
+    (
+        line(
+            10, number="INV200", day="2024-07-01", usage=("2024-06-19", "2024-07-18"), term=("2024-06-19", "2024-07-18")
+        ),
+    ),
+)
 
 
-def plan_for(*invoices: Invoice, state: PsaState | None = None, psa_kind: str = "connectwise",
-             numbers: tuple[str, ...] = (), lookback: int | None = None, day: str = "2024-07-10") -> Plan:
+def plan_for(
+    *invoices: Invoice,
+    state: PsaState | None = None,
+    psa_kind: str = "connectwise",
+    numbers: tuple[str, ...] = (),
+    lookback: int | None = None,
+    day: str = "2024-07-10",
+) -> Plan:
     dep = deployment(psa_kind)
-    return build_invoice_plan(InvoicePlanRequest(
-        deployment=dep, inventory=Inventory(invoices=invoices), psa=state or psa(kind=psa_kind), capabilities=capabilities(psa_kind),
-        sync_date=D(day), clients=dep.clients, invoice_numbers=numbers,
-        charge_lookback_days=lookback))
+    return build_invoice_plan(
+        InvoicePlanRequest(
+            deployment=dep,
+            inventory=Inventory(invoices=invoices),
+            psa=state or psa(kind=psa_kind),
+            capabilities=capabilities(psa_kind),
+            sync_date=D(day),
+            clients=dep.clients,
+            invoice_numbers=numbers,
+            charge_lookback_days=lookback,
+        )
+    )
 
 
 def test_each_mapped_line_becomes_one_connectwise_one_off_charge():
@@ -277,13 +356,17 @@ def test_connectwise_copy_that_differs_is_corrected_in_place():
     others = [copied(c, 950) for c in first.changes if c is not charge]
     plan = plan_for(JUNE, state=psa(copied(charge, 901, price="35.00"), *others))
     assert [(c.action, c.line_id, c.before, c.after) for c in plan.changes] == [
-        (UPDATE_LINE, 901, {"unit_price": "35.00"}, {"unit_price": "40.00"})]
+        (UPDATE_LINE, 901, {"unit_price": "35.00"}, {"unit_price": "40.00"})
+    ]
     assert plan.changes[0].one_off == "50.00"
 
 
 def test_disagreeing_day_share_is_flagged_but_copied_at_dicker_datas_ratio():
-    odd = Invoice("INV300", D("2024-07-01"), (
-        line(1, unit="16.15", number="INV300", day="2024-07-01", usage=("2024-06-01", "2024-06-18")),))
+    odd = Invoice(
+        "INV300",
+        D("2024-07-01"),
+        (line(1, unit="16.15", number="INV300", day="2024-07-01", usage=("2024-06-01", "2024-06-18")),),
+    )
     plan = plan_for(odd)
     assert plan.changes[0].after["unit_price"] == "20.00"
     assert len(plan.warnings) == 1 and "review the price" in plan.warnings[0].message
@@ -304,8 +387,18 @@ def test_totals_per_invoice_and_client_and_the_plan_json_matches_its_schema():
     plan = plan_for(JUNE, JULY)
     june = plan.invoices[0]
     assert (june["number"], june["lines"], june["to_copy"], june["billable"]) == ("INV100", 2, 2, "387.10")
-    assert june["clients"] == [{"client_id": TENANT, "name": "Acme Ltd", "lines": 2, "to_copy": 2, "copied": 0,
-                                "billable": "387.10", "billable_to_copy": "387.10", "cost": "312.58"}]
+    assert june["clients"] == [
+        {
+            "client_id": TENANT,
+            "name": "Acme Ltd",
+            "lines": 2,
+            "to_copy": 2,
+            "copied": 0,
+            "billable": "387.10",
+            "billable_to_copy": "387.10",
+            "cost": "312.58",
+        }
+    ]
     data = plan.to_json()
     validator("plan").validate(data)
     assert Plan.from_json(data).to_json() == data

@@ -8,8 +8,8 @@ from dataclasses import replace
 from decimal import Decimal
 
 from reconciler.billing.daily import plan_licence
-from reconciler.plan.change import CREATE_ADJUSTMENT, UPDATE_LINE
 from reconciler.billing.description import SAMPLE, LicenceText
+from reconciler.plan.change import CREATE_ADJUSTMENT, UPDATE_LINE
 
 from .conftest import Book, D, licence, sub
 
@@ -75,7 +75,11 @@ def test_no_free_day_left_in_the_period_waits_for_the_next_run():
     assert outcome.changes == ()
     assert any("written by the next run, from 2024-07-01" in w for w in outcome.warnings)
     (next_night,) = _adjustments(_run(book, "2024-07-01", 6, prorate=True))
-    assert (next_night.effective_date, next_night.after["quantity"], next_night.intended_date) == ("2024-07-01", 1, None)
+    assert (next_night.effective_date, next_night.after["quantity"], next_night.intended_date) == (
+        "2024-07-01",
+        1,
+        None,
+    )
 
 
 def test_a_price_fix_on_an_occupied_date_is_not_moved():

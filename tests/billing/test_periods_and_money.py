@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from tests.kit.capabilities import capabilities
-from reconciler.money import money_text, prorated_amount, round_cents, runrate_change
 from reconciler.billing.periods import comparison_date, next_period_start, period_containing
+from reconciler.money import money_text, prorated_amount, round_cents, runrate_change
+from tests.kit.capabilities import capabilities
 
 from .conftest import JUNE, D, agreement
 
@@ -59,7 +59,9 @@ def test_yearly_period_across_the_year_end():
 )
 def test_comparison_date(psa, style, prorate, posted, expected):
     a = agreement(posted_through=D(posted) if posted else None)
-    t = comparison_date(a, seat_model=capabilities(psa).seat_model_for(prorate), style=style, prorate=prorate, sync_date=D("2024-06-15"))
+    t = comparison_date(
+        a, seat_model=capabilities(psa).seat_model_for(prorate), style=style, prorate=prorate, sync_date=D("2024-06-15")
+    )
     assert t == D(expected)
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 
-from reconciler.plan import review
 from reconciler.billing.daily import plan_licence
 from reconciler.model.specs import ReviewSettings
-from tests.billing.conftest import line, licence, product, sub
+from reconciler.plan import review
+from tests.billing.conftest import licence, line, product, sub
 
 LIMITS = ReviewSettings()
 
@@ -41,7 +41,9 @@ def test_a_routine_change_does_not_need_review() -> None:
 def test_the_share_counts_only_from_min_seats() -> None:
     small = line(1, 2)
     assert _review(licence(subs=(sub(4),), lines=(small,))) == []  # 2 -> 4 is +100 %, but tiny
-    assert _kinds(_review(licence(subs=(sub(4),), lines=(small,)), replace(LIMITS, min_seats=2))) == [review.SEAT_CHANGE]
+    assert _kinds(_review(licence(subs=(sub(4),), lines=(small,)), replace(LIMITS, min_seats=2))) == [
+        review.SEAT_CHANGE
+    ]
 
 
 def test_a_decrease_on_a_protected_licence_needs_review() -> None:
@@ -77,10 +79,12 @@ def test_with_unit_cost_leave_the_cost_is_not_followed() -> None:
 def test_selling_below_cost_needs_review_only_when_the_plan_changes_the_licence() -> None:
     cost = Decimal("22.00")
     changed = _review(licence(subs=(sub(13, cost=cost),), lines=(line(1, 12),), follow_cost=False))
-    assert [(i.kind, i.why) for i in changed] == [(
-        review.NEGATIVE_MARGIN,
-        "sold at $20.00, below Dicker Data's cost $22.00: -$26.00/month for 13 seats",
-    )]
+    assert [(i.kind, i.why) for i in changed] == [
+        (
+            review.NEGATIVE_MARGIN,
+            "sold at $20.00, below Dicker Data's cost $22.00: -$26.00/month for 13 seats",
+        )
+    ]
     assert _review(licence(subs=(sub(12, cost=cost),), lines=(line(1, 12),), follow_cost=False)) == []
 
 
@@ -88,7 +92,9 @@ def test_a_margin_below_the_configured_share_needs_review() -> None:
     limits = replace(LIMITS, min_margin_percent=Decimal("30"))
     [found] = _review(licence(subs=(sub(13),), lines=(line(1, 12),)), limits)
     assert found.kind == review.LOW_MARGIN
-    assert found.why.startswith("margin 25 % ($20.00 against Dicker Data's $15.00), below review.min_margin_percent 30 %")
+    assert found.why.startswith(
+        "margin 25 % ($20.00 against Dicker Data's $15.00), below review.min_margin_percent 30 %"
+    )
 
 
 def test_a_change_moved_off_its_day_needs_review_with_the_money() -> None:
@@ -108,9 +114,10 @@ def test_a_new_client_is_one_entry_instead_of_a_seat_change_per_licence() -> Non
     items = review.licence_items(first, outcome, LIMITS)
     assert _kinds(items) == [review.SEAT_CHANGE]
     found = review.client_items("T-100", "Acme Ltd", list(outcome.changes), items, had_lines=False)
-    assert [(i.kind, i.why) for i in found] == [(
-        review.NEW_CLIENT,
-        "new client: 1 new line, 40 seats, run-rate +$800.00/month; check the mapping before the first invoice",
-    )]
+    assert [(i.kind, i.why) for i in found] == [
+        (
+            review.NEW_CLIENT,
+            "new client: 1 new line, 40 seats, run-rate +$800.00/month; check the mapping before the first invoice",
+        )
+    ]
     assert review.client_items("T-100", "Acme Ltd", list(outcome.changes), items, had_lines=True) == items
-

@@ -46,9 +46,7 @@ ROWS = [
 
 
 def _plan(book: Book, psa: str, style: str, prorate: bool, day: str):
-    item = licence(
-        psa, style=style, prorate=prorate, subs=DD_15, lines=book.read(D(day)), sync_date=D(day)
-    )
+    item = licence(psa, style=style, prorate=prorate, subs=DD_15, lines=book.read(D(day)), sync_date=D(day))
     return plan_licence(item)
 
 
@@ -57,9 +55,7 @@ def _plan(book: Book, psa: str, style: str, prorate: bool, day: str):
     [r[1:] for r in ROWS],
     ids=[r[0] for r in ROWS],
 )
-def test_tv1_write_invoices_and_rerun(
-    psa, style, prorate, action, after, effective, one_off, june, july
-):
+def test_tv1_write_invoices_and_rerun(psa, style, prorate, action, after, effective, one_off, june, july):
     book = Book.with_main(psa)
     outcome = _plan(book, psa, style, prorate, "2024-06-15")
 

@@ -48,12 +48,18 @@ class Bench:
 
     def counts(self, vendor: str) -> dict[str, int]:
         """Requests to one vendor, labelled `METHOD /path` (query pages included)."""
-        return {label.split(" ", 2)[0] + " " + label.split(" ", 2)[2]: n
-                for label, n in self.server.counts.as_dict().items() if label.split(" ")[1] == vendor}
+        return {
+            label.split(" ", 2)[0] + " " + label.split(" ", 2)[2]: n
+            for label, n in self.server.counts.as_dict().items()
+            if label.split(" ")[1] == vendor
+        }
 
     def writes(self, vendor: str) -> dict[str, int]:
-        return {label: n for label, n in self.counts(vendor).items()
-                if label.startswith(WRITE_METHODS) and "/query" not in label}
+        return {
+            label: n
+            for label, n in self.counts(vendor).items()
+            if label.startswith(WRITE_METHODS) and "/query" not in label
+        }
 
     def world(self) -> dict[str, Any]:
         return self.server.world()

@@ -39,9 +39,17 @@ def test_autotask_plan_requests_follow_pages_of_rows_not_clients(at):
     world = at.world()["autotask"]
     at.plan()
     counts = at.counts("autotask")
-    queries = {entity: counts.get(f"POST /{entity}/query", 0) + counts.get(f"POST /{entity}/query/next", 0)
-               for entity in ("Companies", "Contracts", "Services", "ContractServices", "ContractServiceUnits",
-                              "ContractCharges")}
+    queries = {
+        entity: counts.get(f"POST /{entity}/query", 0) + counts.get(f"POST /{entity}/query/next", 0)
+        for entity in (
+            "Companies",
+            "Contracts",
+            "Services",
+            "ContractServices",
+            "ContractServiceUnits",
+            "ContractCharges",
+        )
+    }
     contracts = len(world["contracts"])
     monthly = timedelta(days=32)  # every generated contract bills monthly
     rows = {
@@ -113,8 +121,9 @@ def test_a_client_run_reads_only_that_clients_records_in_autotask(at):
     assert listed["POST autotask /ContractServices/query"] == len(services) > 0
     ids = {s["id"] for s in services}
     assert all(parse_date(c["startDate"]).day == 1 for c in at.world()["autotask"]["contracts"] if c["id"] == contract)
-    rows = [r for r in at.world()["autotask"]["contractServiceUnits"]
-            if r["contractServiceID"] in ids and _compared_on(r)]
+    rows = [
+        r for r in at.world()["autotask"]["contractServiceUnits"] if r["contractServiceID"] in ids and _compared_on(r)
+    ]
     assert listed["POST autotask /ContractServiceUnits/query"] == len(rows) > 0
 
 

@@ -52,8 +52,9 @@ class KitPsa(Protocol):
         """The seats the PSA bills on `day` for that product on that agreement, as it holds
         them now (0 without a line)."""
 
-    def invoice(self, agreement_id: int, product_id: str, period: tuple[date, date], *,
-                style: str, prorate: bool) -> Decimal:
+    def invoice(
+        self, agreement_id: int, product_id: str, period: tuple[date, date], *, style: str, prorate: bool
+    ) -> Decimal:
         """What the PSA invoices for that product and period, from its own records, the way it
         realises billing.md 3.1 (in advance: on the period's first day, before that night's
         sync; in arrears: after its last day's sync; prorated catch-ups counted with the
@@ -75,9 +76,18 @@ class PsaKit(Protocol):
     # files and plans, for a PSA whose ids are not the KitClient's numbers (Xero's UUIDs).
     # Without it the numbers are the ids. A KitPsa's methods take the KitClient's numbers.
 
-    def open(self, root: Path, *, sandbox: Any, clients: tuple[KitClient, ...],
-             products: tuple[KitProduct, ...], seats: dict[tuple[int, str], int], prorate: bool,
-             timezone: str, start: date) -> KitPsa:
+    def open(
+        self,
+        root: Path,
+        *,
+        sandbox: Any,
+        clients: tuple[KitClient, ...],
+        products: tuple[KitProduct, ...],
+        seats: dict[tuple[int, str], int],
+        prorate: bool,
+        timezone: str,
+        start: date,
+    ) -> KitPsa:
         """A PSA with `clients` (company and agreement each, periods on their billing day,
         prorating when `prorate` is true and proration is the agreement's own flag),
         `products` in its catalogue, and `seats[(agreement_id, product key)]` seats on a line

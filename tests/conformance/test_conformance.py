@@ -51,17 +51,21 @@ def _seats(tenant: str, key: str, quantity: int) -> Any:
             mine[0]["ConfirmedQuantity"] = quantity
         else:
             subs.append(subscription(client, product(key), quantity, f"{tenant[:8]}-{key}-added"))
+
     return edit
 
 
 def _no_subscriptions(tenant: str) -> Any:
     def edit(subs: list[dict[str, Any]]) -> None:
         subs[:] = [s for s in subs if s["TenantId"] != tenant]
+
     return edit
 
 
-@pytest.fixture(params=[(kit, style) for kit in kits() for style in STYLES],
-                ids=lambda p: f"{p[0].provider}-{p[1][0]}-{'prorate' if p[1][1] else 'no-prorate'}")
+@pytest.fixture(
+    params=[(kit, style) for kit in kits() for style in STYLES],
+    ids=lambda p: f"{p[0].provider}-{p[1][0]}-{'prorate' if p[1][1] else 'no-prorate'}",
+)
 def psa(request: pytest.FixtureRequest, tmp_path: Any) -> Any:
     kit, (style, prorate) = request.param
     simulation = Simulation(tmp_path, Case(Setup(kit, style, prorate), 0, D("2024-06-01"), 1))
@@ -71,8 +75,10 @@ def psa(request: pytest.FixtureRequest, tmp_path: Any) -> Any:
 
 def _invoices(sim: Simulation, client: Any, key: str) -> tuple[Decimal, Decimal]:
     pid = sim.setup.kit.product_id(product(key).kit)
-    return tuple(sim.psa.invoice(client.agreement_id, pid, p, style=sim.setup.style, prorate=sim.setup.prorate)
-                 for p in (JUNE, JULY))  # type: ignore[return-value]
+    return tuple(
+        sim.psa.invoice(client.agreement_id, pid, p, style=sim.setup.style, prorate=sim.setup.prorate)
+        for p in (JUNE, JULY)
+    )  # type: ignore[return-value]
 
 
 def _expect(sim: Simulation, table: dict[tuple[str, bool], tuple[str, str]]) -> tuple[Decimal, Decimal]:
@@ -83,41 +89,72 @@ def _expect(sim: Simulation, table: dict[tuple[str, bool], tuple[str, str]]) -> 
 def test_tv1_three_more_seats_seen_on_june_15(psa: Simulation) -> None:
     psa.run_day(D("2024-06-15"), _seats(CONTOSO.tenant, "m365-bp", 15))
     assert psa.run_day(D("2024-06-16")).changes == ()  # DD still 15: nothing, in every style
-    assert _invoices(psa, CONTOSO, "m365-bp") == _expect(psa, {
-        ("advance", False): ("240.00", "300.00"), ("arrears", False): ("300.00", "300.00"),
-        ("advance", True): ("272.00", "300.00"), ("arrears", True): ("272.00", "300.00")})
+    assert _invoices(psa, CONTOSO, "m365-bp") == _expect(
+        psa,
+        {
+            ("advance", False): ("240.00", "300.00"),
+            ("arrears", False): ("300.00", "300.00"),
+            ("advance", True): ("272.00", "300.00"),
+            ("arrears", True): ("272.00", "300.00"),
+        },
+    )
 
 
 def test_tv2_two_fewer_seats_seen_on_june_20(psa: Simulation) -> None:
     psa.run_day(D("2024-06-20"), _seats(CONTOSO.tenant, "m365-bp", 10))
-    assert _invoices(psa, CONTOSO, "m365-bp") == _expect(psa, {
-        ("advance", False): ("240.00", "200.00"), ("arrears", False): ("200.00", "200.00"),
-        ("advance", True): ("225.33", "200.00"), ("arrears", True): ("225.33", "200.00")})
+    assert _invoices(psa, CONTOSO, "m365-bp") == _expect(
+        psa,
+        {
+            ("advance", False): ("240.00", "200.00"),
+            ("arrears", False): ("200.00", "200.00"),
+            ("advance", True): ("225.33", "200.00"),
+            ("arrears", True): ("225.33", "200.00"),
+        },
+    )
 
 
 def test_tv3_a_product_missing_from_the_agreement_is_created(psa: Simulation) -> None:
     """Northwind has no m365-bp line; Dicker Data has 5 seats on June 10."""
     plan = psa.run_day(D("2024-06-10"), _seats(NORTHWIND.tenant, "m365-bp", 5))
     assert [c.after["quantity"] for c in plan.changes if c.client_id == NORTHWIND.tenant and _seat_write(c)] == [5]
-    assert _invoices(psa, NORTHWIND, "m365-bp") == _expect(psa, {
-        ("advance", False): ("0.00", "100.00"), ("arrears", False): ("100.00", "100.00"),
-        ("advance", True): ("70.00", "100.00"), ("arrears", True): ("70.00", "100.00")})
+    assert _invoices(psa, NORTHWIND, "m365-bp") == _expect(
+        psa,
+        {
+            ("advance", False): ("0.00", "100.00"),
+            ("arrears", False): ("100.00", "100.00"),
+            ("advance", True): ("70.00", "100.00"),
+            ("arrears", True): ("70.00", "100.00"),
+        },
+    )
 
 
 def test_tv4_two_changes_in_one_period(psa: Simulation) -> None:
-    plans = [psa.run_day(D("2024-06-10"), _seats(CONTOSO.tenant, "m365-bp", 15)),
-             psa.run_day(D("2024-06-20"), _seats(CONTOSO.tenant, "m365-bp", 13))]
+    plans = [
+        psa.run_day(D("2024-06-10"), _seats(CONTOSO.tenant, "m365-bp", 15)),
+        psa.run_day(D("2024-06-20"), _seats(CONTOSO.tenant, "m365-bp", 13)),
+    ]
     # prorate: 240.00 + 3 x 20 x 21/30 (42.00) - 2 x 20 x 11/30 (14.67) = 267.33. A PSA that
     # takes one dated change per line and date moves the second change of the same t* (the
     # next period's first day) a day on, and the plan says what that costs: counted here.
-    expected = _expect(psa, {
-        ("advance", False): ("240.00", "260.00"), ("arrears", False): ("260.00", "260.00"),
-        ("advance", True): ("267.33", "260.00"), ("arrears", True): ("267.33", "260.00")})
+    expected = _expect(
+        psa,
+        {
+            ("advance", False): ("240.00", "260.00"),
+            ("arrears", False): ("260.00", "260.00"),
+            ("advance", True): ("267.33", "260.00"),
+            ("arrears", True): ("267.33", "260.00"),
+        },
+    )
     moved = _moved(plans)
     got = _invoices(psa, CONTOSO, "m365-bp")
     for period, want, have in zip((JUNE, JULY), expected, got, strict=True):
         effects = [m for day, m in moved if period[0] <= day <= period[1]]
-        assert abs(have - want - sum(effects, Decimal("0"))) <= Decimal("0.01") * len(effects), (period, have, want, effects)
+        assert abs(have - want - sum(effects, Decimal("0"))) <= Decimal("0.01") * len(effects), (
+            period,
+            have,
+            want,
+            effects,
+        )
 
 
 def _moved(plans: list[Any]) -> list[tuple[date, Decimal]]:
@@ -140,8 +177,11 @@ def test_tv7_a_source_outage_is_refused_never_read_as_zero_seats(psa: Simulation
 
 def test_a_refused_write_stops_its_licence_only_and_a_rerun_finishes(psa: Simulation) -> None:
     with psa.server.store.lock:
-        for edit in (_seats(CONTOSO.tenant, "m365-bp", 14), _seats(CONTOSO.tenant, "exo-p1", 7),
-                     _seats(FABRIKAM.tenant, "m365-bp", 9)):
+        for edit in (
+            _seats(CONTOSO.tenant, "m365-bp", 14),
+            _seats(CONTOSO.tenant, "exo-p1", 7),
+            _seats(FABRIKAM.tenant, "m365-bp", 9),
+        ):
             edit(psa.server.store.records("dickerdata", "subscriptions"))
     day = D("2024-06-15")
     psa.server.clock = day

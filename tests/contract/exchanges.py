@@ -15,6 +15,7 @@ and reasons are in the table of docs/sandbox.md (a test keeps the two in step).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import threading
@@ -35,83 +36,156 @@ class Exemption:
 
 
 EXEMPTIONS = (
-    Exemption("dickerdata", "every Dicker Data answer",
-              "Dicker Data publishes no API document; its emulation follows third-party clients"),
-    Exemption("injected-malformed", "answers shaped by a `malformed` fault",
-              "they are broken on purpose (an HTML page, a missing field) to test the providers"),
-    Exemption("cw-writes", "ConnectWise POST/PATCH of additions",
-              "the kept 2026.4 document is GET-only; the answer body is checked against its "
-              "`Addition` schema, status and parameters are not"),
-    Exemption("cw-companyinfo", "ConnectWise GET /login/companyinfo/{company}",
-              "outside apis/3.0 and undocumented; the body is checked for `Codebase` and "
-              "`CompanyID` as community clients read them"),
-    Exemption("error-envelopes", "error answers (4xx/5xx) of both PSAs",
-              "the documents list only success models; the bodies are checked against the "
-              "vendors' error envelopes (ConnectWise ErrorResponseMessage, Autotask `errors` "
-              "or `Message`) as vendor-apis.md A.7 and B.6 record them"),
-    Exemption("at-query-next", "Autotask POST {Entity}/query/next?paging=...",
-              "Autotask answers nextPageUrl there but the swagger has no such path; the answer "
-              "is checked against the {Entity}/query response schema"),
-    Exemption("at-zone-headers", "Autotask GET zoneInformation without the auth headers",
-              "the swagger marks ApiIntegrationCode/UserName/Secret required on it, yet zone "
-              "discovery works without credentials on the live API"),
-    Exemption("at-item-null", "Autotask GET {Entity}/{id} answering {\"item\": null}",
-              "Swagger 2.0 cannot say nullable; the live API answers a missing id this way"),
-    Exemption("xero-token", "Xero POST /identity/connect/token",
-              "the token endpoint is in neither Xero document; the answer is checked against the OAuth 2.0 "
-              "token response (RFC 6749 5.1) and its error (5.2)"),
-    Exemption("xero-errors", "Xero error answers (401, 403, 404, 429, 5xx)",
-              "the accounting document describes only the 400 `Error` (with `Elements[].ValidationErrors`); "
-              "the others are checked against that `Error` or the problem shape Xero answers them in "
-              "(`Title`, `Status`, `Detail`)"),
+    Exemption(
+        "dickerdata",
+        "every Dicker Data answer",
+        "Dicker Data publishes no API document; its emulation follows third-party clients",
+    ),
+    Exemption(
+        "injected-malformed",
+        "answers shaped by a `malformed` fault",
+        "they are broken on purpose (an HTML page, a missing field) to test the providers",
+    ),
+    Exemption(
+        "cw-writes",
+        "ConnectWise POST/PATCH of additions",
+        "the kept 2026.4 document is GET-only; the answer body is checked against its "
+        "`Addition` schema, status and parameters are not",
+    ),
+    Exemption(
+        "cw-companyinfo",
+        "ConnectWise GET /login/companyinfo/{company}",
+        "outside apis/3.0 and undocumented; the body is checked for `Codebase` and "
+        "`CompanyID` as community clients read them",
+    ),
+    Exemption(
+        "error-envelopes",
+        "error answers (4xx/5xx) of both PSAs",
+        "the documents list only success models; the bodies are checked against the "
+        "vendors' error envelopes (ConnectWise ErrorResponseMessage, Autotask `errors` "
+        "or `Message`) as vendor-apis.md A.7 and B.6 record them",
+    ),
+    Exemption(
+        "at-query-next",
+        "Autotask POST {Entity}/query/next?paging=...",
+        "Autotask answers nextPageUrl there but the swagger has no such path; the answer "
+        "is checked against the {Entity}/query response schema",
+    ),
+    Exemption(
+        "at-zone-headers",
+        "Autotask GET zoneInformation without the auth headers",
+        "the swagger marks ApiIntegrationCode/UserName/Secret required on it, yet zone "
+        "discovery works without credentials on the live API",
+    ),
+    Exemption(
+        "at-item-null",
+        'Autotask GET {Entity}/{id} answering {"item": null}',
+        "Swagger 2.0 cannot say nullable; the live API answers a missing id this way",
+    ),
+    Exemption(
+        "xero-token",
+        "Xero POST /identity/connect/token",
+        "the token endpoint is in neither Xero document; the answer is checked against the OAuth 2.0 "
+        "token response (RFC 6749 5.1) and its error (5.2)",
+    ),
+    Exemption(
+        "xero-errors",
+        "Xero error answers (401, 403, 404, 429, 5xx)",
+        "the accounting document describes only the 400 `Error` (with `Elements[].ValidationErrors`); "
+        "the others are checked against that `Error` or the problem shape Xero answers them in "
+        "(`Title`, `Status`, `Detail`)",
+    ),
 )
 
 ERROR_SCHEMAS = {
     # ErrorResponseMessage / ValidationError of the full ConnectWise document
     "connectwise": {
-        "type": "object", "required": ["code", "message"], "additionalProperties": False,
+        "type": "object",
+        "required": ["code", "message"],
+        "additionalProperties": False,
         "properties": {
-            "code": {"type": "string"}, "message": {"type": "string"},
-            "errors": {"type": ["array", "null"], "items": {
-                "type": "object", "additionalProperties": False,
-                "properties": {k: {"type": ["string", "null"]}
-                               for k in ("code", "message", "resource", "field", "details")}}},
+            "code": {"type": "string"},
+            "message": {"type": "string"},
+            "errors": {
+                "type": ["array", "null"],
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "properties": {
+                        k: {"type": ["string", "null"]} for k in ("code", "message", "resource", "field", "details")
+                    },
+                },
+            },
         },
     },
     # the document's `Error` (400) or a problem ({Title, Status, Detail}: 401, 403, 404, 429); the
     # identity service's OAuth error ({"error": ...})
     "xero": {
         "oneOf": [
-            {"type": "object", "required": ["Message"], "additionalProperties": False,
-             "properties": {"ErrorNumber": {"type": "integer"}, "Type": {"type": "string"}, "Message": {"type": "string"},
-                            "Elements": {"type": "array", "items": {"type": "object"}}}},
-            {"type": "object", "required": ["Title", "Status"], "additionalProperties": False,
-             "properties": {"Type": {"type": ["string", "null"]}, "Title": {"type": "string"}, "Status": {"type": "integer"},
-                            "Detail": {"type": ["string", "null"]}, "Instance": {"type": ["string", "null"]},
-                            "Extensions": {"type": "object"}}},
-            {"type": "object", "required": ["error"], "additionalProperties": False,
-             "properties": {"error": {"type": "string"}, "error_description": {"type": "string"}}},
+            {
+                "type": "object",
+                "required": ["Message"],
+                "additionalProperties": False,
+                "properties": {
+                    "ErrorNumber": {"type": "integer"},
+                    "Type": {"type": "string"},
+                    "Message": {"type": "string"},
+                    "Elements": {"type": "array", "items": {"type": "object"}},
+                },
+            },
+            {
+                "type": "object",
+                "required": ["Title", "Status"],
+                "additionalProperties": False,
+                "properties": {
+                    "Type": {"type": ["string", "null"]},
+                    "Title": {"type": "string"},
+                    "Status": {"type": "integer"},
+                    "Detail": {"type": ["string", "null"]},
+                    "Instance": {"type": ["string", "null"]},
+                    "Extensions": {"type": "object"},
+                },
+            },
+            {
+                "type": "object",
+                "required": ["error"],
+                "additionalProperties": False,
+                "properties": {"error": {"type": "string"}, "error_description": {"type": "string"}},
+            },
         ],
     },
     # {"errors": [...]} on 4xx/5xx; ASP.NET's {"Message": ...} for a method a URL refuses
     "autotask": {
         "oneOf": [
-            {"type": "object", "required": ["errors"], "additionalProperties": False,
-             "properties": {"errors": {"type": "array", "minItems": 1, "items": {"type": "string"}}}},
-            {"type": "object", "required": ["Message"], "additionalProperties": False,
-             "properties": {"Message": {"type": "string"}}},
+            {
+                "type": "object",
+                "required": ["errors"],
+                "additionalProperties": False,
+                "properties": {"errors": {"type": "array", "minItems": 1, "items": {"type": "string"}}},
+            },
+            {
+                "type": "object",
+                "required": ["Message"],
+                "additionalProperties": False,
+                "properties": {"Message": {"type": "string"}},
+            },
         ],
     },
 }
 TOKEN = {  # RFC 6749 5.1
-    "type": "object", "required": ["access_token", "token_type", "expires_in"],
-    "properties": {"access_token": {"type": "string", "minLength": 1}, "token_type": {"enum": ["Bearer"]},
-                   "expires_in": {"type": "integer", "minimum": 1}, "scope": {"type": "string"}},
+    "type": "object",
+    "required": ["access_token", "token_type", "expires_in"],
+    "properties": {
+        "access_token": {"type": "string", "minLength": 1},
+        "token_type": {"enum": ["Bearer"]},
+        "expires_in": {"type": "integer", "minimum": 1},
+        "scope": {"type": "string"},
+    },
 }
 COMPANY_INFO = {
-    "type": "object", "required": ["Codebase", "CompanyID"],
-    "properties": {"Codebase": {"type": "string", "pattern": "^v[0-9a-z_]+/$"},
-                   "CompanyID": {"type": "string"}},
+    "type": "object",
+    "required": ["Codebase", "CompanyID"],
+    "properties": {"Codebase": {"type": "string", "pattern": "^v[0-9a-z_]+/$"}, "CompanyID": {"type": "string"}},
 }
 
 
@@ -156,21 +230,32 @@ def exchange_of(method: str, target: str, headers: dict[str, str], reply: Any) -
     """The Exchange of one sandbox request and the Reply it got."""
     parts = urlsplit(target)
     vendor, path = None, parts.path
-    for name, mount in (("connectwise", _CW_API), ("connectwise", _CW_SITE), ("autotask", _AT_API),
-                        ("xero", _XERO), ("dickerdata", re.compile(r"^/dickerdata(?=/|$)"))):
+    for name, mount in (
+        ("connectwise", _CW_API),
+        ("connectwise", _CW_SITE),
+        ("autotask", _AT_API),
+        ("xero", _XERO),
+        ("dickerdata", re.compile(r"^/dickerdata(?=/|$)")),
+    ):
         found = mount.match(parts.path)
         if found:
-            vendor, path = name, parts.path[found.end():] or "/"
+            vendor, path = name, parts.path[found.end() :] or "/"
             break
     body = reply.body
     if isinstance(body, bytes):
-        try:
+        with contextlib.suppress(ValueError):
             body = json.loads(body)
-        except ValueError:
-            pass
-    return Exchange(vendor, method, path, parse_qs(parts.query, keep_blank_values=True),
-                    {k.lower(): v for k, v in headers.items()}, reply.status, body,
-                    reply.content_type_header(), getattr(reply, "fault", None))
+    return Exchange(
+        vendor,
+        method,
+        path,
+        parse_qs(parts.query, keep_blank_values=True),
+        {k.lower(): v for k, v in headers.items()},
+        reply.status,
+        body,
+        reply.content_type_header(),
+        getattr(reply, "fault", None),
+    )
 
 
 def problems(exchange: Exchange) -> list[str]:
@@ -193,7 +278,7 @@ def _xero(exchange: Exchange) -> list[str]:
         problem = _plain_validator("xero", "token").problem(exchange.body)
         return [f"token: {problem}"] if problem else []
     if path.lower().startswith("/api.xro/2.0/"):
-        return _documented(openapi.xero(), exchange, path[len("/api.xro/2.0"):], media="application/json")
+        return _documented(openapi.xero(), exchange, path[len("/api.xro/2.0") :], media="application/json")
     return _documented(openapi.xero_identity(), exchange, path, media="application/json")
 
 
@@ -209,7 +294,9 @@ def _connectwise(exchange: Exchange) -> list[str]:
     if exchange.path.startswith("/login/companyinfo/"):  # exemption `cw-companyinfo`
         problem = _plain_validator("connectwise", "companyinfo").problem(exchange.body)
         return [f"companyinfo: {problem}"] if problem else []
-    if exchange.method in ("POST", "PATCH") and re.fullmatch(r"/finance/agreements/\d+/additions(/\d+)?", exchange.path):
+    if exchange.method in ("POST", "PATCH") and re.fullmatch(
+        r"/finance/agreements/\d+/additions(/\d+)?", exchange.path
+    ):
         problem = doc.validator(doc.schema("Addition")).problem(exchange.body)  # exemption `cw-writes`
         return [f"body: {problem}"] if problem else []
     return _documented(doc, exchange, exchange.path, media=CW_MEDIA)
@@ -228,14 +315,24 @@ def _autotask(exchange: Exchange) -> list[str]:
         if exchange.method == "POST" and "search" in exchange.query:
             found.append("a POST on a GET query's next page")
         query = {k: v for k, v in exchange.query.items() if k != "paging"}
-        exchange = Exchange(exchange.vendor, exchange.method, path, query, exchange.headers,
-                            exchange.status, exchange.body, exchange.content_type, exchange.fault)
+        exchange = Exchange(
+            exchange.vendor,
+            exchange.method,
+            path,
+            query,
+            exchange.headers,
+            exchange.status,
+            exchange.body,
+            exchange.content_type,
+            exchange.fault,
+        )
     zone = path.lower() == "/v1.0/zoneinformation"
     return found + _documented(doc, exchange, path, media="application/json", skip_headers=zone)
 
 
-def _documented(doc: openapi.Document, exchange: Exchange, path: str, *, media: str,
-                skip_headers: bool = False) -> list[str]:
+def _documented(
+    doc: openapi.Document, exchange: Exchange, path: str, *, media: str, skip_headers: bool = False
+) -> list[str]:
     operation = doc.operation(exchange.method, path)
     if operation is None:
         where = doc.path_of(path)
@@ -271,8 +368,7 @@ def _documented(doc: openapi.Document, exchange: Exchange, path: str, *, media: 
 
 
 def _item_null(doc: openapi.Document, exchange: Exchange, operation: openapi.Operation) -> bool:
-    return (not doc.openapi and exchange.body == {"item": None}
-            and operation.path.rsplit("/", 1)[-1] == "{id}")
+    return not doc.openapi and exchange.body == {"item": None} and operation.path.rsplit("/", 1)[-1] == "{id}"
 
 
 def _media(value: str) -> tuple[str, ...]:

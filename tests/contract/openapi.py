@@ -169,7 +169,12 @@ def _adapt(node: Any, *, swagger: bool, strict: bool, partial: bool = False) -> 
         if "enum" in node:
             node["enum"] = [*node["enum"], None]
     # a schema listing properties without a type (Xero writes some so) is an object all the same
-    if strict and kind in ("object", None) and isinstance(node.get("properties"), dict) and "additionalProperties" not in node:
+    if (
+        strict
+        and kind in ("object", None)
+        and isinstance(node.get("properties"), dict)
+        and "additionalProperties" not in node
+    ):
         node["additionalProperties"] = False
     properties = node.get("properties")
     if swagger and isinstance(properties, dict):

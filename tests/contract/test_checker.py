@@ -12,20 +12,46 @@ from tests.contract.exchanges import CW_MEDIA, Exchange, problems
 CW_HEADERS = {"clientid": "x", "authorization": "Basic eA=="}
 AT_HEADERS = {"apiintegrationcode": "x", "username": "u", "secret": "s"}
 AGREEMENT = {"id": 1, "name": "A", "type": {"id": 1}, "company": {"id": 2}, "contact": {"id": 3}}
-CONTRACT_PAGE = {"items": [{"id": 7001, "contractName": "C", "contractPeriodType": None}],
-                 "pageDetails": {"count": 1, "requestCount": 500, "prevPageUrl": None, "nextPageUrl": None}}
+CONTRACT_PAGE = {
+    "items": [{"id": 7001, "contractName": "C", "contractPeriodType": None}],
+    "pageDetails": {"count": 1, "requestCount": 500, "prevPageUrl": None, "nextPageUrl": None},
+}
 
 
-def cw(path: str, body: Any, *, status: int = 200, query: dict | None = None, headers: dict | None = None,
-       media: str = CW_MEDIA, method: str = "GET") -> Exchange:
-    return Exchange("connectwise", method, path, query or {}, CW_HEADERS if headers is None else headers,
-                    status, body, media)
+def cw(
+    path: str,
+    body: Any,
+    *,
+    status: int = 200,
+    query: dict | None = None,
+    headers: dict | None = None,
+    media: str = CW_MEDIA,
+    method: str = "GET",
+) -> Exchange:
+    return Exchange(
+        "connectwise", method, path, query or {}, CW_HEADERS if headers is None else headers, status, body, media
+    )
 
 
-def at(path: str, body: Any, *, status: int = 200, query: dict | None = None, method: str = "POST",
-       headers: dict | None = None) -> Exchange:
-    return Exchange("autotask", method, path, query or {}, AT_HEADERS if headers is None else headers,
-                    status, body, "application/json; charset=utf-8")
+def at(
+    path: str,
+    body: Any,
+    *,
+    status: int = 200,
+    query: dict | None = None,
+    method: str = "POST",
+    headers: dict | None = None,
+) -> Exchange:
+    return Exchange(
+        "autotask",
+        method,
+        path,
+        query or {},
+        AT_HEADERS if headers is None else headers,
+        status,
+        body,
+        "application/json; charset=utf-8",
+    )
 
 
 def test_documented_answers_pass() -> None:
@@ -48,11 +74,27 @@ def test_documented_answers_pass() -> None:
         (cw("/finance/agreements", {"code": "X"}, status=400), "envelope"),
         (at("/v1.0/Contracts/query", {"items": [{"id": "seven"}], "pageDetails": {}}), "'seven' is not of type"),
         (at("/v1.0/Contracts/query", {"errors": "bad"}, status=500), "envelope"),
-        (at("/v1.0/Contracts/query/next", CONTRACT_PAGE, method="GET", query={"paging": ["t"]}), "Autotask answers 405"),
+        (
+            at("/v1.0/Contracts/query/next", CONTRACT_PAGE, method="GET", query={"paging": ["t"]}),
+            "Autotask answers 405",
+        ),
         (at("/v1.0/ZoneInformation", {"url": "u"}, method="GET"), "required query parameter 'user'"),
     ],
-    ids=["path", "method", "parameter", "header", "status", "media", "member", "required", "cw-error",
-         "type", "at-error", "next-get", "zone-user"],
+    ids=[
+        "path",
+        "method",
+        "parameter",
+        "header",
+        "status",
+        "media",
+        "member",
+        "required",
+        "cw-error",
+        "type",
+        "at-error",
+        "next-get",
+        "zone-user",
+    ],
 )
 def test_each_departure_is_caught(exchange: Exchange, says: str) -> None:
     found = problems(exchange)
@@ -61,8 +103,9 @@ def test_each_departure_is_caught(exchange: Exchange, says: str) -> None:
 
 def test_exempt_answers_are_not_judged() -> None:
     assert problems(Exchange("dickerdata", "GET", "/api/x", {}, {}, 200, {"any": 1}, "application/json")) == []
-    broken = Exchange("connectwise", "GET", "/finance/agreements", {}, CW_HEADERS, 502, b"<html>", "text/html",
-                      fault="malformed")
+    broken = Exchange(
+        "connectwise", "GET", "/finance/agreements", {}, CW_HEADERS, 502, b"<html>", "text/html", fault="malformed"
+    )
     assert problems(broken) == []
 
 
@@ -73,8 +116,10 @@ def test_every_exemption_is_listed_with_its_reason_in_docs_sandbox_md() -> None:
     from tests.contract.exchanges import EXEMPTIONS
 
     text = (Path(__file__).resolve().parents[2] / "docs" / "sandbox.md").read_text("utf-8")
-    rows = {m.group(1): (m.group(2).strip(), m.group(3).strip())
-            for m in re.finditer(r"^\| `([a-z-]+)` \| ([^|]+) \| ([^|]+) \|$", text, re.MULTILINE)}
+    rows = {
+        m.group(1): (m.group(2).strip(), m.group(3).strip())
+        for m in re.finditer(r"^\| `([a-z-]+)` \| ([^|]+) \| ([^|]+) \|$", text, re.MULTILINE)
+    }
     assert set(rows) == {e.id for e in EXEMPTIONS}
     for exemption in EXEMPTIONS:
         assert rows[exemption.id] == (exemption.what, exemption.reason), exemption.id

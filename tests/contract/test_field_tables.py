@@ -9,9 +9,15 @@ from providers.sandbox.at_fields import ENTITIES, WITH_SOAP_PARENT, WITH_UDFS
 from providers.sandbox.cw_fields import FIELDS, LIST_OF, MAP, VALUE
 from tests.contract import openapi
 
-AT_MODELS = {"Companies": "CompanyModel", "Contracts": "ContractModel", "Services": "ServiceModel",
-             "ContractServices": "ContractServiceModel", "ContractServiceUnits": "ContractServiceUnitModel",
-             "ContractCharges": "ContractChargeModel", "ContractServiceAdjustments": "ContractServiceAdjustmentModel"}
+AT_MODELS = {
+    "Companies": "CompanyModel",
+    "Contracts": "ContractModel",
+    "Services": "ServiceModel",
+    "ContractServices": "ContractServiceModel",
+    "ContractServiceUnits": "ContractServiceUnitModel",
+    "ContractCharges": "ContractChargeModel",
+    "ContractServiceAdjustments": "ContractServiceAdjustmentModel",
+}
 
 
 def _cw_shape(schemas: dict[str, Any], prop: dict[str, Any]) -> tuple[str, ...]:
@@ -39,11 +45,15 @@ def test_autotask_fields_are_the_swaggers() -> None:
     for url, (_, fields) in ENTITIES.items():
         properties = definitions[AT_MODELS[url]]["properties"]
         assert [name for name, _ in fields] == [
-            p for p in properties if p not in ("userDefinedFields", "soapParentPropertyId")], url
+            p for p in properties if p not in ("userDefinedFields", "soapParentPropertyId")
+        ], url
         assert ("userDefinedFields" in properties) == (url in WITH_UDFS)
         assert ("soapParentPropertyId" in properties) == (url in WITH_SOAP_PARENT)
         for name, data_type in fields:
             prop = properties[name]
-            expected = {"integer": "long" if prop.get("format") == "int64" else "integer", "number": "double",
-                        "boolean": "boolean"}.get(prop["type"], "datetime" if prop.get("format") == "date-time" else "string")
+            expected = {
+                "integer": "long" if prop.get("format") == "int64" else "integer",
+                "number": "double",
+                "boolean": "boolean",
+            }.get(prop["type"], "datetime" if prop.get("format") == "date-time" else "string")
             assert data_type == expected, (url, name)

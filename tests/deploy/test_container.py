@@ -8,10 +8,10 @@ import re
 import shlex
 import shutil
 import subprocess
-import tomllib
 from pathlib import Path
 
 import pytest
+import tomllib
 
 ROOT = Path(__file__).parents[2]
 DOCKERFILE = (ROOT / "Dockerfile").read_text(encoding="utf-8")
@@ -80,7 +80,9 @@ def _docker_engine() -> bool:
         return False
 
 
-@pytest.mark.skipif(not _docker_engine(), reason="no Docker engine on this machine (the docker client alone cannot build)")
+@pytest.mark.skipif(
+    not _docker_engine(), reason="no Docker engine on this machine (the docker client alone cannot build)"
+)
 def test_the_image_builds_and_runs_make_demos_job(tmp_path: Path) -> None:
     subprocess.run(["docker", "build", "-t", IMAGE, str(ROOT)], check=True, timeout=1800)
     deployment = tmp_path / "deployment"
@@ -88,12 +90,20 @@ def test_the_image_builds_and_runs_make_demos_job(tmp_path: Path) -> None:
     for folder in ("specs", "sandbox"):
         shutil.copytree(ROOT / folder, deployment / folder)
     run = ["docker", "run", "--rm", "--user", f"{os.getuid()}:{os.getgid()}", "-v", f"{deployment}:/deployment", IMAGE]
-    for args, code in ((["sandbox", "reset"], 0), (["validate"], 0), (["doctor"], 0), (["plan"], 0),
-                       (["apply", "--auto-approve"], 0), (["plan", "--detailed-exitcode"], 0)):
+    for args, code in (
+        (["sandbox", "reset"], 0),
+        (["validate"], 0),
+        (["doctor"], 0),
+        (["plan"], 0),
+        (["apply", "--auto-approve"], 0),
+        (["plan", "--detailed-exitcode"], 0),
+    ):
         result = subprocess.run([*run, *args], capture_output=True, text=True, timeout=600)
         assert result.returncode == code, (args, result.stdout, result.stderr)
     assert "No changes" in result.stdout
-    whoami = subprocess.run(["docker", "run", "--rm", "--entrypoint", "id", IMAGE, "-u"], capture_output=True, text=True)
+    whoami = subprocess.run(
+        ["docker", "run", "--rm", "--entrypoint", "id", IMAGE, "-u"], capture_output=True, text=True
+    )
     assert whoami.stdout.strip() == "10001"
 
 
@@ -106,8 +116,11 @@ def test_operations_doc_shows_the_build_and_the_demo_job_in_the_container() -> N
     jobs = [_image_args(line) for line in runs]
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     demo = makefile.split("\ndemo:", 1)[1].split("\n\n", 1)[0]
-    steps = [shlex.split(line.strip().replace("$(DEMO) ", "", 1).replace(" -C .", "", 1))
-             for line in demo.splitlines() if line.strip().startswith("$(DEMO) ")]
+    steps = [
+        shlex.split(line.strip().replace("$(DEMO) ", "", 1).replace(" -C .", "", 1))
+        for line in demo.splitlines()
+        if line.strip().startswith("$(DEMO) ")
+    ]
     assert jobs == steps, "the doc runs the same steps as `make demo`"
     for job in jobs:
         _parse(job)

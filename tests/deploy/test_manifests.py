@@ -77,11 +77,16 @@ def _image_args(docker_run: str) -> list[str]:
     i = 2
     while words[i].startswith("-"):
         i += 2 if words[i] in DOCKER_RUN_VALUES else 1
-    return words[i + 1:]  # words[i] is the image
+    return words[i + 1 :]  # words[i] is the image
 
 
-@pytest.mark.parametrize("name, schema", [("cronjob.yaml", "kubernetes-cronjob.schema.json"),
-                                          ("persistentvolumeclaim.yaml", "kubernetes-persistentvolumeclaim.schema.json")])
+@pytest.mark.parametrize(
+    "name, schema",
+    [
+        ("cronjob.yaml", "kubernetes-cronjob.schema.json"),
+        ("persistentvolumeclaim.yaml", "kubernetes-persistentvolumeclaim.schema.json"),
+    ],
+)
 def test_kubernetes_manifests_match_the_api_schema(name: str, schema: str) -> None:
     _validate(yaml.safe_load((KUBERNETES / name).read_text(encoding="utf-8")), _schema(schema))
 

@@ -11,8 +11,8 @@ from datetime import date
 
 import pytest
 
-from tests.e2e.worlds import edit_working_world, working_world
 from tests.conformance.sandbox_kits import AutotaskKit
+from tests.e2e.worlds import edit_working_world, working_world
 from tests.simulation.scenario import PRODUCTS, Setup, write_sandbox_deployment
 
 # Sydney ends DST on 7 April and starts it on 6 October 2024; Auckland ends it on 7 April and
@@ -21,16 +21,30 @@ from tests.simulation.scenario import PRODUCTS, Setup, write_sandbox_deployment
 # reads the dates Autotask returns as the days they are.
 DAYS = ("2024-04-06", "2024-04-07", "2024-09-28", "2024-09-29", "2024-10-06")
 TWICE = ("2024-04-07", "2024-09-29", "2024-10-06")
-LANDED = ("2024-04-06", "2024-04-07", "2024-04-08", "2024-09-28", "2024-09-29", "2024-09-30", "2024-10-06", "2024-10-07")
+LANDED = (
+    "2024-04-06",
+    "2024-04-07",
+    "2024-04-08",
+    "2024-09-28",
+    "2024-09-29",
+    "2024-09-30",
+    "2024-10-06",
+    "2024-10-07",
+)
 ZONES = ("Australia/Sydney", "Pacific/Auckland", "UTC")
 SERVED = ("midnight", "utc", "utc_z")
-CASES = [(zone, served, "literal" if i % 2 else "utc_instant")
-         for i, (zone, served) in enumerate(itertools.product(ZONES, SERVED))]
+CASES = [
+    (zone, served, "literal" if i % 2 else "utc_instant")
+    for i, (zone, served) in enumerate(itertools.product(ZONES, SERVED))
+]
 
 
 def _raise_contoso_premium(world: dict) -> None:
-    sub = next(s for s in world["dickerdata"]["subscriptions"] if s["SubscriptionId"].endswith("-m365-bp-1")
-               and s["CompanyName"] == "Contoso Ltd")
+    sub = next(
+        s
+        for s in world["dickerdata"]["subscriptions"]
+        if s["SubscriptionId"].endswith("-m365-bp-1") and s["CompanyName"] == "Contoso Ltd"
+    )
     sub["ConfirmedQuantity"] += 1
 
 
@@ -55,8 +69,13 @@ def test_prorated_adjustments_land_on_the_sync_day_across_dst_changes(run, zone,
     world = working_world(run.root)["autotask"]
     kept = [a["effectiveDate"] for a in world["contractServiceAdjustments"]]
     assert kept == [f"{day}T00:00:00" for day in LANDED]  # the database's own dates
-    rows = sorted((r["startDate"][:10], r["units"]) for r in world["contractServiceUnits"]
-                  if r["contractID"] == 7001 and r["serviceID"] == int(kit.product_id(PRODUCTS[0].kit)) and "2024-04-01" <= r["startDate"][:10] <= "2024-10-31")
-    starts = {start: units for start, units in rows}
+    rows = sorted(
+        (r["startDate"][:10], r["units"])
+        for r in world["contractServiceUnits"]
+        if r["contractID"] == 7001
+        and r["serviceID"] == int(kit.product_id(PRODUCTS[0].kit))
+        and "2024-04-01" <= r["startDate"][:10] <= "2024-10-31"
+    )
+    starts = dict(rows)
     for i, day in enumerate(LANDED):
         assert starts[day] == 13 + i, (day, rows)  # each day's row starts on it, one seat more

@@ -16,13 +16,18 @@ JULY = (date(2024, 7, 1), date(2024, 7, 31))
 
 
 def adjustments(root) -> list[tuple[int, str]]:
-    return [(a["unitChange"], a["effectiveDate"][:10]) for a in working_world(root)["autotask"]["contractServiceAdjustments"]]
+    return [
+        (a["unitChange"], a["effectiveDate"][:10])
+        for a in working_world(root)["autotask"]["contractServiceAdjustments"]
+    ]
 
 
 def invoices(root, style: str, prorate: bool) -> tuple[Decimal, Decimal]:
     world = working_world(root)
-    return (autotask_invoice(world, 7001, JUNE, style=style, prorate=prorate),
-            autotask_invoice(world, 7001, JULY, style=style, prorate=prorate))
+    return (
+        autotask_invoice(world, 7001, JUNE, style=style, prorate=prorate),
+        autotask_invoice(world, 7001, JULY, style=style, prorate=prorate),
+    )
 
 
 @pytest.mark.parametrize(
@@ -37,7 +42,9 @@ def invoices(root, style: str, prorate: bool) -> tuple[Decimal, Decimal]:
     ids=["prorate-advance", "prorate-arrears", "advance-no-prorate", "arrears-june-open", "arrears-june-posted"],
 )
 def test_tv1_increase_of_three_seen_on_june_15(run, style, prorate, june_posted, effective, june, july) -> None:
-    write_autotask_deployment(run.root, autotask_world(quantity=15, june_posted=june_posted), style=style, prorate=prorate)
+    write_autotask_deployment(
+        run.root, autotask_world(quantity=15, june_posted=june_posted), style=style, prorate=prorate
+    )
     code, out = run("apply", "--date", "2024-06-15", "--auto-approve")
     assert code == 0, out
     assert adjustments(run.root) == [(3, effective)]
@@ -49,7 +56,7 @@ def test_tv1_increase_of_three_seen_on_june_15(run, style, prorate, june_posted,
 
 def test_adjustment_outside_the_contract_is_reported_not_sent(run) -> None:
     write_autotask_deployment(run.root, autotask_world(quantity=15), style="advance", prorate=False)
-    code, out = run("apply", "--date", "2024-08-20", "--auto-approve")  # next period starts after the contract ends
+    _code, out = run("apply", "--date", "2024-08-20", "--auto-approve")  # next period starts after the contract ends
     assert "! error:" in out and "2024-09-01" in out
     assert adjustments(run.root) == []
 

@@ -51,7 +51,10 @@ def test_tv2_decrease_on_an_arrears_prorating_agreement(run) -> None:
     write_deployment(run.root, connectwise_world(quantity=10, prorate=True), style="arrears")
     code, out = run("apply", "--date", "2024-06-20", "--auto-approve")
     assert code == 0, out
-    assert [(a["quantity"], a["effectiveDate"][:10]) for a in additions(run.root)] == [(12, "2024-05-01"), (-2, "2024-06-20")]
+    assert [(a["quantity"], a["effectiveDate"][:10]) for a in additions(run.root)] == [
+        (12, "2024-05-01"),
+        (-2, "2024-06-20"),
+    ]
     assert invoices(run.root, "arrears") == (Decimal("225.33"), Decimal("200.00"))
 
 
@@ -69,7 +72,12 @@ def test_tv3_missing_line_is_created_on_the_sync_date(run) -> None:
     code, out = run("apply", "--date", "2024-06-10", "--auto-approve")
     assert code == 0, out
     [created] = additions(run.root)
-    assert (created["quantity"], created["effectiveDate"][:10], created["unitPrice"], created["unitCost"]) == (5, "2024-06-10", 20.0, 15.0)
+    assert (created["quantity"], created["effectiveDate"][:10], created["unitPrice"], created["unitCost"]) == (
+        5,
+        "2024-06-10",
+        20.0,
+        15.0,
+    )
     assert created["description"].endswith("[ncesync:main]")
 
 
@@ -78,7 +86,11 @@ def test_tv4_up_then_down_in_one_month_on_arrears_prorate(run) -> None:
     assert run("apply", "--date", "2024-06-10", "--auto-approve")[0] == 0
     edit_working_world(run.root, lambda w: w["dickerdata"]["subscriptions"][0].update(ConfirmedQuantity=13))
     assert run("apply", "--date", "2024-06-20", "--auto-approve")[0] == 0
-    assert [(a["quantity"], a["effectiveDate"][:10]) for a in additions(run.root)] == [(12, "2024-05-01"), (3, "2024-06-10"), (-2, "2024-06-20")]
+    assert [(a["quantity"], a["effectiveDate"][:10]) for a in additions(run.root)] == [
+        (12, "2024-05-01"),
+        (3, "2024-06-10"),
+        (-2, "2024-06-20"),
+    ]
     assert invoices(run.root, "arrears") == (Decimal("267.33"), Decimal("260.00"))
 
 

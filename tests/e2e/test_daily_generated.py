@@ -25,7 +25,9 @@ def bump_first_active_subscriptions(world: dict, n: int = 3) -> list[str]:
     return changed
 
 
-@pytest.mark.parametrize(("style", "prorate"), STYLES, ids=[f"{s}-{'prorate' if p else 'no-prorate'}" for s, p in STYLES])
+@pytest.mark.parametrize(
+    ("style", "prorate"), STYLES, ids=[f"{s}-{'prorate' if p else 'no-prorate'}" for s, p in STYLES]
+)
 def test_connectwise_deployment_converges_after_dicker_data_changes(run, style: str, prorate: bool) -> None:
     generate(run.root, clients=10, seed=11, psa="connectwise", style=style, prorate=prorate, today=date(2024, 6, 1))
     code, out = run("apply", "--date", "2024-06-03", "--auto-approve")
@@ -50,7 +52,9 @@ def test_connectwise_deployment_converges_after_dicker_data_changes(run, style: 
     assert code == 0 and "No changes." in out
 
 
-@pytest.mark.parametrize(("style", "prorate"), STYLES, ids=[f"{s}-{'prorate' if p else 'no-prorate'}" for s, p in STYLES])
+@pytest.mark.parametrize(
+    ("style", "prorate"), STYLES, ids=[f"{s}-{'prorate' if p else 'no-prorate'}" for s, p in STYLES]
+)
 def test_autotask_deployment_converges_after_dicker_data_changes(run, style: str, prorate: bool) -> None:
     generate(run.root, clients=8, seed=5, psa="autotask", style=style, prorate=prorate, today=date(2024, 6, 1))
     code, out = run("apply", "--date", "2024-06-03", "--auto-approve")

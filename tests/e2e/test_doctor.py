@@ -50,9 +50,21 @@ def test_a_healthy_connectwise_deployment_passes_every_check_and_writes_nothing(
     code, lines = doctor(cw)
     assert code == 0, lines
     names = [ln.split(maxsplit=1)[1].split(":")[0] for ln in lines[:-1]]
-    assert names == ["specs", "source credentials", "source subscriptions", "mapped customers", "source request budget",
-                     "psa site", "psa credentials", "psa permissions", "mapped companies", "mapped agreements",
-                     "mapped products", "psa request budget", "mapping"]
+    assert names == [
+        "specs",
+        "source credentials",
+        "source subscriptions",
+        "mapped customers",
+        "source request budget",
+        "psa site",
+        "psa credentials",
+        "psa permissions",
+        "mapped companies",
+        "mapped agreements",
+        "mapped products",
+        "psa request budget",
+        "mapping",
+    ]
     assert all(ln.startswith("ok ") for ln in lines[:-1]) and lines[-1] == "All 13 checks passed."
     before = json.loads((cw / "sandbox" / "world.json").read_text())["connectwise"]
     assert working_world(cw)["connectwise"] == before  # read-only
@@ -91,7 +103,9 @@ def test_an_agreement_of_another_company_fails_the_mapping_check(cw: Path) -> No
 
 
 def test_a_permission_the_api_member_lacks_names_the_security_role_setting(cw: Path, monkeypatch) -> None:
-    monkeypatch.setenv(ENV_VAR, json.dumps([{"kind": "status", "status": 403, "times": 0, "path_contains": "/procurement/catalog"}]))
+    monkeypatch.setenv(
+        ENV_VAR, json.dumps([{"kind": "status", "status": 403, "times": 0, "path_contains": "/procurement/catalog"}])
+    )
     code, lines = doctor(cw)
     assert code == 1
     assert "Procurement > Product Catalog: Inquire level All" in line(lines, "psa permissions")
@@ -117,15 +131,27 @@ def test_an_unknown_connectwise_company_fails_the_site_check(cw: Path) -> None:
 
 @pytest.mark.parametrize(
     ("wrong", "check", "fix"),
-    [({"AT_CODE": "NOTTHECODE"}, "psa credentials", "check psa.integration_code"),
-     ({"AT_SECRET": "nope"}, "psa credentials", "check psa.secret"),
-     ({"AT_USER": "someone@else.example"}, "psa zone", "check psa.username")],
+    [
+        ({"AT_CODE": "NOTTHECODE"}, "psa credentials", "check psa.integration_code"),
+        ({"AT_SECRET": "nope"}, "psa credentials", "check psa.secret"),
+        ({"AT_USER": "someone@else.example"}, "psa zone", "check psa.username"),
+    ],
     ids=["integration-code", "secret", "user"],
 )
 def test_each_autotask_credential_fails_with_the_setting_to_check(at: Path, wrong: dict, check: str, fix: str) -> None:
     with SandboxServer(at / "sandbox" / "world.json") as server:
-        point_at(at, {"psa": {"provider": "autotask", "endpoint": f"{server.url}/autotask", "username": "env:AT_USER",
-                              "secret": "env:AT_SECRET", "integration_code": "env:AT_CODE"}})
+        point_at(
+            at,
+            {
+                "psa": {
+                    "provider": "autotask",
+                    "endpoint": f"{server.url}/autotask",
+                    "username": "env:AT_USER",
+                    "secret": "env:AT_SECRET",
+                    "integration_code": "env:AT_CODE",
+                }
+            },
+        )
         code, lines = doctor(at, dict(ENV, **wrong))
     assert code == 1
     assert line(lines, check).startswith(f"FAIL  {check}") and fix in line(lines, check)
@@ -134,8 +160,19 @@ def test_each_autotask_credential_fails_with_the_setting_to_check(at: Path, wron
 def test_an_autotask_database_near_its_hourly_threshold_fails_the_budget_check(at: Path) -> None:
     with SandboxServer(at / "sandbox" / "world.json") as server:
         server.threshold.preset(900)  # other integrations' requests this hour
-        point_at(at, {"psa": {"provider": "autotask", "endpoint": f"{server.url}/autotask", "username": "env:AT_USER",
-                              "secret": "env:AT_SECRET", "integration_code": "env:AT_CODE", "request_budget": 1000}})
+        point_at(
+            at,
+            {
+                "psa": {
+                    "provider": "autotask",
+                    "endpoint": f"{server.url}/autotask",
+                    "username": "env:AT_USER",
+                    "secret": "env:AT_SECRET",
+                    "integration_code": "env:AT_CODE",
+                    "request_budget": 1000,
+                }
+            },
+        )
         code, lines = doctor(at, ENV)
     assert code == 1
     assert "902 of the database's 10000 requests used" in line(lines, "psa request budget")  # + zone, threshold

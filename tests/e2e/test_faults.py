@@ -37,7 +37,10 @@ def three(run):
 
 
 def test_429_storm_on_reads_is_waited_out(three, monkeypatch) -> None:
-    faults(monkeypatch, {"kind": "status", "status": 429, "retry_after": 0, "times": 3, "method": "GET", "vendor": "connectwise"})
+    faults(
+        monkeypatch,
+        {"kind": "status", "status": 429, "retry_after": 0, "times": 3, "method": "GET", "vendor": "connectwise"},
+    )
     code, out = three("apply", *DAY, "--auto-approve")
     assert code == 0, out
     assert quantities(three.root) == {1001: [15], 1002: [8], 1003: [4]}
@@ -77,7 +80,9 @@ def test_a_create_whose_response_was_lost_is_not_created_twice(run, monkeypatch)
 
 def test_a_slow_read_times_out_and_is_retried(three, monkeypatch) -> None:
     settings = three.root / "specs" / "settings.yaml"
-    settings.write_text(settings.read_text().replace("endpoint: sandbox\nbilling", "endpoint: sandbox\n  timeout: 0.5\nbilling"))
+    settings.write_text(
+        settings.read_text().replace("endpoint: sandbox\nbilling", "endpoint: sandbox\n  timeout: 0.5\nbilling")
+    )
     faults(monkeypatch, {"kind": "slow", "delay": 1.5, "times": 1, "method": "GET", "vendor": "connectwise"})
     code, out = three("plan", *DAY)
     assert code == 0, out
@@ -85,7 +90,10 @@ def test_a_slow_read_times_out_and_is_retried(three, monkeypatch) -> None:
 
 
 def test_source_outage_fails_the_plan_and_writes_nothing(three, monkeypatch) -> None:
-    faults(monkeypatch, {"kind": "status", "status": 500, "times": 0, "vendor": "dickerdata", "path_contains": "Subscriptions"})
+    faults(
+        monkeypatch,
+        {"kind": "status", "status": 500, "times": 0, "vendor": "dickerdata", "path_contains": "Subscriptions"},
+    )
     code, out = three("apply", *DAY, "--auto-approve")
     assert code == 1
     assert "Dicker Data" in out and "500" in out
@@ -101,7 +109,16 @@ def test_html_error_page_from_the_psa_is_a_clear_error(three, monkeypatch) -> No
 
 
 def test_missing_field_in_the_source_answer_is_refused_not_read_as_zero(three, monkeypatch) -> None:
-    faults(monkeypatch, {"kind": "malformed", "malformed": "missing_field", "field": "ConfirmedQuantity", "times": 0, "vendor": "dickerdata"})
+    faults(
+        monkeypatch,
+        {
+            "kind": "malformed",
+            "malformed": "missing_field",
+            "field": "ConfirmedQuantity",
+            "times": 0,
+            "vendor": "dickerdata",
+        },
+    )
     code, out = three("apply", *DAY, "--auto-approve")
     assert code == 1 and "ConfirmedQuantity" in out
     assert quantities(three.root) == {1001: [12], 1002: [6], 1003: [3]}
@@ -140,10 +157,22 @@ def test_a_second_apply_fails_fast_naming_the_holder(three) -> None:
     ],
     ids=["addition-quantity", "addition-product", "catalog-price", "agreement-prorate-flag"],
 )
-def test_a_psa_record_missing_a_field_that_decides_money_stops_the_run(three, monkeypatch, path, field, message) -> None:
+def test_a_psa_record_missing_a_field_that_decides_money_stops_the_run(
+    three, monkeypatch, path, field, message
+) -> None:
     """Never read as zero seats, "no line" (a duplicate create) or a zero price."""
-    faults(monkeypatch, {"kind": "malformed", "malformed": "missing_field", "field": field, "times": 0,
-                         "vendor": "connectwise", "method": "GET", "path_contains": path})
+    faults(
+        monkeypatch,
+        {
+            "kind": "malformed",
+            "malformed": "missing_field",
+            "field": field,
+            "times": 0,
+            "vendor": "connectwise",
+            "method": "GET",
+            "path_contains": path,
+        },
+    )
     code, out = three("apply", *DAY, "--auto-approve")
     assert code == 1
     assert message in out and "refusing to guess it" in out

@@ -90,6 +90,6 @@ def test_an_unbilled_charge_that_no_longer_matches_is_corrected_in_place(deploym
     code, out = run("apply", "--date", TODAY, "--auto-approve")
     assert code == 0, out
     charges = working_world(run.root)["autotask"]["contractCharges"]
-    assert len(charges) == len(set(c["id"] for c in charges))  # corrected, not copied again
+    assert len(charges) == len({c["id"] for c in charges})  # corrected, not copied again
     assert charges[0]["unitPrice"] == original["unitPrice"]
     assert plan_json(run)["changes"] == []

@@ -76,8 +76,9 @@ def test_text_plan_shows_each_invoice_with_totals_per_client(deployment):
 
 
 def test_prorating_agreements_are_refused_and_nothing_is_written(run):
-    generate(run.root, clients=2, seed=11, psa="connectwise", sync="monthly", prorate=True,
-             today=date.fromisoformat(TODAY))
+    generate(
+        run.root, clients=2, seed=11, psa="connectwise", sync="monthly", prorate=True, today=date.fromisoformat(TODAY)
+    )
     plan = plan_json(run, exit_code=1)  # licences that cannot be synced fail the run
     assert plan["changes"] == [] and plan["errors"]
     assert all("Prorate on" in e["message"] for e in plan["errors"])

@@ -21,8 +21,10 @@ def _bump(world: dict) -> None:
         sub["ConfirmedQuantity"] += 2
 
 
-@pytest.mark.parametrize(("psa", "sync"), [("connectwise", "daily"), ("autotask", "daily"), ("connectwise", "monthly"),
-                                           ("autotask", "monthly")])
+@pytest.mark.parametrize(
+    ("psa", "sync"),
+    [("connectwise", "daily"), ("autotask", "daily"), ("connectwise", "monthly"), ("autotask", "monthly")],
+)
 def test_a_plan_reads_back_as_itself(run, psa: str, sync: str) -> None:
     generate(run.root, clients=6, seed=3, psa=psa, sync=sync, today=date(2024, 7, 10))
     assert run("sandbox", "reset")[0] == 0

@@ -23,8 +23,9 @@ DAY = ("--date", "2024-06-15")
 
 def _cap(root, share: str) -> None:
     settings = root / "specs" / "settings.yaml"
-    settings.write_text(settings.read_text().replace("  provider: autotask\n",
-                                                     f"  provider: autotask\n  max_request_share: {share}\n"))
+    settings.write_text(
+        settings.read_text().replace("  provider: autotask\n", f"  provider: autotask\n  max_request_share: {share}\n")
+    )
 
 
 @pytest.fixture
@@ -37,11 +38,20 @@ def test_the_plan_says_how_many_requests_the_apply_makes_and_its_share_of_the_ho
     autotask("plan", *DAY, "--format", "json")
     requests = json.loads(autotask.stdout)["requests"]
     # the reads: zone, threshold, companies, contracts, services, contract services, unit rows, charges
-    assert requests == {"reads": 8, "writes": 1, "lookups": 0, "total": 9, "hourly_limit": 10000,
-                        "share_percent": "0.1", "max_share_percent": "25"}
+    assert requests == {
+        "reads": 8,
+        "writes": 1,
+        "lookups": 0,
+        "total": 9,
+        "hourly_limit": 10000,
+        "share_percent": "0.1",
+        "max_share_percent": "25",
+    }
     _, out = autotask("plan", *DAY)
-    assert ("Requests: applying it makes about 9 to Autotask (8 to read it again, 1 to write): 0.1 % of the "
-            "10,000 an hour the database allows all its integrations together (psa.max_request_share 25 %)") in out
+    assert (
+        "Requests: applying it makes about 9 to Autotask (8 to read it again, 1 to write): 0.1 % of the "
+        "10,000 an hour the database allows all its integrations together (psa.max_request_share 25 %)"
+    ) in out
 
 
 def test_an_apply_over_the_configured_share_is_refused_and_writes_nothing(autotask) -> None:

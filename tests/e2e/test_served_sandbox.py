@@ -67,13 +67,23 @@ def ncesync(root: Path, *args: str) -> tuple[int, str]:
 
 
 def served_connectwise(url: str) -> dict:
-    return {"provider": "connectwise", "endpoint": f"{url}/connectwise", "company_id": "env:CW_COMPANY",
-            "public_key": "env:CW_PUBLIC", "private_key": "env:CW_PRIVATE", "client_id": "env:CW_CLIENT_ID"}
+    return {
+        "provider": "connectwise",
+        "endpoint": f"{url}/connectwise",
+        "company_id": "env:CW_COMPANY",
+        "public_key": "env:CW_PUBLIC",
+        "private_key": "env:CW_PRIVATE",
+        "client_id": "env:CW_CLIENT_ID",
+    }
 
 
 def served_dicker_data(url: str) -> dict:
-    return {"provider": "dickerdata", "endpoint": f"{url}/dickerdata", "account_code": "env:DD_ACCOUNT",
-            "access_token": "env:DD_TOKEN"}
+    return {
+        "provider": "dickerdata",
+        "endpoint": f"{url}/dickerdata",
+        "account_code": "env:DD_ACCOUNT",
+        "access_token": "env:DD_TOKEN",
+    }
 
 
 def test_plan_and_apply_against_a_served_sandbox_with_env_credentials(served) -> None:
@@ -91,9 +101,19 @@ def test_autotask_against_a_served_sandbox_discovers_its_zone_on_loopback(tmp_pa
     root = tmp_path / "deployment"
     write_autotask_deployment(root, autotask_world(quantity=15), style="advance", prorate=False)
     with SandboxServer(root / "sandbox" / "world.json") as server:
-        point_at(root, {"psa": {"provider": "autotask", "endpoint": f"{server.url}/autotask", "username": "env:AT_USER",
-                                "secret": "env:AT_SECRET", "integration_code": "env:AT_CODE"},
-                        "source": served_dicker_data(server.url)})
+        point_at(
+            root,
+            {
+                "psa": {
+                    "provider": "autotask",
+                    "endpoint": f"{server.url}/autotask",
+                    "username": "env:AT_USER",
+                    "secret": "env:AT_SECRET",
+                    "integration_code": "env:AT_CODE",
+                },
+                "source": served_dicker_data(server.url),
+            },
+        )
         code, out = ncesync(root, "plan", *DAY)
         assert code == 0, out
         assert "+3" in out

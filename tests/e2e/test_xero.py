@@ -40,7 +40,9 @@ def test_the_example_plans_applies_and_then_plans_nothing(run) -> None:
         assert [x["Description"] for x in template["LineItems"] if "ItemCode" not in x] == ["Managed IT services"]
 
 
-@pytest.mark.parametrize(("style", "prorate"), STYLES, ids=[f"{s}-{'prorate' if p else 'no-prorate'}" for s, p in STYLES])
+@pytest.mark.parametrize(
+    ("style", "prorate"), STYLES, ids=[f"{s}-{'prorate' if p else 'no-prorate'}" for s, p in STYLES]
+)
 def test_a_xero_deployment_converges_after_dicker_data_changes(run, style: str, prorate: bool) -> None:
     generate(run.root, clients=8, seed=5, psa="xero", style=style, prorate=prorate, today=date(2024, 6, 1))
     code, out = run("apply", "--date", "2024-06-03", "--auto-approve")

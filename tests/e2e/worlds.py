@@ -17,32 +17,57 @@ OTHER = "9c1d2e3f-0000-4000-8000-00000000f001"
 STOCK = "P1Y:CFQ7TTC0LCHC:0002:1:"
 
 
-def subscription(tenant: str, quantity: int, *, sid: str = "sub-bp-1", status: str = "ACTIVE", company: str = "Contoso Ltd") -> dict[str, Any]:
+def subscription(
+    tenant: str, quantity: int, *, sid: str = "sub-bp-1", status: str = "ACTIVE", company: str = "Contoso Ltd"
+) -> dict[str, Any]:
     return {
-        "SubscriptionId": sid, "TenantId": tenant, "CompanyName": company, "StockCode": STOCK,
-        "StockDescription": "MS NCE M365 BUSINESS PREMIUM 1 YR COMMIT MONTHLY", "ConfirmedQuantity": quantity,
-        "Status": status, "BillingFrequency": "Monthly", "UnitPrice": "15.00", "UnitRRP": "20.00",
-        "LastBillingDate": "2024-06-01", "NextBillingDate": "2024-07-01", "ExpiryDate": "2025-04-30",
+        "SubscriptionId": sid,
+        "TenantId": tenant,
+        "CompanyName": company,
+        "StockCode": STOCK,
+        "StockDescription": "MS NCE M365 BUSINESS PREMIUM 1 YR COMMIT MONTHLY",
+        "ConfirmedQuantity": quantity,
+        "Status": status,
+        "BillingFrequency": "Monthly",
+        "UnitPrice": "15.00",
+        "UnitRRP": "20.00",
+        "LastBillingDate": "2024-06-01",
+        "NextBillingDate": "2024-07-01",
+        "ExpiryDate": "2025-04-30",
     }
 
 
 def addition(addition_id: int, agreement_id: int, quantity: int, *, recorded: str = "2024-04-30") -> dict[str, Any]:
     return {
-        "id": addition_id, "agreementId": agreement_id, "product": {"id": 11, "identifier": "M365-BP"},
-        "quantity": quantity, "unitPrice": 20.0, "unitCost": 15.0, "billCustomer": "Billable",
-        "effectiveDate": "2024-05-01T00:00:00Z", "cancelledDate": None, "description": "Business Premium",
-        "invoiceDescription": "", "agreementStatus": "Active",
+        "id": addition_id,
+        "agreementId": agreement_id,
+        "product": {"id": 11, "identifier": "M365-BP"},
+        "quantity": quantity,
+        "unitPrice": 20.0,
+        "unitCost": 15.0,
+        "billCustomer": "Billable",
+        "effectiveDate": "2024-05-01T00:00:00Z",
+        "cancelledDate": None,
+        "description": "Business Premium",
+        "invoiceDescription": "",
+        "agreementStatus": "Active",
         "_history": [{"recordedOn": recorded, "quantity": quantity}],
     }
 
 
 def agreement(agreement_id: int, company_id: int, *, prorate: bool, status: str = "Active") -> dict[str, Any]:
     return {
-        "id": agreement_id, "name": f"Agreement {agreement_id}", "type": {"id": 1, "name": "Managed Services"},
+        "id": agreement_id,
+        "name": f"Agreement {agreement_id}",
+        "type": {"id": 1, "name": "Managed Services"},
         "company": {"id": company_id, "identifier": f"C{company_id}", "name": f"Company {company_id}"},
         "contact": {"id": 1, "name": "Accounts Payable"},
-        "agreementStatus": status, "prorateFlag": prorate, "billingCycle": {"id": 1, "name": "Monthly"},
-        "startDate": "2024-01-01T00:00:00Z", "endDate": None, "cancelledFlag": status == "Cancelled",
+        "agreementStatus": status,
+        "prorateFlag": prorate,
+        "billingCycle": {"id": 1, "name": "Monthly"},
+        "startDate": "2024-01-01T00:00:00Z",
+        "endDate": None,
+        "cancelledFlag": status == "Cancelled",
         "noEndingDateFlag": True,
     }
 
@@ -58,15 +83,31 @@ def connectwise_world(*, quantity: int, prorate: bool, main_lines: int = 1) -> d
             "companies": [{"id": 250, "identifier": "C250", "name": "Contoso Ltd"}],
             "agreements": [agreement(1001, 250, prorate=prorate)],
             "additions": [addition(501 + i, 1001, 12) for i in range(main_lines)],
-            "catalog": [{"id": 11, "identifier": "M365-BP", "description": "Business Premium", "price": 20.0, "cost": 15.0,
-                         "customerDescription": "Business Premium", "subcategory": {"id": 1, "name": "Microsoft NCE"},
-                         "type": {"id": 1, "name": "Licence"}}],
+            "catalog": [
+                {
+                    "id": 11,
+                    "identifier": "M365-BP",
+                    "description": "Business Premium",
+                    "price": 20.0,
+                    "cost": 15.0,
+                    "customerDescription": "Business Premium",
+                    "subcategory": {"id": 1, "name": "Microsoft NCE"},
+                    "type": {"id": 1, "name": "Licence"},
+                }
+            ],
         },
         "autotask": {},
     }
 
 
-def write_deployment(root: Path, world: dict[str, Any], *, style: str, psa: str = "connectwise", clients: list[dict[str, Any]] | None = None) -> Path:
+def write_deployment(
+    root: Path,
+    world: dict[str, Any],
+    *,
+    style: str,
+    psa: str = "connectwise",
+    clients: list[dict[str, Any]] | None = None,
+) -> Path:
     specs = root / "specs"
     (specs / "clients").mkdir(parents=True, exist_ok=True)
     settings = {
@@ -77,13 +118,24 @@ def write_deployment(root: Path, world: dict[str, Any], *, style: str, psa: str 
         "safety": {"max_decrease_percent": 30, "min_seats": 10},
         "sandbox": {"world": "sandbox/world.json"},
     }
-    products = {"products": {"m365-business-premium": {
-        "name": "Microsoft 365 Business Premium", "stock_codes": ["P1Y:CFQ7TTC0LCHC:0002"],
-        "psa_product": "M365-BP", "price": "20.00"}}}
+    products = {
+        "products": {
+            "m365-business-premium": {
+                "name": "Microsoft 365 Business Premium",
+                "stock_codes": ["P1Y:CFQ7TTC0LCHC:0002"],
+                "psa_product": "M365-BP",
+                "price": "20.00",
+            }
+        }
+    }
     (specs / "settings.yaml").write_text(yaml.safe_dump(settings, sort_keys=False))
     (specs / "products.yaml").write_text(yaml.safe_dump(products, sort_keys=False))
-    for client in clients or [{"name": "Contoso Ltd", "dd_customer_id": TENANT, "psa_company_id": 250, "agreement_id": 1001}]:
-        (specs / "clients" / f"{client['name'].split()[0].lower()}.yaml").write_text(yaml.safe_dump(client, sort_keys=False))
+    for client in clients or [
+        {"name": "Contoso Ltd", "dd_customer_id": TENANT, "psa_company_id": 250, "agreement_id": 1001}
+    ]:
+        (specs / "clients" / f"{client['name'].split()[0].lower()}.yaml").write_text(
+            yaml.safe_dump(client, sort_keys=False)
+        )
     (root / "sandbox").mkdir(exist_ok=True)
     (root / "sandbox" / "world.json").write_text(json.dumps(world, indent=1))
     return root
@@ -100,7 +152,9 @@ def edit_working_world(root: Path, edit) -> None:
     path.write_text(json.dumps(world, indent=1))
 
 
-def three_clients_world(*, quantities: tuple[int, int, int] = (15, 8, 4)) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def three_clients_world(
+    *, quantities: tuple[int, int, int] = (15, 8, 4)
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Three ConnectWise clients, each with a 12/6/3-seat main line and a different DD count."""
     names = ["Contoso Ltd", "Fabrikam Ltd", "Northwind Ltd"]
     tenants = [TENANT, OTHER, "5a5a5a5a-0000-4000-8000-000000000003"]
@@ -126,13 +180,22 @@ def autotask_world(*, quantity: int, posted_through_may: bool = True, june_poste
     rows = []
     month_starts = ["2024-05-01", "2024-06-01", "2024-07-01", "2024-08-01"]
     month_ends = ["2024-05-31", "2024-06-30", "2024-07-31", "2024-08-31"]
-    for i, (start, end) in enumerate(zip(month_starts, month_ends)):
+    for i, (start, end) in enumerate(zip(month_starts, month_ends, strict=False)):
         posted = (i == 0 and posted_through_may) or (i == 1 and june_posted)
-        rows.append({
-            "id": i + 1, "contractID": 7001, "contractServiceID": 1, "serviceID": 9001,
-            "startDate": f"{start}T00:00:00", "endDate": f"{end}T00:00:00", "units": 12,
-            "price": 20.0, "cost": 15.0, "approveAndPostDate": f"{end}T00:00:00" if posted else None,
-        })
+        rows.append(
+            {
+                "id": i + 1,
+                "contractID": 7001,
+                "contractServiceID": 1,
+                "serviceID": 9001,
+                "startDate": f"{start}T00:00:00",
+                "endDate": f"{end}T00:00:00",
+                "units": 12,
+                "price": 20.0,
+                "cost": 15.0,
+                "approveAndPostDate": f"{end}T00:00:00" if posted else None,
+            }
+        )
     return {
         "dickerdata": {
             "customers": [{"TenantId": TENANT, "CompanyName": "Contoso Ltd"}],
@@ -142,13 +205,40 @@ def autotask_world(*, quantity: int, posted_through_may: bool = True, june_poste
         "connectwise": {},
         "autotask": {
             "companies": [{"id": 250, "companyName": "Contoso Ltd", "isActive": True}],
-            "contracts": [{"id": 7001, "companyID": 250, "contractName": "Contoso - Microsoft 365", "contractType": 7,
-                           "status": 1, "startDate": "2024-01-01T00:00:00", "endDate": "2024-08-31T00:00:00",
-                           "contractPeriodType": 2}],
-            "services": [{"id": 9001, "name": "Microsoft 365 Business Premium", "invoiceDescription": "Business Premium",
-                          "unitPrice": 20.0, "unitCost": 15.0, "isActive": True, "periodType": 2}],
-            "contractServices": [{"id": 1, "contractID": 7001, "serviceID": 9001, "unitPrice": 20.0, "unitCost": 15.0,
-                                  "invoiceDescription": "Business Premium", "internalDescription": None}],
+            "contracts": [
+                {
+                    "id": 7001,
+                    "companyID": 250,
+                    "contractName": "Contoso - Microsoft 365",
+                    "contractType": 7,
+                    "status": 1,
+                    "startDate": "2024-01-01T00:00:00",
+                    "endDate": "2024-08-31T00:00:00",
+                    "contractPeriodType": 2,
+                }
+            ],
+            "services": [
+                {
+                    "id": 9001,
+                    "name": "Microsoft 365 Business Premium",
+                    "invoiceDescription": "Business Premium",
+                    "unitPrice": 20.0,
+                    "unitCost": 15.0,
+                    "isActive": True,
+                    "periodType": 2,
+                }
+            ],
+            "contractServices": [
+                {
+                    "id": 1,
+                    "contractID": 7001,
+                    "serviceID": 9001,
+                    "unitPrice": 20.0,
+                    "unitCost": 15.0,
+                    "invoiceDescription": "Business Premium",
+                    "internalDescription": None,
+                }
+            ],
             "contractServiceUnits": rows,
             "contractServiceAdjustments": [],
             "contractCharges": [],

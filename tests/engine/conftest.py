@@ -16,7 +16,9 @@ CONTOSO = "2b7f0c1e-5d7a-4b0e-9a55-0c4f1f1f0a01"
 FABRIKAM = "9c1d2e3f-0000-4000-8000-00000000f001"
 
 
-def sub(tenant: str, code: str, qty: int, *, status: str = "ACTIVE", sid: str | None = None, name: str = "Contoso Ltd") -> Subscription:
+def sub(
+    tenant: str, code: str, qty: int, *, status: str = "ACTIVE", sid: str | None = None, name: str = "Contoso Ltd"
+) -> Subscription:
     return Subscription(
         subscription_id=sid or f"{tenant[:4]}-{code}-{qty}",
         tenant_id=tenant,
@@ -30,7 +32,16 @@ def sub(tenant: str, code: str, qty: int, *, status: str = "ACTIVE", sid: str | 
     )
 
 
-def line(line_id: int, agreement: int, product: str, qty: int, *, price: str = "36.30", start: date = date(2024, 5, 1), description: str = "") -> PsaLine:
+def line(
+    line_id: int,
+    agreement: int,
+    product: str,
+    qty: int,
+    *,
+    price: str = "36.30",
+    start: date = date(2024, 5, 1),
+    description: str = "",
+) -> PsaLine:
     return PsaLine(
         id=line_id,
         agreement_id=agreement,
@@ -58,7 +69,9 @@ def psa_state(*lines: PsaLine, prorate: bool = False) -> PsaState:
         "M365-BP-MONTHLY": CatalogItem("M365-BP-MONTHLY", 12, "Business Premium monthly", Decimal("44.00")),
         "EXO-P1": CatalogItem("EXO-P1", 13, "Exchange Online Plan 1", Decimal("6.00")),
     }
-    return PsaState(companies={250: "Contoso", 251: "Fabrikam"}, agreements=agreements, lines=tuple(lines), catalog=catalog)
+    return PsaState(
+        companies={250: "Contoso", 251: "Fabrikam"}, agreements=agreements, lines=tuple(lines), catalog=catalog
+    )
 
 
 def inventory(*subs: Subscription) -> Inventory:

@@ -6,13 +6,13 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-from reconciler.provider import TargetProvider, WriteResult
 from reconciler.apply.apply import apply_plan
-from reconciler.plan.change import SET_QUANTITY, Change
-from reconciler.errors import LockHeldError, ProviderError
 from reconciler.apply.journal import Journal, read_journal
 from reconciler.apply.lock import ApplyLock
+from reconciler.errors import LockHeldError, ProviderError
+from reconciler.plan.change import SET_QUANTITY, Change
 from reconciler.plan.plan import Plan
+from reconciler.provider import TargetProvider, WriteResult
 
 
 class RecordingTarget(TargetProvider):
@@ -31,15 +31,28 @@ class RecordingTarget(TargetProvider):
 
     def write(self, change: Change) -> WriteResult:
         if (change.client_id, change.product_id) in self.fail_on:
-            raise ProviderError("ConnectWise POST /finance/agreements/1/additions: HTTP 500, request failed: boom", status=500)
+            raise ProviderError(
+                "ConnectWise POST /finance/agreements/1/additions: HTTP 500, request failed: boom", status=500
+            )
         self.writes.append(change)
         return WriteResult(record_id=1000 + len(self.writes))
 
 
 def change(client: str, product: str, qty: int = 5) -> Change:
-    return Change(action=SET_QUANTITY, client_id=client, client_name=client.title(), agreement_id=1,
-                  product_id=product, product_key=product.lower(), line_kind="main", reason="test",
-                  effective_date="2024-06-15", line_id=7, before={"quantity": 1}, after={"quantity": qty})
+    return Change(
+        action=SET_QUANTITY,
+        client_id=client,
+        client_name=client.title(),
+        agreement_id=1,
+        product_id=product,
+        product_key=product.lower(),
+        line_kind="main",
+        reason="test",
+        effective_date="2024-06-15",
+        line_id=7,
+        before={"quantity": 1},
+        after={"quantity": qty},
+    )
 
 
 def plan_of(*changes: Change) -> Plan:
@@ -61,13 +74,20 @@ def test_a_failure_stops_only_its_licence_and_every_other_licence_goes_on(tmp_pa
     assert (skipped.change.action, skipped.next_run) == ("update_line", "plans it again with its licence")
     assert result.stopped is None and not result.ok
     outcomes = [(e["client_id"], e["product_id"], e["outcome"]) for e in read_journal(tmp_path)]
-    assert outcomes == [("alpha", "P1", "applied"), ("alpha", "P2", "failed"), ("alpha", "P2", "skipped"),
-                        ("alpha", "P3", "applied"), ("beta", "P1", "applied")]
+    assert outcomes == [
+        ("alpha", "P1", "applied"),
+        ("alpha", "P2", "failed"),
+        ("alpha", "P2", "skipped"),
+        ("alpha", "P3", "applied"),
+        ("beta", "P1", "applied"),
+    ]
 
 
 def test_fail_fast_stops_every_client(tmp_path: Path) -> None:
     target = RecordingTarget(fail_on={("alpha", "P1")})
-    result = apply_plan(plan_of(change("alpha", "P1"), change("beta", "P1")), target, Journal(tmp_path, "r"), fail_fast=True)
+    result = apply_plan(
+        plan_of(change("alpha", "P1"), change("beta", "P1")), target, Journal(tmp_path, "r"), fail_fast=True
+    )
     assert target.writes == [] and len(result.skipped) == 1
 
 
@@ -84,7 +104,9 @@ def test_repeated_failures_trip_the_circuit_breaker_and_the_journal_says_where(t
 
 def test_a_success_between_failures_resets_the_breaker(tmp_path: Path) -> None:
     target = RecordingTarget(fail_on={("alpha", "P1"), ("alpha", "P2"), ("gamma", "P1"), ("gamma", "P2")})
-    plan = plan_of(change("alpha", "P1"), change("alpha", "P2"), change("beta", "P1"), change("gamma", "P1"), change("gamma", "P2"))
+    plan = plan_of(
+        change("alpha", "P1"), change("alpha", "P2"), change("beta", "P1"), change("gamma", "P1"), change("gamma", "P2")
+    )
     result = apply_plan(plan, target, Journal(tmp_path, "r"), breaker=3)
     assert result.stopped is None and len(result.failed) == 4 and len(target.writes) == 1
 

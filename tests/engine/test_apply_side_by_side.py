@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.provider import TargetProvider, WriteResult
 from reconciler.apply.apply import apply_plan
-from reconciler.plan.change import SET_QUANTITY, UPDATE_LINE, Change
-from reconciler.errors import ProviderError
 from reconciler.apply.interruption import Interrupted
 from reconciler.apply.journal import Journal, read_journal
+from reconciler.errors import ProviderError
+from reconciler.plan.change import SET_QUANTITY, UPDATE_LINE, Change
 from reconciler.plan.plan import Plan
+from reconciler.provider import TargetProvider, WriteResult
 
 
 class SlowTarget(TargetProvider):
@@ -26,8 +26,14 @@ class SlowTarget(TargetProvider):
 
     name = kind = "slow"
 
-    def __init__(self, width: int, *, fail_on: frozenset[tuple[str, str, str]] = frozenset(), delay: float = 0.02,
-                 interrupt_on: tuple[str, str, str] | None = None):
+    def __init__(
+        self,
+        width: int,
+        *,
+        fail_on: frozenset[tuple[str, str, str]] = frozenset(),
+        delay: float = 0.02,
+        interrupt_on: tuple[str, str, str] | None = None,
+    ):
         self.write_parallelism = width
         self.fail_on, self.delay, self.interrupt_on = fail_on, delay, interrupt_on
         self.started: list[tuple[str, str, str]] = []
@@ -60,9 +66,20 @@ class SlowTarget(TargetProvider):
 
 
 def seat_change(client: str, product: str) -> Change:
-    return Change(action=SET_QUANTITY, client_id=client, client_name=client.title(), agreement_id=1,
-                  product_id=product, product_key=product.lower(), line_kind="main", reason="test",
-                  effective_date="2024-06-15", line_id=7, before={"quantity": 1}, after={"quantity": 5})
+    return Change(
+        action=SET_QUANTITY,
+        client_id=client,
+        client_name=client.title(),
+        agreement_id=1,
+        product_id=product,
+        product_key=product.lower(),
+        line_kind="main",
+        reason="test",
+        effective_date="2024-06-15",
+        line_id=7,
+        before={"quantity": 1},
+        after={"quantity": 5},
+    )
 
 
 def licence(client: str, product: str) -> list[Change]:

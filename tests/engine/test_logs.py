@@ -52,7 +52,9 @@ def test_connectwise_lock_names_do_not_carry_the_company_id() -> None:
     from providers.connectwise.client import ConnectWiseClient
     from providers.connectwise.provider import ConnectWiseProvider
 
-    client = ConnectWiseClient("https://api-na.myconnectwise.net", company_id="acmecorp", public_key="p", private_key="k", client_id="c")
+    client = ConnectWiseClient(
+        "https://api-na.myconnectwise.net", company_id="acmecorp", public_key="p", private_key="k", client_id="c"
+    )
     provider = ConnectWiseProvider(client, site="https://api-na.myconnectwise.net", company_id="acmecorp")
     assert "acmecorp" not in provider.tenant_key()
 
@@ -89,9 +91,11 @@ def test_a_source_plugin_named_as_the_psa_is_a_clear_error() -> None:
     wrong = ProviderConfig(name="dickerdata", endpoint="https://b2b-api.dickerdata.com.au")
     deployment = replace(deployment, settings=replace(deployment.settings, psa=wrong))
     environ = {"DD_ACCOUNT_CODE": "acct", "DD_ACCESS_TOKEN": "token-1"}
-    with _pytest.raises(ConfigError, match="psa.provider 'dickerdata' cannot be used as the psa"):
-        with Runtime(deployment, sync_date=date(2024, 6, 15), environ=environ):
-            pass
+    with (
+        _pytest.raises(ConfigError, match="psa.provider 'dickerdata' cannot be used as the psa"),
+        Runtime(deployment, sync_date=date(2024, 6, 15), environ=environ),
+    ):
+        pass
 
 
 def test_an_unknown_provider_lists_the_installed_ones() -> None:
@@ -100,5 +104,7 @@ def test_an_unknown_provider_lists_the_installed_ones() -> None:
     from reconciler.errors import ConfigError
     from reconciler.run.plugins import provider_class
 
-    with _pytest.raises(ConfigError, match=r"unknown provider 'halo' \(installed providers: .*autotask.*connectwise.*dickerdata"):
+    with _pytest.raises(
+        ConfigError, match=r"unknown provider 'halo' \(installed providers: .*autotask.*connectwise.*dickerdata"
+    ):
         provider_class("halo")

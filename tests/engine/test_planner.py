@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from tests.kit.capabilities import capabilities
 from reconciler.plan import safety
 from reconciler.plan.planner import PlanRequest, build_plan
 from reconciler.report.render import render
 from tests.engine.conftest import CONTOSO, FABRIKAM, inventory, line, psa_state, sub
+from tests.kit.capabilities import capabilities
 
 DAY = date(2024, 6, 15)
 
@@ -36,7 +36,9 @@ def test_subscriptions_of_one_product_on_two_terms_are_separate_licences(deploym
     )
     plan = plan_for(deployment, inv, psa_state(line(501, 1001, "M365-BP-ANNUAL", 10)))
     created = [c for c in plan.changes if c.action == "create_line"]
-    assert [(c.product_id, c.after["quantity"], c.after["unit_price"]) for c in created] == [("M365-BP-MONTHLY", 2, "44.00")]
+    assert [(c.product_id, c.after["quantity"], c.after["unit_price"]) for c in created] == [
+        ("M365-BP-MONTHLY", 2, "44.00")
+    ]
 
 
 def test_per_licence_agreement_override_routes_the_licence(deployment) -> None:
@@ -57,11 +59,16 @@ def test_unmapped_customers_and_stock_codes_are_reported_with_seats(deployment) 
     assert ("customer", "Northwind", 9, None) in kinds
     text = render(plan.to_json(), "text")
     assert "customer Northwind [ffff0000-unmapped]: 9 seats" in text
-    assert "? warning: unmapped in Dicker Data, not billed by ncesync: 1 customer (9 seats), 1 stock code of mapped clients (7 seats)" in text
+    assert (
+        "? warning: unmapped in Dicker Data, not billed by ncesync: 1 customer (9 seats), 1 stock code of mapped clients (7 seats)"
+        in text
+    )
 
 
 def test_a_client_sync_reports_only_its_own_client(deployment) -> None:
-    inv = inventory(sub(CONTOSO, "P1Y:CFQ7TTC0LCHC:0002:1:", 3), sub("ffff0000-unmapped", "P1Y:CFQ7TTC0LCHC:0002:1:", 9))
+    inv = inventory(
+        sub(CONTOSO, "P1Y:CFQ7TTC0LCHC:0002:1:", 3), sub("ffff0000-unmapped", "P1Y:CFQ7TTC0LCHC:0002:1:", 9)
+    )
     contoso = tuple(c for c in deployment.clients if c.dd_customer_id == CONTOSO)
     plan = plan_for(deployment, inv, psa_state(), clients=contoso, full_run=False)
     assert {c.client_id for c in plan.changes} == {CONTOSO}
@@ -143,7 +150,9 @@ def test_a_template_failing_on_one_licence_blocks_only_that_licence(deployment) 
     fabrikam = next(c for c in deployment.clients if c.dd_customer_id == FABRIKAM)
     broken = replace(fabrikam, description_template="{{ (term_end - sync_date).days }} days left")
     clients = tuple(broken if c is fabrikam else c for c in deployment.clients)
-    inv = inventory(sub(FABRIKAM, "P1Y:CFQ7TTC0LCHC:0002:1:", 5, name="Fabrikam"), sub(CONTOSO, "P1Y:CFQ7TTC0LCHC:0002:1:", 15))
+    inv = inventory(
+        sub(FABRIKAM, "P1Y:CFQ7TTC0LCHC:0002:1:", 5, name="Fabrikam"), sub(CONTOSO, "P1Y:CFQ7TTC0LCHC:0002:1:", 15)
+    )
     plan = plan_for(deployment, inv, psa_state(line(501, 1001, "M365-BP-ANNUAL", 12)), clients=clients)
     assert {c.client_id for c in plan.changes} == {CONTOSO}
     [error] = plan.errors

@@ -12,15 +12,15 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import click
 import jsonschema
 import pytest
 import yaml
 
-from reconciler.cli.main import cli
 from reconciler.apply.journal import JOURNAL
+from reconciler.cli.main import cli
 from reconciler.report.render.markdown import MARKER
 
 ROOT = Path(__file__).parents[2]
@@ -183,7 +183,7 @@ def _plan_comment():
 
 
 class _FakeGitLab(BaseHTTPRequestHandler):
-    notes: list[dict[str, Any]] = []
+    notes: ClassVar[list[dict[str, Any]]] = []
 
     def log_message(self, *args: Any) -> None:
         pass
@@ -222,8 +222,12 @@ def test_gitlab_plan_note_is_created_once_then_updated_in_place() -> None:
     server = HTTPServer(("127.0.0.1", 0), _FakeGitLab)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    env = {"CI_API_V4_URL": f"http://127.0.0.1:{server.server_port}/api/v4", "CI_PROJECT_ID": "group/specs",
-           "CI_MERGE_REQUEST_IID": "7", "NCESYNC_GITLAB_TOKEN": "test-token"}
+    env = {
+        "CI_API_V4_URL": f"http://127.0.0.1:{server.server_port}/api/v4",
+        "CI_PROJECT_ID": "group/specs",
+        "CI_MERGE_REQUEST_IID": "7",
+        "NCESYNC_GITLAB_TOKEN": "test-token",
+    }
     try:
         module.post(module.note_body(f"{MARKER}\nfirst plan", "", 2), env)
         module.post(module.note_body(f"{MARKER}\nsecond plan", "", 0), env)

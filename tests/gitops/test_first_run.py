@@ -53,8 +53,9 @@ def _readme_commands(example: Path) -> list[list[str]]:
 
 
 @pytest.mark.parametrize("today", [date(2024, 6, 15), date(2026, 12, 1), date(2031, 2, 28)])
-def test_the_autotask_example_runs_as_its_readme_says_on_any_day(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                                   today: date) -> None:
+def test_the_autotask_example_runs_as_its_readme_says_on_any_day(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, today: date
+) -> None:
     example = tmp_path / "examples" / "autotask-arrears"
     shutil.copytree(ROOT / "examples" / "autotask-arrears", example, ignore=shutil.ignore_patterns(".ncesync"))
     monkeypatch.setattr(runtime, "today_in", lambda timezone: today)

@@ -26,8 +26,11 @@ def _managed_additions(root: Path) -> dict[int, dict]:
     specs = root / "specs"
     agreements = {yaml.safe_load(p.read_text())["agreement_id"] for p in (specs / "clients").glob("*.yaml")}
     products = {p["psa_product"] for p in yaml.safe_load((specs / "products.yaml").read_text())["products"].values()}
-    return {a["id"]: a for a in world["additions"]
-            if a["agreementId"] in agreements and a["product"]["identifier"] in products and not a.get("cancelledDate")}
+    return {
+        a["id"]: a
+        for a in world["additions"]
+        if a["agreementId"] in agreements and a["product"]["identifier"] in products and not a.get("cancelledDate")
+    }
 
 
 def _apply(root: Path) -> None:
@@ -49,8 +52,10 @@ def test_a_changed_template_updates_every_managed_line_on_the_next_apply(deploym
     assert len(managed) > 20
     assert {c["action"] for c in plan["changes"]} == {"update_line"}
     assert sorted(c["line_id"] for c in plan["changes"]) == sorted(managed)
-    names = {p["psa_product"]: p["name"]
-             for p in yaml.safe_load((deployment / "specs" / "products.yaml").read_text())["products"].values()}
+    names = {
+        p["psa_product"]: p["name"]
+        for p in yaml.safe_load((deployment / "specs" / "products.yaml").read_text())["products"].values()
+    }
     for change in plan["changes"]:
         line = managed[change["line_id"]]
         assert change["before"] == {"invoice_description": line["invoiceDescription"]}
@@ -72,17 +77,26 @@ def test_describe_shows_the_text_the_next_apply_writes(deployment: Path) -> None
     assert result.code == 0, result.stderr
     preview = json.loads(result.stdout)
     assert preview["source"] == "default"
-    written = {(c["product_key"], c["after"]["invoice_description"])
-               for c in plan_json(deployment)["changes"]
-               if c["client_name"] == "Coastal Legal Partners" and "invoice_description" in c["after"]}
+    written = {
+        (c["product_key"], c["after"]["invoice_description"])
+        for c in plan_json(deployment)["changes"]
+        if c["client_name"] == "Coastal Legal Partners" and "invoice_description" in c["after"]
+    }
     shown = {(lic["product_key"], lic["text"]) for lic in preview["licences"]}
     assert written and written <= shown
     bp = next(lic for lic in preview["licences"] if lic["product_key"] == "m365-business-basic")
-    assert bp == {"product_key": "m365-business-basic", "product_name": "Microsoft 365 Business Basic",
-                  "psa_product": "M365-BB-ANNUAL", "agreement_id": 1007, "quantity": 20,
-                  "text": "Microsoft 365 Business Basic x 20 (2024-06-01 to 2024-06-30)",
-                  "lines": [{"line_id": 19, "kind": "main", "invoice_description": "Microsoft 365 Business Basic x 20"}],
-                  "differs": True, "creates": False, "problem": None}
+    assert bp == {
+        "product_key": "m365-business-basic",
+        "product_name": "Microsoft 365 Business Basic",
+        "psa_product": "M365-BB-ANNUAL",
+        "agreement_id": 1007,
+        "quantity": 20,
+        "text": "Microsoft 365 Business Basic x 20 (2024-06-01 to 2024-06-30)",
+        "lines": [{"line_id": 19, "kind": "main", "invoice_description": "Microsoft 365 Business Basic x 20"}],
+        "differs": True,
+        "creates": False,
+        "problem": None,
+    }
 
 
 def test_describe_renders_a_clients_own_template_with_current_counts(deployment: Path) -> None:
@@ -91,8 +105,10 @@ def test_describe_renders_a_clients_own_template_with_current_counts(deployment:
     text = ncesync("describe", "-C", str(deployment), "--client", "coastal-legal-partners", *DATE).stdout
     assert "Template (this client's own, in " in text
     assert "  P1Y:CFQ7TTC0LDPB:0001:1:: 20 for Coastal Legal Partners\n" in text
-    assert ("  ConnectWise main addition (record id 19) says now: Microsoft 365 Business Basic x 20"
-            "  <- the next apply updates it") in text
+    assert (
+        "  ConnectWise main addition (record id 19) says now: Microsoft 365 Business Basic x 20"
+        "  <- the next apply updates it"
+    ) in text
 
 
 def test_describe_says_when_descriptions_are_off(deployment: Path) -> None:
@@ -101,7 +117,9 @@ def test_describe_says_when_descriptions_are_off(deployment: Path) -> None:
     assert "Descriptions are off for this client" in text
     assert "<- the next apply updates it" not in text
     changes = plan_json(deployment)["changes"]
-    assert not [c for c in changes if c["client_name"] == "Coastal Legal Partners" and "invoice_description" in c["after"]]
+    assert not [
+        c for c in changes if c["client_name"] == "Coastal Legal Partners" and "invoice_description" in c["after"]
+    ]
 
 
 def test_describe_names_an_unknown_client(deployment: Path) -> None:

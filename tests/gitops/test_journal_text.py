@@ -34,6 +34,6 @@ def test_a_failed_write_shows_the_psas_error_text(autotask: Path, monkeypatch: p
     monkeypatch.setenv(ENV_VAR, json.dumps([{"kind": "status", "status": 500, "write_index": 1}]))
     assert ncesync("apply", "-C", str(autotask), *DATE, "--auto-approve").code == 1
     text = ncesync("journal", "-C", str(autotask)).stdout
-    failed = text[text.index(" failed "):]
+    failed = text[text.index(" failed ") :]
     assert "    seats 22 -> 25 from 2024-06-01\n" in failed
     assert "    error: " in failed and "500" in failed

@@ -3,33 +3,44 @@ the comment size limit."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import re
+from dataclasses import replace
 from pathlib import Path
 
-from tests.kit.capabilities import capabilities
+from reconciler.money import signed_money
 from reconciler.plan.change import Change
-from reconciler.plan.plan import ClientDigest, ClientSummary, Issue, Plan, PlanDraft, Refusal, Unmapped
+from reconciler.plan.plan import ClientDigest, ClientSummary, Issue, PlanDraft, Refusal, Unmapped
 from reconciler.report.render import render
 from reconciler.report.render.markdown import LIMIT, MARKER
-from reconciler.money import signed_money
 from tests.gitops.conftest import DATE, ncesync, plan_json
+from tests.kit.capabilities import capabilities
 
 
 def _plan(clients: int, changes_per_client: int, *, name: str = "Client {i}") -> PlanDraft:
-    plan = PlanDraft(sync_type="daily", sync_date="2024-06-15", psa="connectwise", words=capabilities("connectwise").words)
+    plan = PlanDraft(
+        sync_type="daily", sync_date="2024-06-15", psa="connectwise", words=capabilities("connectwise").words
+    )
     for i in range(clients):
         cid = f"tenant-{i:05d}"
         plan.clients[cid] = ClientSummary(name.format(i=i), 10, 12, 1, ClientDigest("", "", ""))
         for j in range(changes_per_client):
-            plan.changes.append(Change(
-                action="set_quantity", client_id=cid, client_name=name.format(i=i), agreement_id=1000 + i,
-                product_id=f"P{j}", product_key=f"product-{j}", line_kind="main",
-                reason="Dicker Data has 12 seats; the PSA bills 10 " + "x" * 200,
-                effective_date="2024-06-15", line_id=j, before={"quantity": 10}, after={"quantity": 12},
-                runrate_change="20.00",
-            ))
+            plan.changes.append(
+                Change(
+                    action="set_quantity",
+                    client_id=cid,
+                    client_name=name.format(i=i),
+                    agreement_id=1000 + i,
+                    product_id=f"P{j}",
+                    product_key=f"product-{j}",
+                    line_kind="main",
+                    reason="Dicker Data has 12 seats; the PSA bills 10 " + "x" * 200,
+                    effective_date="2024-06-15",
+                    line_id=j,
+                    before={"quantity": 10},
+                    after={"quantity": 12},
+                    runrate_change="20.00",
+                )
+            )
     return plan
 
 
@@ -53,11 +64,13 @@ def test_totals_come_first_then_one_folded_section_per_client(deployment: Path) 
     psa = sum(c["seats_psa"] for c in data["clients"].values())
     dd = sum(c["seats_dicker_data"] for c in data["clients"].values())
     assert psa != dd
-    for total in (f"| seat changes | **{totals['seats_changed']}** |",
-                  f"| lines created | **{totals['lines_created']}** |",
-                  f"| monthly run-rate | **{signed_money(totals['runrate_change'])}/month** |",
-                  f"| one-off (prorated) | **{signed_money(totals['one_off'])}** |",
-                  f"| seats (PSA → Dicker Data) | {psa} → {dd} ({dd - psa:+}) |"):
+    for total in (
+        f"| seat changes | **{totals['seats_changed']}** |",
+        f"| lines created | **{totals['lines_created']}** |",
+        f"| monthly run-rate | **{signed_money(totals['runrate_change'])}/month** |",
+        f"| one-off (prorated) | **{signed_money(totals['one_off'])}** |",
+        f"| seats (PSA → Dicker Data) | {psa} → {dd} ({dd - psa:+}) |",
+    ):
         assert 0 <= text.index(total) < first_fold
     names = {c["client_name"] for c in data["changes"]}
     assert text.count("<details") == len(names) > 1
@@ -69,7 +82,7 @@ def test_totals_come_first_then_one_folded_section_per_client(deployment: Path) 
 def test_unmapped_items_are_warnings_with_the_plans_counts(deployment: Path) -> None:
     totals = plan_json(deployment)["totals"]
     text = ncesync("plan", "-C", str(deployment), *DATE, "--format", "markdown").stdout
-    warnings = text[text.index("#### :warning: Warnings"):text.index("<details")]
+    warnings = text[text.index("#### :warning: Warnings") : text.index("<details")]
     assert totals["unmapped_customers"] == 1 and totals["unmapped_stock_codes"] == 3
     assert "1 Dicker Data customer (20 seats) has no client mapping" in warnings
     assert "3 subscriptions of mapped clients (14 seats) have a stock code without a product mapping" in warnings
@@ -136,7 +149,9 @@ def test_names_cannot_break_the_tables_or_inject_html() -> None:
 
 
 def test_no_changes_says_so() -> None:
-    plan = PlanDraft(sync_type="daily", sync_date="2024-06-15", psa="connectwise", words=capabilities("connectwise").words)
+    plan = PlanDraft(
+        sync_type="daily", sync_date="2024-06-15", psa="connectwise", words=capabilities("connectwise").words
+    )
     plan.unmapped.append(Unmapped("customer", "t9", "Lone Ltd", 4))
     text = render(_json(plan), "markdown")
     assert "**No changes.** The PSA matches Dicker Data." in text

@@ -12,32 +12,52 @@ from pathlib import Path
 import pytest
 
 from providers.sandbox.generator import generate
-from tests.kit.capabilities import capabilities
 from reconciler.plan.change import Change
 from reconciler.plan.plan import ClientDigest, ClientSummary, Plan, ReviewItem
 from reconciler.report.render import render
 from reconciler.report.render.markdown import LIMIT
 from tests.gitops.conftest import DATE, TODAY, edit_world, ncesync, plan_json
+from tests.kit.capabilities import capabilities
 
 ROOT = Path(__file__).parents[2]
 
 
 def _change(client: str, runrate: str, one_off: str = "0.00", **kw) -> Change:
-    fields = dict(
-        action="set_quantity", client_id=f"id-{client}", client_name=client, agreement_id=1, product_id="P",
-        product_key="m365", line_kind="main", reason="Dicker Data has more", effective_date="2024-06-15",
-        line_id=7, before={"quantity": 10}, after={"quantity": 12}, runrate_change=runrate, one_off=one_off,
-    )
+    fields = {
+        "action": "set_quantity",
+        "client_id": f"id-{client}",
+        "client_name": client,
+        "agreement_id": 1,
+        "product_id": "P",
+        "product_key": "m365",
+        "line_kind": "main",
+        "reason": "Dicker Data has more",
+        "effective_date": "2024-06-15",
+        "line_id": 7,
+        "before": {"quantity": 10},
+        "after": {"quantity": 12},
+        "runrate_change": runrate,
+        "one_off": one_off,
+    }
     return Change(**{**fields, **kw})
 
 
 def _plan() -> Plan:
-    changes = (_change("Aardvark Ltd", "10.00"), _change("Bilby Ltd", "-500.00"), _change("Cassowary Ltd", "0.00", "100.00"))
+    changes = (
+        _change("Aardvark Ltd", "10.00"),
+        _change("Bilby Ltd", "-500.00"),
+        _change("Cassowary Ltd", "0.00", "100.00"),
+    )
     return Plan(
-        sync_type="daily", sync_date="2024-06-15", psa="connectwise", words=capabilities("connectwise").words,
+        sync_type="daily",
+        sync_date="2024-06-15",
+        psa="connectwise",
+        words=capabilities("connectwise").words,
         changes=changes,
-        review=(ReviewItem("seat-change", "seats 10 → 12", "id-Aardvark Ltd", "Aardvark Ltd", "m365"),
-                ReviewItem("seat-change", "seats 10 → 1", "id-Bilby Ltd", "Bilby Ltd", "m365")),
+        review=(
+            ReviewItem("seat-change", "seats 10 → 12", "id-Aardvark Ltd", "Aardvark Ltd", "m365"),
+            ReviewItem("seat-change", "seats 10 → 1", "id-Bilby Ltd", "Bilby Ltd", "m365"),
+        ),
         clients={c.client_id: ClientSummary(c.client_name, 10, 12, 1, ClientDigest("", "", "")) for c in changes},
     )
 
@@ -49,10 +69,13 @@ def _order(text: str, *names: str) -> list[int]:
 @pytest.mark.parametrize("fmt", ["text", "markdown"])
 def test_clients_come_in_order_of_money_at_stake(fmt: str) -> None:
     text = render(_plan().to_json(), fmt)
-    body = text[text.index("Summary" if fmt == "markdown" else "Needs review"):]
-    first, second, third = _order(body, "<b>Bilby Ltd" if fmt == "markdown" else "\nBilby Ltd [",
-                                  "<b>Cassowary Ltd" if fmt == "markdown" else "\nCassowary Ltd [",
-                                  "<b>Aardvark Ltd" if fmt == "markdown" else "\nAardvark Ltd [")
+    body = text[text.index("Summary" if fmt == "markdown" else "Needs review") :]
+    first, second, third = _order(
+        body,
+        "<b>Bilby Ltd" if fmt == "markdown" else "\nBilby Ltd [",
+        "<b>Cassowary Ltd" if fmt == "markdown" else "\nCassowary Ltd [",
+        "<b>Aardvark Ltd" if fmt == "markdown" else "\nAardvark Ltd [",
+    )
     assert first < second < third  # $500 run-rate, then $100 one-off, then $10
 
 
@@ -75,12 +98,29 @@ def test_the_text_plan_says_the_money_in_words_and_lists_what_needs_review() -> 
 
 
 def test_created_reads_plus_and_changed_reads_tilde() -> None:
-    plan = Plan(sync_type="daily", sync_date="2024-06-15", psa="autotask", words=capabilities("autotask").words, changes=(
-        _change("A", "50.00", action="create_adjustment", line_id=None, before={},
-                after={"quantity": 5, "unit_price": "10.00", "unit_cost": "8.00", "units_in_force": 5}),
-        _change("B", "10.00", action="create_adjustment", before={"units_in_force": 4},
-                after={"quantity": 1, "unit_price": "10.00", "units_in_force": 5}),
-    ))
+    plan = Plan(
+        sync_type="daily",
+        sync_date="2024-06-15",
+        psa="autotask",
+        words=capabilities("autotask").words,
+        changes=(
+            _change(
+                "A",
+                "50.00",
+                action="create_adjustment",
+                line_id=None,
+                before={},
+                after={"quantity": 5, "unit_price": "10.00", "unit_cost": "8.00", "units_in_force": 5},
+            ),
+            _change(
+                "B",
+                "10.00",
+                action="create_adjustment",
+                before={"units_in_force": 4},
+                after={"quantity": 1, "unit_price": "10.00", "units_in_force": 5},
+            ),
+        ),
+    )
     text = render(plan.to_json(), "text")
     assert "  + m365 (P) on contract 1: new contract service, 5 seats at $10.00 from 2024-06-15" in text
     assert "  ~ m365 (P) on contract 1: adjustment +1 units effective 2024-06-15" in text
@@ -106,8 +146,12 @@ def test_an_autotask_seat_change_and_its_description_update_read_as_one_row(auto
     assert (totals["seats_changed"], totals["lines_created"], totals["descriptions_updated"]) == (1, 0, 1)
     text = ncesync("plan", "-C", str(autotask_example), *DATE).stdout
     rows = [line for line in text.splitlines() if line.startswith(("  ~ ", "  + ", "  - "))]
-    assert rows == ["  ~ entra-id-p1 (9009) on contract 7001: adjustment +3 units effective 2024-06-01; "
-                    "invoice description updated; run-rate +$33.00/month"]
+    assert rows == [
+        (
+            "  ~ entra-id-p1 (9009) on contract 7001: adjustment +3 units effective 2024-06-01; "
+            "invoice description updated; run-rate +$33.00/month"
+        )
+    ]
     assert "Plan: 1 seat change, 0 lines created, 1 description updated; run-rate +$33.00/month" in text
     markdown = ncesync("plan", "-C", str(autotask_example), *DATE, "--format", "markdown").stdout
     assert markdown.count("| ~ |") == 1 and "1 change ·" in markdown
@@ -127,8 +171,11 @@ def test_the_400_client_gitops_example_shows_review_first_and_fits_a_comment(tmp
 
 def _raise_cost(world: dict) -> None:
     """Microsoft's price rise: one monthly-billed subscription's Dicker Data cost goes up."""
-    sub = next(s for s in world["dickerdata"]["subscriptions"]  # Business Basic of Coastal Legal Partners
-               if s["StockCode"] == "P1Y:CFQ7TTC0LDPB:0001:1:" and s["TenantId"].startswith("bfeaa155"))
+    sub = next(
+        s
+        for s in world["dickerdata"]["subscriptions"]  # Business Basic of Coastal Legal Partners
+        if s["StockCode"] == "P1Y:CFQ7TTC0LDPB:0001:1:" and s["TenantId"].startswith("bfeaa155")
+    )
     sub["UnitPrice"] = f"{Decimal(sub['UnitPrice']) + Decimal('0.50'):.2f}"
 
 
@@ -143,8 +190,9 @@ def test_cost_drift_is_its_own_kind_of_change_with_the_margin_effect(deployment:
     row = next(line for line in text.splitlines() if "unit_cost" in line)
     assert f"; margin -${cost['margin_change'][1:]}/month" in row
     assert "1 cost updated" in text
-    markdown = ncesync("plan", "-C", str(deployment), *DATE, "--format", "markdown", "--client",
-                       "coastal-legal-partners").stdout
+    markdown = ncesync(
+        "plan", "-C", str(deployment), *DATE, "--format", "markdown", "--client", "coastal-legal-partners"
+    ).stdout
     assert "| unit costs updated (Dicker Data's cost) | 1 |" in markdown
     assert f"(margin -${cost['margin_change'][1:]}/month)" in markdown
 

@@ -29,12 +29,17 @@ def _active_seats(root: Path) -> int:
 def _cost(root: Path, tenant: str, code: str | None = None) -> str:
     """Dicker Data's monthly cost of a tenant's active seats (of one stock code), from the world."""
     world = json.loads((root / WORLD_REL).read_text(encoding="utf-8"))
-    subs = [s for s in world["dickerdata"]["subscriptions"]
-            if s["TenantId"] == tenant and s["Status"] == "ACTIVE" and code in (None, s["StockCode"])]
+    subs = [
+        s
+        for s in world["dickerdata"]["subscriptions"]
+        if s["TenantId"] == tenant and s["Status"] == "ACTIVE" and code in (None, s["StockCode"])
+    ]
     months = {"monthly": 1, "annual": 12, "triennial": 36}  # UnitPrice is per billing period
 
     def monthly(s: dict) -> Decimal:
-        per_seat = (Decimal(str(s["UnitPrice"])) / months[s["BillingFrequency"].lower()]).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+        per_seat = (Decimal(str(s["UnitPrice"])) / months[s["BillingFrequency"].lower()]).quantize(
+            Decimal("0.0001"), ROUND_HALF_UP
+        )
         return (per_seat * s["ConfirmedQuantity"]).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
     return str(sum((monthly(s) for s in subs), Decimal("0.00")))
@@ -45,8 +50,14 @@ def test_report_has_the_plans_unmapped_counts_and_seats(deployment: Path) -> Non
     report = _report(deployment)
     assert len(report["customers"]) == plan["totals"]["unmapped_customers"] == 1
     assert sum(s["subscriptions"] for s in report["stock_codes"]) == plan["totals"]["unmapped_stock_codes"] == 3
-    assert report["customers"] == [{"tenant_id": UNMAPPED_TENANT, "name": "Tasman Engineering & Co", "seats": 20,
-                                    "monthly_cost": _cost(deployment, UNMAPPED_TENANT)}]
+    assert report["customers"] == [
+        {
+            "tenant_id": UNMAPPED_TENANT,
+            "name": "Tasman Engineering & Co",
+            "seats": 20,
+            "monthly_cost": _cost(deployment, UNMAPPED_TENANT),
+        }
+    ]
     assert {(s["client_name"], s["stock_code"], s["seats"]) for s in report["stock_codes"]} == {
         ("Totara Accounting Partners", "P1Y:CFQ7TTC0LHRW:0001:1:", 12),
         ("Coastal Legal Partners", "DZH318Z0BPS6:0001", 1),
@@ -95,8 +106,11 @@ def test_fail_on_unmapped_exits_2_only_when_something_is_unmapped(deployment: Pa
 def test_nothing_unmapped_passes_the_gate(tmp_path: Path, deployment: Path) -> None:
     def drop_unmapped(world: dict) -> None:
         dd = world["dickerdata"]
-        dd["subscriptions"] = [s for s in dd["subscriptions"] if s["TenantId"] != UNMAPPED_TENANT
-                               and not s["StockCode"].startswith(("DZH318Z0BPS6", "P1Y:CFQ7TTC0LHRW"))]
+        dd["subscriptions"] = [
+            s
+            for s in dd["subscriptions"]
+            if s["TenantId"] != UNMAPPED_TENANT and not s["StockCode"].startswith(("DZH318Z0BPS6", "P1Y:CFQ7TTC0LHRW"))
+        ]
         dd["customers"] = [c for c in dd["customers"] if c["TenantId"] != UNMAPPED_TENANT]
 
     edit_world(deployment, drop_unmapped)

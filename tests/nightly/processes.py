@@ -30,8 +30,13 @@ def environment(*, faults: list[dict[str, Any]] | None = None, **extra: str) -> 
 
 def start(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-c", ENTRY, *args], env=env or environment(), cwd=cwd or REPO,
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [sys.executable, "-c", ENTRY, *args],
+        env=env or environment(),
+        cwd=cwd or REPO,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
 
 

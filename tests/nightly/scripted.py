@@ -55,4 +55,3 @@ def session_with(steps: list[Step]) -> tuple[requests.Session, Scripted]:
 
 def repeat(step: Step, times: int) -> list[Step]:
     return [step] * times
-

@@ -57,15 +57,29 @@ def test_a_sane_export_quantity_still_reads(tmp_path) -> None:
 
 @pytest.mark.parametrize("qty", [10**15, -1, "12.5", True])
 def test_an_api_subscription_with_an_absurd_quantity_is_refused_naming_the_record(qty) -> None:
-    record = {"SubscriptionId": "sub-1", "TenantId": "t", "StockCode": "P1Y:CFQ7TTC0LCHC:0002:1:",
-              "Status": "Active", "BillingFrequency": "Monthly", "ConfirmedQuantity": qty, "UnitPrice": "15.00"}
+    record = {
+        "SubscriptionId": "sub-1",
+        "TenantId": "t",
+        "StockCode": "P1Y:CFQ7TTC0LCHC:0002:1:",
+        "Status": "Active",
+        "BillingFrequency": "Monthly",
+        "ConfirmedQuantity": qty,
+        "UnitPrice": "15.00",
+    }
     with pytest.raises(SourceError, match=r"record 1 \(SubscriptionId sub-1\): field ConfirmedQuantity"):
         mapping.subscriptions({"Out": [record]}, "Dicker Data GetSubscriptionDetails")
 
 
 def test_an_invoice_line_may_be_a_refund_but_not_absurd() -> None:
-    line = {"TenantId": "t", "SubscriptionId": "s", "Stockcode": "P1Y:CFQ7TTC0LCHC:0002:1:", "Quantity": -2,
-            "UnitPrice": "1", "CycleUnitPrice": "1", "LineAmount": "-2"}
+    line = {
+        "TenantId": "t",
+        "SubscriptionId": "s",
+        "Stockcode": "P1Y:CFQ7TTC0LCHC:0002:1:",
+        "Quantity": -2,
+        "UnitPrice": "1",
+        "CycleUnitPrice": "1",
+        "LineAmount": "-2",
+    }
     assert mapping.invoice_line(line, "inv: line 1", "INV-1", date(2024, 6, 3)).quantity == -2
     with pytest.raises(SourceError, match="line 1: field Quantity"):
         mapping.invoice_line({**line, "Quantity": 10**15}, "inv: line 1", "INV-1", date(2024, 6, 3))
@@ -86,8 +100,7 @@ def with_price(root: Path, price: str) -> None:
     products.write_text(products.read_text().replace("price: '20.00'", f"price: '{price}'"))
 
 
-@pytest.mark.parametrize(("seats", "why"), [(5000, "more than max_licence_change 1000"),
-                                            (150, "more than 10 times")])
+@pytest.mark.parametrize(("seats", "why"), [(5000, "more than max_licence_change 1000"), (150, "more than 10 times")])
 def test_a_licence_jumping_past_the_default_count_or_factor_is_refused(run, seats, why) -> None:
     write_deployment(run.root, connectwise_world(quantity=seats, prorate=False), style="advance")
     with_price(run.root, "0.01")  # cheap: only the jump guard can refuse it

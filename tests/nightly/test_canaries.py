@@ -24,18 +24,29 @@ from reconciler.cli.main import cli
 from tests.e2e.worlds import TENANT, autotask_world, connectwise_world, write_autotask_deployment, write_deployment
 
 CANARIES = {
-    "connectwise": {"company_id": "CANARYco7x", "public_key": "CANARY+pub/key=1", "private_key": "CANARY&priv key%2",
-                    "client_id": "CANARY-client-id-1234"},
-    "autotask": {"username": "CANARY.user+tag@canary-example.com", "secret": "CANARY/secret+=&?x",
-                 "integration_code": "CANARYINTEGRATION9"},
+    "connectwise": {
+        "company_id": "CANARYco7x",
+        "public_key": "CANARY+pub/key=1",
+        "private_key": "CANARY&priv key%2",
+        "client_id": "CANARY-client-id-1234",
+    },
+    "autotask": {
+        "username": "CANARY.user+tag@canary-example.com",
+        "secret": "CANARY/secret+=&?x",
+        "integration_code": "CANARYINTEGRATION9",
+    },
     "dickerdata": {"account_code": "CANARYACC1", "access_token": "CANARY+tok/en=&x y"},
 }
 ENV = {
-    "CW_COMPANY": CANARIES["connectwise"]["company_id"], "CW_PUBLIC": CANARIES["connectwise"]["public_key"],
-    "CW_PRIVATE": CANARIES["connectwise"]["private_key"], "CW_CLIENT": CANARIES["connectwise"]["client_id"],
-    "AT_USER": CANARIES["autotask"]["username"], "AT_SECRET": CANARIES["autotask"]["secret"],
+    "CW_COMPANY": CANARIES["connectwise"]["company_id"],
+    "CW_PUBLIC": CANARIES["connectwise"]["public_key"],
+    "CW_PRIVATE": CANARIES["connectwise"]["private_key"],
+    "CW_CLIENT": CANARIES["connectwise"]["client_id"],
+    "AT_USER": CANARIES["autotask"]["username"],
+    "AT_SECRET": CANARIES["autotask"]["secret"],
     "AT_CODE": CANARIES["autotask"]["integration_code"],
-    "DD_ACCOUNT": CANARIES["dickerdata"]["account_code"], "DD_TOKEN": CANARIES["dickerdata"]["access_token"],
+    "DD_ACCOUNT": CANARIES["dickerdata"]["account_code"],
+    "DD_TOKEN": CANARIES["dickerdata"]["access_token"],
 }
 DAY = ("--date", "2024-06-15")
 
@@ -43,9 +54,17 @@ DAY = ("--date", "2024-06-15")
 def forms(secret: str) -> set[str]:
     """How a secret may show: written independently of ncesync's own masking code."""
     b64 = base64.b64encode(secret.encode()).decode()
-    return {secret, quote(secret, safe=""), quote(secret), quote_plus(secret), urlencode({"x": secret})[2:],
-            lower_hex(quote(secret, safe="")), json.dumps(secret)[1:-1], b64.rstrip("="),
-            b64.rstrip("=").replace("+", "-").replace("/", "_")}
+    return {
+        secret,
+        quote(secret, safe=""),
+        quote(secret),
+        quote_plus(secret),
+        urlencode({"x": secret})[2:],
+        lower_hex(quote(secret, safe="")),
+        json.dumps(secret)[1:-1],
+        b64.rstrip("="),
+        b64.rstrip("=").replace("+", "-").replace("/", "_"),
+    }
 
 
 def lower_hex(text: str) -> str:
@@ -89,15 +108,31 @@ def served(tmp_path, monkeypatch):
 def real_endpoints(root: Path, url: str, psa: str, transport: str) -> None:
     settings = root / "specs" / "settings.yaml"
     data = yaml.safe_load(settings.read_text())
-    data["source"] = {"provider": "dickerdata", "endpoint": f"{url}/dickerdata", "account_code": "env:DD_ACCOUNT",
-                      "access_token": "env:DD_TOKEN", "key_transport": transport}
+    data["source"] = {
+        "provider": "dickerdata",
+        "endpoint": f"{url}/dickerdata",
+        "account_code": "env:DD_ACCOUNT",
+        "access_token": "env:DD_TOKEN",
+        "key_transport": transport,
+    }
     if psa == "connectwise":
-        data["psa"] = {"provider": "connectwise", "endpoint": f"{url}/connectwise", "codebase": "v4_6_release",
-                       "company_id": "env:CW_COMPANY", "public_key": "env:CW_PUBLIC", "private_key": "env:CW_PRIVATE",
-                       "client_id": "env:CW_CLIENT"}
+        data["psa"] = {
+            "provider": "connectwise",
+            "endpoint": f"{url}/connectwise",
+            "codebase": "v4_6_release",
+            "company_id": "env:CW_COMPANY",
+            "public_key": "env:CW_PUBLIC",
+            "private_key": "env:CW_PRIVATE",
+            "client_id": "env:CW_CLIENT",
+        }
     else:
-        data["psa"] = {"provider": "autotask", "endpoint": f"{url}/autotask", "username": "env:AT_USER",
-                       "secret": "env:AT_SECRET", "integration_code": "env:AT_CODE"}
+        data["psa"] = {
+            "provider": "autotask",
+            "endpoint": f"{url}/autotask",
+            "username": "env:AT_USER",
+            "secret": "env:AT_SECRET",
+            "integration_code": "env:AT_CODE",
+        }
     data["invoice_description"] = "{{ licence.name }} x {{ quantity }}"
     settings.write_text(yaml.safe_dump(data))
 
@@ -105,15 +140,26 @@ def real_endpoints(root: Path, url: str, psa: str, transport: str) -> None:
 def commands(root: Path, plan_file: Path) -> list[tuple[str, ...]]:
     c = ("-C", str(root))
     return [
-        ("validate", *c), ("validate", *c, "--check-env"),
-        ("plan", *c, *DAY), ("plan", *c, *DAY, "--format", "json"), ("plan", *c, *DAY, "--format", "markdown"),
-        ("plan", *c, *DAY, "--out", str(plan_file)), ("show", str(plan_file)), ("show", str(plan_file), "--format", "json"),
-        ("describe", *c, "--client", TENANT, *DAY), ("report", "unmapped", *c),
+        ("validate", *c),
+        ("validate", *c, "--check-env"),
+        ("plan", *c, *DAY),
+        ("plan", *c, *DAY, "--format", "json"),
+        ("plan", *c, *DAY, "--format", "markdown"),
+        ("plan", *c, *DAY, "--out", str(plan_file)),
+        ("show", str(plan_file)),
+        ("show", str(plan_file), "--format", "json"),
+        ("describe", *c, "--client", TENANT, *DAY),
+        ("report", "unmapped", *c),
         ("automap", *c, *DAY),
         ("apply", str(plan_file), *c),
-        ("plan", *c, *DAY, "--detailed-exitcode"), ("apply", *c, *DAY, "--auto-approve"),
-        ("journal", *c), ("journal", *c, "--format", "json"), ("unlock", *c, "--yes"),
-        ("schema", "settings"), ("plan", *c, "--date", "2026-02-30"), ("plan", *c, "--bogus"),
+        ("plan", *c, *DAY, "--detailed-exitcode"),
+        ("apply", *c, *DAY, "--auto-approve"),
+        ("journal", *c),
+        ("journal", *c, "--format", "json"),
+        ("unlock", *c, "--yes"),
+        ("schema", "settings"),
+        ("plan", *c, "--date", "2026-02-30"),
+        ("plan", *c, "--bogus"),
     ]
 
 
@@ -184,16 +230,31 @@ def test_urllib3s_request_line_with_a_form_encoded_secret_is_masked(canary, capl
 
     with caplog.at_level(logging.DEBUG):
         logging.getLogger("urllib3.connectionpool").debug(
-            '%s://%s:%s "%s %s %s" %s %s', "https", "webservices.autotask.net", 443, "GET",
-            f"/atservicesrest/v1.0/zoneInformation?{urlencode({'user': canary})}", "HTTP/1.1", 200, 120)
+            '%s://%s:%s "%s %s %s" %s %s',
+            "https",
+            "webservices.autotask.net",
+            443,
+            "GET",
+            f"/atservicesrest/v1.0/zoneInformation?{urlencode({'user': canary})}",
+            "HTTP/1.1",
+            200,
+            120,
+        )
     assert "zoneInformation?user=***" in caplog.text
     assert leaks(caplog.text, [], canary) == []
 
 
-@pytest.mark.parametrize("encode", [lambda s: quote(s, safe=""), quote_plus, lambda s: lower_hex(quote(s, safe="")),
-                                    lambda s: base64.b64encode(s.encode()).decode(),
-                                    lambda s: base64.b64encode(f"acme+pub:{s}".encode()).decode(),
-                                    lambda s: json.dumps({"token": s})])
+@pytest.mark.parametrize(
+    "encode",
+    [
+        lambda s: quote(s, safe=""),
+        quote_plus,
+        lambda s: lower_hex(quote(s, safe="")),
+        lambda s: base64.b64encode(s.encode()).decode(),
+        lambda s: base64.b64encode(f"acme+pub:{s}".encode()).decode(),
+        lambda s: json.dumps({"token": s}),
+    ],
+)
 def test_every_form_of_a_secret_is_masked(canary, encode) -> None:
     from reconciler.secrets import mask
 
@@ -230,4 +291,3 @@ def test_a_traceback_in_a_log_line_is_masked(canary, capsys) -> None:
         logging.getLogger("anywhere").exception("failed")
     err = capsys.readouterr().err
     assert "ValueError: refused ***" in err and leaks(err, [], canary) == []
-

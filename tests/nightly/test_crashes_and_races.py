@@ -79,9 +79,11 @@ def rerun(root: Path, url: str | None = None) -> str:
 
 def kill_after(root: Path, process, writes: int) -> str:
     """kill -9 while write number `writes + 1` is in flight."""
+
     def in_flight() -> bool:
         entries = processes.journal_lines(root)
         return sum(e["outcome"] == "started" for e in entries) > writes
+
     processes.wait_for(in_flight, what=f"write {writes + 1} to start")
     code, out = processes.kill(process, signal.SIGKILL)
     assert code == -signal.SIGKILL
@@ -158,11 +160,12 @@ def test_two_per_client_applies_at_once_lose_no_adjustment(tmp_path, served_sand
     root = two_autotask_clients(tmp_path / "dep")
     slow = [{"kind": "slow", "delay": SLOW, "times": 0, "vendor": "autotask", "path_contains": "Adjustments"}]
     url = served_sandbox(root, slow) if sandbox == "served" else None
-    (code_a, out_a), (code_b, out_b) = race(root, ("--client", "contoso"), ("--client", "fabrikam"),
-                                            url, None if url else slow)
+    (code_a, out_a), (code_b, out_b) = race(
+        root, ("--client", "contoso"), ("--client", "fabrikam"), url, None if url else slow
+    )
     ends = [outcome(code_a, out_a), outcome(code_b, out_b)]
     assert "applied" in ends
-    for name, end in zip(("contoso", "fabrikam"), ends):
+    for name, end in zip(("contoso", "fabrikam"), ends, strict=False):
         if end == "lock held":  # the nightly job's retry: run it again once the other is done
             env = processes.environment(**({"NCESYNC_SANDBOX_URL": url} if url else {}))
             code, out = processes.run("apply", "-C", str(root), *DAY, "--auto-approve", "--client", name, env=env)

@@ -14,12 +14,27 @@ DAY = ("--date", "2024-06-15")
 
 
 def entry_line(client: str, run_id: str = "old") -> str:
-    return json.dumps({
-        "time": "2024-06-14T10:00:00+00:00", "run_id": run_id, "outcome": "applied", "record_id": 7,
-        "client_id": client, "client_name": client.title(), "action": "set_quantity", "agreement_id": 1,
-        "product_id": "P1", "line_id": 7, "reason": "test", "effective_date": "2024-06-14",
-        "before": {"quantity": 1}, "after": {"quantity": 2}, "runrate_change": "0", "one_off": "0",
-    }, sort_keys=True)
+    return json.dumps(
+        {
+            "time": "2024-06-14T10:00:00+00:00",
+            "run_id": run_id,
+            "outcome": "applied",
+            "record_id": 7,
+            "client_id": client,
+            "client_name": client.title(),
+            "action": "set_quantity",
+            "agreement_id": 1,
+            "product_id": "P1",
+            "line_id": 7,
+            "reason": "test",
+            "effective_date": "2024-06-14",
+            "before": {"quantity": 1},
+            "after": {"quantity": 2},
+            "runrate_change": "0",
+            "one_off": "0",
+        },
+        sort_keys=True,
+    )
 
 
 def damaged_journal(root) -> None:
@@ -41,7 +56,7 @@ def test_the_reader_skips_a_damaged_line_and_names_its_number(tmp_path) -> None:
 def test_an_entry_that_is_json_but_not_a_journal_entry_is_reported_too(tmp_path) -> None:
     path = tmp_path / JOURNAL
     path.parent.mkdir(parents=True)
-    path.write_text(entry_line("alpha") + "\n[1, 2]\n{\"time\": \"x\"}\n")
+    path.write_text(entry_line("alpha") + '\n[1, 2]\n{"time": "x"}\n')
     reading = scan_journal(tmp_path)
     assert [d.line for d in reading.damaged] == [2, 3]
     assert "missing" in reading.damaged[1].reason and "client_id" in reading.damaged[1].reason

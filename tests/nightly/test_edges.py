@@ -11,8 +11,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from reconciler.cli.main import cli
 from reconciler.apply.journal import read_journal
+from reconciler.cli.main import cli
 from reconciler.specs import validate_deployment
 from tests.e2e.worlds import (
     autotask_world,
@@ -61,8 +61,9 @@ def test_an_impossible_date_says_which_day_does_not_exist(run) -> None:
     assert code == 64 and "'15/06/2024' is not a date like 2024-06-15" in out
 
 
-@pytest.mark.parametrize("args", [("plan", "--bogus"), ("plan", "--format", "pdf"), ("apply", "a.json", "b.json"),
-                                  ("nosuchcommand",)])
+@pytest.mark.parametrize(
+    "args", [("plan", "--bogus"), ("plan", "--format", "pdf"), ("apply", "a.json", "b.json"), ("nosuchcommand",)]
+)
 def test_usage_errors_exit_64_never_2(run, args) -> None:
     cw_deployment(run.root)
     code, out = run(*args)
@@ -97,7 +98,8 @@ def test_validate_rejects_a_source_used_as_the_psa(run) -> None:
     settings.write_text(settings.read_text().replace("provider: connectwise", "provider: dickerdata"))
     _, problems = validate_deployment(run.root)
     assert [(p.pointer, p.message) for p in problems] == [
-        ("/psa/provider", "provider 'dickerdata' is not a PSA, so it cannot be the psa")]
+        ("/psa/provider", "provider 'dickerdata' is not a PSA, so it cannot be the psa")
+    ]
 
 
 def test_validate_rejects_a_customer_id_that_is_not_a_tenant_id(run) -> None:
@@ -140,8 +142,13 @@ def test_an_autotask_plan_applied_to_a_connectwise_deployment_names_the_mismatch
     assert not (cw / ".ncesync" / "world.json").exists()  # refused before anything was read
 
 
-@pytest.mark.parametrize(("version", "words"), [(2, "was made by a newer ncesync (plan format 2; this ncesync reads format 1)"),
-                                                (0, "has plan format 0, which this ncesync does not read")])
+@pytest.mark.parametrize(
+    ("version", "words"),
+    [
+        (2, "was made by a newer ncesync (plan format 2; this ncesync reads format 1)"),
+        (0, "has plan format 0, which this ncesync does not read"),
+    ],
+)
 def test_a_plan_of_another_format_version_says_what_to_do(run, tmp_path, version, words) -> None:
     cw_deployment(run.root)
     plan_file = tmp_path / "plan.json"
@@ -173,7 +180,9 @@ def test_an_unexpected_error_is_one_line_not_a_traceback(run, monkeypatch) -> No
     monkeypatch.setattr(plan_command, "plan_run", broken)
     result = CliRunner().invoke(cli, ["plan", "-C", str(run.root), *DAY])
     assert result.exit_code == 70
-    assert "Internal error (a bug in ncesync; please report it): RuntimeError: something nobody expected" in result.output
+    assert (
+        "Internal error (a bug in ncesync; please report it): RuntimeError: something nobody expected" in result.output
+    )
     assert "Traceback" not in result.output
 
 
@@ -183,15 +192,18 @@ def test_an_apply_stopped_by_a_signal_finishes_its_write_and_counts_the_writes(t
     root = write_deployment(tmp_path, world, style="advance", clients=clients)
     env = processes.environment(faults=[{"kind": "slow", "delay": 0.4, "times": 0, "method": "PATCH"}])
     process = processes.start("apply", "-C", str(root), *DAY, "--auto-approve", env=env)
-    processes.wait_for(lambda: any(e["outcome"] == "started" for e in processes.journal_lines(root)),
-                       what="the first write to start")
+    processes.wait_for(
+        lambda: any(e["outcome"] == "started" for e in processes.journal_lines(root)), what="the first write to start"
+    )
     returncode, out = processes.kill(process, sig)
     assert returncode == code, out
     applied = [e for e in read_journal(root) if e["outcome"] == "applied"]
     assert len(applied) >= 1  # the write in flight was finished and journaled
     assert f"Interrupted ({name}) after {len(applied)} write" in out and "Rerun apply to finish" in out
     assert "Aborted!" not in out and "Traceback" not in out
-    changed = sum(1 for a in working_world(root)["connectwise"]["additions"] if a["quantity"] != a["_history"][0]["quantity"])
+    changed = sum(
+        1 for a in working_world(root)["connectwise"]["additions"] if a["quantity"] != a["_history"][0]["quantity"]
+    )
     assert changed == len(applied)
     code_again, out = processes.run("apply", "-C", str(root), *DAY, "--auto-approve")
     assert code_again == 0, out
@@ -200,10 +212,14 @@ def test_an_apply_stopped_by_a_signal_finishes_its_write_and_counts_the_writes(t
 
 def test_ctrl_c_while_planning_says_nothing_was_written(tmp_path) -> None:
     root = cw_deployment(tmp_path)
-    env = processes.environment(faults=[{"kind": "slow", "delay": 5, "times": 0, "method": "GET", "vendor": "connectwise"}])
+    env = processes.environment(
+        faults=[{"kind": "slow", "delay": 5, "times": 0, "method": "GET", "vendor": "connectwise"}]
+    )
     process = processes.start("apply", "-C", str(root), *DAY, "--auto-approve", env=env)
-    processes.wait_for(lambda: (root / ".ncesync" / "locks").exists() and any((root / ".ncesync" / "locks").iterdir()),
-                       what="the apply to take its lock")
+    processes.wait_for(
+        lambda: (root / ".ncesync" / "locks").exists() and any((root / ".ncesync" / "locks").iterdir()),
+        what="the apply to take its lock",
+    )
     returncode, out = processes.kill(process, signal.SIGINT)
     assert returncode == 130, out
     assert "Interrupted (Ctrl-C) before any write; nothing was written." in out

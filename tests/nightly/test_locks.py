@@ -13,11 +13,17 @@ from pathlib import Path
 import pytest
 
 from providers.sandbox import SandboxServer
-from reconciler.errors import LockHeldError
 from reconciler.apply.lock import LOCKS, ApplyLock, lock_path
+from reconciler.errors import LockHeldError
 from reconciler.run.runtime import Runtime
 from reconciler.specs import load_deployment
-from tests.e2e.worlds import autotask_world, connectwise_world, working_world, write_autotask_deployment, write_deployment
+from tests.e2e.worlds import (
+    autotask_world,
+    connectwise_world,
+    working_world,
+    write_autotask_deployment,
+    write_deployment,
+)
 from tests.nightly import processes
 
 HOLD = textwrap.dedent("""
@@ -34,8 +40,9 @@ def hold_lock(root: Path):
     import subprocess
     import sys
 
-    process = subprocess.Popen([sys.executable, "-c", HOLD, str(root)], env=processes.environment(),
-                               stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(root)], env=processes.environment(), stdout=subprocess.PIPE, text=True
+    )
     assert process.stdout is not None and process.stdout.readline().strip() == "held"
     return process
 
@@ -70,9 +77,8 @@ def test_a_connectwise_site_written_two_ways_is_one_tenant() -> None:
 def test_a_lock_dies_with_its_process(tmp_path, sig) -> None:
     holder = hold_lock(tmp_path)
     try:
-        with pytest.raises(LockHeldError) as caught:
-            with ApplyLock(tmp_path, "autotask:tenant", "second"):
-                pass
+        with pytest.raises(LockHeldError) as caught, ApplyLock(tmp_path, "autotask:tenant", "second"):
+            pass
         message = str(caught.value)
         assert f"host {socket.gethostname()}" in message and f"pid {holder.pid}" in message
         assert "since 20" in message and "run holder-run" in message
@@ -92,9 +98,8 @@ def test_unlock_never_breaks_a_live_lock_and_tidies_a_dead_ones_file(tmp_path) -
         assert code == 1, out
         assert "held by a running apply" in out and f"pid {holder.pid}" in out and "cannot be broken" in out
         assert path.exists()
-        with pytest.raises(LockHeldError):
-            with ApplyLock(tmp_path, "autotask:tenant", "third"):
-                pass
+        with pytest.raises(LockHeldError), ApplyLock(tmp_path, "autotask:tenant", "third"):
+            pass
     finally:
         holder.kill()
         holder.wait(10)
@@ -117,13 +122,23 @@ def test_the_world_file_keeps_both_writes_of_two_sandboxes_serving_it(tmp_path) 
     world.write_text((tmp_path / "sandbox" / "world.json").read_text())
     creds = SANDBOX_CREDENTIALS["connectwise"]
     auth = (f"{creds['company_id']}+{creds['public_key']}", creds["private_key"])
-    body = {"product": {"identifier": "M365-BP"}, "quantity": 1, "billCustomer": "Billable",
-            "effectiveDate": "2024-06-15T00:00:00Z", "unitPrice": 20, "unitCost": 15}
+    body = {
+        "product": {"identifier": "M365-BP"},
+        "quantity": 1,
+        "billCustomer": "Billable",
+        "effectiveDate": "2024-06-15T00:00:00Z",
+        "unitPrice": 20,
+        "unitCost": 15,
+    }
     with SandboxServer(world) as first, SandboxServer(world) as second:
         for server, quantity in ((first, 1), (second, 2), (first, 3)):
-            reply = requests.post(f"{server.url}/connectwise/v4_6_release/apis/3.0/finance/agreements/1001/additions",
-                                  json={**body, "quantity": quantity}, auth=auth, headers={"clientId": creds["client_id"]},
-                                  timeout=10)
+            reply = requests.post(
+                f"{server.url}/connectwise/v4_6_release/apis/3.0/finance/agreements/1001/additions",
+                json={**body, "quantity": quantity},
+                auth=auth,
+                headers={"clientId": creds["client_id"]},
+                timeout=10,
+            )
             assert reply.status_code == 201, reply.text
     quantities = [a["quantity"] for a in working_world(tmp_path)["connectwise"]["additions"]]
     assert quantities == [12, 1, 2, 3]

@@ -37,7 +37,7 @@ def test_the_fingerprint_is_the_same_from_any_folder_and_by_absolute_path(tmp_pa
         monkeypatch.chdir(cwd)
         code, out = invoke("plan", "-C", root, *DAY, "--format", "json")
         assert code == 0, out
-        data, _ = json.JSONDecoder().raw_decode(out[out.index("{"):])  # stderr (the summary line) follows
+        data, _ = json.JSONDecoder().raw_decode(out[out.index("{") :])  # stderr (the summary line) follows
         prints.append((data["fingerprint"], {k: v["digest"] for k, v in data["clients"].items()}))
     assert prints[0] == prints[1] == prints[2]
 

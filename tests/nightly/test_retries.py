@@ -5,8 +5,8 @@ waited out within a time budget, and a run that gives up says why. No test sleep
 from __future__ import annotations
 
 import json
-from email.utils import formatdate
 import time
+from email.utils import formatdate
 
 import pytest
 from urllib3.util.retry import Retry
@@ -111,8 +111,9 @@ def test_retry_after_zero_in_a_storm_still_backs_off() -> None:
 
 def test_a_storm_longer_than_the_budget_ends_with_a_clear_message() -> None:
     sleeps: list[float] = []
-    client, transport = cw(repeat((429, {"message": "slow down"}, {"Retry-After": "60"}), 100), sleeps,
-                           retry=RetryPolicy(budget=330))
+    client, transport = cw(
+        repeat((429, {"message": "slow down"}, {"Retry-After": "60"}), 100), sleeps, retry=RetryPolicy(budget=330)
+    )
     with pytest.raises(ProviderError) as caught:
         client.agreements([1])
     message = str(caught.value)
@@ -139,14 +140,28 @@ def test_five_server_errors_on_a_read_give_up_saying_so() -> None:
 def test_an_autotask_query_storm_and_an_adjustment_storm_are_waited_out() -> None:
     sleeps: list[float] = []
     limited = (429, {"errors": ["thread limit"]}, {"Retry-After": "1"})
-    threshold = (200, {"externalRequestThreshold": 10000, "requestThresholdTimeframe": 60,
-                       "currentTimeframeRequestCount": 0}, {})
-    steps = [threshold, *repeat(limited, 7), (200, {"items": [{"id": 1}], "pageDetails": {}}, {}),
-             *repeat(limited, 7), (200, {"itemId": 55}, {})]
+    threshold = (
+        200,
+        {"externalRequestThreshold": 10000, "requestThresholdTimeframe": 60, "currentTimeframeRequestCount": 0},
+        {},
+    )
+    steps = [
+        threshold,
+        *repeat(limited, 7),
+        (200, {"items": [{"id": 1}], "pageDetails": {}}, {}),
+        *repeat(limited, 7),
+        (200, {"itemId": 55}, {}),
+    ]
     session, transport = session_with(steps)
-    client = AutotaskClient(username="u@x.example", secret="s", integration_code="i", session=session,
-                            zone_url="https://webservices5.autotask.net/atservicesrest", sleep=sleeps.append,
-                            budget=RequestBudget(10000, check_every=100, sleep=sleeps.append))
+    client = AutotaskClient(
+        username="u@x.example",
+        secret="s",
+        integration_code="i",
+        session=session,
+        zone_url="https://webservices5.autotask.net/atservicesrest",
+        sleep=sleeps.append,
+        budget=RequestBudget(10000, check_every=100, sleep=sleeps.append),
+    )
     assert client.query("Contracts", []) == [{"id": 1}]
     assert client.create("/ContractServiceAdjustments", {"unitChange": 1}) == 55
     assert len(transport.sent) == 17 and sleeps == [1.0] * 14
@@ -155,11 +170,30 @@ def test_an_autotask_query_storm_and_an_adjustment_storm_are_waited_out() -> Non
 def test_a_429_storm_on_autotask_writes_is_waited_out_end_to_end(run, monkeypatch, virtual_clock) -> None:
     world = autotask_world(quantity=15)
     write_autotask_deployment(run.root, world, style="arrears", prorate=False)
-    monkeypatch.setenv(ENV_VAR, json.dumps([
-        {"kind": "status", "status": 429, "retry_after": 30, "times": 6, "vendor": "autotask", "path_contains": "Adjustments"},
-        {"kind": "status", "status": 429, "retry_after": 5, "times": 6, "vendor": "autotask", "path_contains": "/query"},
-        {"kind": "status", "status": 429, "retry_after": 5, "times": 6, "vendor": "dickerdata"},
-    ]))
+    monkeypatch.setenv(
+        ENV_VAR,
+        json.dumps(
+            [
+                {
+                    "kind": "status",
+                    "status": 429,
+                    "retry_after": 30,
+                    "times": 6,
+                    "vendor": "autotask",
+                    "path_contains": "Adjustments",
+                },
+                {
+                    "kind": "status",
+                    "status": 429,
+                    "retry_after": 5,
+                    "times": 6,
+                    "vendor": "autotask",
+                    "path_contains": "/query",
+                },
+                {"kind": "status", "status": 429, "retry_after": 5, "times": 6, "vendor": "dickerdata"},
+            ]
+        ),
+    )
     code, out = run("apply", *DAY, "--auto-approve")
     assert code == 0, out
     assert virtual_clock.waits.count(30) == 6 and virtual_clock.waits.count(5) == 12

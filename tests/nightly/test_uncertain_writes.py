@@ -10,14 +10,14 @@ from decimal import Decimal
 
 import pytest
 
-from reconciler import clock
-from reconciler.provider import WriteResult
 from providers.sandbox.faults import ENV_VAR
-from reconciler.plan.change import CREATE_ADJUSTMENT, CREATE_CHARGE, CREATE_DELTA, SET_QUANTITY, Change
+from reconciler import clock
 from reconciler.apply.confirmation import APPLIED, NOT_APPLIED, UNKNOWN, ConfirmingTarget, confirm
-from reconciler.errors import ProviderError, UncertainWriteError
 from reconciler.apply.journal import read_journal
+from reconciler.errors import ProviderError, UncertainWriteError
 from reconciler.model import PsaLine, PsaState, UnitSpan
+from reconciler.plan.change import CREATE_ADJUSTMENT, CREATE_CHARGE, CREATE_DELTA, SET_QUANTITY, Change
+from reconciler.provider import WriteResult
 from reconciler.specs import load_deployment
 from tests.e2e.worlds import (
     autotask_world,
@@ -67,8 +67,16 @@ def test_an_autotask_adjustment_whose_answer_was_lost_is_journaled_applied(run, 
 
 def test_an_autotask_answer_without_its_item_id_is_journaled_applied(run, monkeypatch) -> None:
     write_autotask_deployment(run.root, autotask_world(quantity=15), style="arrears", prorate=False)
-    faults(monkeypatch, {"kind": "malformed", "malformed": "missing_field", "field": "itemId",
-                         "vendor": "autotask", "path_contains": "Adjustments"})
+    faults(
+        monkeypatch,
+        {
+            "kind": "malformed",
+            "malformed": "missing_field",
+            "field": "itemId",
+            "vendor": "autotask",
+            "path_contains": "Adjustments",
+        },
+    )
     code, out = run("apply", *DAY, "--auto-approve")
     assert code == 0, out
     [entry] = read_journal(run.root)
@@ -81,7 +89,9 @@ def test_a_write_that_timed_out_but_was_made_is_journaled_applied(run, monkeypat
     same timeout again, and finds it. (A real clock here: the sandbox is really slow.)"""
     write_deployment(run.root, connectwise_world(quantity=5, prorate=True), style="arrears")
     settings = run.root / "specs" / "settings.yaml"
-    settings.write_text(settings.read_text().replace("endpoint: sandbox\nbilling", "endpoint: sandbox\n  timeout: 0.3\nbilling"))
+    settings.write_text(
+        settings.read_text().replace("endpoint: sandbox\nbilling", "endpoint: sandbox\n  timeout: 0.3\nbilling")
+    )
     faults(monkeypatch, {"kind": "slow", "delay": 0.45, "method": "POST", "vendor": "connectwise"})
     real = clock.use(clock.SystemClock())
     try:
@@ -112,21 +122,44 @@ def test_a_gateway_error_on_a_write_that_was_not_made_is_journaled_not_applied(r
 
 
 def change(action: str, *, before=None, after=None, line_id=None, key=None) -> Change:
-    return Change(action=action, client_id="t", client_name="T", agreement_id=1001, product_id="P",
-                  product_key="p", line_kind="main", reason="r", effective_date="2024-06-15",
-                  line_id=line_id, before=before or {}, after=after or {}, key=key)
+    return Change(
+        action=action,
+        client_id="t",
+        client_name="T",
+        agreement_id=1001,
+        product_id="P",
+        product_key="p",
+        line_kind="main",
+        reason="r",
+        effective_date="2024-06-15",
+        line_id=line_id,
+        before=before or {},
+        after=after or {},
+        key=key,
+    )
 
 
 def line(line_id: int, units: int, *, kind="main", start=date(2024, 5, 1), key=None, price="20.00") -> PsaLine:
-    return PsaLine(id=line_id, agreement_id=1001, product_id="P", kind=kind,
-                   spans=(UnitSpan(start, None, units),), unit_price=Decimal(price), unit_cost=Decimal("15"), key=key)
+    return PsaLine(
+        id=line_id,
+        agreement_id=1001,
+        product_id="P",
+        kind=kind,
+        spans=(UnitSpan(start, None, units),),
+        unit_price=Decimal(price),
+        unit_cost=Decimal("15"),
+        key=key,
+    )
 
 
-@pytest.mark.parametrize(("lines", "outcome", "record"), [
-    ([line(501, 12), line(502, -7, kind="delta", start=date(2024, 6, 15))], APPLIED, 502),
-    ([line(501, 12)], NOT_APPLIED, None),
-    ([line(501, 12), line(502, -3, kind="delta", start=date(2024, 6, 15))], UNKNOWN, None),
-])
+@pytest.mark.parametrize(
+    ("lines", "outcome", "record"),
+    [
+        ([line(501, 12), line(502, -7, kind="delta", start=date(2024, 6, 15))], APPLIED, 502),
+        ([line(501, 12)], NOT_APPLIED, None),
+        ([line(501, 12), line(502, -3, kind="delta", start=date(2024, 6, 15))], UNKNOWN, None),
+    ],
+)
 def test_a_delta_is_confirmed_by_the_seats_the_licence_bills(lines, outcome, record) -> None:
     delta = change(CREATE_DELTA, before={"units_in_force": 12}, after={"quantity": -7, "units_in_force": 5})
     found = confirm(delta, PsaState(lines=tuple(lines)))
@@ -134,8 +167,12 @@ def test_a_delta_is_confirmed_by_the_seats_the_licence_bills(lines, outcome, rec
 
 
 def test_a_quantity_write_is_confirmed_by_its_line() -> None:
-    write = change(SET_QUANTITY, line_id=501, before={"quantity": 12, "unit_price": "18.00"},
-                   after={"quantity": 15, "unit_price": "20.00"})
+    write = change(
+        SET_QUANTITY,
+        line_id=501,
+        before={"quantity": 12, "unit_price": "18.00"},
+        after={"quantity": 15, "unit_price": "20.00"},
+    )
     assert confirm(write, PsaState(lines=(line(501, 15),))).outcome == APPLIED
     assert confirm(write, PsaState(lines=(line(501, 12, price="18.00"),))).outcome == NOT_APPLIED
     assert confirm(write, PsaState(lines=(line(501, 15, price="18.00"),))).outcome == UNKNOWN
@@ -174,8 +211,12 @@ def test_the_re_read_waits_for_a_timed_out_write_and_a_failed_re_read_stays_unkn
     deployment = load_deployment(GOOD)
     waits: list[float] = []
     delta = change(CREATE_DELTA, before={"units_in_force": 12}, after={"quantity": -7, "units_in_force": 5})
-    applied = ConfirmingTarget(LostTarget(PsaState(lines=(line(501, 12), line(502, -7, kind="delta", start=date(2024, 6, 15))))),
-                               deployment, date(2024, 6, 15), sleep=waits.append).write(delta)
+    applied = ConfirmingTarget(
+        LostTarget(PsaState(lines=(line(501, 12), line(502, -7, kind="delta", start=date(2024, 6, 15))))),
+        deployment,
+        date(2024, 6, 15),
+        sleep=waits.append,
+    ).write(delta)
     assert isinstance(applied, WriteResult) and applied.record_id == 502 and waits == [2.5]
     failing = ConfirmingTarget(LostTarget(ProviderError("HTTP 500")), deployment, date(2024, 6, 15), sleep=waits.append)
     with pytest.raises(UncertainWriteError, match="re-reading the PSA to find out failed too"):

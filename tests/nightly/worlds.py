@@ -9,7 +9,14 @@ from typing import Any
 
 import yaml
 
-from tests.e2e.worlds import OTHER, autotask_world, subscription, three_clients_world, write_autotask_deployment, write_deployment
+from tests.e2e.worlds import (
+    OTHER,
+    autotask_world,
+    subscription,
+    three_clients_world,
+    write_autotask_deployment,
+    write_deployment,
+)
 
 
 def two_autotask_clients(root: Path) -> Path:

@@ -49,7 +49,7 @@ class HttpReceiver:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server.server_port}"
 
-    def __enter__(self) -> "HttpReceiver":
+    def __enter__(self) -> HttpReceiver:
         self.thread.start()
         return self
 
@@ -125,7 +125,7 @@ class SmtpServer:
     def port(self) -> int:
         return self.server.server_address[1]
 
-    def __enter__(self) -> "SmtpServer":
+    def __enter__(self) -> SmtpServer:
         self.thread.start()
         return self
 

@@ -21,8 +21,9 @@ def _apply(root: Path, *extra: str):
     return ncesync("apply", "-C", str(root), *DATE, "--auto-approve", *extra)
 
 
-def test_teams_gets_an_adaptive_card_when_a_write_fails(deployment: Path, http: HttpReceiver,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_teams_gets_an_adaptive_card_when_a_write_fails(
+    deployment: Path, http: HttpReceiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("TEAMS_WEBHOOK_URL", f"{http.url}/teams/{SECRET_TOKEN}")
     set_notify(deployment, {"type": "teams", "url": "env:TEAMS_WEBHOOK_URL", "events": ["failure", "refusal"]})
     monkeypatch.setenv(ENV_VAR, json.dumps([{"kind": "status", "status": 500, "write_index": 1}]))
@@ -40,8 +41,11 @@ def test_teams_gets_an_adaptive_card_when_a_write_fails(deployment: Path, http: 
 
 def test_slack_hears_of_a_guard_refusal(deployment: Path, http: HttpReceiver, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SLACK_WEBHOOK_URL", f"{http.url}/slack")
-    set_notify(deployment, {"type": "slack", "url": "env:SLACK_WEBHOOK_URL", "events": ["refusal"]},
-               safety={"max_runrate_change": 1})
+    set_notify(
+        deployment,
+        {"type": "slack", "url": "env:SLACK_WEBHOOK_URL", "events": ["refusal"]},
+        safety={"max_runrate_change": 1},
+    )
     assert _apply(deployment).code == 3
     [request] = http.requests
     text = request.body["text"]
@@ -49,8 +53,9 @@ def test_slack_hears_of_a_guard_refusal(deployment: Path, http: HttpReceiver, mo
     assert "[max-runrate-change]" in text
 
 
-def test_a_channel_only_for_failures_stays_quiet_when_all_goes_well(deployment: Path, http: HttpReceiver,
-                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_channel_only_for_failures_stays_quiet_when_all_goes_well(
+    deployment: Path, http: HttpReceiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("SLACK_WEBHOOK_URL", f"{http.url}/slack")
     set_notify(deployment, {"type": "slack", "url": "env:SLACK_WEBHOOK_URL", "events": ["failure"]})
     assert _apply(deployment).code == 0
@@ -58,11 +63,19 @@ def test_a_channel_only_for_failures_stays_quiet_when_all_goes_well(deployment: 
 
 
 def test_the_webhook_gets_the_daily_summary_as_json_with_its_secret_header(
-        deployment: Path, http: HttpReceiver, monkeypatch: pytest.MonkeyPatch) -> None:
+    deployment: Path, http: HttpReceiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("HOOK_URL", f"{http.url}/hook")
     monkeypatch.setenv("HOOK_TOKEN", "Bearer s3cret-header")
-    set_notify(deployment, {"type": "webhook", "url": "env:HOOK_URL", "headers": {"Authorization": "env:HOOK_TOKEN"},
-                            "events": ["summary"]})
+    set_notify(
+        deployment,
+        {
+            "type": "webhook",
+            "url": "env:HOOK_URL",
+            "headers": {"Authorization": "env:HOOK_TOKEN"},
+            "events": ["summary"],
+        },
+    )
     plan = json.loads(ncesync("plan", "-C", str(deployment), *DATE, "--format", "json").stdout)
     monkeypatch.setenv("NCESYNC_RUN_ID", "nightly-7")  # the scheduler's own id
     assert _apply(deployment).code == 0
@@ -80,14 +93,25 @@ def test_the_webhook_gets_the_daily_summary_as_json_with_its_secret_header(
     assert "/month in, " in body["title"]
 
 
-def test_email_carries_the_summary_through_smtp(deployment: Path, smtp: SmtpServer,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_email_carries_the_summary_through_smtp(
+    deployment: Path, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("SMTP_USER", "ncesync@msp.example")
     monkeypatch.setenv("SMTP_PASSWORD", "smtp-pa55word")
-    set_notify(deployment, {"type": "email", "host": "127.0.0.1", "port": smtp.port, "security": "none",
-                            "username": "env:SMTP_USER", "password": "env:SMTP_PASSWORD",
-                            "from": "ncesync@msp.example", "to": ["billing@msp.example", "oncall@msp.example"],
-                            "events": ["failure", "summary"]})
+    set_notify(
+        deployment,
+        {
+            "type": "email",
+            "host": "127.0.0.1",
+            "port": smtp.port,
+            "security": "none",
+            "username": "env:SMTP_USER",
+            "password": "env:SMTP_PASSWORD",
+            "from": "ncesync@msp.example",
+            "to": ["billing@msp.example", "oncall@msp.example"],
+            "events": ["failure", "summary"],
+        },
+    )
     result = _apply(deployment)
     assert result.code == 0
     [mail] = smtp.mails
@@ -100,14 +124,17 @@ def test_email_carries_the_summary_through_smtp(deployment: Path, smtp: SmtpServ
 
 
 def test_a_failed_notification_is_logged_masked_and_never_fails_the_sync(
-        deployment: Path, http: HttpReceiver, monkeypatch: pytest.MonkeyPatch) -> None:
+    deployment: Path, http: HttpReceiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
     http.status = 500
     monkeypatch.setenv("TEAMS_WEBHOOK_URL", f"{http.url}/teams/{SECRET_TOKEN}")
     monkeypatch.setenv("DOWN_URL", f"http://127.0.0.1:9/{SECRET_TOKEN}")  # the discard port: nothing listens
-    set_notify(deployment,
-               {"type": "teams", "url": "env:TEAMS_WEBHOOK_URL", "events": ["summary"]},
-               {"type": "slack", "name": "on-call", "url": "env:DOWN_URL", "events": ["summary"]},
-               {"type": "slack", "name": "unset", "url": "env:NOT_SET_ANYWHERE", "events": ["summary"]})
+    set_notify(
+        deployment,
+        {"type": "teams", "url": "env:TEAMS_WEBHOOK_URL", "events": ["summary"]},
+        {"type": "slack", "name": "on-call", "url": "env:DOWN_URL", "events": ["summary"]},
+        {"type": "slack", "name": "unset", "url": "env:NOT_SET_ANYWHERE", "events": ["summary"]},
+    )
     result = _apply(deployment)
     assert result.code == 0, result.stderr
     assert len(http.requests) == 1  # tried once, never retried
@@ -119,23 +146,29 @@ def test_a_failed_notification_is_logged_masked_and_never_fails_the_sync(
     assert result.stderr.strip().splitlines()[-1].startswith("ncesync apply: ok (exit 0)")
 
 
-def test_a_channel_can_bring_its_own_template(deployment: Path, http: HttpReceiver,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_channel_can_bring_its_own_template(
+    deployment: Path, http: HttpReceiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (deployment / "notify").mkdir()
     (deployment / "notify" / "short.j2").write_text(
         "[{{ run.event }}] {{ run.deployment }}: {{ run.runrate | signed_money }}/month\n{{ run.applied }} writes\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     monkeypatch.setenv("SLACK_WEBHOOK_URL", f"{http.url}/slack")
-    set_notify(deployment, {"type": "slack", "url": "env:SLACK_WEBHOOK_URL", "events": ["summary"],
-                            "template": "notify/short.j2"})
+    set_notify(
+        deployment,
+        {"type": "slack", "url": "env:SLACK_WEBHOOK_URL", "events": ["summary"], "template": "notify/short.j2"},
+    )
     assert _apply(deployment).code == 0
     [request] = http.requests
     assert request.body["text"].startswith("*[summary] deployment: +$")
 
 
 def test_validate_checks_notify_secrets_and_templates(deployment: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    set_notify(deployment, {"type": "teams", "url": "env:TEAMS_WEBHOOK_URL", "events": ["failure"],
-                            "template": "notify/missing.j2"})
+    set_notify(
+        deployment,
+        {"type": "teams", "url": "env:TEAMS_WEBHOOK_URL", "events": ["failure"], "template": "notify/missing.j2"},
+    )
     monkeypatch.delenv("TEAMS_WEBHOOK_URL", raising=False)
     result = ncesync("validate", "-C", str(deployment), "--check-env")
     assert result.code == 1

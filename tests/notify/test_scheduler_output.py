@@ -29,12 +29,16 @@ def test_apply_ends_with_one_summary_line(deployment: Path) -> None:
     assert {e["run_id"] for e in read_journal(deployment)} == {run_id}
 
 
-@pytest.mark.parametrize("extra, expected", [
-    ((), "ncesync plan: ok, changes present (exit 2)"),
-    (("--client", "nobody"), "ncesync plan: failed (exit 1)"),
-])
-def test_plan_ends_with_one_summary_line_whatever_happens(deployment: Path, extra: tuple[str, ...],
-                                                          expected: str) -> None:
+@pytest.mark.parametrize(
+    "extra, expected",
+    [
+        ((), "ncesync plan: ok, changes present (exit 2)"),
+        (("--client", "nobody"), "ncesync plan: failed (exit 1)"),
+    ],
+)
+def test_plan_ends_with_one_summary_line_whatever_happens(
+    deployment: Path, extra: tuple[str, ...], expected: str
+) -> None:
     result = ncesync("plan", "-C", str(deployment), *DATE, "--detailed-exitcode", *extra)
     assert _last(result.stderr).startswith(expected)
     if result.code == 1:
@@ -49,10 +53,21 @@ def test_a_refusal_says_so_on_the_last_line(deployment: Path) -> None:
 
 
 def test_json_logs_carry_the_schedulers_run_id_and_end_with_a_json_summary(
-        deployment: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    deployment: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("NCESYNC_RUN_ID", "k8s-job-28461")
-    result = ncesync("--log-format", "json", "--log-level", "info", "apply", "-C", str(deployment), *DATE,
-                     "--auto-approve", "--quiet")
+    result = ncesync(
+        "--log-format",
+        "json",
+        "--log-level",
+        "info",
+        "apply",
+        "-C",
+        str(deployment),
+        *DATE,
+        "--auto-approve",
+        "--quiet",
+    )
     assert result.code == 0
     lines = [json.loads(line) for line in result.stderr.strip().splitlines()]
     logs, summary = lines[:-1], lines[-1]

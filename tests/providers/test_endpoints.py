@@ -11,8 +11,14 @@ from reconciler.errors import ConfigError
 
 @pytest.mark.parametrize(
     "url",
-    ["https://api-na.myconnectwise.net", "https://10.0.0.5:8443/x", "http://127.0.0.1:8123/connectwise",
-     "http://127.9.9.9", "http://localhost:80/autotask", "http://[::1]:5000/dickerdata"],
+    [
+        "https://api-na.myconnectwise.net",
+        "https://10.0.0.5:8443/x",
+        "http://127.0.0.1:8123/connectwise",
+        "http://127.9.9.9",
+        "http://localhost:80/autotask",
+        "http://[::1]:5000/dickerdata",
+    ],
 )
 def test_https_anywhere_and_http_on_loopback_are_accepted(url: str) -> None:
     assert allowed(url)
@@ -21,8 +27,14 @@ def test_https_anywhere_and_http_on_loopback_are_accepted(url: str) -> None:
 
 @pytest.mark.parametrize(
     "url",
-    ["http://api-na.myconnectwise.net", "http://10.0.0.5:8080", "http://127.0.0.1.example.com",
-     "http://localhost.example.com", "http://[::2]/", "http://192.168.1.10"],
+    [
+        "http://api-na.myconnectwise.net",
+        "http://10.0.0.5:8080",
+        "http://127.0.0.1.example.com",
+        "http://localhost.example.com",
+        "http://[::2]/",
+        "http://192.168.1.10",
+    ],
 )
 def test_plain_http_elsewhere_is_refused_naming_the_setting(url: str) -> None:
     assert not allowed(url)

@@ -25,8 +25,13 @@ from tests.contract.records import records
 CW = openapi.connectwise()
 AT = openapi.autotask()
 IDS = st.integers(min_value=1, max_value=3)
-PROPERTY = settings(max_examples=100, deadline=None, derandomize=True, database=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+PROPERTY = settings(
+    max_examples=100,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 SYDNEY = ZoneInfo("Australia/Sydney")
 
@@ -85,7 +90,9 @@ def test_autotask_contract_services_and_their_unit_rows(service: dict, rows: lis
 
 
 @PROPERTY
-@given(records(AT, "ContractChargeModel"), records(AT, "ServiceModel"), st.lists(records(AT, "CompanyModel"), max_size=2))
+@given(
+    records(AT, "ContractChargeModel"), records(AT, "ServiceModel"), st.lists(records(AT, "CompanyModel"), max_size=2)
+)
 def test_autotask_charges_services_and_companies(charge: dict, service: dict, companies: list) -> None:
     read_or_refuse(at.charge_from_json, charge, "9001", zone=SYDNEY)
     read_or_refuse(at.catalog_item_from_json, service)
@@ -95,8 +102,12 @@ def test_autotask_charges_services_and_companies(charge: dict, service: dict, co
 # -- whole reads: per-record refusals stay per record --------------------------------------
 
 
-SCOPE = Scope(sync_date=date(2024, 6, 15), company_ids=frozenset({1, 2}), agreement_ids=frozenset({1, 2, 3}),
-              product_ids=frozenset({"A", "B"}))
+SCOPE = Scope(
+    sync_date=date(2024, 6, 15),
+    company_ids=frozenset({1, 2}),
+    agreement_ids=frozenset({1, 2, 3}),
+    product_ids=frozenset({"A", "B"}),
+)
 
 
 class CwClient:
@@ -120,11 +131,19 @@ class CwClient:
 
 
 @PROPERTY
-@given(st.lists(records(CW, "Agreement", fixed={"id": IDS}), max_size=3),
-       st.lists(records(CW, "Addition", fixed={"product": st.fixed_dictionaries(
-           {"identifier": st.sampled_from(["A", "B", None])})}), max_size=4),
-       st.lists(records(CW, "CatalogItem", fixed={"identifier": st.sampled_from(["A", "B"])}), max_size=2))
-def test_a_connectwise_read_sets_unreadable_records_aside_per_licence(agreements: list, additions: list, catalog: list) -> None:
+@given(
+    st.lists(records(CW, "Agreement", fixed={"id": IDS}), max_size=3),
+    st.lists(
+        records(
+            CW, "Addition", fixed={"product": st.fixed_dictionaries({"identifier": st.sampled_from(["A", "B", None])})}
+        ),
+        max_size=4,
+    ),
+    st.lists(records(CW, "CatalogItem", fixed={"identifier": st.sampled_from(["A", "B"])}), max_size=2),
+)
+def test_a_connectwise_read_sets_unreadable_records_aside_per_licence(
+    agreements: list, additions: list, catalog: list
+) -> None:
     provider = ConnectWiseProvider(CwClient(agreements, additions, catalog))  # type: ignore[arg-type]
     state = provider.read(SCOPE)
     read = {a["id"] for a in agreements} & set(state.agreements)
@@ -151,14 +170,24 @@ class AtClient:
 
 
 @PROPERTY
-@given(st.lists(records(AT, "ContractModel", fixed={"id": IDS}), max_size=3),
-       st.lists(records(AT, "ContractServiceModel", fixed={"contractID": IDS}), max_size=3),
-       st.lists(records(AT, "ContractServiceUnitModel", fixed={"contractID": IDS}), max_size=3),
-       st.lists(records(AT, "ContractChargeModel", fixed={"contractID": IDS}), max_size=2))
-def test_an_autotask_read_sets_unreadable_records_aside_per_licence(contracts: list, services: list, units: list,
-                                                                    charges: list) -> None:
-    client = AtClient({"Contracts": contracts, "ContractServices": services, "ContractServiceUnits": units,
-                       "ContractCharges": charges, "Companies": [{"id": 1, "companyName": "C"}]})
+@given(
+    st.lists(records(AT, "ContractModel", fixed={"id": IDS}), max_size=3),
+    st.lists(records(AT, "ContractServiceModel", fixed={"contractID": IDS}), max_size=3),
+    st.lists(records(AT, "ContractServiceUnitModel", fixed={"contractID": IDS}), max_size=3),
+    st.lists(records(AT, "ContractChargeModel", fixed={"contractID": IDS}), max_size=2),
+)
+def test_an_autotask_read_sets_unreadable_records_aside_per_licence(
+    contracts: list, services: list, units: list, charges: list
+) -> None:
+    client = AtClient(
+        {
+            "Contracts": contracts,
+            "ContractServices": services,
+            "ContractServiceUnits": units,
+            "ContractCharges": charges,
+            "Companies": [{"id": 1, "companyName": "C"}],
+        }
+    )
     provider = AutotaskProvider(client, zone=SYDNEY)  # type: ignore[arg-type]
     try:
         state = provider.read(SCOPE)

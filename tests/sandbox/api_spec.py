@@ -20,8 +20,7 @@ class ApiSpec:
         self.document = document
         self.doc = document.doc
 
-    def validate(self, body: Any, path: str, method: str = "get", status: int = 200, *,
-                 strict: bool = True) -> None:
+    def validate(self, body: Any, path: str, method: str = "get", status: int = 200, *, strict: bool = True) -> None:
         """Raise jsonschema.ValidationError when `body` does not fit the documented response."""
         operation = openapi.Operation(path, method.lower(), self.doc["paths"][path][method.lower()])
         schema = self.document.response_schema(operation, status)

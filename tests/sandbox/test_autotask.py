@@ -19,8 +19,9 @@ def query(at: VendorSession, entity: str, *filters: dict, **extra) -> dict:
 
 
 def units(sandbox, contract_service_id: int) -> list[tuple[str, str, int]]:
-    rows = [r for r in sandbox.world()["autotask"]["contractServiceUnits"]
-            if r["contractServiceID"] == contract_service_id]
+    rows = [
+        r for r in sandbox.world()["autotask"]["contractServiceUnits"] if r["contractServiceID"] == contract_service_id
+    ]
     return sorted((r["startDate"][:10], r["endDate"][:10], r["units"]) for r in rows)
 
 
@@ -40,10 +41,15 @@ def test_paths_are_case_insensitive(at: VendorSession, sandbox) -> None:
 
 @pytest.mark.parametrize(
     ("header", "status", "says"),
-    [("UserName", 500, "not a valid API user"), ("Secret", 401, "not authorized"),
-     ("ApiIntegrationCode", 500, "IntegrationCode is invalid.")],
+    [
+        ("UserName", 500, "not a valid API user"),
+        ("Secret", 401, "not authorized"),
+        ("ApiIntegrationCode", 500, "IntegrationCode is invalid."),
+    ],
 )
-def test_credentials_are_refused_as_autotask_refuses_them(at: VendorSession, header: str, status: int, says: str) -> None:
+def test_credentials_are_refused_as_autotask_refuses_them(
+    at: VendorSession, header: str, status: int, says: str
+) -> None:
     headers = at_headers()
     with VendorSession(at.base, {k: v for k, v in headers.items() if k != header}) as bare:
         assert bare.get("/Contracts/7001").status_code == status
@@ -64,10 +70,24 @@ def test_credentials_are_refused_as_autotask_refuses_them(at: VendorSession, hea
         ([{"op": "notExist", "field": "endDate"}], [7002]),
         ([{"op": "beginsWith", "field": "contractname", "value": "fab"}], [7002]),
         ([{"op": "contains", "field": "contractName", "value": "M365"}], [7001, 7002]),
-        ([{"op": "or", "items": [{"op": "eq", "field": "id", "value": 7002},
-                                 {"op": "and", "items": [{"op": "eq", "field": "status", "value": 1},
-                                                         {"op": "lt", "field": "id", "value": 7002}]}]}],
-         [7001, 7002]),
+        (
+            [
+                {
+                    "op": "or",
+                    "items": [
+                        {"op": "eq", "field": "id", "value": 7002},
+                        {
+                            "op": "and",
+                            "items": [
+                                {"op": "eq", "field": "status", "value": 1},
+                                {"op": "lt", "field": "id", "value": 7002},
+                            ],
+                        },
+                    ],
+                }
+            ],
+            [7001, 7002],
+        ),
         ([{"op": "notIn", "field": "id", "value": [7001]}, {"op": "eq", "field": "contractType", "value": 7}], [7002]),
     ],
 )
@@ -80,7 +100,9 @@ def test_query_filters(at: VendorSession, filters: list, expected: list[int]) ->
 
 
 def test_get_query_with_search_and_include_fields(at: VendorSession) -> None:
-    search = json.dumps({"Filter": [{"op": "eq", "field": "id", "value": 7001}], "IncludeFields": ["id", "contractName"]})
+    search = json.dumps(
+        {"Filter": [{"op": "eq", "field": "id", "value": 7001}], "IncludeFields": ["id", "contractName"]}
+    )
     reply = at.get("/Contracts/query", params={"search": search})
     assert reply.json()["items"] == [{"id": 7001, "contractName": "Contoso M365"}]
 
@@ -128,8 +150,14 @@ def test_bad_filter_operator_is_an_error_envelope(at: VendorSession) -> None:
 
 
 def test_item_by_id_and_child_collections(at: VendorSession) -> None:
-    for entity, item in (("Contracts", 7001), ("Services", 9001), ("ContractServices", 1),
-                         ("ContractServiceUnits", 3), ("ContractCharges", 2), ("Companies", 250)):
+    for entity, item in (
+        ("Contracts", 7001),
+        ("Services", 9001),
+        ("ContractServices", 1),
+        ("ContractServiceUnits", 3),
+        ("ContractCharges", 2),
+        ("Companies", 250),
+    ):
         body = at.get(f"/{entity}/{item}").json()
         assert body["item"]["id"] == item
         AT().validate(body, f"/V1.0/{entity}/{{id}}")
@@ -143,16 +171,21 @@ def test_threshold_counts_requests_and_refuses_past_10000(at: VendorSession, san
     sandbox.threshold.preset(9_998)
     info = at.get("/ThresholdInformation").json()
     AT().validate(info, "/V1.0/ThresholdInformation")
-    assert info == {"externalRequestThreshold": 10_000, "requestThresholdTimeframe": 60,
-                    "currentTimeframeRequestCount": 9_999}
+    assert info == {
+        "externalRequestThreshold": 10_000,
+        "requestThresholdTimeframe": 60,
+        "currentTimeframeRequestCount": 9_999,
+    }
     assert at.get("/Contracts/7001").status_code == 200  # the 10,000th
     refused = at.get("/Contracts/7001")
     assert refused.status_code == 429 and refused.json()["errors"]
 
 
 def test_adjustment_splits_the_row_and_changes_later_rows(at: VendorSession, sandbox) -> None:
-    reply = at.post("/ContractServiceAdjustments", json={
-        "contractID": 7001, "serviceID": 9001, "unitChange": 3, "effectiveDate": "2024-06-15"})
+    reply = at.post(
+        "/ContractServiceAdjustments",
+        json={"contractID": 7001, "serviceID": 9001, "unitChange": 3, "effectiveDate": "2024-06-15"},
+    )
     assert reply.status_code == 200 and isinstance(reply.json()["itemId"], int)
     AT().validate(reply.json(), "/V1.0/ContractServiceAdjustments", "post")
     rows = units(sandbox, 1)
@@ -174,27 +207,44 @@ def test_second_adjustment_on_the_same_date_is_refused(at: VendorSession) -> Non
 @pytest.mark.parametrize("day", ["2023-12-31", "2025-01-01"])
 def test_adjustment_outside_the_contract_dates_is_refused(at: VendorSession, sandbox, day: str) -> None:
     before = sandbox.world()["autotask"]
-    reply = at.post("/ContractServiceAdjustments", json={
-        "contractID": 7001, "serviceID": 9001, "unitChange": 1, "effectiveDate": day})
+    reply = at.post(
+        "/ContractServiceAdjustments",
+        json={"contractID": 7001, "serviceID": 9001, "unitChange": 1, "effectiveDate": day},
+    )
     assert reply.status_code == 500
     assert reply.json() == {"errors": ["effectiveDate must be between the start date and end date of the Contract"]}
     assert sandbox.world()["autotask"] == before
 
 
 def test_adjustment_for_a_new_service_creates_the_contract_service(at: VendorSession, sandbox) -> None:
-    reply = at.post("/ContractServiceAdjustments", json={
-        "contractID": 7001, "serviceID": 9002, "unitChange": 4, "effectiveDate": "2024-10-10",
-        "adjustedUnitPrice": 6.0})
+    reply = at.post(
+        "/ContractServiceAdjustments",
+        json={
+            "contractID": 7001,
+            "serviceID": 9002,
+            "unitChange": 4,
+            "effectiveDate": "2024-10-10",
+            "adjustedUnitPrice": 6.0,
+        },
+    )
     assert reply.status_code == 200
     created = [s for s in sandbox.world()["autotask"]["contractServices"] if s["serviceID"] == 9002]
     assert len(created) == 1 and created[0]["unitPrice"] == 6.0
-    assert units(sandbox, created[0]["id"]) == [("2024-10-10", "2024-10-31", 4), ("2024-11-01", "2024-11-30", 4),
-                                               ("2024-12-01", "2024-12-31", 4)]
+    assert units(sandbox, created[0]["id"]) == [
+        ("2024-10-10", "2024-10-31", 4),
+        ("2024-11-01", "2024-11-30", 4),
+        ("2024-12-01", "2024-12-31", 4),
+    ]
 
 
 def test_open_ended_contract_rows_run_24_months_past_today(at: VendorSession, sandbox) -> None:
-    assert at.post("/ContractServiceAdjustments", json={
-        "contractID": 7002, "serviceID": 9001, "unitChange": 2, "effectiveDate": "2024-06-15"}).status_code == 200
+    assert (
+        at.post(
+            "/ContractServiceAdjustments",
+            json={"contractID": 7002, "serviceID": 9001, "unitChange": 2, "effectiveDate": "2024-06-15"},
+        ).status_code
+        == 200
+    )
     service = next(s for s in sandbox.world()["autotask"]["contractServices"] if s["contractID"] == 7002)
     rows = units(sandbox, service["id"])
     assert rows[0] == ("2024-06-15", "2024-07-14", 2)  # periods step from the 15th, the contract start
@@ -211,9 +261,18 @@ def test_patch_contract_service_is_sparse(at: VendorSession, sandbox) -> None:
 
 
 def test_charges_create_update_and_delete_unless_billed(at: VendorSession, sandbox) -> None:
-    created = at.post("/Contracts/7001/Charges", json={
-        "name": "M365 BP June", "datePurchased": "2024-06-01T00:00:00", "unitQuantity": 12,
-        "unitPrice": 36.3, "unitCost": 30.25, "chargeType": 1, "status": 1})
+    created = at.post(
+        "/Contracts/7001/Charges",
+        json={
+            "name": "M365 BP June",
+            "datePurchased": "2024-06-01T00:00:00",
+            "unitQuantity": 12,
+            "unitPrice": 36.3,
+            "unitCost": 30.25,
+            "chargeType": 1,
+            "status": 1,
+        },
+    )
     assert created.status_code == 200
     new_id = created.json()["itemId"]
     assert at.patch("/Contracts/7001/Charges", json={"id": new_id, "unitQuantity": 11}).status_code == 200

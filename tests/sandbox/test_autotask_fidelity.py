@@ -22,9 +22,11 @@ def post(at: VendorSession, entity: str, *filters: dict, **extra) -> requests.Re
 
 @pytest.mark.parametrize(
     "filters",
-    [[{"op": "eq", "field": "nosuch", "value": 1}],
-     [{"op": "or", "items": [{"op": "eq", "field": "id", "value": 1}, {"op": "exist", "field": "nosuch"}]}],
-     [{"op": "eq", "field": "nosuch", "value": "x", "udf": True}]],
+    [
+        [{"op": "eq", "field": "nosuch", "value": 1}],
+        [{"op": "or", "items": [{"op": "eq", "field": "id", "value": 1}, {"op": "exist", "field": "nosuch"}]}],
+        [{"op": "eq", "field": "nosuch", "value": "x", "udf": True}],
+    ],
     ids=["top-level", "nested", "udf"],
 )
 def test_a_filter_on_a_field_the_entity_lacks_is_an_error_not_a_null_match(at: VendorSession, filters: list) -> None:
@@ -58,7 +60,9 @@ def test_include_fields_returns_exactly_those_fields(at: VendorSession) -> None:
 def test_user_defined_fields_come_back_and_can_be_filtered(at: VendorSession) -> None:
     items = post(at, "Contracts").json()["items"]
     assert {i["id"]: i["userDefinedFields"] for i in items} == {
-        7001: [{"name": "Billing Ref", "value": "BR-7001"}], 7002: [{"name": "Billing Ref", "value": None}]}
+        7001: [{"name": "Billing Ref", "value": "BR-7001"}],
+        7002: [{"name": "Billing Ref", "value": None}],
+    }
     # a page without any UDF value leaves the collection out, as Autotask documents
     alone = post(at, "Contracts", {"op": "eq", "field": "id", "value": 7002}).json()["items"]
     assert "userDefinedFields" not in alone[0]
@@ -79,8 +83,13 @@ def test_an_entity_without_udfs_refuses_a_udf_filter(at: VendorSession) -> None:
 
 @pytest.mark.parametrize(
     ("path", "expected"),
-    [("/Contracts/7001/Services/1", 1), ("/Contracts/7001/ServiceUnits/3", 3), ("/Contracts/7001/Charges/2", 2),
-     ("/Contracts/7002/Services/1", None), ("/Contracts/7001/Charges/99", None)],
+    [
+        ("/Contracts/7001/Services/1", 1),
+        ("/Contracts/7001/ServiceUnits/3", 3),
+        ("/Contracts/7001/Charges/2", 2),
+        ("/Contracts/7002/Services/1", None),
+        ("/Contracts/7001/Charges/99", None),
+    ],
 )
 def test_a_child_is_read_by_its_id_under_its_contract(at: VendorSession, path: str, expected: int | None) -> None:
     reply = at.get(path)

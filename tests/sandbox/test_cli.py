@@ -12,8 +12,10 @@ from providers.sandbox.cli import sandbox
 
 def test_init_writes_a_deployment_and_its_working_copy(tmp_path: Path) -> None:
     runner = CliRunner()
-    result = runner.invoke(sandbox, ["init", "-C", str(tmp_path), "--clients", "3", "--seed", "5",
-                                     "--psa", "autotask", "--date", "2024-06-15"])
+    result = runner.invoke(
+        sandbox,
+        ["init", "-C", str(tmp_path), "--clients", "3", "--seed", "5", "--psa", "autotask", "--date", "2024-06-15"],
+    )
     assert result.exit_code == 0, result.output
     assert (tmp_path / "specs" / "settings.yaml").exists()
     assert load_world(tmp_path / ".ncesync" / "world.json") == load_world(tmp_path / "sandbox" / "world.json")
@@ -23,7 +25,9 @@ def test_init_writes_a_deployment_and_its_working_copy(tmp_path: Path) -> None:
 
 def test_reset_restores_the_working_world(tmp_path: Path) -> None:
     runner = CliRunner()
-    assert runner.invoke(sandbox, ["init", "-C", str(tmp_path), "--clients", "2", "--date", "2024-06-15"]).exit_code == 0
+    assert (
+        runner.invoke(sandbox, ["init", "-C", str(tmp_path), "--clients", "2", "--date", "2024-06-15"]).exit_code == 0
+    )
     (tmp_path / ".ncesync" / "world.json").write_text("{}")
     result = runner.invoke(sandbox, ["reset", "-C", str(tmp_path)])
     assert result.exit_code == 0, result.output

@@ -79,7 +79,9 @@ def test_unparseable_conditions_are_a_400_with_the_vendor_body(cw: VendorSession
 
 
 def test_catalog_lookup_by_identifier_and_fields(cw: VendorSession) -> None:
-    reply = cw.get("/procurement/catalog", params={"conditions": 'identifier="M365-BP-ANNUAL"', "fields": "id,identifier"})
+    reply = cw.get(
+        "/procurement/catalog", params={"conditions": 'identifier="M365-BP-ANNUAL"', "fields": "id,identifier"}
+    )
     assert reply.json() == [{"id": 1, "identifier": "M365-BP-ANNUAL"}]
 
 
@@ -93,8 +95,9 @@ def test_agreement_and_additions_validate_against_the_vendor_schema(cw: VendorSe
     assert all("_history" not in a for a in by_id.values())  # sandbox bookkeeping stays inside
     assert "cancelledDate" not in by_id[1] and by_id[2]["cancelledDate"] == "2024-04-30T00:00:00Z"
     CW().validate(cw.get("/procurement/catalog").json(), "/procurement/catalog")
-    CW().validate(cw.get("/finance/agreements/1001/additions/count").json(),
-                  "/finance/agreements/{parentId}/additions/count")
+    CW().validate(
+        cw.get("/finance/agreements/1001/additions/count").json(), "/finance/agreements/{parentId}/additions/count"
+    )
 
 
 def test_missing_records_are_404_with_the_vendor_body(cw: VendorSession) -> None:
@@ -127,9 +130,15 @@ def test_any_codebase_is_accepted(sandbox, cw: VendorSession) -> None:
 
 
 def test_post_addition_creates_the_record_and_answers_201(cw: VendorSession, sandbox) -> None:
-    body = {"product": {"identifier": "M365-BB-ANNUAL"}, "billCustomer": "Billable", "quantity": 3,
-            "unitPrice": 6.6, "unitCost": 5.4, "effectiveDate": "2024-06-15T00:00:00Z",
-            "invoiceDescription": "BB x 3"}
+    body = {
+        "product": {"identifier": "M365-BB-ANNUAL"},
+        "billCustomer": "Billable",
+        "quantity": 3,
+        "unitPrice": 6.6,
+        "unitCost": 5.4,
+        "effectiveDate": "2024-06-15T00:00:00Z",
+        "invoiceDescription": "BB x 3",
+    }
     reply = cw.post("/finance/agreements/1001/additions", json=body)
     assert reply.status_code == 201
     created = reply.json()
@@ -142,10 +151,13 @@ def test_post_addition_creates_the_record_and_answers_201(cw: VendorSession, san
 
 @pytest.mark.parametrize(
     ("body", "field"),
-    [({"billCustomer": "Billable"}, "product"), ({"product": {"id": 1}}, "billCustomer"),
-     ({"product": {"id": 1}, "billCustomer": "Sometimes"}, "billCustomer"),
-     ({"product": {"id": 77}, "billCustomer": "Billable"}, "product"),
-     ({"product": {"id": 1}, "billCustomer": "Billable", "quantity": "many"}, "quantity")],
+    [
+        ({"billCustomer": "Billable"}, "product"),
+        ({"product": {"id": 1}}, "billCustomer"),
+        ({"product": {"id": 1}, "billCustomer": "Sometimes"}, "billCustomer"),
+        ({"product": {"id": 77}, "billCustomer": "Billable"}, "product"),
+        ({"product": {"id": 1}, "billCustomer": "Billable", "quantity": "many"}, "quantity"),
+    ],
 )
 def test_post_addition_validates_required_fields(cw: VendorSession, body: dict, field: str) -> None:
     reply = cw.post("/finance/agreements/1001/additions", json=body)
@@ -154,20 +166,30 @@ def test_post_addition_validates_required_fields(cw: VendorSession, body: dict, 
 
 
 def test_patch_replaces_fields_and_dates_the_quantity(cw: VendorSession, sandbox) -> None:
-    ops = [{"op": "replace", "path": "/quantity", "value": 15},
-           {"op": "replace", "path": "invoiceDescription", "value": "BP x 15"}]
+    ops = [
+        {"op": "replace", "path": "/quantity", "value": 15},
+        {"op": "replace", "path": "invoiceDescription", "value": "BP x 15"},
+    ]
     reply = cw.patch("/finance/agreements/1001/additions/1", json=ops)
     assert reply.status_code == 200
     assert reply.json()["quantity"] == 15 and reply.json()["invoiceDescription"] == "BP x 15"
     stored = next(a for a in sandbox.world()["connectwise"]["additions"] if a["id"] == 1)
-    assert stored["_history"] == [{"recordedOn": "2024-05-01", "quantity": 12},
-                                  {"recordedOn": "2024-06-15", "quantity": 15}]
+    assert stored["_history"] == [
+        {"recordedOn": "2024-05-01", "quantity": 12},
+        {"recordedOn": "2024-06-15", "quantity": 15},
+    ]
 
 
-@pytest.mark.parametrize("body", [{"op": "replace", "path": "quantity", "value": 1},
-                                  [{"op": "move", "path": "quantity", "value": 1}],
-                                  [{"op": "replace", "path": "/id", "value": 9}],
-                                  [{"op": "replace", "path": "/quantity"}], []])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"op": "replace", "path": "quantity", "value": 1},
+        [{"op": "move", "path": "quantity", "value": 1}],
+        [{"op": "replace", "path": "/id", "value": 9}],
+        [{"op": "replace", "path": "/quantity"}],
+        [],
+    ],
+)
 def test_patch_anything_else_is_a_400(cw: VendorSession, sandbox, body) -> None:
     before = sandbox.world()["connectwise"]["additions"]
     reply = cw.patch("/finance/agreements/1001/additions/1", json=body)

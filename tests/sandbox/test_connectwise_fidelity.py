@@ -37,8 +37,11 @@ def test_forward_only_links_end_with_the_page_id(cw: VendorSession) -> None:
 
 @pytest.mark.parametrize(
     ("child", "expected"),
-    [('types/name = "Client"', [250, 251]), ("types/id = 2", [251, 252]),
-     ('types/id = 2 and types/name = "Client"', [])],  # one item must match the whole expression
+    [
+        ('types/name = "Client"', [250, 251]),
+        ("types/id = 2", [251, 252]),
+        ('types/id = 2 and types/name = "Client"', []),
+    ],  # one item must match the whole expression
 )
 def test_child_conditions_filter_on_list_items(cw: VendorSession, child: str, expected: list[int]) -> None:
     reply = cw.get("/company/companies", params={"childConditions": child})
@@ -50,8 +53,12 @@ def test_child_conditions_filter_on_list_items(cw: VendorSession, child: str, ex
 
 @pytest.mark.parametrize(
     ("custom", "expected"),
-    [('caption = "Billing Code" and value = "M365"', [1001]), ('value like "%Z%"', [1003]),
-     ("id = 7", [1001, 1003]), ("id = 8", [])],
+    [
+        ('caption = "Billing Code" and value = "M365"', [1001]),
+        ('value like "%Z%"', [1003]),
+        ("id = 7", [1001, 1003]),
+        ("id = 8", []),
+    ],
 )
 def test_custom_field_conditions_filter_on_custom_fields(cw: VendorSession, custom: str, expected: list[int]) -> None:
     reply = cw.get("/finance/agreements", params={"customFieldConditions": custom})
@@ -61,8 +68,12 @@ def test_custom_field_conditions_filter_on_custom_fields(cw: VendorSession, cust
 
 @pytest.mark.parametrize(
     ("params", "named"),
-    [({"foo": "1"}, "foo"), ({"Conditions": "id=1001"}, "Conditions"), ({"pagesize": "5"}, "pagesize"),
-     ({"pageId": "1001"}, "pageId")],  # pageId without the forward-only header would be ignored
+    [
+        ({"foo": "1"}, "foo"),
+        ({"Conditions": "id=1001"}, "Conditions"),
+        ({"pagesize": "5"}, "pagesize"),
+        ({"pageId": "1001"}, "pageId"),
+    ],  # pageId without the forward-only header would be ignored
     ids=["unknown", "conditions-cased", "pagesize-cased", "page-id-navigable"],
 )
 def test_parameters_the_sandbox_would_otherwise_ignore_are_a_400(cw: VendorSession, params: dict, named: str) -> None:
@@ -74,16 +85,18 @@ def test_parameters_the_sandbox_would_otherwise_ignore_are_a_400(cw: VendorSessi
 
 @pytest.mark.parametrize(
     ("params", "named", "says"),
-    [({"conditions": "nosuch = 1"}, "conditions", "Agreement has no field 'nosuch'"),
-     ({"conditions": 'AgreementStatus = "Active"'}, "conditions", "spelt 'agreementStatus'"),
-     ({"conditions": "company/nosuch = 1"}, "conditions", "company has the members"),
-     ({"conditions": "company = 250"}, "conditions", "company is a reference"),
-     ({"conditions": 'customFields/value = "M365"'}, "conditions", "filter it with childConditions"),
-     ({"childConditions": "company/id = 250"}, "childConditions", "not a list of objects"),
-     ({"customFieldConditions": "label = 1"}, "customFieldConditions", "a custom field has the members"),
-     ({"orderBy": "nosuch desc"}, "orderBy", "Agreement has no field 'nosuch'"),
-     ({"orderBy": "id sideways"}, "orderBy", "is not `field asc`"),
-     ({"fields": "id,nosuch"}, "fields", "Agreement has no field 'nosuch'")],
+    [
+        ({"conditions": "nosuch = 1"}, "conditions", "Agreement has no field 'nosuch'"),
+        ({"conditions": 'AgreementStatus = "Active"'}, "conditions", "spelt 'agreementStatus'"),
+        ({"conditions": "company/nosuch = 1"}, "conditions", "company has the members"),
+        ({"conditions": "company = 250"}, "conditions", "company is a reference"),
+        ({"conditions": 'customFields/value = "M365"'}, "conditions", "filter it with childConditions"),
+        ({"childConditions": "company/id = 250"}, "childConditions", "not a list of objects"),
+        ({"customFieldConditions": "label = 1"}, "customFieldConditions", "a custom field has the members"),
+        ({"orderBy": "nosuch desc"}, "orderBy", "Agreement has no field 'nosuch'"),
+        ({"orderBy": "id sideways"}, "orderBy", "is not `field asc`"),
+        ({"fields": "id,nosuch"}, "fields", "Agreement has no field 'nosuch'"),
+    ],
 )
 def test_unknown_fields_are_a_400_not_a_match_on_null(cw: VendorSession, params: dict, named: str, says: str) -> None:
     reply = cw.get("/finance/agreements", params=params)
@@ -105,8 +118,12 @@ def test_codebase_discovery_works_without_credentials_like_the_real_site(sandbox
 
 @pytest.mark.parametrize(
     "path",
-    ["/connectwise/login/companyinfo/nobody", "/connectwise/elsewhere",
-     "/connectwise/v4_6_release/apis/3.0/no/such/endpoint", "/connectwise/v4_6_release/apis/3.0/finance/agreements/4242"],
+    [
+        "/connectwise/login/companyinfo/nobody",
+        "/connectwise/elsewhere",
+        "/connectwise/v4_6_release/apis/3.0/no/such/endpoint",
+        "/connectwise/v4_6_release/apis/3.0/finance/agreements/4242",
+    ],
 )
 def test_not_found_answers_carry_code_and_message(sandbox, path: str) -> None:
     reply = requests.get(sandbox.url + path, headers=cw_headers(), timeout=10)

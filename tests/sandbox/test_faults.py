@@ -15,8 +15,9 @@ ADD = {"product": {"id": 3}, "billCustomer": "Billable", "quantity": 2}
 
 
 def test_429_with_retry_after_for_the_next_n_matching_requests(cw: VendorSession, sandbox) -> None:
-    sandbox.faults.add(Fault(kind="status", status=429, retry_after=1, times=2, method="GET",
-                             path_contains="/additions"))
+    sandbox.faults.add(
+        Fault(kind="status", status=429, retry_after=1, times=2, method="GET", path_contains="/additions")
+    )
     assert cw.get("/finance/agreements/1001").status_code == 200  # does not match
     for _ in range(2):
         reply = cw.get("/finance/agreements/1001/additions")
@@ -59,8 +60,9 @@ def test_malformed_html_page_and_missing_field(at: VendorSession, sandbox) -> No
 
 
 def test_faults_from_the_environment(world_path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("NCESYNC_SANDBOX_FAULTS", json.dumps([
-        {"kind": "status", "status": 503, "vendor": "autotask", "times": 1}]))
+    monkeypatch.setenv(
+        "NCESYNC_SANDBOX_FAULTS", json.dumps([{"kind": "status", "status": 503, "vendor": "autotask", "times": 1}])
+    )
     with SandboxServer(world_path) as server:
         assert [f.status for f in server.faults.pending] == [503]
         reply = requests.get(f"{server.url}/autotask/atservicesrest/v1.0/ThresholdInformation", timeout=5)

@@ -68,8 +68,7 @@ def test_most_psa_lines_match_and_some_drift(tmp_path: Path) -> None:
 
 
 def test_autotask_monthly_deployment_has_invoices_with_a_refund(tmp_path: Path) -> None:
-    generate(tmp_path, clients=5, seed=9, psa="autotask", sync="monthly", style="arrears", prorate=True,
-             today=TODAY)
+    generate(tmp_path, clients=5, seed=9, psa="autotask", sync="monthly", style="arrears", prorate=True, today=TODAY)
     world = json.loads((tmp_path / "sandbox" / "world.json").read_text())
     invoices = world["dickerdata"]["invoices"]
     assert [i["InvoiceDate"] for i in invoices] == ["2024-05-01", "2024-06-01"]
@@ -89,9 +88,11 @@ def test_daily_autotask_contracts_have_monthly_unit_rows(tmp_path: Path) -> None
 
 def test_generated_world_is_served(tmp_path: Path) -> None:
     generate(tmp_path, clients=4, seed=1, today=TODAY)
-    with SandboxServer(tmp_path / "sandbox" / "world.json") as server:
-        with VendorSession(f"{server.url}/connectwise/v4_6_release/apis/3.0", cw_headers()) as cw:
-            assert cw.get("/finance/agreements/count").json() == {"count": 4}
+    with (
+        SandboxServer(tmp_path / "sandbox" / "world.json") as server,
+        VendorSession(f"{server.url}/connectwise/v4_6_release/apis/3.0", cw_headers()) as cw,
+    ):
+        assert cw.get("/finance/agreements/count").json() == {"count": 4}
 
 
 @pytest.mark.parametrize("bad", [{"psa": "halo"}, {"sync": "weekly"}, {"style": "sideways"}, {"clients": 0}])

@@ -29,22 +29,43 @@ def test_queries_by_contract_find_the_same_records_through_the_index(sandbox: Sa
     """A query naming contract ids reads their rows only; one naming none scans them all;
     both give what the filter says."""
     with VendorSession(f"{sandbox.url}/autotask/atservicesrest/v1.0", at_headers()) as at:
-        by_id = at.post("/ContractServiceUnits/query", json={"filter": [
-            {"op": "or", "items": [
-                {"op": "and", "items": [{"op": "in", "field": "contractID", "value": [7001, 7999]},
-                                        {"op": "gte", "field": "endDate", "value": "2024-06-01T00:00:00"}]},
-                {"op": "eq", "field": "contractServiceID", "value": 999}]}]}).json()["items"]
-        scan = at.post("/ContractServiceUnits/query", json={"filter": [
-            {"op": "gte", "field": "endDate", "value": "2024-06-01T00:00:00"}]}).json()["items"]
+        by_id = at.post(
+            "/ContractServiceUnits/query",
+            json={
+                "filter": [
+                    {
+                        "op": "or",
+                        "items": [
+                            {
+                                "op": "and",
+                                "items": [
+                                    {"op": "in", "field": "contractID", "value": [7001, 7999]},
+                                    {"op": "gte", "field": "endDate", "value": "2024-06-01T00:00:00"},
+                                ],
+                            },
+                            {"op": "eq", "field": "contractServiceID", "value": 999},
+                        ],
+                    }
+                ]
+            },
+        ).json()["items"]
+        scan = at.post(
+            "/ContractServiceUnits/query",
+            json={"filter": [{"op": "gte", "field": "endDate", "value": "2024-06-01T00:00:00"}]},
+        ).json()["items"]
     assert [r["id"] for r in by_id] == [r["id"] for r in scan] == list(range(6, 13))
 
 
-def test_a_world_is_validated_once_per_content(tmp_path: Path, world_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_world_is_validated_once_per_content(
+    tmp_path: Path, world_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from providers.sandbox import world as world_module
 
     calls: list[str] = []
     real = world_module.validate_world
-    monkeypatch.setattr(world_module, "validate_world", lambda w, source: (calls.append(source), real(w, source=source)))
+    monkeypatch.setattr(
+        world_module, "validate_world", lambda w, source: (calls.append(source), real(w, source=source))
+    )
     copy = tmp_path / "copy.json"
     copy.write_bytes(world_path.read_bytes() + b" ")  # content this process has not seen
     load_world(copy)

@@ -104,14 +104,17 @@ def test_connectwise_has_no_limit_unless_one_is_set(world_path: Path) -> None:
     assert Concurrency().limits.get("connectwise") is None
 
 
-@pytest.mark.parametrize(("pattern", "endpoint"), [
-    ("/ContractServiceUnits/query/next", "ContractServiceUnits"),
-    ("/ContractServiceUnits/query", "ContractServiceUnits"),
-    ("/Contracts/{id}/Services", "ContractServices"),
-    ("/Contracts/{id}/Charges", "ContractCharges"),
-    ("/Contracts/query", "Contracts"),
-    ("/ContractServiceAdjustments", "ContractServiceAdjustments"),
-    ("/zoneInformation", None),
-])
+@pytest.mark.parametrize(
+    ("pattern", "endpoint"),
+    [
+        ("/ContractServiceUnits/query/next", "ContractServiceUnits"),
+        ("/ContractServiceUnits/query", "ContractServiceUnits"),
+        ("/Contracts/{id}/Services", "ContractServices"),
+        ("/Contracts/{id}/Charges", "ContractCharges"),
+        ("/Contracts/query", "Contracts"),
+        ("/ContractServiceAdjustments", "ContractServiceAdjustments"),
+        ("/zoneInformation", None),
+    ],
+)
 def test_autotask_endpoints_are_entities(pattern: str, endpoint: str | None) -> None:
     assert endpoint_of("autotask", pattern) == endpoint

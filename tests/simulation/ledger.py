@@ -84,8 +84,9 @@ class Ledger:
             held = [q for recorded, q in self.main_history if recorded <= known]
             return held[-1] if held else 0
         total = self.initial or 0
-        return total + sum(change for effective, change, recorded in self.changes
-                           if effective <= day and recorded <= known)
+        return total + sum(
+            change for effective, change, recorded in self.changes if effective <= day and recorded <= known
+        )
 
     # -- one run -----------------------------------------------------------------------
 

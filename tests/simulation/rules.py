@@ -52,7 +52,8 @@ def desired(subscriptions: list[dict], prefixes: tuple[str, ...]) -> int:
     """Seats Dicker Data bills for a product: active, non-trial subscriptions whose stock
     code starts with one of the mapped `TERM:PRODUCT:SKU` prefixes."""
     return sum(
-        int(s["ConfirmedQuantity"]) for s in subscriptions
+        int(s["ConfirmedQuantity"])
+        for s in subscriptions
         if s["Status"] == "ACTIVE" and not s.get("IsTrial") and any(s["StockCode"].startswith(p) for p in prefixes)
     )
 

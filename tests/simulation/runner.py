@@ -15,16 +15,25 @@ from typing import Any
 from providers.sandbox import SandboxServer
 from providers.sandbox.store import ON_STOP
 from reconciler.apply.apply import apply_plan
-from reconciler.run.job import plan_run
 from reconciler.apply.journal import Journal
 from reconciler.plan.plan import Plan
+from reconciler.run.job import plan_run
 from reconciler.run.runtime import SANDBOX_URL_VARIABLE, Runtime
 from reconciler.specs import load_deployment
 from tests.conformance.kit import psa_ids
 from tests.conformance.registry import capabilities
 from tests.simulation.ledger import DATED_ADJUSTMENTS, DELTA_LINES, QUANTITY_WITH_CATCH_UP, Ledger, Write
 from tests.simulation.rules import ONE_DAY, comparison_date, days_between, desired, period_of, runs, weighted
-from tests.simulation.scenario import CLIENTS, PRODUCTS, UNMAPPED_CODE, DickerDataChanges, Setup, open_psa, window, write_world
+from tests.simulation.scenario import (
+    CLIENTS,
+    PRODUCTS,
+    UNMAPPED_CODE,
+    DickerDataChanges,
+    Setup,
+    open_psa,
+    window,
+    write_world,
+)
 
 TWO_RUNS_SHARE = 0.2  # days on which a subscription is edited again after the first run
 
@@ -40,8 +49,10 @@ class Case:
     def label(self) -> str:
         s = self.setup
         dates = f"-{s.kit.served}-{s.kit.received}" if hasattr(s.kit, "served") else ""
-        return (f"{s.kit.provider}-{s.style}-{'prorate' if s.prorate else 'no-prorate'}-seed{self.seed}-{self.start}"
-                f"-{s.timezone}{dates}")
+        return (
+            f"{s.kit.provider}-{s.style}-{'prorate' if s.prorate else 'no-prorate'}-seed{self.seed}-{self.start}"
+            f"-{s.timezone}{dates}"
+        )
 
 
 @dataclass
@@ -71,11 +82,26 @@ class Simulation:
         can = capabilities(self.setup.kit)
         self.seat_model = can.seat_model_for(self.setup.prorate).value
         self.licences = [
-            Licence(c.tenant, c.agreement_id, psa_ids(self.setup.kit, c.kit)[1], p.key,
-                    self.setup.kit.product_id(p.kit), p.prefix,
-                    Ledger(self.seat_model, can.one_dated_change_per_line_and_date, self.setup.style,
-                           self.setup.prorate, p.price, c.billing_day, c.seats.get(p.key)), {})
-            for c in CLIENTS for p in PRODUCTS
+            Licence(
+                c.tenant,
+                c.agreement_id,
+                psa_ids(self.setup.kit, c.kit)[1],
+                p.key,
+                self.setup.kit.product_id(p.kit),
+                p.prefix,
+                Ledger(
+                    self.seat_model,
+                    can.one_dated_change_per_line_and_date,
+                    self.setup.style,
+                    self.setup.prorate,
+                    p.price,
+                    c.billing_day,
+                    c.seats.get(p.key),
+                ),
+                {},
+            )
+            for c in CLIENTS
+            for p in PRODUCTS
         ]
         self.billing_days = {c.tenant: c.billing_day for c in CLIENTS}
 
@@ -132,26 +158,44 @@ class Simulation:
 
     def _check_write(self, plan: Plan, licence: Licence, day: date, n: int, expected: Write) -> None:
         where = f"{self.case.label} {day} {licence.tenant[:8]} {licence.product_key} (n={n})"
-        writes = [c for c in plan.changes if (c.client_id, c.agreement_id, c.product_id)
-                  == (licence.tenant, licence.psa_agreement, licence.product_id) and c.action != "update_line"]
+        writes = [
+            c
+            for c in plan.changes
+            if (c.client_id, c.agreement_id, c.product_id)
+            == (licence.tenant, licence.psa_agreement, licence.product_id)
+            and c.action != "update_line"
+        ]
         seats = [c for c in writes if c.action != "create_charge"]
         charges = [Decimal(c.one_off) for c in writes if c.action == "create_charge"]
         wanted = [expected.catch_up] if expected.catch_up is not None else []
-        assert charges == wanted, f"{where}: the plan's one-off catch-ups are {charges}, billing.md 3.1 asks for {wanted}"
+        assert charges == wanted, (
+            f"{where}: the plan's one-off catch-ups are {charges}, billing.md 3.1 asks for {wanted}"
+        )
         if expected.action in ("none", "deferred"):
             assert seats == [], f"{where}: expected no seat write, the plan has {seats}"
             if expected.action == "deferred":
-                assert any(licence.product_key in (w.product_key or "") and "written by the next run" in w.message
-                           for w in plan.warnings), f"{where}: a deferred change must be said"
+                assert any(
+                    licence.product_key in (w.product_key or "") and "written by the next run" in w.message
+                    for w in plan.warnings
+                ), f"{where}: a deferred change must be said"
             return
         assert len(seats) == 1, f"{where}: expected {expected}, the plan has {seats}"
         (change,) = seats
         action = "create_adjustment" if self.seat_model == DATED_ADJUSTMENTS else expected.action
-        got = (change.action, change.after.get("quantity"), change.effective_date, change.intended_date,
-               change.moved_effect)
-        want = (action, expected.quantity, expected.effective.isoformat(),
-                expected.intended.isoformat() if expected.intended else None,
-                f"{expected.moved_effect:.2f}" if expected.moved_effect is not None else None)
+        got = (
+            change.action,
+            change.after.get("quantity"),
+            change.effective_date,
+            change.intended_date,
+            change.moved_effect,
+        )
+        want = (
+            action,
+            expected.quantity,
+            expected.effective.isoformat(),
+            expected.intended.isoformat() if expected.intended else None,
+            f"{expected.moved_effect:.2f}" if expected.moved_effect is not None else None,
+        )
         assert got == want, f"{where}: the plan wrote {got}, billing.md asks for {want}"
 
     def _check_count(self, licence: Licence, day: date, n: int, expected: Write) -> None:
@@ -169,12 +213,17 @@ class Simulation:
         if not licence.ledger.has_line and n == 0:
             return
         got = self.psa.count_on(licence.agreement_id, licence.product_id, on)
-        assert got == n, f"{self.case.label} {day} {licence.tenant[:8]} {licence.product_key}: the PSA bills {got} on {on}, Dicker Data has {n}"
+        assert got == n, (
+            f"{self.case.label} {day} {licence.tenant[:8]} {licence.product_key}: the PSA bills {got} on {on}, Dicker Data has {n}"
+        )
 
     def _check_unmapped(self, plan: Plan, subscriptions: list[dict[str, Any]]) -> None:
         # only subscriptions with active seats leak money; the others are not listed
-        buyers = {s["TenantId"] for s in subscriptions
-                  if s["StockCode"] == UNMAPPED_CODE and s["Status"].upper() == "ACTIVE" and s["ConfirmedQuantity"] > 0}
+        buyers = {
+            s["TenantId"]
+            for s in subscriptions
+            if s["StockCode"] == UNMAPPED_CODE and s["Status"].upper() == "ACTIVE" and s["ConfirmedQuantity"] > 0
+        }
         listed = {u.tenant_id for u in plan.unmapped if u.kind == "stock_code" and u.stock_code == UNMAPPED_CODE}
         assert buyers == listed, f"{self.case.label}: the unmapped stock code must be reported for {buyers}"
 
@@ -189,16 +238,20 @@ class Simulation:
                 got = self.psa.count_on(licence.agreement_id, licence.product_id, day)
                 assert got == licence.ledger.count_on(day), (
                     f"{self.case.label} {licence.tenant[:8]} {licence.product_key} {day}: "
-                    f"the PSA bills {got}, billing.md's writes give {licence.ledger.count_on(day)}")
+                    f"the PSA bills {got}, billing.md's writes give {licence.ledger.count_on(day)}"
+                )
 
     def check_invoices(self) -> None:
         first, last = self.case.start, self.case.start + (self.case.days - 1) * ONE_DAY
         for licence in self.licences:
             for period in self._complete_periods(licence, first, last):
                 where = f"{self.case.label} {licence.tenant[:8]} {licence.product_key} {period[0]}..{period[1]}"
-                actual = self.psa.invoice(licence.agreement_id, licence.product_id, period,
-                                          style=self.setup.style, prorate=self.setup.prorate)
-                assert actual == self._expected(licence, period), f"{where}: invoiced {actual}, expected {self._expected(licence, period)}"
+                actual = self.psa.invoice(
+                    licence.agreement_id, licence.product_id, period, style=self.setup.style, prorate=self.setup.prorate
+                )
+                assert actual == self._expected(licence, period), (
+                    f"{where}: invoiced {actual}, expected {self._expected(licence, period)}"
+                )
                 self._check_against_dicker_data(licence, period, actual, where)
 
     def _complete_periods(self, licence: Licence, first: date, last: date) -> list[tuple[date, date]]:
@@ -225,7 +278,9 @@ class Simulation:
                 total += weighted(quantity, price, (period[1] - start).days + 1, period)
         return total
 
-    def _check_against_dicker_data(self, licence: Licence, period: tuple[date, date], actual: Decimal, where: str) -> None:
+    def _check_against_dicker_data(
+        self, licence: Licence, period: tuple[date, date], actual: Decimal, where: str
+    ) -> None:
         """billing.md 3.1's outcome from Dicker Data's counts alone; on Autotask the moved
         (and deferred) days are accounted as the plan reported them."""
         price, seen = licence.ledger.price, licence.seen
@@ -247,9 +302,12 @@ class Simulation:
             return
         ledger = licence.ledger
         moved = [money for day, money in ledger.moved if period[0] <= day <= period[1]]
-        waited = [-weighted(n - e, price, days, period) for t, n, e, days in ledger.deferred if period[0] <= t <= period[1]]
+        waited = [
+            -weighted(n - e, price, days, period) for t, n, e, days in ledger.deferred if period[0] <= t <= period[1]
+        ]
         accounted = ideal + sum(moved, Decimal("0")) + sum(waited, Decimal("0"))
         # Each move is rounded on its own, the invoice per row: a cent apart per move at most.
         slack = Decimal("0.01") * (len(moved) + len(waited))
         assert abs(actual - accounted) <= slack, (
-            f"{where}: invoiced {actual}, billing.md 3.1 says {ideal} with {moved + waited} for moved days")
+            f"{where}: invoiced {actual}, billing.md 3.1 says {ideal} with {moved + waited} for moved days"
+        )

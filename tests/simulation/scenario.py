@@ -43,12 +43,21 @@ class Product:
 
 
 PRODUCTS = (
-    Product(KitProduct("m365-bp", "Microsoft 365 Business Premium", Decimal("20.00")),
-            "P1Y:CFQ7TTC0LCHC:0002", "P1Y:CFQ7TTC0LCHC:0002:1:"),
-    Product(KitProduct("exo-p1", "Exchange Online (Plan 1)", Decimal("6.50")),
-            "P1Y:CFQ7TTC0LH16:0001", "P1Y:CFQ7TTC0LH16:0001:1:"),
-    Product(KitProduct("teams-ess", "Microsoft Teams Essentials", Decimal("11.35")),
-            "P1M:CFQ7TTC0RL2G:0001", "P1M:CFQ7TTC0RL2G:0001"),
+    Product(
+        KitProduct("m365-bp", "Microsoft 365 Business Premium", Decimal("20.00")),
+        "P1Y:CFQ7TTC0LCHC:0002",
+        "P1Y:CFQ7TTC0LCHC:0002:1:",
+    ),
+    Product(
+        KitProduct("exo-p1", "Exchange Online (Plan 1)", Decimal("6.50")),
+        "P1Y:CFQ7TTC0LH16:0001",
+        "P1Y:CFQ7TTC0LH16:0001:1:",
+    ),
+    Product(
+        KitProduct("teams-ess", "Microsoft Teams Essentials", Decimal("11.35")),
+        "P1M:CFQ7TTC0RL2G:0001",
+        "P1M:CFQ7TTC0RL2G:0001",
+    ),
 )
 UNMAPPED_CODE = "P1Y:CFQ7TTC0LHRW:0001:1:"
 
@@ -76,9 +85,13 @@ class Client:
 
 
 CLIENTS = (
-    Client(KitClient("Contoso Ltd", "11111111-0000-4000-8000-000000000001", 250, 7001, 1), {"m365-bp": 12, "exo-p1": 5}),
-    Client(KitClient("Fabrikam Pty Ltd", "22222222-0000-4000-8000-000000000002", 251, 7002, 5),
-           {"m365-bp": 8, "teams-ess": 3}),
+    Client(
+        KitClient("Contoso Ltd", "11111111-0000-4000-8000-000000000001", 250, 7001, 1), {"m365-bp": 12, "exo-p1": 5}
+    ),
+    Client(
+        KitClient("Fabrikam Pty Ltd", "22222222-0000-4000-8000-000000000002", 251, 7002, 5),
+        {"m365-bp": 8, "teams-ess": 3},
+    ),
     Client(KitClient("Northwind Traders", "33333333-0000-4000-8000-000000000003", 252, 7003, 1), {"exo-p1": 2}),
 )
 
@@ -110,9 +123,16 @@ def write_world(root: Path) -> Path:
 def open_psa(root: Path, setup: Setup, sandbox: Any, start: date) -> KitPsa:
     """The kit's PSA with the clients, products and starting seats, and the specs for it."""
     seats = {(c.agreement_id, key): n for c in CLIENTS for key, n in c.seats.items()}
-    psa = setup.kit.open(root, sandbox=sandbox, clients=tuple(c.kit for c in CLIENTS),
-                         products=tuple(p.kit for p in PRODUCTS), seats=seats, prorate=setup.prorate,
-                         timezone=setup.timezone, start=start)
+    psa = setup.kit.open(
+        root,
+        sandbox=sandbox,
+        clients=tuple(c.kit for c in CLIENTS),
+        products=tuple(p.kit for p in PRODUCTS),
+        seats=seats,
+        prorate=setup.prorate,
+        timezone=setup.timezone,
+        start=start,
+    )
     write_specs(root, setup, psa.psa_settings)
     return psa
 
@@ -141,8 +161,17 @@ def write_specs(root: Path, setup: Setup, psa_settings: dict[str, Any]) -> None:
         "safety": {"max_decrease_percent": 100, "min_seats": 1000},
         "sandbox": {"world": "sandbox/world.json"},
     }
-    products = {"products": {p.key: {"name": p.name, "stock_codes": [p.prefix], "psa_product": setup.kit.product_id(p.kit),
-                                     "price": str(p.price)} for p in PRODUCTS}}
+    products = {
+        "products": {
+            p.key: {
+                "name": p.name,
+                "stock_codes": [p.prefix],
+                "psa_product": setup.kit.product_id(p.kit),
+                "price": str(p.price),
+            }
+            for p in PRODUCTS
+        }
+    }
     (specs / "settings.yaml").write_text(yaml.safe_dump(settings, sort_keys=False))
     (specs / "products.yaml").write_text(yaml.safe_dump(products, sort_keys=False))
     for c in CLIENTS:
@@ -151,21 +180,38 @@ def write_specs(root: Path, setup: Setup, psa_settings: dict[str, Any]) -> None:
         (specs / "clients" / f"{c.name.split()[0].lower()}.yaml").write_text(yaml.safe_dump(spec, sort_keys=False))
 
 
-def subscription(c: Client, p: Product | None, quantity: int, sid: str, *, code: str | None = None,
-                 trial: bool = False) -> dict[str, Any]:
+def subscription(
+    c: Client, p: Product | None, quantity: int, sid: str, *, code: str | None = None, trial: bool = False
+) -> dict[str, Any]:
     return {
-        "SubscriptionId": sid, "TenantId": c.tenant, "CompanyName": c.name, "StockCode": code or p.stock_code,
-        "StockDescription": (p.name if p else "MS NCE POWER BI PRO").upper(), "ConfirmedQuantity": quantity,
-        "Status": "ACTIVE", "BillingFrequency": "Monthly", "UnitPrice": "10.00", "UnitRRP": "12.00",
-        "IsTrial": trial, "LastBillingDate": "2024-01-01", "NextBillingDate": "2024-02-01", "ExpiryDate": "2026-12-31",
+        "SubscriptionId": sid,
+        "TenantId": c.tenant,
+        "CompanyName": c.name,
+        "StockCode": code or p.stock_code,
+        "StockDescription": (p.name if p else "MS NCE POWER BI PRO").upper(),
+        "ConfirmedQuantity": quantity,
+        "Status": "ACTIVE",
+        "BillingFrequency": "Monthly",
+        "UnitPrice": "10.00",
+        "UnitRRP": "12.00",
+        "IsTrial": trial,
+        "LastBillingDate": "2024-01-01",
+        "NextBillingDate": "2024-02-01",
+        "ExpiryDate": "2026-12-31",
     }
 
 
 def _dicker_data() -> dict[str, Any]:
-    subs = [subscription(c, product(key), seats, f"{c.tenant[:8]}-{key}-1")
-            for c in CLIENTS for key, seats in c.seats.items()]
-    return {"customers": [{"TenantId": c.tenant, "CompanyName": c.name} for c in CLIENTS],
-            "subscriptions": subs, "invoices": []}
+    subs = [
+        subscription(c, product(key), seats, f"{c.tenant[:8]}-{key}-1")
+        for c in CLIENTS
+        for key, seats in c.seats.items()
+    ]
+    return {
+        "customers": [{"TenantId": c.tenant, "CompanyName": c.name} for c in CLIENTS],
+        "subscriptions": subs,
+        "invoices": [],
+    }
 
 
 # -- Dicker Data changing day by day ----------------------------------------------------
@@ -207,8 +253,16 @@ class DickerDataChanges:
             c = self.rng.choice(self.clients)
             self.serial += 1
             p = None if kind == "unmapped" else self.rng.choice(PRODUCTS)
-            subs.append(subscription(c, p, self.rng.randint(1, 6), f"{c.tenant[:8]}-new-{self.serial}",
-                                     code=UNMAPPED_CODE if p is None else None, trial=kind == "trial"))
+            subs.append(
+                subscription(
+                    c,
+                    p,
+                    self.rng.randint(1, 6),
+                    f"{c.tenant[:8]}-new-{self.serial}",
+                    code=UNMAPPED_CODE if p is None else None,
+                    trial=kind == "trial",
+                )
+            )
         return kind
 
     def second_edit(self, subs: list[dict[str, Any]]) -> None:

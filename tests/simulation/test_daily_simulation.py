@@ -63,7 +63,8 @@ def test_daily_sync_bills_what_billing_md_says(tmp_path, case: Case) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("case", cases(range(FAST_SEEDS + 1, FAST_SEEDS + 1 + SLOW_SEEDS), extra_for=""),
-                         ids=lambda c: c.label)
+@pytest.mark.parametrize(
+    "case", cases(range(FAST_SEEDS + 1, FAST_SEEDS + 1 + SLOW_SEEDS), extra_for=""), ids=lambda c: c.label
+)
 def test_daily_sync_bills_what_billing_md_says_over_many_seeds(tmp_path, case: Case) -> None:
     simulate(tmp_path, case)

@@ -9,7 +9,7 @@ import pytest
 from reconciler.specs import validate_deployment
 
 REPO = Path(__file__).parents[2]
-DEPLOYMENTS = [REPO] + sorted(p.parent.parent for p in REPO.glob("examples/*/specs/settings.yaml"))
+DEPLOYMENTS = [REPO, *sorted(p.parent.parent for p in REPO.glob("examples/*/specs/settings.yaml"))]
 
 
 @pytest.mark.parametrize("root", DEPLOYMENTS, ids=lambda p: str(p.relative_to(REPO)) or "demo")

@@ -27,8 +27,9 @@ def note_body(plan: str, errors: str, exit_code: int) -> str:
 
 def _call(method: str, url: str, token: str, body: dict | None = None) -> object:
     data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method, headers={
-        "PRIVATE-TOKEN": token, "Content-Type": "application/json"})
+    request = urllib.request.Request(
+        url, data=data, method=method, headers={"PRIVATE-TOKEN": token, "Content-Type": "application/json"}
+    )
     with urllib.request.urlopen(request, timeout=30) as response:
         return json.loads(response.read() or b"null")
 

@@ -6,16 +6,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
-
 from reconciler.specs import validate_deployment
 
 
 def _deployment(root: Path, psa: dict) -> Path:
     specs = root / "specs"
     (specs / "clients").mkdir(parents=True)
-    settings = {"sync": {"type": "daily", "timezone": "Australia/Sydney"},
-                "source": {"provider": "dickerdata", "endpoint": "sandbox"}, "psa": psa,
-                "billing": {"style": "advance", "prorate": False}, "sandbox": {"world": "sandbox/world.json"}}
+    settings = {
+        "sync": {"type": "daily", "timezone": "Australia/Sydney"},
+        "source": {"provider": "dickerdata", "endpoint": "sandbox"},
+        "psa": psa,
+        "billing": {"style": "advance", "prorate": False},
+        "sandbox": {"world": "sandbox/world.json"},
+    }
     (specs / "settings.yaml").write_text(yaml.safe_dump(settings, sort_keys=False))
     (specs / "products.yaml").write_text(yaml.safe_dump({"products": {}}))
     return root
@@ -30,6 +33,8 @@ def test_a_misspelt_option_is_found_by_validate(tmp_path: Path) -> None:
 
 
 def test_a_correct_block_passes(tmp_path: Path) -> None:
-    root = _deployment(tmp_path, {"provider": "tinypsa", "endpoint": "http://127.0.0.1:1", "token": "env:TINYPSA_TOKEN"})
+    root = _deployment(
+        tmp_path, {"provider": "tinypsa", "endpoint": "http://127.0.0.1:1", "token": "env:TINYPSA_TOKEN"}
+    )
     _, problems = validate_deployment(root)
     assert [str(p) for p in problems if "/psa" in str(p)] == []

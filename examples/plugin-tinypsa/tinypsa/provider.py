@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from reconciler.errors import ProviderError
 from reconciler.model import Agreement, CatalogItem, Check, ProviderConfig, PsaLine, PsaState, Scope, Unreadable
@@ -50,7 +50,7 @@ class TinyPsaProvider(TargetProvider):
         words=Words(psa="TinyPSA", agreement="plan", line="item"),
     )
     # `ncesync validate` checks the `psa:` block against this (a misspelt option is an error).
-    settings_schema = {
+    settings_schema: ClassVar[dict[str, Any] | None] = {
         "type": "object",
         "additionalProperties": False,
         "required": ["provider", "endpoint", "token"],

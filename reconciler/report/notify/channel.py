@@ -32,12 +32,14 @@ def channels(settings: tuple[dict[str, Any], ...]) -> list[Channel]:
     out = []
     for i, entry in enumerate(settings):
         rest = {k: v for k, v in entry.items() if k not in ("type", "name", "events", "template", "timeout")}
-        out.append(Channel(
-            type=entry["type"],
-            name=entry.get("name") or f"notify[{i}] {entry['type']}",
-            events=frozenset(entry["events"]),
-            options=rest,
-            template=entry.get("template"),
-            timeout=float(entry.get("timeout", 10)),
-        ))
+        out.append(
+            Channel(
+                type=entry["type"],
+                name=entry.get("name") or f"notify[{i}] {entry['type']}",
+                events=frozenset(entry["events"]),
+                options=rest,
+                template=entry.get("template"),
+                timeout=float(entry.get("timeout", 10)),
+            )
+        )
     return out

@@ -8,16 +8,17 @@ from pathlib import Path
 from typing import Any
 
 from reconciler import secrets
-from reconciler.secrets import mask
 from reconciler.report.notify import senders
 from reconciler.report.notify.channel import channels
 from reconciler.report.notify.message import render
+from reconciler.secrets import mask
 
 log = logging.getLogger(__name__)
 
 
-def notify(settings: tuple[dict[str, Any], ...], run: dict[str, Any], *, root: Path,
-           environ: Mapping[str, str]) -> list[str]:
+def notify(
+    settings: tuple[dict[str, Any], ...], run: dict[str, Any], *, root: Path, environ: Mapping[str, str]
+) -> list[str]:
     """Tell every channel that wants to hear about `run` (`run["outcome"]`: None when it
     went well, else "failure" or "refusal"). Returns the names of the channels reached."""
     sent = []
@@ -35,9 +36,14 @@ def notify(settings: tuple[dict[str, Any], ...], run: dict[str, Any], *, root: P
                 senders.webhook(channel, message, resolve, dict(run, event=event))
             else:
                 getattr(senders, channel.type)(channel, message, resolve)
-        except Exception as error:  # noqa: BLE001 - an alert must never fail the sync
-            log.warning("notify: channel=%s type=%s event=%s failed=%s", channel.name, channel.type, event,
-                        mask(f"{type(error).__name__}: {error}"))
+        except Exception as error:
+            log.warning(
+                "notify: channel=%s type=%s event=%s failed=%s",
+                channel.name,
+                channel.type,
+                event,
+                mask(f"{type(error).__name__}: {error}"),
+            )
             continue
         log.info("notify: channel=%s type=%s event=%s sent", channel.name, channel.type, event)
         sent.append(channel.name)

@@ -27,8 +27,9 @@ class Message:
 
 
 def _environment(loader: Any) -> ImmutableSandboxedEnvironment:
-    env = ImmutableSandboxedEnvironment(loader=loader, undefined=StrictUndefined, trim_blocks=True,
-                                        lstrip_blocks=True, autoescape=False)
+    env = ImmutableSandboxedEnvironment(
+        loader=loader, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, autoescape=False
+    )
     env.filters.update(_FILTERS)
     return env
 

@@ -42,9 +42,12 @@ def teams(channel: Channel, message: Message, resolve: Resolve) -> None:
             *({"type": "TextBlock", "text": part, "wrap": True} for part in message.text.split("\n\n") if part),
         ],
     }
-    body = {"type": "message", "attachments": [
-        {"contentType": "application/vnd.microsoft.card.adaptive", "contentUrl": None, "content": card}
-    ]}
+    body = {
+        "type": "message",
+        "attachments": [
+            {"contentType": "application/vnd.microsoft.card.adaptive", "contentUrl": None, "content": card}
+        ],
+    }
     _post(resolve(channel.options["url"], f"{channel.name}.url"), body, channel)
 
 
@@ -67,14 +70,17 @@ def email(channel: Channel, message: Message, resolve: Resolve) -> None:
     security = options.get("security", "starttls")
     port = int(options.get("port", 465 if security == "ssl" else 587))
     if security == "ssl":
-        server: smtplib.SMTP = smtplib.SMTP_SSL(options["host"], port, timeout=channel.timeout,
-                                                context=ssl.create_default_context())
+        server: smtplib.SMTP = smtplib.SMTP_SSL(
+            options["host"], port, timeout=channel.timeout, context=ssl.create_default_context()
+        )
     else:
         server = smtplib.SMTP(options["host"], port, timeout=channel.timeout)
     with server:
         if security == "starttls":
             server.starttls(context=ssl.create_default_context())
         if options.get("username"):
-            server.login(resolve(options["username"], f"{channel.name}.username"),
-                         resolve(options.get("password"), f"{channel.name}.password"))
+            server.login(
+                resolve(options["username"], f"{channel.name}.username"),
+                resolve(options.get("password"), f"{channel.name}.password"),
+            )
         server.send_message(mail)

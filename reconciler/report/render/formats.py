@@ -7,8 +7,8 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from reconciler.report.render import markdown, rows
 from reconciler.money import money, nonzero, signed_money
+from reconciler.report.render import markdown, rows
 from reconciler.report.render.quantities import percent, seats, signed
 
 FORMATS = ("text", "json", "markdown")
@@ -20,8 +20,15 @@ _env = Environment(
     lstrip_blocks=True,
     keep_trailing_newline=True,
 )
-_env.filters.update(money=money, signed_money=signed_money, signed=signed, seats=seats, cell=markdown.cell,
-                    percent=percent, nonzero=nonzero)
+_env.filters.update(
+    money=money,
+    signed_money=signed_money,
+    signed=signed,
+    seats=seats,
+    cell=markdown.cell,
+    percent=percent,
+    nonzero=nonzero,
+)
 
 
 def render(data: dict[str, Any], fmt: str) -> str:
@@ -31,7 +38,10 @@ def render(data: dict[str, Any], fmt: str) -> str:
     if fmt == "markdown":
         return markdown.fit(_env.get_template("plan.md.j2"), data, clients)
     return _env.get_template("plan.txt.j2").render(
-        plan=data, clients=clients, totals=data["totals"], changed=rows.clients_with_changes(data),
+        plan=data,
+        clients=clients,
+        totals=data["totals"],
+        changed=rows.clients_with_changes(data),
         review=rows.review_items(clients),
     )
 

@@ -88,7 +88,7 @@ def _layout(clients: list[dict[str, Any]], budget: int, macros: Any) -> Layout:
     rows = [len(str(macros.client_row(c))) for c in clients]
     budget -= 400  # the summary table's header and the closing note
     for i, client in enumerate(clients):
-        if not layout.summarised and sections[i] + sum(rows[i + 1:]) <= budget:
+        if not layout.summarised and sections[i] + sum(rows[i + 1 :]) <= budget:
             layout.detailed.append(client)
             budget -= sections[i]
         elif rows[i] <= budget:

@@ -19,4 +19,3 @@ def percent(value: str | Decimal | None) -> str:
         return "-"
     text = f"{Decimal(str(value)).quantize(Decimal('0.1')):,}"
     return f"{text[:-2] if text.endswith('.0') else text} %"
-

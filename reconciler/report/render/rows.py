@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from reconciler.plan import tally
+
 ZERO = Decimal("0.00")
 
 
@@ -54,8 +55,14 @@ def client_groups(data: dict[str, Any]) -> list[dict[str, Any]]:
     def slot(client_id: str | None, name: str | None) -> dict[str, Any]:
         key = client_id or ""
         if key not in groups:
-            groups[key] = {"id": key, "name": name or "(no client)", "changes": [], "errors": [],
-                           "warnings": [], "review": []}
+            groups[key] = {
+                "id": key,
+                "name": name or "(no client)",
+                "changes": [],
+                "errors": [],
+                "warnings": [],
+                "review": [],
+            }
         return groups[key]
 
     for change in data["changes"]:
@@ -67,15 +74,17 @@ def client_groups(data: dict[str, Any]) -> list[dict[str, Any]]:
     for key, group in groups.items():
         seats = data.get("clients", {}).get(key, {})
         group_rows = rows(group["changes"])
-        out.append(dict(
-            group,
-            rows=group_rows,
-            seats_psa=seats.get("seats_psa"),
-            seats_dicker_data=seats.get("seats_dicker_data"),
-            runrate=str(sum((Decimal(r["runrate"]) for r in group_rows), ZERO)),
-            one_off=str(sum((Decimal(r["one_off"]) for r in group_rows), ZERO)),
-            at_stake=sum((r["at_stake"] for r in group_rows), ZERO),
-        ))
+        out.append(
+            dict(
+                group,
+                rows=group_rows,
+                seats_psa=seats.get("seats_psa"),
+                seats_dicker_data=seats.get("seats_dicker_data"),
+                runrate=str(sum((Decimal(r["runrate"]) for r in group_rows), ZERO)),
+                one_off=str(sum((Decimal(r["one_off"]) for r in group_rows), ZERO)),
+                at_stake=sum((r["at_stake"] for r in group_rows), ZERO),
+            )
+        )
     out.sort(key=lambda g: (-g["at_stake"], g["name"].lower(), g["id"]))
     return out
 

@@ -117,10 +117,11 @@ def fake_session() -> Callable[[Answer], tuple[requests.Session, FakeTransport]]
 
 
 def threshold_body(used: int = 100, limit: int = 10_000) -> dict[str, int]:
-    return {"externalRequestThreshold": limit, "requestThresholdTimeframe": 60,
-            "currentTimeframeRequestCount": used}
+    return {"externalRequestThreshold": limit, "requestThresholdTimeframe": 60, "currentTimeframeRequestCount": used}
 
 
 def page(items: list[dict[str, Any]], next_url: str | None = None) -> dict[str, Any]:
-    return {"items": items, "pageDetails": {"count": len(items), "requestCount": 500,
-                                            "prevPageUrl": None, "nextPageUrl": next_url}}
+    return {
+        "items": items,
+        "pageDetails": {"count": len(items), "requestCount": 500, "prevPageUrl": None, "nextPageUrl": next_url},
+    }

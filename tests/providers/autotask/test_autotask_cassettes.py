@@ -11,8 +11,8 @@ from urllib.parse import quote, urlsplit
 import jsonschema
 import pytest
 import yaml
-
 from conftest import AUTH_HEADERS, CREDENTIALS
+
 from tests.sandbox.api_spec import autotask
 
 CASSETTES = sorted((Path(__file__).parent / "cassettes").glob("*.yaml"))
@@ -39,7 +39,7 @@ def swagger_path(method: str, url: str) -> str:
     path = re.split(r"(?i)/v1\.0", urlsplit(url).path, maxsplit=1)[1]
     path = re.sub(r"/query/next$", "/query", path)
     for template, operations in autotask().doc["paths"].items():
-        pattern = re.sub(r"\\\{[^}]+\\\}", r"[^/]+", re.escape(template[len("/V1.0"):]))
+        pattern = re.sub(r"\\\{[^}]+\\\}", r"[^/]+", re.escape(template[len("/V1.0") :]))
         if method.lower() in operations and re.fullmatch(pattern, path, re.IGNORECASE):
             return template
     raise AssertionError(f"{method} {path} is not a documented Autotask endpoint")

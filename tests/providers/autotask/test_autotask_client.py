@@ -9,8 +9,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-
 from conftest import CREDENTIALS, ZONE, page, threshold_body
+
 from providers.autotask.budget import RequestBudget
 from providers.autotask.client import zone_root
 from providers.autotask.filters import in_chunks
@@ -27,11 +27,14 @@ def test_zone_is_discovered_once_and_kept(make_client, at_vcr):
     assert client.request_counts()["GET /zoneInformation"] == 1
 
 
-@pytest.mark.parametrize("given", [
-    "https://webservices5.autotask.net/atservicesrest/",
-    "https://webservices5.autotask.net/ATServicesRest/V1.0/",
-    "https://webservices5.autotask.net",
-])
+@pytest.mark.parametrize(
+    "given",
+    [
+        "https://webservices5.autotask.net/atservicesrest/",
+        "https://webservices5.autotask.net/ATServicesRest/V1.0/",
+        "https://webservices5.autotask.net",
+    ],
+)
 def test_zone_url_in_any_usual_form(given):
     assert zone_root(given).lower() == "https://webservices5.autotask.net/atservicesrest"
 
@@ -94,11 +97,16 @@ def test_query_is_retried_after_500_and_429_honouring_retry_after(make_client, a
 
 def test_a_create_is_not_retried_after_500_and_the_vendor_text_is_kept(make_client, at_vcr, sleeps):
     client = make_client()
-    body = {"contractID": 7001, "serviceID": 9001, "unitChange": 3, "effectiveDate": "2024-07-11",
-            "adjustedUnitPrice": 36.3, "adjustedUnitCost": 30.25}
-    with at_vcr.use_cassette("create_adjustment_500_not_retried.yaml"):
-        with pytest.raises(ProviderError) as caught:
-            client.create("/ContractServiceAdjustments", body)
+    body = {
+        "contractID": 7001,
+        "serviceID": 9001,
+        "unitChange": 3,
+        "effectiveDate": "2024-07-11",
+        "adjustedUnitPrice": 36.3,
+        "adjustedUnitCost": 30.25,
+    }
+    with at_vcr.use_cassette("create_adjustment_500_not_retried.yaml"), pytest.raises(ProviderError) as caught:
+        client.create("/ContractServiceAdjustments", body)
     assert caught.value.status == 500
     assert "effectiveDate must be between the start date and end date of the Contract" in str(caught.value)
     assert str(caught.value).startswith("Autotask POST /ContractServiceAdjustments: HTTP 500")
@@ -107,18 +115,16 @@ def test_a_create_is_not_retried_after_500_and_the_vendor_text_is_kept(make_clie
 
 
 def test_errors_list_becomes_one_clear_message(make_client, at_vcr):
-    with at_vcr.use_cassette("error_400_query.yaml"):
-        with pytest.raises(ProviderError) as caught:
-            make_client().query_in("Contracts", "id", [7001])
+    with at_vcr.use_cassette("error_400_query.yaml"), pytest.raises(ProviderError) as caught:
+        make_client().query_in("Contracts", "id", [7001])
     text = str(caught.value)
     assert "HTTP 400, Autotask refused the request" in text
     assert "field 'contractNumbr' does not exist on Contract; MaxRecords must be between 1 and 500." in text
 
 
 def test_401_names_the_credentials_to_check(make_client, at_vcr):
-    with at_vcr.use_cassette("error_401.yaml"):
-        with pytest.raises(ProviderError) as caught:
-            make_client().query_in("Contracts", "id", [7001])
+    with at_vcr.use_cassette("error_401.yaml"), pytest.raises(ProviderError) as caught:
+        make_client().query_in("Contracts", "id", [7001])
     assert caught.value.status == 401
     assert "refused its secret (check psa.secret" in str(caught.value)
     assert "User is not authorized" in str(caught.value)
@@ -138,9 +144,11 @@ def test_threshold_stop_before_the_budget_is_spent(make_client, at_vcr):
 
 def test_above_half_the_threshold_a_warning_and_a_pause_per_request(make_client, at_vcr, sleeps, caplog):
     client = make_client()
-    with caplog.at_level(logging.WARNING, logger="providers.autotask.budget"):
-        with at_vcr.use_cassette("threshold_slowdown.yaml"):
-            client.query_in("Contracts", "id", [7001])
+    with (
+        caplog.at_level(logging.WARNING, logger="providers.autotask.budget"),
+        at_vcr.use_cassette("threshold_slowdown.yaml"),
+    ):
+        client.query_in("Contracts", "id", [7001])
     assert sleeps == [0.5]
     assert "used=6200 threshold=10000" in caplog.text
 
@@ -153,7 +161,7 @@ def test_threshold_is_read_again_every_check_every_requests(make_client, fake_se
             return 200, threshold_body(next(readings)), {}
         return 200, page([]), {}
 
-    session, transport = fake_session(answer)
+    session, _transport = fake_session(answer)
     client = make_client(session=session, budget=RequestBudget(9000, check_every=3, sleep=sleeps))
     for _ in range(6):
         client.query("Contracts", [])
@@ -174,8 +182,7 @@ def test_never_more_than_three_requests_at_once(make_client, fake_session):
     session, transport = fake_session(answer)
     client = make_client(session=session, parallelism=3)
     with ThreadPoolExecutor(max_workers=8) as pool:
-        futures = [pool.submit(client.query, "Contracts", [{"op": "eq", "field": "id", "value": i}])
-                   for i in range(8)]
+        futures = [pool.submit(client.query, "Contracts", [{"op": "eq", "field": "id", "value": i}]) for i in range(8)]
         for _ in range(500):
             if transport.active >= 3:
                 break

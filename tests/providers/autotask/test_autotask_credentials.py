@@ -28,15 +28,22 @@ def sandbox(tmp_path: Path) -> Iterator[SandboxServer]:
 
 def client(sandbox: SandboxServer, sleeps: list, **wrong: str) -> AutotaskClient:
     creds = {**GOOD, **wrong}
-    return AutotaskClient(username=creds["username"], secret=creds["secret"], integration_code=creds["integration_code"],
-                          endpoint=f"{sandbox.url}/autotask", sleep=sleeps.append)
+    return AutotaskClient(
+        username=creds["username"],
+        secret=creds["secret"],
+        integration_code=creds["integration_code"],
+        endpoint=f"{sandbox.url}/autotask",
+        sleep=sleeps.append,
+    )
 
 
 @pytest.mark.parametrize(
     ("wrong", "says", "status"),
-    [({"username": "someone@else.example"}, "check psa.username", 500),
-     ({"secret": "not-the-secret"}, "check psa.secret", 401),
-     ({"integration_code": "NOTTHECODE"}, "check psa.integration_code", 500)],
+    [
+        ({"username": "someone@else.example"}, "check psa.username", 500),
+        ({"secret": "not-the-secret"}, "check psa.secret", 401),
+        ({"integration_code": "NOTTHECODE"}, "check psa.integration_code", 500),
+    ],
     ids=["user", "secret", "integration-code"],
 )
 def test_each_credential_error_names_its_setting(sandbox: SandboxServer, wrong: dict, says: str, status: int) -> None:

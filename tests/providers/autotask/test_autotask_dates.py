@@ -12,8 +12,17 @@ from providers.autotask.dates import read_date, write_date
 from providers.sandbox.autotask_dates import SERVED, DatabaseDates
 
 SYDNEY = ZoneInfo("Australia/Sydney")
-ZONES = ["Australia/Sydney", "Pacific/Auckland", "UTC", "America/New_York", "Pacific/Honolulu",
-         "Asia/Kolkata", "America/St_Johns", "Pacific/Kiritimati", "Pacific/Pago_Pago"]
+ZONES = [
+    "Australia/Sydney",
+    "Pacific/Auckland",
+    "UTC",
+    "America/New_York",
+    "Pacific/Honolulu",
+    "Asia/Kolkata",
+    "America/St_Johns",
+    "Pacific/Kiritimati",
+    "Pacific/Pago_Pago",
+]
 # Every day of two years: both DST changes of Sydney (April, October) and Auckland
 # (April, September) in each.
 DAYS = [date(2024, 1, 1) + timedelta(days=i) for i in range(731)]

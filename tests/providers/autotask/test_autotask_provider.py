@@ -6,14 +6,14 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-
 from conftest import CREDENTIALS
+
 from providers.autotask.provider import AutotaskProvider
-from reconciler.provider import ProviderContext
-from reconciler.plan.change import Change
 from reconciler.errors import ConfigError, ProviderError
 from reconciler.model import ProviderConfig, Scope, UnitSpan
 from reconciler.model.psa import CHARGE, MAIN
+from reconciler.plan.change import Change
+from reconciler.provider import ProviderContext
 
 SCOPE = Scope(
     sync_date=date(2024, 6, 15),
@@ -25,8 +25,16 @@ KEY = "INV1002|S1|P1Y:CFQ7TTC0LCHC:0002|2024-06-01|2024-06-30|+"
 
 
 def change(action: str, **fields) -> Change:
-    base = dict(client_id="t-1", client_name="Contoso Ltd", agreement_id=7001, product_id="9001",
-                product_key="m365-bp", line_kind=MAIN, reason="test", effective_date="2024-07-11")
+    base = {
+        "client_id": "t-1",
+        "client_name": "Contoso Ltd",
+        "agreement_id": 7001,
+        "product_id": "9001",
+        "product_key": "m365-bp",
+        "line_kind": MAIN,
+        "reason": "test",
+        "effective_date": "2024-07-11",
+    }
     return Change(action=action, **{**base, **fields})
 
 
@@ -91,12 +99,22 @@ def test_read_catalog_and_requests_per_endpoint(state, make_provider, at_vcr):
 def test_adjustment_then_description_patch_of_the_contract_service(make_provider, at_vcr):
     """Two changes, one write each: the adjustment, then the text of the contract service it
     may have created (found by contract and service, as the change has no line id yet)."""
-    after = {"quantity": 3, "unit_price": "36.30", "unit_cost": "30.25", "effective_date": "2024-07-11",
-             "service_id": 9001, "contract_id": 7001, "catalog_id": 9001, "units_in_force": 15}
+    after = {
+        "quantity": 3,
+        "unit_price": "36.30",
+        "unit_cost": "30.25",
+        "effective_date": "2024-07-11",
+        "service_id": 9001,
+        "contract_id": 7001,
+        "catalog_id": 9001,
+        "units_in_force": 15,
+    }
     provider = make_provider()
     with at_vcr.use_cassette("write_adjustment_and_description.yaml") as cassette:
         result = provider.write(change("create_adjustment", after=after))
-        text = provider.write(change("update_line", after={"invoice_description": "Microsoft 365 Business Premium x 15"}))
+        text = provider.write(
+            change("update_line", after={"invoice_description": "Microsoft 365 Business Premium x 15"})
+        )
         assert cassette.all_played
     assert result.record_id == 8801 and "+3 units from 2024-07-11" in result.detail
     assert text.detail == "contract service updated"
@@ -116,8 +134,14 @@ def test_charge_carries_the_marker_and_the_service_billing_code(make_provider, a
     provider = make_provider()
     with at_vcr.use_cassette("provider_read.yaml"):
         provider.read(SCOPE)  # learns service 9001's billing code
-    after = {"quantity": 12, "unit_price": "36.30", "unit_cost": "30.25", "effective_date": "2024-06-01",
-             "name": "M365 BP June", "description": "Invoice INV1002 line"}
+    after = {
+        "quantity": 12,
+        "unit_price": "36.30",
+        "unit_cost": "30.25",
+        "effective_date": "2024-06-01",
+        "name": "M365 BP June",
+        "description": "Invoice INV1002 line",
+    }
     with at_vcr.use_cassette("write_charge.yaml") as cassette:
         result = provider.write(change("create_charge", line_kind=CHARGE, key=KEY, after=after))
         assert cassette.all_played
@@ -133,8 +157,11 @@ def test_changes_autotask_cannot_make_are_refused(make_provider):
 
 # -- settings ---------------------------------------------------------------------------
 
-ENV = {"AT_USER": CREDENTIALS["username"], "AT_SECRET": CREDENTIALS["secret"],
-       "AT_CODE": CREDENTIALS["integration_code"]}
+ENV = {
+    "AT_USER": CREDENTIALS["username"],
+    "AT_SECRET": CREDENTIALS["secret"],
+    "AT_CODE": CREDENTIALS["integration_code"],
+}
 OPTIONS = {"username": "env:AT_USER", "secret": "env:AT_SECRET", "integration_code": "env:AT_CODE"}
 
 
@@ -153,14 +180,24 @@ def test_from_config_resolves_env_references_and_defaults():
 
 
 def test_zone_url_setting_skips_discovery_and_names_the_tenant():
-    provider = provider_from({"zone_url": "https://webservices5.autotask.net/ATServicesRest/", "request_budget": 5000,
-                              "parallelism": 2, "timeout": 30})
+    provider = provider_from(
+        {
+            "zone_url": "https://webservices5.autotask.net/ATServicesRest/",
+            "request_budget": 5000,
+            "parallelism": 2,
+            "timeout": 30,
+        }
+    )
     assert provider.client.known_zone_url == "https://webservices5.autotask.net/ATServicesRest"
     # the database (the API user's domain, hashed), not the zone URL nor the user name
     assert provider.tenant_key().startswith("autotask:") and "webservices5" not in provider.tenant_key()
     assert "contoso" not in provider.tenant_key()
     assert CREDENTIALS["secret"] not in provider.tenant_key() + str(provider.describe())
-    assert (provider.client.budget.limit, provider.client.parallelism, provider.client.timeout) == (5000, 2, (10.0, 30.0))
+    assert (provider.client.budget.limit, provider.client.parallelism, provider.client.timeout) == (
+        5000,
+        2,
+        (10.0, 30.0),
+    )
 
 
 def test_settings_errors_are_clear(caplog):

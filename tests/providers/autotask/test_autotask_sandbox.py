@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from providers.autotask.provider import AutotaskProvider
-from reconciler.provider import ProviderContext
 from providers.sandbox import SandboxServer
 from providers.sandbox.generator import generate
-from reconciler.plan.change import Change
 from reconciler.model import ProviderConfig, Scope
+from reconciler.plan.change import Change
+from reconciler.provider import ProviderContext
 
 TODAY = date(2024, 6, 15)
 
@@ -22,8 +22,10 @@ TODAY = date(2024, 6, 15)
 def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict:
     monkeypatch.delenv("NCESYNC_SANDBOX_FAULTS", raising=False)
     generate(tmp_path, clients=4, seed=11, psa="autotask", today=TODAY)
-    return {"path": tmp_path / "sandbox" / "world.json",
-            "data": json.loads((tmp_path / "sandbox" / "world.json").read_text())}
+    return {
+        "path": tmp_path / "sandbox" / "world.json",
+        "data": json.loads((tmp_path / "sandbox" / "world.json").read_text()),
+    }
 
 
 def scope_of(at: dict) -> Scope:
@@ -42,23 +44,45 @@ def test_read_write_and_read_again_through_the_sandbox(world):
     with SandboxServer(world["path"], clock=TODAY) as server:
         config = ProviderConfig("autotask", "sandbox", {})
         provider = AutotaskProvider.from_config(
-            config, ProviderContext(root=".", timezone="Pacific/Auckland", sandbox_url=server.url))
+            config, ProviderContext(root=".", timezone="Pacific/Auckland", sandbox_url=server.url)
+        )
         before = provider.read(scope_of(at))
         assert set(before.agreements) == {c["id"] for c in at["contracts"]}
         assert len([ln for ln in before.lines if ln.kind == "main"]) == len(at["contractServices"])
         line = next(ln for ln in before.lines if ln.id == cs["id"])
         seats = line.units_on(TODAY)
 
-        common = dict(client_id="t", client_name="C", agreement_id=contract, product_id=str(service),
-                      product_key="p", line_kind="main", reason="e2e", effective_date=TODAY.isoformat())
-        adjusted = provider.write(Change(action="create_adjustment", line_id=cs["id"], after={
-            "quantity": 2, "unit_price": str(cs["unitPrice"]), "unit_cost": str(cs["unitCost"]),
-            "effective_date": TODAY.isoformat(), "service_id": service, "contract_id": contract},
-            **common))
-        provider.write(Change(action="update_line", line_id=cs["id"],
-                              after={"invoice_description": f"Seats x {seats + 2}"}, **common))
-        provider.write(Change(action="update_line", line_id=cs["id"],
-                              after={"unit_price": "99.95"}, **common))
+        common = {
+            "client_id": "t",
+            "client_name": "C",
+            "agreement_id": contract,
+            "product_id": str(service),
+            "product_key": "p",
+            "line_kind": "main",
+            "reason": "e2e",
+            "effective_date": TODAY.isoformat(),
+        }
+        adjusted = provider.write(
+            Change(
+                action="create_adjustment",
+                line_id=cs["id"],
+                after={
+                    "quantity": 2,
+                    "unit_price": str(cs["unitPrice"]),
+                    "unit_cost": str(cs["unitCost"]),
+                    "effective_date": TODAY.isoformat(),
+                    "service_id": service,
+                    "contract_id": contract,
+                },
+                **common,
+            )
+        )
+        provider.write(
+            Change(
+                action="update_line", line_id=cs["id"], after={"invoice_description": f"Seats x {seats + 2}"}, **common
+            )
+        )
+        provider.write(Change(action="update_line", line_id=cs["id"], after={"unit_price": "99.95"}, **common))
         after = provider.read(scope_of(at))
         assert server.counts["POST autotask /ContractServiceAdjustments"] == 1
         assert server.counts["PATCH autotask /Contracts/{id}/Services"] == 2  # description, then price

@@ -32,8 +32,10 @@ def test_one_query_finds_every_service_waiting(make_client, fake_session) -> Non
     assert [created.find(r["contractID"], r["serviceID"])["id"] for r in existing] == [900, 901, 902, 903, 904, 905]
     assert len(bodies) == 1
     (group_a, group_b) = bodies[0]["filter"][0]["items"]  # one group per service
-    assert group_a["items"] == [{"op": "in", "field": "contractID", "value": [7000, 7002, 7004]},
-                                {"op": "eq", "field": "serviceID", "value": 9001}]
+    assert group_a["items"] == [
+        {"op": "in", "field": "contractID", "value": [7000, 7002, 7004]},
+        {"op": "eq", "field": "serviceID", "value": 9001},
+    ]
     assert group_b["items"][0]["value"] == [7001, 7003, 7005]
 
 
@@ -41,8 +43,15 @@ def test_a_lone_service_is_looked_up_as_before(make_client, fake_session) -> Non
     bodies: list[dict] = []
     session, _ = fake_session(_services_answer([{"id": 31, "contractID": 7001, "serviceID": 9001}], bodies))
     assert CreatedServices(make_client(session=session)).find(7001, 9001)["id"] == 31
-    assert bodies == [{"filter": [{"op": "eq", "field": "contractID", "value": 7001},
-                                  {"op": "eq", "field": "serviceID", "value": 9001}], "maxRecords": 500}]
+    assert bodies == [
+        {
+            "filter": [
+                {"op": "eq", "field": "contractID", "value": 7001},
+                {"op": "eq", "field": "serviceID", "value": 9001},
+            ],
+            "maxRecords": 500,
+        }
+    ]
 
 
 def test_a_service_autotask_does_not_show_is_an_error(make_client, fake_session) -> None:
@@ -54,6 +63,8 @@ def test_a_service_autotask_does_not_show_is_an_error(make_client, fake_session)
 def test_more_than_500_contracts_make_more_queries_each_with_at_most_500() -> None:
     keys = {(c, 9001) for c in range(1, 701)} | {(c, 9002) for c in range(1, 101)}
     queries = _queries(keys)
-    sizes = [sum(len(g["items"][0]["value"]) for g in q[0]["items"]) if q[0]["op"] == "or" else len(q[0]["value"])
-             for q in queries]
+    sizes = [
+        sum(len(g["items"][0]["value"]) for g in q[0]["items"]) if q[0]["op"] == "or" else len(q[0]["value"])
+        for q in queries
+    ]
     assert sizes == [500, 300] and sum(sizes) == 800

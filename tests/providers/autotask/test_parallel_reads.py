@@ -80,8 +80,12 @@ def _charges_answer(charges: list[dict], counted: list[dict]):
 def _read_charges(make_client, fake_session, charges, contracts):
     counted: list[dict] = []
     session, transport = fake_session(_charges_answer(charges, counted))
-    reader = Reader(make_client(session=session), zone=ZoneInfo("UTC"), database_zone=ZoneInfo("UTC"),
-                    charge_lookback=timedelta(days=93))
+    reader = Reader(
+        make_client(session=session),
+        zone=ZoneInfo("UTC"),
+        database_zone=ZoneInfo("UTC"),
+        charge_lookback=timedelta(days=93),
+    )
     with QueryPool(reader.client) as pool:
         found = reader._charges(pool, contracts, date(2024, 6, 15)).result()
     labels = [r.url.split("/v1.0")[1] for r in transport.sent if "Threshold" not in r.url]

@@ -13,12 +13,12 @@ import pytest
 
 from providers.autotask.provider import AutotaskProvider
 from providers.autotask.unit_window import UNREADABLE_REACH, UnitWindow, window, windows
-from reconciler.provider import ProviderContext
 from providers.sandbox import SandboxServer
 from providers.sandbox.vendor_dates import at_datetime
 from reconciler.billing.periods import add_months
 from reconciler.model import ProviderConfig, Scope
 from reconciler.model.specs import BillingStyle
+from reconciler.provider import ProviderContext
 from tests.sandbox.conftest import make_world
 
 TODAY = date(2024, 6, 15)
@@ -27,20 +27,34 @@ ADVANCE = BillingStyle("advance", prorate=False)
 ARREARS = BillingStyle("arrears", prorate=False)
 PRORATE = BillingStyle("advance", prorate=True)
 # A contract billing monthly on the 20th: periods May 20 - June 19 (the sync date's), and so on.
-BEFORE, CURRENT, NEXT = ((date(2024, 4, 20), date(2024, 5, 19)), (date(2024, 5, 20), date(2024, 6, 19)),
-                         (date(2024, 6, 20), date(2024, 7, 19)))
+BEFORE, CURRENT, NEXT = (
+    (date(2024, 4, 20), date(2024, 5, 19)),
+    (date(2024, 5, 20), date(2024, 6, 19)),
+    (date(2024, 6, 20), date(2024, 7, 19)),
+)
 
 
 def contract(start: str = "2023-11-20T00:00:00", period_type: int | None = 2) -> dict:
-    return {"id": 7001, "companyID": 250, "contractName": "Contoso M365", "contractType": 7, "status": 1,
-            "startDate": start, "endDate": "2026-11-19T00:00:00", "contractPeriodType": period_type}
+    return {
+        "id": 7001,
+        "companyID": 250,
+        "contractName": "Contoso M365",
+        "contractType": 7,
+        "status": 1,
+        "startDate": start,
+        "endDate": "2026-11-19T00:00:00",
+        "contractPeriodType": period_type,
+    }
 
 
-@pytest.mark.parametrize(("style", "first", "last"), [
-    (ADVANCE, CURRENT[0], NEXT[1]),  # t* is the next period's first day
-    (PRORATE, BEFORE[0], CURRENT[1]),  # t* is the sync date
-    (ARREARS, BEFORE[0], NEXT[1]),  # t* is this period's or the next one's first day
-])
+@pytest.mark.parametrize(
+    ("style", "first", "last"),
+    [
+        (ADVANCE, CURRENT[0], NEXT[1]),  # t* is the next period's first day
+        (PRORATE, BEFORE[0], CURRENT[1]),  # t* is the sync date
+        (ARREARS, BEFORE[0], NEXT[1]),  # t* is this period's or the next one's first day
+    ],
+)
 def test_each_style_reads_from_the_period_before_t_stars_to_the_end_of_t_stars(style, first, last) -> None:
     assert window(contract(), [style], TODAY, ZONE) == UnitWindow(first, last)
 
@@ -61,8 +75,9 @@ def test_a_contract_whose_period_cannot_be_read_keeps_the_widest_window() -> Non
 
 
 def test_the_monthly_sync_and_unknown_contracts_read_every_style() -> None:
-    scope = Scope(sync_date=TODAY, agreement_ids=frozenset({7001}), with_invoices=True,
-                  billing={7001: frozenset({ADVANCE})})
+    scope = Scope(
+        sync_date=TODAY, agreement_ids=frozenset({7001}), with_invoices=True, billing={7001: frozenset({ADVANCE})}
+    )
     assert windows([contract(), {"id": None}], scope, ZONE) == {7001: UnitWindow(BEFORE[0], NEXT[1])}
 
 
@@ -76,9 +91,20 @@ def _world(tmp_path: Path, timezone: str, served: str, received: str) -> Path:
     for k in range(24):
         start = add_months(date(2023, 11, 20), k, 20)
         end = add_months(date(2023, 11, 20), k + 1, 20) - timedelta(days=1)
-        rows.append({"id": k + 1, "contractID": 7001, "contractServiceID": 1, "serviceID": 9001,
-                     "startDate": at_datetime(start), "endDate": at_datetime(end), "units": 12,
-                     "price": 36.3, "cost": 30.25, "approveAndPostDate": None})
+        rows.append(
+            {
+                "id": k + 1,
+                "contractID": 7001,
+                "contractServiceID": 1,
+                "serviceID": 9001,
+                "startDate": at_datetime(start),
+                "endDate": at_datetime(end),
+                "units": 12,
+                "price": 36.3,
+                "cost": 30.25,
+                "approveAndPostDate": None,
+            }
+        )
     at["contractServiceUnits"] = rows
     world["meta"]["autotask_database"] = {"timezone": timezone, "served": served, "received": received}
     path = tmp_path / "world.json"
@@ -86,23 +112,41 @@ def _world(tmp_path: Path, timezone: str, served: str, received: str) -> Path:
     return path
 
 
-@pytest.mark.parametrize(("timezone", "served", "received"), [
-    ("Pacific/Auckland", "utc", "utc_instant"),
-    ("Pacific/Auckland", "midnight", "literal"),
-    ("America/New_York", "utc", "utc_instant"),
-    ("America/New_York", "utc_z", "literal"),
-    ("UTC", "midnight", "utc_instant"),
-])
-@pytest.mark.parametrize(("style", "periods"), [
-    (ADVANCE, [CURRENT, NEXT]), (PRORATE, [BEFORE, CURRENT]), (ARREARS, [BEFORE, CURRENT, NEXT]),
-])
-def test_the_read_fetches_exactly_the_rows_of_the_window(tmp_path: Path, timezone, served, received, style,
-                                                         periods) -> None:
+@pytest.mark.parametrize(
+    ("timezone", "served", "received"),
+    [
+        ("Pacific/Auckland", "utc", "utc_instant"),
+        ("Pacific/Auckland", "midnight", "literal"),
+        ("America/New_York", "utc", "utc_instant"),
+        ("America/New_York", "utc_z", "literal"),
+        ("UTC", "midnight", "utc_instant"),
+    ],
+)
+@pytest.mark.parametrize(
+    ("style", "periods"),
+    [
+        (ADVANCE, [CURRENT, NEXT]),
+        (PRORATE, [BEFORE, CURRENT]),
+        (ARREARS, [BEFORE, CURRENT, NEXT]),
+    ],
+)
+def test_the_read_fetches_exactly_the_rows_of_the_window(
+    tmp_path: Path, timezone, served, received, style, periods
+) -> None:
     with SandboxServer(_world(tmp_path, timezone, served, received), clock=TODAY) as server:
-        provider = AutotaskProvider.from_config(ProviderConfig("autotask", "sandbox", {}), ProviderContext(
-            root=".", timezone=timezone, sandbox_url=server.url))
-        state = provider.read(Scope(sync_date=TODAY, company_ids=frozenset({250}), agreement_ids=frozenset({7001}),
-                                    product_ids=frozenset({"9001"}), billing={7001: frozenset({style})}))
+        provider = AutotaskProvider.from_config(
+            ProviderConfig("autotask", "sandbox", {}),
+            ProviderContext(root=".", timezone=timezone, sandbox_url=server.url),
+        )
+        state = provider.read(
+            Scope(
+                sync_date=TODAY,
+                company_ids=frozenset({250}),
+                agreement_ids=frozenset({7001}),
+                product_ids=frozenset({"9001"}),
+                billing={7001: frozenset({style})},
+            )
+        )
     line = next(ln for ln in state.lines if ln.id == 1 and ln.kind == "main")
     assert [(s.start, s.end) for s in line.spans] == periods
     # the first period read starts on the window's first day: no row of it is taken for a creation

@@ -16,8 +16,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 
 CASSETTES = sorted((Path(__file__).parent / "cassettes").glob("*.yaml"))
 SPEC = (
-    Path(__file__).parents[2]
-    / "fixtures/api-specs/connectwise-manage-2026.4-subset-agreements-catalog-companies.json"
+    Path(__file__).parents[2] / "fixtures/api-specs/connectwise-manage-2026.4-subset-agreements-catalog-companies.json"
 )
 API_ROOT = "/v4_6_release/apis/3.0"
 # ErrorResponseMessage / ValidationError of the full ConnectWise spec (the GET-only subset we
@@ -67,7 +66,9 @@ def test_no_credentials_in_cassettes(cassette):
         assert not names & {"authorization", "clientid"}
 
 
-@pytest.mark.parametrize(("name", "index", "interaction"), interactions(), ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.parametrize(
+    ("name", "index", "interaction"), interactions(), ids=lambda v: v if isinstance(v, str) else ""
+)
 def test_every_response_body_has_the_documented_shape(name, index, interaction):
     request, response = interaction["request"], interaction["response"]
     status = response["status"]["code"]

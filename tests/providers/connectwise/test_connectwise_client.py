@@ -58,7 +58,9 @@ def test_a_next_link_naming_another_host_is_followed_on_the_configured_site(make
     def answer(request):
         page = parse_qs(urlsplit(request.url).query)["page"][0]
         if page == "1":
-            link = '<https://na.myconnectwise.net/v4_6_release/apis/3.0/company/companies?pageSize=2&page=2>; rel="next"'
+            link = (
+                '<https://na.myconnectwise.net/v4_6_release/apis/3.0/company/companies?pageSize=2&page=2>; rel="next"'
+            )
             return 200, [{"id": 1, "name": "a"}, {"id": 2, "name": "b"}], {"Link": link}
         return 200, [{"id": 3, "name": "c"}], {"Link": '<x>; rel="first"'}
 
@@ -93,7 +95,7 @@ def test_additions_of_many_agreements_run_in_parallel_but_come_back_in_id_order(
             active[0] -= 1
         return 200, [{"id": agreement * 10, "agreementId": agreement}], {}
 
-    session, transport = fake_session(answer)
+    session, _transport = fake_session(answer)
     client = make_client(session=session, parallelism=3)
     result = client.additions_of([8, 3, 5, 1, 9, 2, 7], since=date(2024, 6, 1))
     assert list(result) == [1, 2, 3, 5, 7, 8, 9]

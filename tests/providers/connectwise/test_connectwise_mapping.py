@@ -10,9 +10,9 @@ import pytest
 
 from providers.connectwise import mapping
 from providers.connectwise.marker import Marker, read_marker, strip_marker, with_marker
-from reconciler.plan.change import Change
 from reconciler.errors import ProviderError
 from reconciler.model.psa import CHARGE, DELTA, MAIN, UnitSpan
+from reconciler.plan.change import Change
 
 
 def addition(**fields):
@@ -171,15 +171,20 @@ def test_period_length_from_the_billing_cycle_name(cycle, months):
 
 @pytest.mark.parametrize(
     ("fields", "says"),
-    [({"billingCycle": {"id": 9, "name": "Fortnightly"}}, "billingCycle: field name: unknown billing cycle 'Fortnightly'"),
-     ({"billingCycle": None}, "field billingCycle is missing"),
-     ({"prorateFlag": None}, "field prorateFlag is missing"),
-     ({"prorateFlag": "yes"}, "field prorateFlag: expected true or false"),
-     ({"agreementStatus": "Pending"}, "field agreementStatus: unknown status 'Pending'"),
-     ({"cancelledFlag": "false"}, "field cancelledFlag: expected true or false"),
-     ({"startDate": "01/01/2024"}, "field startDate: expected an ISO date-time"),
-     ({"company": {"id": "two"}}, "company: field id"),
-     ({"company": []}, "company: expected a JSON object")],
+    [
+        (
+            {"billingCycle": {"id": 9, "name": "Fortnightly"}},
+            "billingCycle: field name: unknown billing cycle 'Fortnightly'",
+        ),
+        ({"billingCycle": None}, "field billingCycle is missing"),
+        ({"prorateFlag": None}, "field prorateFlag is missing"),
+        ({"prorateFlag": "yes"}, "field prorateFlag: expected true or false"),
+        ({"agreementStatus": "Pending"}, "field agreementStatus: unknown status 'Pending'"),
+        ({"cancelledFlag": "false"}, "field cancelledFlag: expected true or false"),
+        ({"startDate": "01/01/2024"}, "field startDate: expected an ISO date-time"),
+        ({"company": {"id": "two"}}, "company: field id"),
+        ({"company": []}, "company: expected a JSON object"),
+    ],
 )
 def test_an_agreement_that_cannot_be_read_says_which_field(fields, says):
     with pytest.raises(ProviderError) as raised:
@@ -210,8 +215,15 @@ def test_catalog_item():
 
 def test_create_line_body():
     body = mapping.addition_body(
-        change("create_line", quantity=5, unit_price="36.30", unit_cost="27.45",
-               effective_date="2024-06-10", invoice_description="x" * 7000, description="M365 BP"),
+        change(
+            "create_line",
+            quantity=5,
+            unit_price="36.30",
+            unit_cost="27.45",
+            effective_date="2024-06-10",
+            invoice_description="x" * 7000,
+            description="M365 BP",
+        ),
         catalog_id=700,
     )
     assert body["product"] == {"id": 700}

@@ -7,12 +7,12 @@ from decimal import Decimal
 
 import pytest
 
-from reconciler.provider import ProviderContext
 from providers.connectwise.provider import ConnectWiseProvider
-from reconciler.plan.change import Change
 from reconciler.errors import ConfigError, ProviderError
 from reconciler.model import ProviderConfig, Scope
 from reconciler.model.psa import CHARGE, DELTA, MAIN, UnitSpan
+from reconciler.plan.change import Change
+from reconciler.provider import ProviderContext
 
 SITE = "https://api-na.myconnectwise.net"
 CREDENTIALS = {"company_id": "contoso", "public_key": "pub", "private_key": "priv", "client_id": "cid"}
@@ -100,7 +100,7 @@ def test_read_catalog_and_counts_requests_per_endpoint(provider, cw_vcr):
 
 
 def test_a_scope_without_products_reads_no_additions(provider, make_client, fake_session):
-    session, transport = fake_session(lambda request: (200, [], {}))
+    session, _transport = fake_session(lambda request: (200, [], {}))
     provider = ConnectWiseProvider(make_client(session=session))
     state = provider.read(Scope(sync_date=date(2024, 6, 15), agreement_ids=frozenset({1001})))
     assert state.lines == () and state.catalog == {}
@@ -112,8 +112,14 @@ def test_a_scope_without_products_reads_no_additions(provider, make_client, fake
 
 def test_create_line_posts_a_main_addition(provider, cw_vcr):
     create = change(
-        "create_line", product_id="M365-BB", quantity=5, unit_price="7.20", unit_cost="5.40",
-        effective_date="2024-06-10", catalog_id=701, description="Microsoft 365 Business Basic",
+        "create_line",
+        product_id="M365-BB",
+        quantity=5,
+        unit_price="7.20",
+        unit_cost="5.40",
+        effective_date="2024-06-10",
+        catalog_id=701,
+        description="Microsoft 365 Business Basic",
         invoice_description="Microsoft 365 Business Basic x 5 (2024-06-10 to 2024-06-30)",
     )
     with cw_vcr.use_cassette("post_addition.yaml") as cassette:
@@ -124,8 +130,13 @@ def test_create_line_posts_a_main_addition(provider, cw_vcr):
 
 def test_create_delta_posts_a_signed_open_ended_addition(provider, cw_vcr):
     delta = change(
-        "create_delta", agreement_id=1002, quantity=-2, unit_price="19.99", unit_cost="15.00",
-        effective_date="2024-06-20", catalog_id=700,
+        "create_delta",
+        agreement_id=1002,
+        quantity=-2,
+        unit_price="19.99",
+        unit_cost="15.00",
+        effective_date="2024-06-20",
+        catalog_id=700,
         invoice_description="Microsoft 365 Business Premium -2 from 2024-06-20",
     )
     with cw_vcr.use_cassette("post_delta.yaml") as cassette:
@@ -135,9 +146,15 @@ def test_create_delta_posts_a_signed_open_ended_addition(provider, cw_vcr):
 
 def test_create_charge_posts_a_one_day_addition_with_its_key(provider, cw_vcr):
     charge = change(
-        "create_charge", quantity=-1, unit_price="119.15", unit_cost="100.39",
-        effective_date="2024-06-30", cancelled_date="2024-06-30", catalog_id=700,
-        description="INV-88999 refund", invoice_description="Refund: Microsoft 365 Business Premium",
+        "create_charge",
+        quantity=-1,
+        unit_price="119.15",
+        unit_cost="100.39",
+        effective_date="2024-06-30",
+        cancelled_date="2024-06-30",
+        catalog_id=700,
+        description="INV-88999 refund",
+        invoice_description="Refund: Microsoft 365 Business Premium",
         key="INV-88412|2F29A1|P1Y:CFQ7TTC0LCHC:0002:1:|2024-05-01|2024-05-31|-",
     )
     with cw_vcr.use_cassette("post_charge.yaml") as cassette:
@@ -148,7 +165,10 @@ def test_create_charge_posts_a_one_day_addition_with_its_key(provider, cw_vcr):
 @pytest.mark.parametrize("action", ["set_quantity", "update_line"])
 def test_updates_patch_the_addition(provider, cw_vcr, action):
     update = change(
-        action, line_id=5001, quantity=15, unit_price="21.50",
+        action,
+        line_id=5001,
+        quantity=15,
+        unit_price="21.50",
         invoice_description="Microsoft 365 Business Premium x 15",
     )
     with cw_vcr.use_cassette("patch_addition.yaml") as cassette:
@@ -200,8 +220,13 @@ def context(**environ):
 def test_from_config_resolves_env_references_and_codebase():
     provider = ConnectWiseProvider.from_config(
         config(
-            company_id="contoso", public_key="env:CW_PUBLIC", private_key="env:CW_PRIVATE",
-            client_id="env:CW_CLIENT", codebase="v2025_1", parallelism=2, timeout=30,
+            company_id="contoso",
+            public_key="env:CW_PUBLIC",
+            private_key="env:CW_PRIVATE",
+            client_id="env:CW_CLIENT",
+            codebase="v2025_1",
+            parallelism=2,
+            timeout=30,
         ),
         context(CW_PUBLIC="pub", CW_PRIVATE="priv", CW_CLIENT="cid"),
     )
@@ -216,9 +241,7 @@ def test_from_config_resolves_env_references_and_codebase():
 
 def test_a_missing_env_variable_names_it():
     with pytest.raises(ConfigError, match="CW_PRIVATE"):
-        ConnectWiseProvider.from_config(
-            config(**{**CREDENTIALS, "private_key": "env:CW_PRIVATE"}), context()
-        )
+        ConnectWiseProvider.from_config(config(**{**CREDENTIALS, "private_key": "env:CW_PRIVATE"}), context())
 
 
 def test_default_codebase_and_bad_endpoints():

@@ -8,11 +8,11 @@ from decimal import Decimal
 
 import pytest
 
-from reconciler.provider import ProviderContext
 from providers.connectwise.provider import ConnectWiseProvider
-from reconciler.plan.change import Change
 from reconciler.model import ProviderConfig, Scope
 from reconciler.model.psa import DELTA, MAIN
+from reconciler.plan.change import Change
+from reconciler.provider import ProviderContext
 
 sandbox_server = pytest.importorskip("providers.sandbox.server")
 
@@ -50,12 +50,26 @@ WORLD = {
             }
         ],
         "catalog": [
-            {"id": 700, "identifier": "M365-BP", "description": "Business Premium", "price": 20.0, "cost": 15.0,
-             "customerDescription": "Business Premium", "subcategory": {"id": 1, "name": "Microsoft"},
-             "type": {"id": 1, "name": "Licence"}},
-            {"id": 701, "identifier": "M365-BB", "description": "Business Basic", "price": 7.2, "cost": 5.4,
-             "customerDescription": "Business Basic", "subcategory": {"id": 1, "name": "Microsoft"},
-             "type": {"id": 1, "name": "Licence"}},
+            {
+                "id": 700,
+                "identifier": "M365-BP",
+                "description": "Business Premium",
+                "price": 20.0,
+                "cost": 15.0,
+                "customerDescription": "Business Premium",
+                "subcategory": {"id": 1, "name": "Microsoft"},
+                "type": {"id": 1, "name": "Licence"},
+            },
+            {
+                "id": 701,
+                "identifier": "M365-BB",
+                "description": "Business Basic",
+                "price": 7.2,
+                "cost": 5.4,
+                "customerDescription": "Business Basic",
+                "subcategory": {"id": 1, "name": "Microsoft"},
+                "type": {"id": 1, "name": "Licence"},
+            },
         ],
     },
 }
@@ -69,9 +83,17 @@ SCOPE = Scope(
 
 def change(action, *, product_id, line_id=None, **after):
     return Change(
-        action=action, client_id="t1", client_name="Contoso Ltd", agreement_id=1001,
-        product_id=product_id, product_key=product_id.lower(), line_kind=MAIN, reason="e2e",
-        effective_date="2024-06-15", line_id=line_id, after=after,
+        action=action,
+        client_id="t1",
+        client_name="Contoso Ltd",
+        agreement_id=1001,
+        product_id=product_id,
+        product_key=product_id.lower(),
+        line_kind=MAIN,
+        reason="e2e",
+        effective_date="2024-06-15",
+        line_id=line_id,
+        after=after,
     )
 
 
@@ -90,12 +112,24 @@ def test_read_write_and_read_again_through_the_sandbox(tmp_path):
         assert before.catalog["M365-BB"].id == 701
 
         created = provider.write(
-            change("create_delta", product_id="M365-BP", quantity=3, unit_price="20.00",
-                   unit_cost="15.00", effective_date="2024-06-15", catalog_id=700)
+            change(
+                "create_delta",
+                product_id="M365-BP",
+                quantity=3,
+                unit_price="20.00",
+                unit_cost="15.00",
+                effective_date="2024-06-15",
+                catalog_id=700,
+            )
         )
         provider.write(
-            change("update_line", product_id="M365-BP", line_id=5001, unit_price="21.50",
-                   invoice_description="M365 BP x 12 (new price)")
+            change(
+                "update_line",
+                product_id="M365-BP",
+                line_id=5001,
+                unit_price="21.50",
+                invoice_description="M365 BP x 12 (new price)",
+            )
         )
         after = provider.read(SCOPE)
 

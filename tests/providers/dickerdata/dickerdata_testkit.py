@@ -18,7 +18,6 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import requests
 import vcr
 
-
 CASSETTES = Path(__file__).parent / "cassettes"
 FIXTURES = Path(__file__).parent / "fixtures"
 BASE_URL = "https://b2b-api.dickerdata.com.au"
@@ -53,9 +52,7 @@ def _scrub_json(data: object) -> object:
         data["AccessKey"] = KEY
     if isinstance(data.get("RequestHeader"), dict):
         header = dict(data["RequestHeader"])
-        header.update(
-            TransactionID=_txid(header.get("TransactionID")), Token=TOKEN_PLACEHOLDER, AccessKey=KEY
-        )
+        header.update(TransactionID=_txid(header.get("TransactionID")), Token=TOKEN_PLACEHOLDER, AccessKey=KEY)
         data["RequestHeader"] = header
     return data
 

@@ -84,9 +84,11 @@ def test_client_run_asks_once_per_tenant_in_scope(dd_vcr, make_client):
 def test_client_run_refuses_an_answer_for_another_tenant(dd_vcr, make_client):
     only_a = Scope(sync_date=date(2024, 6, 15), tenant_ids=frozenset({TENANT_A}), full_run=False)
     # The full-run cassette answers for every tenant: as if the API ignored the filter.
-    with dd_vcr.use_cassette("key_exchange_full_run.yaml", match_on=["method", "path"]):
-        with pytest.raises(SourceError, match="the API did not apply the tenant filter"):
-            _provider(make_client).read(only_a)
+    with (
+        dd_vcr.use_cassette("key_exchange_full_run.yaml", match_on=["method", "path"]),
+        pytest.raises(SourceError, match="the API did not apply the tenant filter"),
+    ):
+        _provider(make_client).read(only_a)
 
 
 def test_key_is_cached_and_renewed_before_it_expires(dd_vcr, make_client, clock):
@@ -120,9 +122,8 @@ def test_refused_key_is_renewed_once_and_the_call_repeated(dd_vcr, make_client, 
 
 
 def test_a_key_refused_twice_is_an_error_not_a_loop(dd_vcr, make_client):
-    with dd_vcr.use_cassette("key_refused_twice.yaml") as cassette:
-        with pytest.raises(SourceError) as caught:
-            _provider(make_client).read(FULL)
+    with dd_vcr.use_cassette("key_refused_twice.yaml") as cassette, pytest.raises(SourceError) as caught:
+        _provider(make_client).read(FULL)
     assert cassette.all_played
     assert caught.value.status == 401
     assert "Dicker Data refused the credentials" in str(caught.value)
@@ -130,9 +131,8 @@ def test_a_key_refused_twice_is_an_error_not_a_loop(dd_vcr, make_client):
 
 
 def test_a_denied_token_names_the_settings_to_check(dd_vcr, make_client):
-    with dd_vcr.use_cassette("key_denied.yaml"):
-        with pytest.raises(SourceError) as caught:
-            _provider(make_client).read(FULL)
+    with dd_vcr.use_cassette("key_denied.yaml"), pytest.raises(SourceError) as caught:
+        _provider(make_client).read(FULL)
     message = str(caught.value)
     assert "did not grant an access key (Status DENIED: Invalid access token for account)" in message
     assert "source.access_token" in message
@@ -151,9 +151,11 @@ def test_header_transport_reads_subscriptions_and_invoices(dd_vcr, make_client):
 def test_body_transport_cassette_does_not_match_header_requests(dd_vcr, make_client):
     # The matchers compare where the key travels: a body-transport recording refuses a
     # request that carries it in headers instead.
-    with dd_vcr.use_cassette("key_exchange_full_run.yaml"):
-        with pytest.raises(CannotOverwriteExistingCassetteException, match="dd_auth_headers differs"):
-            _provider(make_client, "header").read(FULL)
+    with (
+        dd_vcr.use_cassette("key_exchange_full_run.yaml"),
+        pytest.raises(CannotOverwriteExistingCassetteException, match="dd_auth_headers differs"),
+    ):
+        _provider(make_client, "header").read(FULL)
 
 
 def test_invoices_are_read_with_their_lines(dd_vcr, make_client):
@@ -212,16 +214,17 @@ def test_a_500_is_retried_and_the_read_succeeds(dd_vcr, make_client, sleeps):
 
 
 def test_a_login_page_instead_of_json_is_a_clear_error(dd_vcr, make_client):
-    with dd_vcr.use_cassette("html_page.yaml"):
-        with pytest.raises(SourceError, match="answered with an HTML page instead of JSON"):
-            _provider(make_client).read(FULL)
+    with (
+        dd_vcr.use_cassette("html_page.yaml"),
+        pytest.raises(SourceError, match="answered with an HTML page instead of JSON"),
+    ):
+        _provider(make_client).read(FULL)
 
 
 def test_an_html_error_page_is_summarised_not_dumped(dd_vcr, make_client):
     provider = _provider(make_client, retry=RetryPolicy(attempts=1))
-    with dd_vcr.use_cassette("html_error_page.yaml"):
-        with pytest.raises(SourceError) as caught:
-            provider.read(FULL)
+    with dd_vcr.use_cassette("html_error_page.yaml"), pytest.raises(SourceError) as caught:
+        provider.read(FULL)
     assert caught.value.status == 502
     assert "HTML page instead of JSON" in str(caught.value)
     assert "<h1>" not in str(caught.value)
@@ -234,15 +237,16 @@ def test_an_html_error_page_is_summarised_not_dumped(dd_vcr, make_client):
         ("no_out_list.yaml", "no 'Out' list; refusing to read it as zero seats"),
         (
             "bad_quantity.yaml",
-            "record 2 \\(SubscriptionId a1111111-0000-4000-8000-000000000002\\): "
-            "field ConfirmedQuantity: '5.5' is not a whole number",
+            (
+                "record 2 \\(SubscriptionId a1111111-0000-4000-8000-000000000002\\): "
+                "field ConfirmedQuantity: '5.5' is not a whole number"
+            ),
         ),
     ],
 )
 def test_a_damaged_answer_raises_and_never_reads_as_zero_seats(dd_vcr, make_client, cassette_name, expected):
-    with dd_vcr.use_cassette(cassette_name):
-        with pytest.raises(SourceError, match=expected):
-            _provider(make_client).read(FULL)
+    with dd_vcr.use_cassette(cassette_name), pytest.raises(SourceError, match=expected):
+        _provider(make_client).read(FULL)
 
 
 def test_an_account_without_subscriptions_reads_as_empty_for_the_guards(dd_vcr, make_client):

@@ -220,7 +220,9 @@ def test_a_missing_column_is_named_with_the_header_row(tmp_path, fmt):
 
 def test_a_file_with_a_header_but_no_rows_is_refused(tmp_path, fmt):
     rows = _rows(ANNUITY_CSV)[:1]
-    with pytest.raises(SourceError, match="no subscriptions read from exports/annuity.* refusing to treat that as zero seats"):
+    with pytest.raises(
+        SourceError, match="no subscriptions read from exports/annuity.* refusing to treat that as zero seats"
+    ):
         _folder(tmp_path, fmt, annuity=rows, invoice=False).read(FULL)
 
 
@@ -262,7 +264,9 @@ def test_two_files_listing_one_subscription_are_refused_by_name(tmp_path, fmt):
 def test_one_subscription_twice_in_a_file_is_refused(tmp_path):
     rows = _rows(ANNUITY_CSV)
     rows.append(list(rows[1]))
-    with pytest.raises(SourceError, match=r"exports/annuity.csv: row 9: column SUBSCRIPTION ID: .* listed again \(first on row 2\)"):
+    with pytest.raises(
+        SourceError, match=r"exports/annuity.csv: row 9: column SUBSCRIPTION ID: .* listed again \(first on row 2\)"
+    ):
         _folder(tmp_path, "csv", annuity=rows, invoice=False).read(FULL)
 
 
@@ -284,7 +288,9 @@ def test_an_unrecognised_csv_is_refused(tmp_path):
 def test_a_workbook_without_a_known_sheet_is_refused(tmp_path):
     folder = _folder(tmp_path, "csv", invoice=False)
     _write(folder.folder / "report.xlsx", _rows(ANNUITY_CSV), "Sheet1")
-    with pytest.raises(SourceError, match="exports/report.xlsx: no sheet named DETAILS .* the workbook has: Summary, Sheet1"):
+    with pytest.raises(
+        SourceError, match="exports/report.xlsx: no sheet named DETAILS .* the workbook has: Summary, Sheet1"
+    ):
         folder.read(FULL)
 
 
@@ -304,7 +310,10 @@ def test_spreadsheet_lock_files_are_ignored(tmp_path):
 def test_xlsx_without_openpyxl_says_how_to_install_it(tmp_path, monkeypatch):
     folder = _folder(tmp_path, "xlsx", invoice=False)
     monkeypatch.setitem(sys.modules, "openpyxl", None)  # import openpyxl now raises ImportError
-    with pytest.raises(SourceError, match=r"exports/annuity.xlsx: reading .xlsx export files needs openpyxl: pip install 'ncesync\[xlsx\]'"):
+    with pytest.raises(
+        SourceError,
+        match=r"exports/annuity.xlsx: reading .xlsx export files needs openpyxl: pip install 'ncesync\[xlsx\]'",
+    ):
         folder.read(FULL)
 
 
@@ -318,5 +327,7 @@ def test_a_csv_that_is_not_utf8_is_refused(tmp_path):
 def test_one_invoice_in_two_files_is_refused(tmp_path):
     folder = _folder(tmp_path, "csv")
     _write(folder.folder / "invoices-copy.xlsx", _rows(INVOICE_CSV), SHEETS["invoice"])
-    with pytest.raises(SourceError, match="invoice INV-240601 is listed in both exports/invoices-copy.xlsx and exports/invoices.csv"):
+    with pytest.raises(
+        SourceError, match="invoice INV-240601 is listed in both exports/invoices-copy.xlsx and exports/invoices.csv"
+    ):
         folder.read(WITH_INVOICES)

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.provider import ProviderContext
 from providers.dickerdata.mapping import PERIOD_MONTHS
 from providers.dickerdata.provider import DickerDataProvider
 from providers.sandbox import Fault, SandboxServer
 from providers.sandbox.generator import WORLD_REL, generate
 from reconciler.errors import SourceError
 from reconciler.model import ProviderConfig, Scope
+from reconciler.provider import ProviderContext
 
 TODAY = date(2024, 6, 15)
 

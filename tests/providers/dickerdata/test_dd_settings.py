@@ -9,12 +9,12 @@ from decimal import Decimal
 import pytest
 from dickerdata_testkit import FIXTURES
 
-from reconciler.provider import ProviderContext
 from providers.dickerdata import values
 from providers.dickerdata.client import DEFAULT_BASE_URL
 from providers.dickerdata.provider import DickerDataProvider
 from reconciler.errors import ConfigError
 from reconciler.model import ProviderConfig, Scope
+from reconciler.provider import ProviderContext
 
 
 def _context(tmp_path, **environ) -> ProviderContext:
@@ -117,7 +117,12 @@ def test_bad_quantities_are_refused(value):
 
 @pytest.mark.parametrize(
     "value, expected",
-    [("1,234.50", Decimal("1234.50")), (72.1, Decimal("72.1")), ("$5.28", Decimal("5.28")), ("-25.54", Decimal("-25.54"))],
+    [
+        ("1,234.50", Decimal("1234.50")),
+        (72.1, Decimal("72.1")),
+        ("$5.28", Decimal("5.28")),
+        ("-25.54", Decimal("-25.54")),
+    ],
 )
 def test_amounts_are_decimals(value, expected):
     assert values.amount(value) == expected and type(values.amount(value)) is Decimal

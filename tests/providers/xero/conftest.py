@@ -26,10 +26,16 @@ PRODUCT_IDS = frozenset(KIT.product_id(p.kit) for p in PRODUCTS)
 @pytest.fixture
 def sandbox(tmp_path: Path) -> Iterator[SandboxServer]:
     server = SandboxServer(write_world(tmp_path), clock=TODAY).start()
-    server.kit_psa = KIT.open(tmp_path, sandbox=server, clients=tuple(c.kit for c in CLIENTS),  # type: ignore[attr-defined]
-                              products=tuple(p.kit for p in PRODUCTS),
-                              seats={(c.agreement_id, k): n for c in CLIENTS for k, n in c.seats.items()},
-                              prorate=False, timezone="Pacific/Auckland", start=date(2024, 6, 1))
+    server.kit_psa = KIT.open(
+        tmp_path,
+        sandbox=server,
+        clients=tuple(c.kit for c in CLIENTS),  # type: ignore[attr-defined]
+        products=tuple(p.kit for p in PRODUCTS),
+        seats={(c.agreement_id, k): n for c in CLIENTS for k, n in c.seats.items()},
+        prorate=False,
+        timezone="Pacific/Auckland",
+        start=date(2024, 6, 1),
+    )
     yield server
     server.stop()
 
@@ -46,8 +52,12 @@ def provider_for(sandbox: SandboxServer, root: Path, **options: Any) -> XeroProv
 
 def scope(*clients: Any) -> Scope:
     chosen = clients or (CONTOSO, FABRIKAM, NORTHWIND)
-    return Scope(TODAY, company_ids=frozenset(KIT.psa_ids(c)[0] for c in chosen),
-                 agreement_ids=frozenset(KIT.psa_ids(c)[1] for c in chosen), product_ids=PRODUCT_IDS)
+    return Scope(
+        TODAY,
+        company_ids=frozenset(KIT.psa_ids(c)[0] for c in chosen),
+        agreement_ids=frozenset(KIT.psa_ids(c)[1] for c in chosen),
+        product_ids=PRODUCT_IDS,
+    )
 
 
 def kit_psa(sandbox: SandboxServer) -> XeroPsa:

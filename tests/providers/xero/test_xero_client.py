@@ -15,7 +15,8 @@ from tests.providers.xero.conftest import TODAY, provider_for
 
 
 def test_one_token_serves_the_calls_and_is_renewed_before_it_expires(
-        provider: XeroProvider, sandbox: SandboxServer, virtual_clock: VirtualClock) -> None:
+    provider: XeroProvider, sandbox: SandboxServer, virtual_clock: VirtualClock
+) -> None:
     provider.client.items()
     provider.client.items()
     assert sandbox.xero_identity.issued == 1
@@ -35,8 +36,12 @@ def test_a_refused_token_is_replaced_once(provider: XeroProvider, sandbox: Sandb
 def test_wrong_client_credentials_name_the_settings(sandbox: SandboxServer, tmp_path) -> None:
     from providers.xero.client import XeroClient
 
-    client = XeroClient(f"{sandbox.url}/xero", client_id="someone-else", client_secret="nope",
-                        token_url=f"{sandbox.url}/xero/identity/connect/token")
+    client = XeroClient(
+        f"{sandbox.url}/xero",
+        client_id="someone-else",
+        client_secret="nope",
+        token_url=f"{sandbox.url}/xero/identity/connect/token",
+    )
     with pytest.raises(ProviderError, match=r"client id or secret.*invalid_client.*psa\.client_id") as caught:
         client.items()
     assert caught.value.status == 401  # apply stops: nothing is written without credentials
@@ -54,16 +59,19 @@ def test_the_organisation_is_the_connections_one_unless_configured(sandbox: Sand
         wrong.client.items()
 
 
-def test_a_429_is_waited_out_as_retry_after_asks(provider: XeroProvider, sandbox: SandboxServer,
-                                                 virtual_clock: VirtualClock) -> None:
-    sandbox.faults.add(Fault(kind="status", status=429, retry_after=7, times=2, vendor="xero",
-                             path_contains="/RepeatingInvoices"))
+def test_a_429_is_waited_out_as_retry_after_asks(
+    provider: XeroProvider, sandbox: SandboxServer, virtual_clock: VirtualClock
+) -> None:
+    sandbox.faults.add(
+        Fault(kind="status", status=429, retry_after=7, times=2, vendor="xero", path_contains="/RepeatingInvoices")
+    )
     assert provider.client.repeating_invoices()
     assert virtual_clock.waits.count(7) == 2
 
 
-def test_no_more_than_60_calls_a_minute(provider: XeroProvider, sandbox: SandboxServer,
-                                        virtual_clock: VirtualClock) -> None:
+def test_no_more_than_60_calls_a_minute(
+    provider: XeroProvider, sandbox: SandboxServer, virtual_clock: VirtualClock
+) -> None:
     for _ in range(61):
         provider.client.items()
     assert sandbox.xero_limits.refused == 0  # Xero never had to refuse one
@@ -88,8 +96,14 @@ def test_xero_refusing_a_day_past_the_limit_is_not_waited_for(provider: XeroProv
 def test_invoices_are_read_page_by_page(provider: XeroProvider, sandbox: SandboxServer) -> None:
     contact = sandbox.world()["xero"]["contacts"][0]["ContactID"]
     for n in range(5):
-        provider.client.create_invoice({"Type": "ACCREC", "Contact": {"ContactID": contact}, "Status": "DRAFT",
-                                        "LineItems": [{"Description": f"line {n}", "Quantity": 1, "UnitAmount": 0}]})
+        provider.client.create_invoice(
+            {
+                "Type": "ACCREC",
+                "Contact": {"ContactID": contact},
+                "Status": "DRAFT",
+                "LineItems": [{"Description": f"line {n}", "Quantity": 1, "UnitAmount": 0}],
+            }
+        )
     provider.client.page_size = 2
     sandbox.counts.reset()
     found = provider.client.invoices_by_us(statuses=("DRAFT",), modified_since=None)
@@ -99,6 +113,13 @@ def test_invoices_are_read_page_by_page(provider: XeroProvider, sandbox: Sandbox
 
 def test_validation_errors_are_reported_in_xeros_words(provider: XeroProvider, sandbox: SandboxServer) -> None:
     contact = sandbox.world()["xero"]["contacts"][0]["ContactID"]
-    with pytest.raises(ProviderError, match=r"HTTP 400.*A validation exception occurred: Item code .NOPE. is not valid"):
-        provider.client.create_invoice({"Type": "ACCREC", "Contact": {"ContactID": contact},
-                                        "LineItems": [{"ItemCode": "NOPE", "Quantity": 1, "UnitAmount": 5}]})
+    with pytest.raises(
+        ProviderError, match=r"HTTP 400.*A validation exception occurred: Item code .NOPE. is not valid"
+    ):
+        provider.client.create_invoice(
+            {
+                "Type": "ACCREC",
+                "Contact": {"ContactID": contact},
+                "LineItems": [{"ItemCode": "NOPE", "Quantity": 1, "UnitAmount": 5}],
+            }
+        )
