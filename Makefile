@@ -12,15 +12,17 @@ $(BIN)/python:
 
 # The demo installs the package the way a user would (not editable), then runs the main job
 # on the embedded sandbox: validate, doctor (read-only checks against the vendors), plan,
-# apply, plan again (which must be empty).
+# apply, plan again (which must be empty). DEPLOYMENT picks another one, for example
+# `make demo DEPLOYMENT=examples/xero-advance` (Xero) or examples/autotask-arrears.
+DEPLOYMENT ?= .
 demo: $(BIN)/python
 	$(BIN)/pip install --quiet .
-	$(DEMO) sandbox reset -C .
-	$(DEMO) validate -C .
-	$(DEMO) doctor -C .
-	$(DEMO) plan -C .
-	$(DEMO) apply -C . --auto-approve
-	$(DEMO) plan -C . --detailed-exitcode
+	$(DEMO) sandbox reset -C $(DEPLOYMENT)
+	$(DEMO) validate -C $(DEPLOYMENT)
+	$(DEMO) doctor -C $(DEPLOYMENT)
+	$(DEMO) plan -C $(DEPLOYMENT)
+	$(DEMO) apply -C $(DEPLOYMENT) --auto-approve
+	$(DEMO) plan -C $(DEPLOYMENT) --detailed-exitcode
 
 # The tests run on every core (pytest-xdist); the example plug-in is installed so that the
 # conformance suite runs against a PSA that ncesync does not ship.
