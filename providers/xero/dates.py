@@ -21,11 +21,13 @@ def xero_date(value: object) -> date:
     text = str(value) if isinstance(value, str) else ""
     found = _MS_DATE.match(text)
     if found:
-        instant = _EPOCH + timedelta(milliseconds=int(found.group(1)))
         offset = found.group(2) or "+0000"
         sign = -1 if offset[0] == "-" else 1
         shift = timedelta(hours=int(offset[1:3]), minutes=int(offset[3:5])) * sign
-        return (instant + shift).date()
+        try:
+            return (_EPOCH + timedelta(milliseconds=int(found.group(1))) + shift).date()
+        except OverflowError:  # before year 1 or after 9999: no calendar date of ours
+            raise ValueError("a Xero date outside the years 1 to 9999") from None
     iso = _ISO.match(text)
     if iso:
         return date.fromisoformat(iso.group(1))

@@ -65,15 +65,19 @@ def agreement_from_json(record: Record, key: PsaId, companies: SpecIds) -> Agree
         raise data.error(
             f"{data.where}: field Status: unknown status {status!r} (expected one of {', '.join(TEMPLATE_STATUSES)})"
         )
-    if data.text("Type") != "ACCREC":
+    kind = data.text("Type")
+    if kind == "ACCPAY":
         raise data.error(
-            f"{data.where}: it is a bill (Type {data.text('Type')}), not a sales invoice; "
-            "map the client's sales repeating invoice"
+            f"{data.where}: it is a bill (Type ACCPAY), not a sales invoice; map the client's sales repeating invoice"
         )
+    if kind != "ACCREC":
+        raise data.error(f"{data.where}: field Type: unknown type {kind!r} (expected ACCREC, a sales invoice)")
     schedule = data.nested("Schedule")
     unit, every = schedule.text("Unit"), schedule.required("Period", whole)
+    if unit not in ("MONTHLY", "WEEKLY"):
+        raise data.error(f"{data.where}: Schedule: field Unit: unknown unit {unit!r} (expected MONTHLY or WEEKLY)")
     if unit != "MONTHLY" or every != 1:
-        word = {"WEEKLY": "week", "MONTHLY": "month"}.get(unit, unit.lower())
+        word = {"WEEKLY": "week", "MONTHLY": "month"}[unit]
         raise data.error(
             f"{data.where}: its schedule repeats every {every} {word}{'' if every == 1 else 's'}; "
             "ncesync bills monthly periods, so it syncs repeating invoices that repeat every month"
