@@ -34,6 +34,7 @@ class TokenSource:
         self._token: Token | None = None
         self._lock = threading.Lock()
         self.fetched = 0  # tokens fetched so far
+        self.granted: frozenset[str] | None = None  # the scopes the last token's answer named
 
     def bearer(self) -> str:
         with self._lock:
@@ -61,4 +62,6 @@ class TokenSource:
         if not value:
             raise ProviderError("Xero's token endpoint answered an empty access_token")
         self.fetched += 1
+        scope = answer.get("scope")
+        self.granted = frozenset(scope.split()) if isinstance(scope, str) and scope.strip() else None
         return Token(value, now + lifetime)

@@ -62,6 +62,7 @@ class XeroClient(HttpClient):
         self.tokens = TokenSource(self._fetch_token, scopes=scopes)
         self.limits = limits or CallLimits()
         self.page_size = max(1, min(int(page_size), PAGE_SIZE))
+        self.configured_tenant = tenant_id  # psa.tenant_id, if set
         self._tenant = tenant_id
         self._tenant_lock = threading.Lock()
         self.session.headers.update({"Accept": "application/json"})
@@ -79,6 +80,11 @@ class XeroClient(HttpClient):
             if self._tenant is None:
                 self._tenant = _only_organisation(self.connections())
             return self._tenant
+
+    def use_organisation(self, tenant_id: str) -> None:
+        """Send `tenant_id` as the organisation from now on (one `/connections` read is enough)."""
+        with self._tenant_lock:
+            self._tenant = tenant_id
 
     # -- reads --------------------------------------------------------------------------
 
@@ -265,6 +271,11 @@ def error_text(body: Any) -> str:
         return ""
     first, *rest = parts
     return f"{first}: {'; '.join(rest)}" if rest else first
+
+
+def is_xero_id(value: object) -> bool:
+    """True for a UUID, the form of every Xero id (a list of ids Xero cannot parse fails whole)."""
+    return isinstance(value, str) and _UUID.fullmatch(value.strip()) is not None
 
 
 def _only_organisation(connections: list[Record]) -> str:

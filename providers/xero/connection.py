@@ -109,6 +109,18 @@ def client_from_config(config: ProviderConfig, context: ProviderContext) -> Xero
     )
 
 
+def credentials_source(config: ProviderConfig) -> str:
+    """Where the client id and secret come from, in words: the variables the settings name."""
+    if config.is_sandbox:
+        return "the sandbox's demo client id and secret (providers/sandbox_credentials.py)"
+    named = []
+    for setting in ("client_id", "client_secret"):
+        value = str(config.options.get(setting) or "")
+        variable = value[len("env:") :] if value.startswith("env:") else ""
+        named.append(f"the environment variable {variable} (psa.{setting})" if variable else f"psa.{setting}")
+    return " and ".join(named)
+
+
 def booking_from_config(config: ProviderConfig) -> Booking:
     options = config.options
     items = options.get("items") or {}

@@ -6,7 +6,8 @@ A client maps to a contact (`psa_company_id`: its ContactID) and a repeating inv
 product to an item (`psa_product`: its Code). A read costs a handful of calls whatever the
 number of clients: every repeating invoice with its lines in one call, every item in one,
 the invoices this connection created in the charge look-back (a page per 1,000), and the
-contacts only for ids no repeating invoice names. Writes: `templates.py`, `drafts.py`.
+contacts only for ids no repeating invoice names. Writes: `templates.py`, `drafts.py`; doctor:
+`doctor.py`.
 """
 
 from __future__ import annotations
@@ -18,13 +19,13 @@ from typing import Any
 
 from providers.options import whole_number
 from providers.unreadable import UnreadableRecords
-from providers.xero import connection, mapping
+from providers.xero import connection, doctor, mapping
 from providers.xero.client import Record, XeroClient
 from providers.xero.drafts import DraftWriter, Group, is_ours
 from providers.xero.mapping import GONE_INVOICE, ItemAccounts, SpecIds
 from providers.xero.templates import TemplateWriter
 from reconciler.errors import ProviderError
-from reconciler.model import Agreement, CatalogItem, ProviderConfig, PsaId, PsaLine, PsaState, Scope
+from reconciler.model import Agreement, CatalogItem, Check, ProviderConfig, PsaId, PsaLine, PsaState, Scope
 from reconciler.model.psa import CHARGE, MAIN
 from reconciler.plan import change as actions
 from reconciler.plan.change import Change
@@ -68,8 +69,10 @@ class XeroProvider(TargetProvider):
         charge_lookback_days: int = DEFAULT_CHARGE_LOOKBACK_DAYS,
         line_amount_types: str = "Exclusive",
         lock_key: str = "",
+        credentials: str = "psa.client_id and psa.client_secret",
     ):
         self.client = client
+        self.credentials = credentials  # where the client id and secret come from (doctor's fix)
         self.booking = booking or connection.Booking()
         self.lookback = timedelta(days=charge_lookback_days)
         self.charge_lookback = self.lookback
@@ -95,6 +98,7 @@ class XeroProvider(TargetProvider):
             ),
             line_amount_types=str(options.get("line_amount_types") or "Exclusive"),
             lock_key=f"xero:{'sandbox' if config.is_sandbox else who}",
+            credentials=connection.credentials_source(config),
         )
 
     # -- read -----------------------------------------------------------------------------
@@ -292,6 +296,9 @@ class XeroProvider(TargetProvider):
 
     def request_counts(self) -> dict[str, int]:
         return self.client.request_counts()
+
+    def diagnose(self, scope: Scope) -> list[Check]:
+        return doctor.diagnose(self.client, scope, doctor.Setup(self.credentials, self.booking))
 
     def tenant_key(self) -> str:
         """The organisation, or (not configured) a hash of the connection's client id."""

@@ -18,6 +18,8 @@ class Scope:
     clients for a full run, one for `--client`); `product_ids` are the mapped PSA products.
     `billing`: the billing styles of the clients on each agreement, so that a provider reads
     only the dates those styles compare on (empty: every style's dates).
+    `owners`: the PSA companies of the clients on each agreement, so that `doctor` can say
+    an agreement belongs to another company (empty: not known).
     """
 
     sync_date: date
@@ -29,3 +31,4 @@ class Scope:
     full_run: bool = True  # False for --client: the source must not be read beyond the tenants
     with_invoices: bool = False  # monthly sync: the source also reads invoices
     billing: Mapping[PsaId, frozenset[BillingStyle]] = field(default_factory=dict)
+    owners: Mapping[PsaId, frozenset[PsaId]] = field(default_factory=dict)

@@ -10,9 +10,11 @@ traceback; the command exits 0 only when every check passed.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from reconciler.errors import ReconcilerError
 from reconciler.model import Check, Deployment, Scope
+from reconciler.model.specs import MONTHLY
 from reconciler.plan.licences import agreements_in_scope
 from reconciler.run.job import scope_for, select_clients
 from reconciler.run.runtime import Runtime
@@ -24,6 +26,8 @@ def diagnose(runtime: Runtime) -> list[Check]:
     deployment = runtime.deployment
     clients = select_clients(deployment, ())
     scope = scope_for(deployment, clients, runtime.sync_date, full_run=True)
+    if deployment.settings.sync_type == MONTHLY:  # as a run's plan scopes it
+        scope = replace(scope, with_invoices=True)
     products = sum(1 for p in deployment.products.values() if p.active)
     checks = [Check("specs", True, f"{_count(len(clients), 'active client')} and {_count(products, 'product')} mapped")]
     checks += _guarded("source", lambda: runtime.source.diagnose(scope))

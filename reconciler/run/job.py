@@ -52,9 +52,11 @@ def select_clients(deployment: Deployment, wanted: tuple[str, ...]) -> tuple[Cli
 
 def scope_for(deployment: Deployment, clients: tuple[ClientMapping, ...], sync_date: date, *, full_run: bool) -> Scope:
     billing: dict[PsaId, set[BillingStyle]] = defaultdict(set)
+    owners: dict[PsaId, set[PsaId]] = defaultdict(set)
     for client in clients:  # as licence_input chooses a licence's style
         for agreement in agreements_in_scope([client], deployment):
             billing[agreement].add(client.billing or deployment.settings.billing)
+            owners[agreement].add(client.psa_company_id)
     return Scope(
         sync_date=sync_date,
         tenant_ids=frozenset(c.dd_customer_id for c in clients),
@@ -63,6 +65,7 @@ def scope_for(deployment: Deployment, clients: tuple[ClientMapping, ...], sync_d
         product_ids=frozenset(p.psa_product for p in deployment.products.values() if p.active),
         full_run=full_run,
         billing={agreement: frozenset(styles) for agreement, styles in billing.items()},
+        owners={agreement: frozenset(companies) for agreement, companies in owners.items()},
     )
 
 

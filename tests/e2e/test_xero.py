@@ -73,3 +73,34 @@ def test_monthly_sync_copies_an_invoice_onto_one_draft_per_client(run) -> None:
     assert all(i["Status"] == "DRAFT" and i["Reference"].startswith("Dicker Data invoice ") for i in drafts)
     code, out = run("plan", "--date", "2024-06-15", "--detailed-exitcode")
     assert code == 0 and "No changes." in out, out
+
+
+def test_doctor_checks_the_example_against_its_organisation(run) -> None:
+    shutil.copytree(EXAMPLE, run.root, ignore=shutil.ignore_patterns(".ncesync"))
+    code, out = run("doctor")
+    assert code == 0, out
+    names = [ln.split(maxsplit=1)[1].split(":")[0] for ln in out.splitlines() if ln.startswith(("ok", "FAIL"))]
+    assert names[-8:] == [
+        "psa credentials",
+        "psa scopes",
+        "psa organisation",
+        "mapped contacts",
+        "mapped repeating invoices",
+        "mapped items",
+        "psa call budget",
+        "mapping",
+    ]
+    assert "mapped repeating invoices: 6 of 6 found and in use" in out
+
+
+def test_doctor_takes_a_contact_mapped_as_the_agreement_for_monthly_sync(run) -> None:
+    generate(run.root, clients=4, seed=5, psa="xero", sync="monthly", today=date(2024, 6, 15))
+    client = sorted((run.root / "specs" / "clients").glob("*.yaml"))[0]
+    text = client.read_text()
+    contact = next(ln.split(": ")[1] for ln in text.splitlines() if ln.startswith("psa_company_id: "))
+    client.write_text(
+        "\n".join(f"agreement_id: {contact}" if ln.startswith("agreement_id: ") else ln for ln in text.splitlines())
+    )
+    code, out = run("doctor", "--date", "2024-06-15")
+    assert code == 0, out
+    assert "mapped repeating invoices: 4 of 4 found and in use" in out
