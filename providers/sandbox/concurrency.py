@@ -2,8 +2,10 @@
 
 Autotask allows each integration 3 requests at once per object endpoint (its "thread
 limiting"); a client issuing its reads in parallel must stay inside that, and the sandbox
-refuses the fourth with a 429, as the live API limits it. ConnectWise publishes no such
-limit: a benchmark may set one (`Limit(total=N)`) to see what a cap would cost. A request
+refuses the fourth with a 429, as the live API limits it. Xero allows 5 Accounting API calls
+at once per organisation (the identity service is not counted); the sixth is a 429 with
+`X-Rate-Limit-Problem: concurrent`. ConnectWise publishes no such limit: a benchmark may set
+one (`Limit(total=N)`) to see what a cap would cost. A request
 holds its place from arrival until its answer is ready (latency included) and gives it up
 before the answer is sent, so a client that waits for an answer before sending the next
 request is never refused.
@@ -19,7 +21,9 @@ from dataclasses import dataclass
 from providers.sandbox.autotask_records import CHILD_OF_CONTRACT
 
 AUTOTASK_PER_ENDPOINT = 3
+XERO_AT_ONCE = 5
 _EXEMPT = frozenset({"zoneinformation"})  # Autotask: zone discovery is not thread-limited
+_XERO_IDENTITY = frozenset({"identity", "connections"})  # Xero: the identity service is not counted
 
 
 @dataclass(frozen=True)
@@ -28,7 +32,10 @@ class Limit:
     total: int | None = None  # requests at once to the vendor
 
 
-DEFAULT_LIMITS: Mapping[str, Limit] = {"autotask": Limit(per_endpoint=AUTOTASK_PER_ENDPOINT)}
+DEFAULT_LIMITS: Mapping[str, Limit] = {
+    "autotask": Limit(per_endpoint=AUTOTASK_PER_ENDPOINT),
+    "xero": Limit(total=XERO_AT_ONCE),
+}
 
 
 def endpoint_of(vendor: str, pattern: str) -> str | None:
@@ -38,6 +45,8 @@ def endpoint_of(vendor: str, pattern: str) -> str | None:
     parts = [p for p in pattern.split("/") if p]
     if not parts:
         return "/"
+    if vendor == "xero":
+        return None if parts[0].lower() in _XERO_IDENTITY else "api.xro"  # one limit for the whole API
     if vendor != "autotask":
         return parts[0]
     if parts[0].lower() in _EXEMPT:
@@ -65,7 +74,9 @@ class Concurrency:
         key = (vendor, endpoint or "")
         with self._lock:
             refusal = None
-            if endpoint is not None and limit.per_endpoint is not None and self._endpoint[key] >= limit.per_endpoint:
+            if endpoint is None:  # a path no limit applies to: not counted at all
+                return None
+            if limit.per_endpoint is not None and self._endpoint[key] >= limit.per_endpoint:
                 refusal = f"at most {limit.per_endpoint} requests at once to {endpoint} per integration"
             elif limit.total is not None and self._vendor[vendor] >= limit.total:
                 refusal = f"at most {limit.total} requests at once"
@@ -79,6 +90,8 @@ class Concurrency:
             return None
 
     def leave(self, vendor: str, endpoint: str | None) -> None:
+        if endpoint is None:
+            return
         with self._lock:
             self._endpoint[(vendor, endpoint or "")] -= 1
             self._vendor[vendor] -= 1

@@ -18,6 +18,7 @@ import signal
 import sys
 import threading
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -179,7 +180,12 @@ class SandboxServer:
         refusal = self.concurrency.enter(vendor, endpoint)
         if refusal:
             log.info("sandbox: refused=429 vendor=%s endpoint=%s", vendor, endpoint)
-            return vendor_error(vendor, 429, f"Too many requests at once: {refusal}")
+            reply = vendor_error(vendor, 429, f"Too many requests at once: {refusal}")
+            if vendor == "xero":  # Xero says which of its limits was hit, and when to come back
+                return replace(
+                    reply, headers={**reply.headers, "Retry-After": "1", "X-Rate-Limit-Problem": "concurrent"}
+                )
+            return reply
         try:  # the place is given up before the answer is sent (see concurrency.py)
             if self.latency:
                 self._stopping.wait(self.latency.next_delay())

@@ -8,11 +8,14 @@ import time
 from pathlib import Path
 
 import pytest
+import requests
 
 from providers.sandbox import SandboxServer
 from providers.sandbox.concurrency import Concurrency, Limit, endpoint_of
 from providers.sandbox.latency import Latency
+from providers.sandbox_credentials import SANDBOX_CREDENTIALS
 from tests.sandbox.conftest import TODAY, VendorSession, at_headers, cw_headers
+from tests.simulation.scenario import write_world
 
 
 def _at(server: SandboxServer) -> VendorSession:
@@ -118,3 +121,41 @@ def test_connectwise_has_no_limit_unless_one_is_set(world_path: Path) -> None:
 )
 def test_autotask_endpoints_are_entities(pattern: str, endpoint: str | None) -> None:
     assert endpoint_of("autotask", pattern) == endpoint
+
+
+def test_xero_refuses_a_sixth_call_at_once_and_says_the_concurrent_limit(tmp_path: Path) -> None:
+    """Xero: 5 Accounting API calls at once per organisation; the sixth is a 429 with
+    `X-Rate-Limit-Problem: concurrent` and a Retry-After. The identity service is not counted."""
+    creds = SANDBOX_CREDENTIALS["xero"]
+    with SandboxServer(write_world(tmp_path), clock=TODAY, latency=Latency(0.4)) as server:
+        with requests.Session() as session:
+            token = session.post(
+                f"{server.url}/xero/identity/connect/token",
+                data={"grant_type": "client_credentials"},
+                auth=(creds["client_id"], creds["client_secret"]),
+            ).json()["access_token"]
+        headers = {
+            "Authorization": f"Bearer {token}",
+            "Xero-Tenant-Id": creds["tenant_id"],
+            "Accept": "application/json",
+        }
+        answers: list[requests.Response] = []
+
+        def call() -> None:
+            answers.append(requests.get(f"{server.url}/xero/api.xro/2.0/Items", headers=headers, timeout=5))
+
+        threads = [threading.Thread(target=call) for _ in range(6)]
+        for t in threads:
+            t.start()
+            time.sleep(0.03)  # all six inside the first one's 0.4 s
+        identity = requests.get(
+            f"{server.url}/xero/connections", headers={"Authorization": f"Bearer {token}"}, timeout=5
+        )
+        for t in threads:
+            t.join()
+        peaks = server.concurrency.peaks()
+    assert sorted(a.status_code for a in answers) == [200, 200, 200, 200, 200, 429]
+    refused = next(a for a in answers if a.status_code == 429)
+    assert refused.headers["X-Rate-Limit-Problem"] == "concurrent" and refused.headers["Retry-After"] == "1"
+    assert identity.status_code == 200  # the sixth place was taken, yet the identity service answers
+    assert peaks["xero"] == 5
