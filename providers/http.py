@@ -15,7 +15,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar, overload
 from urllib.parse import urlsplit
 
 import requests
@@ -28,6 +28,7 @@ from reconciler.errors import ProviderError, UncertainWriteError
 __all__ = ["HttpClient", "RetryPolicy"]
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 _ID_SEGMENT = re.compile(r"/\d+(?=/|$)")
 # A gateway's error: the vendor behind it may have processed the write all the same.
@@ -87,6 +88,10 @@ class HttpClient:
         with self._counts_lock:
             return dict(sorted(self._counts.items()))
 
+    @overload
+    def decoded(self, response: requests.Response, method: str, path: str, expect: None = None) -> Any: ...
+    @overload
+    def decoded(self, response: requests.Response, method: str, path: str, expect: type[_T]) -> _T: ...
     def decoded(self, response: requests.Response, method: str, path: str, expect: type | None = None) -> Any:
         """The JSON body (amounts as Decimal, so money stays exact), of the expected shape.
 

@@ -20,10 +20,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import takewhile
+from types import TracebackType
+from typing import TYPE_CHECKING
 
 import requests
+from urllib3.connectionpool import ConnectionPool
 from urllib3.exceptions import ConnectTimeoutError, InvalidHeader, MaxRetryError, ProtocolError, ReadTimeoutError
+from urllib3.response import BaseHTTPResponse, HTTPResponse
 from urllib3.util.retry import Retry
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 READ_STATUSES = frozenset({429, 500, 502, 503, 504})
 NOT_PROCESSED = frozenset({429, 503})  # with Retry-After (429 also without)
@@ -64,7 +71,15 @@ class VendorRetry(Retry):
 
     RETRY_AFTER_STATUS_CODES = NOT_PROCESSED
 
-    def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):  # type: ignore[no-untyped-def,override]
+    def increment(
+        self,
+        method: str | None = None,
+        url: str | None = None,
+        response: BaseHTTPResponse | None = None,
+        error: Exception | None = None,
+        _pool: ConnectionPool | None = None,
+        _stacktrace: TracebackType | None = None,
+    ) -> Self:
         new = super().increment(method, url, response, error, _pool, _stacktrace)
         if response is not None and is_not_processed(response.status, response.headers):
             return new.new(status=self.status, total=self.total)
@@ -79,17 +94,6 @@ class VendorRetry(Retry):
 
 def is_not_processed(status: int, headers: Mapping[str, str]) -> bool:
     return status == 429 or (status == 503 and "Retry-After" in headers)
-
-
-@dataclass(frozen=True)
-class _Answer:
-    """The little of a response urllib3's Retry looks at."""
-
-    status: int
-    headers: Mapping[str, str]
-
-    def get_redirect_location(self) -> bool:
-        return False
 
 
 class Attempts:
@@ -136,8 +140,11 @@ class Attempts:
             return None
         if not self.retry.is_retry(self.method, status, "Retry-After" in headers):
             return None
+        # urllib3's Retry reads a urllib3 response: one made of the answer's status and
+        # headers (the body stays unread; urllib3 already accepted these headers once).
+        answer = HTTPResponse(status=status, headers=headers, preload_content=False, decode_content=False)
         try:
-            asked = self.retry.get_retry_after(response)  # type: ignore[arg-type]
+            asked = self.retry.get_retry_after(answer)
         except InvalidHeader:
             asked = None
         if asked is not None and asked > self.policy.max_retry_after:
@@ -146,10 +153,10 @@ class Attempts:
                 f"{self.policy.max_retry_after:.0f} s ncesync waits; try again later"
             )
             return None
-        return self._next(response=_Answer(status, headers), asked=asked)
+        return self._next(response=answer, asked=asked)
 
     def _next(
-        self, *, error: Exception | None = None, response: _Answer | None = None, asked: float | None = None
+        self, *, error: Exception | None = None, response: BaseHTTPResponse | None = None, asked: float | None = None
     ) -> float | None:
         try:
             self.retry = self.retry.increment(self.method, self.label, response=response, error=error)

@@ -8,7 +8,8 @@ loopback address for a sandbox served on this machine) and `username`, `secret` 
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypedDict
 
 from providers.autotask.client import API_ROOT, DEFAULT_ENDPOINT
 from providers.endpoint import endpoint_url, sandbox_endpoint
@@ -16,13 +17,24 @@ from reconciler.model import ProviderConfig
 from reconciler.provider import ProviderContext
 from reconciler.secrets import resolve
 
-CREDENTIALS = ("username", "secret", "integration_code")
+
+class Credentials(TypedDict):
+    """Whom the client signs in as: its keyword arguments of the same names."""
+
+    username: str
+    secret: str
+    integration_code: str
 
 
-def endpoint_and_credentials(config: ProviderConfig, context: ProviderContext) -> tuple[str, dict[str, str]]:
+def _credentials(value: Callable[[str], str]) -> Credentials:
+    """Each setting's value, asked for in this order (the first one missing is the one reported)."""
+    return Credentials(username=value("username"), secret=value("secret"), integration_code=value("integration_code"))
+
+
+def endpoint_and_credentials(config: ProviderConfig, context: ProviderContext) -> tuple[str, Credentials]:
     if config.is_sandbox:
         endpoint, sandbox = sandbox_endpoint(context, "autotask", "psa")
-        return endpoint, {key: sandbox[key] for key in CREDENTIALS}
+        return endpoint, _credentials(sandbox.__getitem__)
     endpoint = endpoint_url(
         config.endpoint or DEFAULT_ENDPOINT,
         setting="psa.endpoint",
@@ -32,7 +44,7 @@ def endpoint_and_credentials(config: ProviderConfig, context: ProviderContext) -
     at = endpoint.lower().find(API_ROOT)
     if at >= 0:  # the API root was included: zone discovery adds it itself
         endpoint = endpoint[:at]
-    credentials = {key: resolve(config.options.get(key), context.environ, setting=f"psa.{key}") for key in CREDENTIALS}
+    credentials = _credentials(lambda key: resolve(config.options.get(key), context.environ, setting=f"psa.{key}"))
     return endpoint, credentials
 
 

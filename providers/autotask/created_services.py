@@ -47,7 +47,7 @@ class CreatedServices:
                     for record in self.client.query("ContractServices", filters):
                         found = (record_id(record, "contractID"), record_id(record, "serviceID"))
                         if found in wanted:
-                            self._found.setdefault(found, record)  # type: ignore[arg-type]
+                            self._found.setdefault(found, record)
             if key not in self._found:
                 raise ProviderError(f"Autotask: no contract service for service {service_id} on contract {contract_id}")
             return self._found[key]

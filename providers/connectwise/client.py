@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode, urlsplit
 
 import requests
@@ -24,6 +24,7 @@ from providers.http import HttpClient, RetryPolicy
 from reconciler.errors import ProviderError
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 API_VERSION = "2026.4"
 ACCEPT = f"application/vnd.connectwise.com+json; version={API_VERSION}"
@@ -208,7 +209,7 @@ class ConnectWiseClient(HttpClient):
         rest = parts.path[at + len(API_ROOT) :]
         return self.url(rest + (f"?{parts.query}" if parts.query else ""))
 
-    def _not_found_as(self, what: str, call: Callable[[], Any]) -> Any:
+    def _not_found_as(self, what: str, call: Callable[[], _T]) -> _T:
         try:
             return call()
         except ProviderError as exc:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypedDict
 from urllib.parse import urlsplit
 
 from providers.connectwise import doctor, mapping
@@ -40,7 +41,6 @@ from reconciler.secrets import resolve
 
 log = logging.getLogger(__name__)
 
-CREDENTIALS = ("company_id", "public_key", "private_key", "client_id")
 DEFAULT_CHARGE_LOOKBACK_DAYS = 93  # about three monthly invoices
 _CREATES = (actions.CREATE_LINE, actions.CREATE_DELTA, actions.CREATE_CHARGE)
 _UPDATES = (actions.SET_QUANTITY, actions.UPDATE_LINE)
@@ -267,10 +267,29 @@ def _in_scope(line: PsaLine, sync_date: date) -> bool:
     return line.kind == CHARGE or cancelled is None or cancelled >= sync_date
 
 
-def _site_and_credentials(config: ProviderConfig, context: ProviderContext) -> tuple[str, dict[str, str]]:
+class Credentials(TypedDict):
+    """Whom the client signs in as: its keyword arguments of the same names."""
+
+    company_id: str
+    public_key: str
+    private_key: str
+    client_id: str
+
+
+def _credentials(value: Callable[[str], str]) -> Credentials:
+    """Each setting's value, asked for in this order (the first one missing is the one reported)."""
+    return Credentials(
+        company_id=value("company_id"),
+        public_key=value("public_key"),
+        private_key=value("private_key"),
+        client_id=value("client_id"),
+    )
+
+
+def _site_and_credentials(config: ProviderConfig, context: ProviderContext) -> tuple[str, Credentials]:
     if config.is_sandbox:
         site, sandbox = sandbox_endpoint(context, "connectwise", "psa")
-        return site, {key: sandbox[key] for key in CREDENTIALS}
+        return site, _credentials(sandbox.__getitem__)
     site = endpoint_url(
         config.endpoint,
         setting="psa.endpoint",
@@ -281,5 +300,5 @@ def _site_and_credentials(config: ProviderConfig, context: ProviderContext) -> t
         raise ConfigError(
             "psa.endpoint is the site URL only (https://api-na.myconnectwise.net); put the codebase in psa.codebase"
         )
-    credentials = {key: resolve(config.options.get(key), context.environ, setting=f"psa.{key}") for key in CREDENTIALS}
+    credentials = _credentials(lambda key: resolve(config.options.get(key), context.environ, setting=f"psa.{key}"))
     return site, credentials

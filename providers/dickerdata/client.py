@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 import requests
 
@@ -26,6 +26,7 @@ from reconciler.errors import ProviderError, SourceError
 from reconciler.secrets import Redactor, protect
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 DEFAULT_BASE_URL = "https://b2b-api.dickerdata.com.au"
 KEY_PATH = "/api/AccessKeyRequest"
@@ -112,7 +113,9 @@ class DickerDataClient(HttpClient):
 
     # -- one authenticated call -----------------------------------------------------------
 
-    def _call(self, method: str, path: str, *, body: dict | None = None, params: dict | None = None) -> Any:
+    def _call(
+        self, method: str, path: str, *, body: dict[str, Any] | None = None, params: dict[str, Any] | None = None
+    ) -> Any:
         """Send once; on a refused key, renew the key and send once more."""
         where = f"{self.vendor} {method} {path}"
         for attempt in (1, 2):
@@ -180,7 +183,7 @@ class DickerDataClient(HttpClient):
             return self._redactor()(str(answer["Message"])[:300])
         return self._redactor()(super().vendor_message(response))
 
-    def _masked(self, build: Callable[[], Any]) -> Any:
+    def _masked(self, build: Callable[[], _T]) -> _T:
         """Run `build`; any ProviderError it raises comes out as a SourceError, secrets masked."""
         try:
             return build()

@@ -83,11 +83,11 @@ class AutotaskApi:
         for entity in ENTITIES:
             for method in ("GET", "POST"):
                 routes += [
-                    Route(method, f"/{entity}/query/count", lambda r, e=entity: self._count(r, e)),
-                    Route(method, f"/{entity}/query/next", lambda r, e=entity: self._query(r, e, next_page=True)),
-                    Route(method, f"/{entity}/query", lambda r, e=entity: self._query(r, e)),
+                    Route(method, f"/{entity}/query/count", partial(self._count, entity=entity)),
+                    Route(method, f"/{entity}/query/next", partial(self._query, entity=entity, next_page=True)),
+                    Route(method, f"/{entity}/query", partial(self._query, entity=entity)),
                 ]
-            routes.append(Route("GET", f"/{entity}/{{id}}", lambda r, e=entity: self._item(r, e)))
+            routes.append(Route("GET", f"/{entity}/{{id}}", partial(self._item, entity=entity)))
         for child in CHILDREN:
             entity = CHILD_OF_CONTRACT[child]
             routes += [

@@ -212,7 +212,7 @@ def _member_of(field: str, values: list[Any], get: Callable[[dict[str, Any], str
     """`field in values`; whole-number ids (the common case) by set membership."""
     if all(type(v) is int for v in values):
         ids = frozenset(values)
-        slow = lambda r: any(_equal(get(r, field), v) for v in values)  # noqa: E731
+        slow: Predicate = lambda r: any(_equal(get(r, field), v) for v in values)  # noqa: E731
         return lambda r: get(r, field) in ids if type(get(r, field)) is int else slow(r)
     return lambda r: any(_equal(get(r, field), v) for v in values)
 
@@ -240,14 +240,16 @@ def _compare(actual: Any, op: str, value: Any) -> bool:
     if left is None or right is None:
         both = left is None and right is None
         return {"eq": both, "noteq": not both}.get(op, False)
-    return {
+    # both sides coerced alike (Decimals, datetimes, bools or lower-cased texts): each is a bool
+    outcomes: dict[str, bool] = {
         "eq": left == right,
         "noteq": left != right,
         "gt": left > right,
         "gte": left >= right,
         "lt": left < right,
         "lte": left <= right,
-    }[op]
+    }
+    return outcomes[op]
 
 
 def _coerce(actual: Any, value: Any) -> tuple[Any, Any]:
@@ -268,7 +270,7 @@ def _coerce(actual: Any, value: Any) -> tuple[Any, Any]:
     return str(actual).lower(), str(value).lower()
 
 
-def _as_bool(value: Any) -> Any:
+def _as_bool(value: Any) -> bool:
     if isinstance(value, str):
         return value.lower() == "true"
     return bool(value)

@@ -84,13 +84,13 @@ class _Parser:
         parts = [self.term()]
         while self.keyword("or"):
             parts.append(self.term())
-        return parts[0] if len(parts) == 1 else (lambda r, ps=parts: any(p(r) for p in ps))
+        return parts[0] if len(parts) == 1 else (lambda r: any(p(r) for p in parts))
 
     def term(self) -> Predicate:
         parts = [self.factor()]
         while self.keyword("and"):
             parts.append(self.factor())
-        return parts[0] if len(parts) == 1 else (lambda r, ps=parts: all(p(r) for p in ps))
+        return parts[0] if len(parts) == 1 else (lambda r: all(p(r) for p in parts))
 
     def factor(self) -> Predicate:
         if self.keyword("not"):
@@ -153,8 +153,9 @@ def parse_conditions(text: str, check_field: Callable[[str], None] | None = None
     if not parser.tokens:
         return lambda r: True
     predicate = parser.expression()
-    if parser.peek() is not None:
-        raise ConditionError(f"unexpected {parser.peek()[1]!r} after a complete condition")
+    extra = parser.peek()
+    if extra is not None:
+        raise ConditionError(f"unexpected {extra[1]!r} after a complete condition")
     return predicate
 
 
@@ -169,7 +170,7 @@ def field_value(record: dict[str, Any], path: str) -> Any:
 
 def _comparison(field: str, op: str, value: Any) -> Predicate:
     if op == "in":
-        slow = lambda r: any(_compare(field_value(r, field), "=", v) for v in value)  # noqa: E731
+        slow: Predicate = lambda r: any(_compare(field_value(r, field), "=", v) for v in value)  # noqa: E731
         if not all(v.kind == "number" for v in value):
             return slow
         # ids by set membership: a list of hundreds of ids against thousands of records made
@@ -193,14 +194,16 @@ def _compare(actual: Any, op: str, lit: _Literal) -> bool:
     left, right = _coerce(actual, lit)
     if left is None:
         return op == "!="
-    return {
+    # both sides coerced alike (Decimals, datetimes, bools or lower-cased texts): each is a bool
+    outcomes: dict[str, bool] = {
         "=": left == right,
         "!=": left != right,
         "<": left < right,
         "<=": left <= right,
         ">": left > right,
         ">=": left >= right,
-    }[op]
+    }
+    return outcomes[op]
 
 
 def _coerce(actual: Any, lit: _Literal) -> tuple[Any, Any]:

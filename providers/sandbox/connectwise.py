@@ -7,6 +7,7 @@ import binascii
 import hmac
 from dataclasses import replace
 from decimal import Decimal
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -62,9 +63,9 @@ class ConnectWiseApi:
         routes: list[Route] = []
         for path, (name, entity) in lists.items():
             routes += [
-                _api("GET", f"{path}/count", lambda r, n=name, e=entity: count_reply(r, self._all(n), e)),
-                _api("GET", path, lambda r, n=name, e=entity: list_reply(r, self._all(n), e)),
-                _api("GET", path + "/{id}", lambda r, n=name, e=entity: self._item(r, n, e), ("fields",)),
+                _api("GET", f"{path}/count", partial(self._count, collection=name, entity=entity)),
+                _api("GET", path, partial(self._list, collection=name, entity=entity)),
+                _api("GET", path + "/{id}", partial(self._item, collection=name, entity=entity), ("fields",)),
             ]
         additions = "/finance/agreements/{id}/additions"
         routes[3:3] = [
@@ -99,6 +100,12 @@ class ConnectWiseApi:
 
     def _all(self, collection: str) -> list[dict[str, Any]]:
         return self.store.records(VENDOR, collection)
+
+    def _count(self, request: Request, collection: str, entity: str) -> Reply:
+        return count_reply(request, self._all(collection), entity)
+
+    def _list(self, request: Request, collection: str, entity: str) -> Reply:
+        return list_reply(request, self._all(collection), entity)
 
     def _company_info(self, request: Request) -> Reply:
         """`GET {site}/login/companyinfo/{company}`: where the company's codebase is. Clients

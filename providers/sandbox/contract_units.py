@@ -34,7 +34,8 @@ class Period:
 def contract_periods(contract: dict[str, Any], today: date) -> list[Period]:
     start = parse_date(contract["startDate"])
     end = parse_date(contract["endDate"]) if contract.get("endDate") else add_months(today, OPEN_ENDED_MONTHS)
-    periods, k = [], 0
+    periods: list[Period] = []
+    k = 0
     while True:
         first = add_months(start, k, start.day)
         if first > end:

@@ -69,12 +69,20 @@ class Fault:
         return not (self.write_index is not None and write_number != self.write_index)
 
 
+@dataclass
+class _Armed:
+    """A fault in force and how many more requests it hits (None: every one)."""
+
+    fault: Fault
+    left: int | None
+
+
 class FaultPlan:
     """The faults in force; thread-safe, mutable from tests while the server runs."""
 
     def __init__(self, faults: list[Fault] | None = None):
         self._lock = threading.Lock()
-        self._active: list[list[Any]] = []  # [fault, hits left (None = unlimited)]
+        self._active: list[_Armed] = []
         for fault in faults or []:
             self.add(fault)
 
@@ -91,7 +99,7 @@ class FaultPlan:
 
     def add(self, fault: Fault) -> Fault:
         with self._lock:
-            self._active.append([fault, fault.times or None])
+            self._active.append(_Armed(fault, fault.times or None))
         return fault
 
     def clear(self) -> None:
@@ -101,18 +109,18 @@ class FaultPlan:
     @property
     def pending(self) -> list[Fault]:
         with self._lock:
-            return [entry[0] for entry in self._active]
+            return [entry.fault for entry in self._active]
 
     def take(self, vendor: str, method: str, path: str, write_number: int | None) -> Fault | None:
         """The first fault matching this request, with one of its hits used up."""
         with self._lock:
             for entry in self._active:
-                fault, left = entry
+                fault, left = entry.fault, entry.left
                 if not fault.matches(vendor, method, path, write_number):
                     continue
                 if left is not None:
-                    entry[1] = left - 1
-                    if entry[1] <= 0:
+                    entry.left = left - 1
+                    if entry.left <= 0:
                         self._active.remove(entry)
                 return fault
         return None

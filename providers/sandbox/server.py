@@ -34,7 +34,7 @@ from providers.sandbox.dickerdata import DickerDataApi, dd_error
 from providers.sandbox.exchange import Rejection, Reply, Request
 from providers.sandbox.faults import FaultPlan
 from providers.sandbox.latency import Latency
-from providers.sandbox.router import Router
+from providers.sandbox.router import Route, Router
 from providers.sandbox.store import WorldStore
 from providers.sandbox.threshold import RequestWindow
 from providers.sandbox.xero import XeroApi
@@ -42,6 +42,7 @@ from providers.sandbox.xero_identity import XeroIdentity, XeroLimits
 from providers.sandbox.xero_records import xero_error
 
 log = logging.getLogger(__name__)
+Matched = tuple[Route, dict[str, str]] | None  # a route and its path parameters (Router.match)
 
 MOUNTS = (
     ("dickerdata", re.compile(r"^/dickerdata(?=/|$)")),
@@ -194,7 +195,7 @@ class SandboxServer:
             self.concurrency.leave(vendor, endpoint)
 
     def _answer(
-        self, vendor: str, api: VendorApi, request: Request, matched: Any, label: str, method: str, path: str
+        self, vendor: str, api: VendorApi, request: Request, matched: Matched, label: str, method: str, path: str
     ) -> Reply | None:
         write_number = self._next_write() if matched and matched[0].write else None
         fault = self.faults.take(vendor, method, path, write_number)
@@ -221,7 +222,7 @@ class SandboxServer:
         self.counts.listed(label, _listed(reply.body))  # what the client receives
         return reply
 
-    def _perform(self, vendor: str, api: VendorApi, request: Request, matched: Any) -> Reply:
+    def _perform(self, vendor: str, api: VendorApi, request: Request, matched: Matched) -> Reply:
         is_write = bool(matched and matched[0].write)
         with self.store.writing() if is_write else self.store.lock:
             if not is_write:

@@ -54,7 +54,8 @@ class WorldStore:
 
     def records(self, vendor: str, collection: str) -> list[dict[str, Any]]:
         """The live list of one collection, created empty when the world lacks it."""
-        section = self.data.setdefault(vendor, {})
+        # the world schema: a vendor's section maps each collection to a list of records
+        section: dict[str, list[dict[str, Any]]] = self.data.setdefault(vendor, {})
         return section.setdefault(collection, [])
 
     def index(self, vendor: str, collection: str, field: str) -> RecordIndex:

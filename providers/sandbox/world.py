@@ -17,7 +17,7 @@ import threading
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from jsonschema import Draft202012Validator
 
@@ -45,7 +45,7 @@ def world_schema() -> dict[str, Any]:
     except (ModuleNotFoundError, FileNotFoundError):
         source = Path(__file__).resolve().parents[2] / "schemas" / SCHEMA_NAME
         text = source.read_text("utf-8")
-    return json.loads(text)
+    return cast("dict[str, Any]", json.loads(text))  # a JSON Schema document is an object
 
 
 @lru_cache(maxsize=1)
@@ -77,7 +77,7 @@ def load_world(path: Path) -> dict[str, Any]:
     if not _known_valid(digest):
         validate_world(world, source=str(path))
         _remember_valid(digest)
-    return world
+    return cast("dict[str, Any]", world)  # valid against the world schema, whose top level is an object
 
 
 def dump_world(world: dict[str, Any], *, validated: bool = False) -> str:

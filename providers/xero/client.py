@@ -238,8 +238,8 @@ class XeroClient(HttpClient):
             body = self.decoded(response, "GET", path, dict)
             records = records_of(body, key, f"Xero GET {path}")
             yield from records
-            pagination = body.get("pagination") if isinstance(body.get("pagination"), dict) else {}
-            count = pagination.get("pageCount")
+            pagination = body.get("pagination")
+            count = pagination.get("pageCount") if isinstance(pagination, dict) else None
             if (isinstance(count, int) and page >= count) or len(records) < self.page_size:
                 return
         raise ProviderError(f"Xero GET {path}: more than {MAX_PAGES} pages; stopped")

@@ -22,8 +22,9 @@ from reconciler.provider import WriteResult
 
 log = logging.getLogger(__name__)
 
-SIGNALS = {signal.SIGINT: "Ctrl-C", signal.SIGTERM: "SIGTERM"}
-EXIT_CODES = {signal.SIGINT: 130, signal.SIGTERM: 143}  # 128 + the signal, as shells report it
+# Keyed by number: a handler is given the plain int (Signals is an IntEnum, so both look up alike).
+SIGNALS: dict[int, str] = {signal.SIGINT: "Ctrl-C", signal.SIGTERM: "SIGTERM"}
+EXIT_CODES: dict[int, int] = {signal.SIGINT: 130, signal.SIGTERM: 143}  # 128 + the signal, as shells report it
 
 
 class Interrupted(BaseException):

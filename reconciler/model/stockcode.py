@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import final
 
 _TERM = re.compile(r"^P\d+[MY]$")
 _PRODUCT = re.compile(r"^[A-Z0-9]{6,}$")
@@ -15,6 +16,7 @@ _SKU = re.compile(r"^[0-9A-Z]{4}$")
 BILLING_NAMES = {"1": "monthly", "M": "monthly", "Y": "annual", "T": "triennial"}
 
 
+@final  # parsed codes are cached as StockCode itself (see `_parse`)
 @dataclass(frozen=True, order=True)
 class StockCode:
     raw: str
@@ -28,7 +30,7 @@ class StockCode:
         """Parse strictly; raise ValueError naming what is wrong. A plan parses the same few
         codes tens of thousands of times (every subscription against every mapping), so a
         code is parsed once; a StockCode is immutable, so the same one serves every caller."""
-        return _parse(cls, text)
+        return _parse(text)
 
     @classmethod
     def _parsed(cls, text: str) -> StockCode:
@@ -76,8 +78,8 @@ class StockCode:
 
 
 @lru_cache(maxsize=4096)
-def _parse(cls: type[StockCode], text: str) -> StockCode:
-    return cls._parsed(text)
+def _parse(text: str) -> StockCode:
+    return StockCode._parsed(text)
 
 
 @lru_cache(maxsize=4096)

@@ -161,7 +161,7 @@ def env_problems(doc: YamlDocument, environ: Mapping[str, str]) -> list[Problem]
     return problems
 
 
-def _notify_secrets(channels: list) -> list[tuple[str, object]]:
+def _notify_secrets(channels: list[dict[str, Any]]) -> list[tuple[str, object]]:
     found = []
     for i, channel in enumerate(channels):
         for key in ("url", "username", "password"):

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, cast
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
@@ -28,7 +29,8 @@ def load_schema(name: str) -> dict[str, Any]:
     path = resources.files(SCHEMA_PACKAGE).joinpath(f"{name}{SUFFIX}")
     if not path.is_file():
         raise KeyError(f"no schema named {name!r}; known: {', '.join(schema_names())}")
-    return json.loads(path.read_text(encoding="utf-8"))
+    # A JSON Schema document is an object (each in schemas/ is, and `validator` checks it).
+    return cast("dict[str, Any]", json.loads(path.read_text(encoding="utf-8")))
 
 
 @cache
@@ -63,11 +65,13 @@ _UNEXPECTED = re.compile(r"'([^']+)' (?:was|were) unexpected|\('([^)]*)' (?:was|
 def _located(doc: YamlDocument, error: ValidationError) -> Problem:
     pointer = "".join(f"/{escape(str(p))}" for p in error.absolute_path)
     message = _message(error)
-    if error.validator == "additionalProperties":
-        extras = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+    schema = _subschema(error)
+    # additionalProperties only ever fails on an object
+    if error.validator == "additionalProperties" and isinstance(error.instance, Mapping):
+        extras = sorted(set(error.instance) - set(schema.get("properties", {})))
         if extras:
             key_pointer = f"{pointer}/{escape(str(extras[0]))}"
-            allowed = ", ".join(sorted(error.schema.get("properties", {}))) or "none"
+            allowed = ", ".join(sorted(schema.get("properties", {}))) or "none"
             names = ", ".join(repr(e) for e in extras)
             return doc.problem(key_pointer, f"unknown setting {names}; allowed here: {allowed}", key=True)
     if error.validator == "propertyNames":
@@ -75,19 +79,25 @@ def _located(doc: YamlDocument, error: ValidationError) -> Problem:
     return doc.problem(pointer, message)
 
 
+def _subschema(error: ValidationError) -> Mapping[str, Any]:
+    """The schema object whose keyword failed; a `false` schema (no keywords) reads as empty."""
+    return error.schema if isinstance(error.schema, Mapping) else {}
+
+
 def _message(error: ValidationError) -> str:
+    schema = _subschema(error)
     if error.validator == "required":
         missing = error.message.split("'")[1] if "'" in error.message else error.message
         return f"missing required setting {missing!r}"
-    if error.validator == "enum":
+    if error.validator == "enum" and isinstance(error.validator_value, list):  # the metaschema: an array
         options = ", ".join(str(v) for v in error.validator_value)
         return f"{error.instance!r} is not one of: {options}"
     if error.validator == "const":
         return f"{error.instance!r} must be {error.validator_value!r}"
-    if error.validator == "pattern" and "env:VARIABLE" in error.schema.get("description", ""):
+    if error.validator == "pattern" and "env:VARIABLE" in schema.get("description", ""):
         return "a secret must be written as env:VARIABLE; never put the value itself in a spec"
-    if error.validator == "pattern" and error.schema.get("description"):
-        return f"{error.instance!r} is not {error.schema['description']}"
+    if error.validator == "pattern" and schema.get("description"):
+        return f"{error.instance!r} is not {schema['description']}"
     if error.validator == "type" and isinstance(error.instance, dict) and error.validator_value == "string":
         return "is a mapping, not text: quote values that end with ':' (YAML reads `a:b:` as a key)"
     if error.validator == "type":
