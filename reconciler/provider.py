@@ -192,8 +192,11 @@ class TargetProvider(Provider):
     # Monthly sync: how far back `read` sees the lines it copied (None: without limit). An
     # invoice older than that is refused, since its copies could not be recognised.
     charge_lookback: timedelta | None = None
-    # Writes of different licences `apply` may send at once (see step 5 above).
-    write_parallelism: int = 1
+
+    @property
+    def write_parallelism(self) -> int:
+        """Writes of different licences `apply` may send at once (see step 5 above)."""
+        return 1
 
     @abstractmethod
     def read(self, scope: Scope) -> PsaState:

@@ -173,9 +173,9 @@ class AutotaskProvider(TargetProvider):
 
     def _remember(self, contract_services: list[Record], services: list[Record]) -> None:
         for record in contract_services:
-            key = (record_id(record, "contractID"), record_id(record, "serviceID"))
-            if None not in key:  # an unreadable one is reported by the read, never written to
-                self._services[key] = record  # type: ignore[index]
+            contract, service = record_id(record, "contractID"), record_id(record, "serviceID")
+            if contract is not None and service is not None:  # an unreadable one is reported by the read
+                self._services[(contract, service)] = record
         self._catalog.update({sid: s for s in services if (sid := record_id(s)) is not None})
 
     def _lines(
@@ -224,7 +224,7 @@ class AutotaskProvider(TargetProvider):
     # -- write ----------------------------------------------------------------------------
 
     @property
-    def write_parallelism(self) -> int:  # type: ignore[override]
+    def write_parallelism(self) -> int:
         """Writes in flight at once: a seat change's adjustment and another licence's
         description go to two endpoints, each allowed `parallelism` requests at once (the
         client holds each endpoint to that); 1 when the deployment asks for one at a time."""

@@ -169,7 +169,7 @@ class ConnectWiseProvider(TargetProvider):
     # -- write ----------------------------------------------------------------------------
 
     @property
-    def write_parallelism(self) -> int:  # type: ignore[override]
+    def write_parallelism(self) -> int:
         """As many writes at once as reads (`parallelism`): ConnectWise publishes no limit,
         and answers 429 with Retry-After when it wants fewer, which a write waits out."""
         return self.client.parallelism

@@ -34,12 +34,16 @@ class SlowTarget(TargetProvider):
         delay: float = 0.02,
         interrupt_on: tuple[str, str, str] | None = None,
     ):
-        self.write_parallelism = width
+        self.width = width
         self.fail_on, self.delay, self.interrupt_on = fail_on, delay, interrupt_on
         self.started: list[tuple[str, str, str]] = []
         self.ended: list[tuple[str, str, str]] = []
         self.active = self.peak = 0
         self._lock = threading.Lock()
+
+    @property
+    def write_parallelism(self) -> int:
+        return self.width
 
     @classmethod
     def from_config(cls, config, context):  # pragma: no cover - not built from specs here

@@ -11,8 +11,8 @@ from urllib.parse import quote, urlsplit
 import jsonschema
 import pytest
 import yaml
-from conftest import AUTH_HEADERS, CREDENTIALS
 
+from tests.providers.autotask.conftest import AUTH_HEADERS, CREDENTIALS
 from tests.sandbox.api_spec import autotask
 
 CASSETTES = sorted((Path(__file__).parent / "cassettes").glob("*.yaml"))

@@ -9,12 +9,12 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from conftest import CREDENTIALS, ZONE, page, threshold_body
 
 from providers.autotask.budget import RequestBudget
 from providers.autotask.client import zone_root
 from providers.autotask.filters import in_chunks
 from reconciler.errors import ProviderError
+from tests.providers.autotask.conftest import CREDENTIALS, ZONE, page, threshold_body
 
 
 def test_zone_is_discovered_once_and_kept(make_client, at_vcr):

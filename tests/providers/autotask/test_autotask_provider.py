@@ -6,7 +6,6 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from conftest import CREDENTIALS
 
 from providers.autotask.provider import AutotaskProvider
 from reconciler.errors import ConfigError, ProviderError
@@ -14,6 +13,7 @@ from reconciler.model import ProviderConfig, Scope, UnitSpan
 from reconciler.model.psa import CHARGE, MAIN
 from reconciler.plan.change import Change
 from reconciler.provider import ProviderContext
+from tests.providers.autotask.conftest import CREDENTIALS
 
 SCOPE = Scope(
     sync_date=date(2024, 6, 15),

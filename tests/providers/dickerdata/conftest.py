@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 import vcr
-from dickerdata_testkit import ACCOUNT, BASE_URL, TOKEN, Clock, FakeSession, make_vcr
 
 from providers.dickerdata.client import DickerDataClient
 from providers.dickerdata.transport import KeyTransport
+from tests.providers.dickerdata.dickerdata_testkit import ACCOUNT, BASE_URL, TOKEN, Clock, FakeSession, make_vcr
 
 
 @pytest.fixture

@@ -11,11 +11,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from dickerdata_testkit import FIXTURES
 
 from providers.dickerdata.exports import ExportFolder
 from reconciler.errors import SourceError
 from reconciler.model import Scope
+from tests.providers.dickerdata.dickerdata_testkit import FIXTURES
 
 ANNUITY_CSV = FIXTURES / "annuity-information-2024-06.csv"
 INVOICE_CSV = FIXTURES / "csp-invoice-report-2024-06.csv"

@@ -11,11 +11,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import yaml
-from dickerdata_testkit import ACCOUNT, CASSETTES, TOKEN, make_vcr
 
 from providers.dickerdata.provider import DickerDataProvider
 from reconciler.errors import SourceError
 from reconciler.model import Scope
+from tests.providers.dickerdata.dickerdata_testkit import ACCOUNT, CASSETTES, TOKEN, make_vcr
 
 LIVE_KEYS = ("live-key-5e0d1c7a-1", "live-key-5e0d1c7a-2")
 TENANT = "8a1f0c52-6d0e-4b7e-9a51-1f2c3d4e5f60"

@@ -7,7 +7,6 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
-from dickerdata_testkit import FIXTURES
 
 from providers.dickerdata import values
 from providers.dickerdata.client import DEFAULT_BASE_URL
@@ -15,6 +14,7 @@ from providers.dickerdata.provider import DickerDataProvider
 from reconciler.errors import ConfigError
 from reconciler.model import ProviderConfig, Scope
 from reconciler.provider import ProviderContext
+from tests.providers.dickerdata.dickerdata_testkit import FIXTURES
 
 
 def _context(tmp_path, **environ) -> ProviderContext:

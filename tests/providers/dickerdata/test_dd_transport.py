@@ -7,10 +7,10 @@ import uuid
 from datetime import date, timedelta
 
 import pytest
-from dickerdata_testkit import ACCOUNT, TOKEN
 
 from providers.dickerdata.transport import KeyTransport
 from reconciler.errors import ConfigError, SourceError
+from tests.providers.dickerdata.dickerdata_testkit import ACCOUNT, TOKEN
 
 GRANT_1 = {"AccessKey": "issued-key-one", "ExpireDateTime": "2024-06-15T02:00:00", "Status": "GRANTED"}
 GRANT_2 = {"AccessKey": "issued-key-two", "ExpireDateTime": "2024-06-15T03:00:00+00:00", "Status": "GRANTED"}
