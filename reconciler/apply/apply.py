@@ -11,7 +11,7 @@ converges because it plans from a fresh read: only what is still missing is writ
 A target whose `write_parallelism` is above 1 is written from that many threads at once:
 each licence's writes still go in the plan's order, one after the other, and the first
 write of every licence is sent before the second of any (a queue in the order writes become
-ready), so that, say, the contract services Autotask's adjustments created are looked up
+ready), so that, say, records a PSA creates with the first writes can be looked up
 together for their descriptions. Once the run stops, the writes in flight finish and are
 journaled; none is started after. `fail_fast` writes one at a time: its first failure is the
 last write.
