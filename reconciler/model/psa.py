@@ -22,9 +22,8 @@ CHARGE = "charge"
 
 ACTIVE_STATUS = "Active"
 
-# A PSA record's id as the PSA writes it: a number (a ConnectWise agreement, an Autotask
-# contract) or text (a Xero repeating invoice's UUID). The engine compares and shows ids,
-# never computes with them.
+# A PSA record's id as the PSA writes it: a number (PSAs that number their records) or text
+# (PSAs whose ids are UUIDs). The engine compares and shows ids, never computes with them.
 PsaId: TypeAlias = int | str
 
 
