@@ -104,3 +104,24 @@ def test_doctor_takes_a_contact_mapped_as_the_agreement_for_monthly_sync(run) ->
     code, out = run("doctor", "--date", "2024-06-15")
     assert code == 0, out
     assert "mapped repeating invoices: 4 of 4 found and in use" in out
+
+
+def test_automap_proposes_a_client_from_its_contact_and_repeating_invoice(run) -> None:
+    """A Dicker Data customer without a client file is matched to the contact of the same
+    name and the contact's only repeating invoice; a contact without one is not proposed."""
+    shutil.copytree(EXAMPLE, run.root, ignore=shutil.ignore_patterns(".ncesync"))
+    mapped = run.root / "specs" / "clients" / "coastal-engineering-co.yaml"
+    expected = {
+        k: v
+        for k, _, v in (line.partition(": ") for line in mapped.read_text().splitlines())
+        if k in ("dd_customer_id", "psa_company_id", "agreement_id")
+    }
+    mapped.unlink()
+    code, out = run("automap", "--write")
+    assert code == 0, out
+    assert "+ Coastal Engineering & Co [2f6c48f6-5d2c-4938-ad6b-76db51ed2f15], 35 seats" in out
+    assert "Lakeside Consulting Partners" in out and "has no active agreement" in out
+    written = mapped.read_text()
+    for key, value in expected.items():
+        assert f"{key}: {value}" in written
+    assert run("validate")[0] == 0
