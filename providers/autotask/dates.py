@@ -49,8 +49,8 @@ def read_date(value: Any, zone: ZoneInfo) -> date | None:
 def write_date(day: date | str, database_zone: ZoneInfo) -> str:
     """The value to send for date `day`: read as the literal date or converted from UTC to
     the database's zone, it is `day` either way."""
-    if isinstance(day, str):
-        day = date.fromisoformat(day[:10])
+    if isinstance(day, str):  # a plan's calendar date (YYYY-MM-DD), never a zoned time
+        day = date.fromisoformat(day)
     hours_west = max(_hours_behind_utc(day, database_zone), 0)
     hour = 0 if hours_west == 0 else 1 + hours_west
     return f"{day.isoformat()}T{hour:02d}:00:00"
