@@ -117,7 +117,7 @@ def test_operations_doc_shows_the_build_and_the_demo_job_in_the_container() -> N
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     demo = makefile.split("\ndemo:", 1)[1].split("\n\n", 1)[0]
     steps = [
-        shlex.split(line.strip().replace("$(DEMO) ", "", 1).replace(" -C .", "", 1))
+        shlex.split(line.strip().replace("$(DEMO) ", "", 1).replace(" -C $(DEPLOYMENT)", "", 1))
         for line in demo.splitlines()
         if line.strip().startswith("$(DEMO) ")
     ]
