@@ -1,4 +1,5 @@
-"""Measurement: one `ncesync` command in a child process, its wall time and peak memory.
+"""Measurement: one `ncesync` command in a child process, its wall time, client CPU time
+and peak memory.
 
 The sandbox runs in the benchmark's own process, so the child's peak resident memory is
 the product's alone; the sandbox counts the requests per endpoint.
@@ -42,6 +43,7 @@ class Measurement:
     stderr: str = ""
     refused: dict[str, int] = field(default_factory=dict)  # 429s for requests past a vendor's limit
     peaks: dict[str, int] = field(default_factory=dict)  # most requests in flight at once
+    cpu_seconds: float = float("nan")  # the child's user + system time: ncesync's own CPU
 
     def total(self, vendor: str | None = None) -> int:
         return sum(n for label, n in self.requests.items() if vendor is None or label.split(" ")[1] == vendor)
@@ -78,7 +80,10 @@ def run_cli(server: SandboxServer, root: Path, phase: str, *args: str, client_tr
         text=True,
     )
     stderr = child.stderr.read() if child.stderr else ""
-    child.wait()
+    # wait4 rather than wait: the child's own rusage, which the sandbox threads of this
+    # process do not share.
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
     seconds = time.perf_counter() - started
     return Measurement(
         phase,
@@ -90,6 +95,7 @@ def run_cli(server: SandboxServer, root: Path, phase: str, *args: str, client_tr
         stderr,
         server.concurrency.refused(),
         server.concurrency.peaks(),
+        usage.ru_utime + usage.ru_stime,
     )
 
 

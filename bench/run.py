@@ -4,6 +4,7 @@ Usage: python bench/run.py [--sizes 100,1000,5000] [--psa connectwise,autotask]
                            [--workdir DIR] [--no-readme]
        python bench/run.py --latency [0.2+0.05] [--sizes 400,2000,5000] [--repeats 3]
                            [--parallelism N] [--cw-limit N] [--client-tree DIR]
+       python bench/run.py --cpu [--sizes 2000,5000] [--repeats 3]
 Results go to stdout and between the markers of bench/README.md.
 """
 
@@ -17,7 +18,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # `python bench/run.py` from the repository root
 
-from bench import latency_report  # noqa: E402
+from bench import cpu, latency_report  # noqa: E402
 from bench.deployment import BenchDeployment  # noqa: E402
 from bench.latency import DEFAULT_LATENCY, run_latency  # noqa: E402
 from bench.planning import time_planning  # noqa: E402
@@ -28,6 +29,7 @@ from providers.sandbox.latency import Latency  # noqa: E402
 
 log = logging.getLogger("bench")
 LATENCY_SIZES = "400,2000,5000"
+CPU_SIZES = "2000,5000"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -47,7 +49,9 @@ def main(argv: list[str] | None = None) -> int:
         metavar="FIXED+JITTER",
         help="the nightly run at vendor speed: seconds per answer (default 0.2+0.05)",
     )
-    parser.add_argument("--repeats", type=int, default=3, help="--latency: runs per figure (the median is shown)")
+    parser.add_argument(
+        "--repeats", type=int, default=3, help="--latency, --cpu: runs per figure (the median is shown)"
+    )
     parser.add_argument("--parallelism", type=int, default=None, help="--latency: ncesync's --parallelism")
     parser.add_argument(
         "--cw-limit",
@@ -61,6 +65,11 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="--latency: run ncesync from this source tree (an older commit: before and after)",
     )
+    parser.add_argument(
+        "--cpu",
+        action="store_true",
+        help=f"ncesync's own CPU for a ConnectWise plan (default sizes {CPU_SIZES}; --repeats)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     logging.getLogger("providers").setLevel(logging.WARNING)
@@ -68,6 +77,8 @@ def main(argv: list[str] | None = None) -> int:
     psas = [p for p in args.psa.split(",") if p]
     if args.latency is not None:
         return _latency(args, psas)
+    if args.cpu:
+        return _cpu(args)
     sizes = [int(s) for s in (args.sizes or "100,1000,5000").split(",") if s]
     results = []
     for psa in psas:
@@ -110,6 +121,18 @@ def _latency(args: argparse.Namespace, psas: list[str]) -> int:
     sys.stdout.write(text)
     if not args.no_readme:
         write_readme(HERE / "README.md", text, begin=latency_report.BEGIN, end=latency_report.END)
+    return 0
+
+
+def _cpu(args: argparse.Namespace) -> int:
+    results = []
+    for size in [int(s) for s in (args.sizes or CPU_SIZES).split(",") if s]:
+        log.info("bench: building psa=connectwise clients=%d", size)
+        results.append(cpu.run_cpu(BenchDeployment.build(args.workdir, "connectwise", size), repeats=args.repeats))
+    text = cpu.markdown(results)
+    sys.stdout.write(text)
+    if not args.no_readme:
+        write_readme(HERE / "README.md", text, begin=cpu.BEGIN, end=cpu.END)
     return 0
 
 

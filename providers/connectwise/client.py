@@ -30,6 +30,11 @@ API_VERSION = "2026.4"
 ACCEPT = f"application/vnd.connectwise.com+json; version={API_VERSION}"
 DEFAULT_CODEBASE = "v4_6_release"
 PAGE_SIZE = 1000  # the vendor's hard maximum
+# Requests in flight at once. ConnectWise publishes no concurrency limit and answers 429
+# with Retry-After when it wants fewer (which the client waits out). A nightly plan is one
+# additions read per agreement: at 200-250 ms an answer, 5,000 agreements take about 5 min
+# four at a time and about 2 min ten at a time (bench/README.md, "At vendor latency").
+DEFAULT_PARALLELISM = 10
 MAX_PAGES = 10_000  # a server that ignores `page` must not keep us looping forever
 API_ROOT = "/apis/3.0"
 
@@ -53,7 +58,7 @@ class ConnectWiseClient(HttpClient):
         retry: RetryPolicy = RetryPolicy(),
         sleep: Callable[[float], None] | None = None,  # None: the shared clock (reconciler/clock.py)
         session: requests.Session | None = None,
-        parallelism: int = 4,
+        parallelism: int = DEFAULT_PARALLELISM,
         page_size: int = PAGE_SIZE,
     ):
         base = f"{site_url.rstrip('/')}/{codebase.strip('/')}{API_ROOT}"

@@ -16,7 +16,7 @@ from typing import Any, TypedDict
 from urllib.parse import urlsplit
 
 from providers.connectwise import doctor, mapping
-from providers.connectwise.client import DEFAULT_CODEBASE, ConnectWiseClient
+from providers.connectwise.client import DEFAULT_CODEBASE, DEFAULT_PARALLELISM, ConnectWiseClient
 from providers.endpoint import endpoint_url, sandbox_endpoint
 from providers.http import RetryPolicy
 from providers.options import timeouts, whole_number
@@ -83,7 +83,7 @@ class ConnectWiseProvider(TargetProvider):
             codebase=str(options.get("codebase") or DEFAULT_CODEBASE),
             timeout=timeouts(options.get("timeout")),
             retry=RetryPolicy(),
-            parallelism=whole_number(options.get("parallelism", 4), "psa.parallelism"),
+            parallelism=whole_number(options.get("parallelism", DEFAULT_PARALLELISM), "psa.parallelism"),
             **credentials,
         )
         return cls(

@@ -14,7 +14,7 @@ def test_parallelism_overrides_the_psa_blocks_option(small_cw):
     with Runtime(deployment, sync_date=TODAY, environ=dict(os.environ), parallelism=2) as runtime:
         assert runtime.target.client.parallelism == 2
     with Runtime(deployment, sync_date=TODAY, environ=dict(os.environ)) as runtime:
-        assert runtime.target.client.parallelism == 4  # the ConnectWise default
+        assert runtime.target.client.parallelism == 10  # the ConnectWise default
 
 
 def test_autotask_parallelism_is_capped_by_the_vendor_limit(at):
