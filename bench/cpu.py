@@ -69,10 +69,10 @@ def markdown(results: list[CpuResult]) -> str:
         )
     if len(results) >= 2:
         small, large = results[0], results[-1]
-        lines += [
-            "",
+        growth = (
             f"{large.deployment.clients:,} vs {small.deployment.clients:,} clients: "
             f"{large.median_cpu / small.median_cpu:.2f}x the CPU for "
-            f"{large.deployment.clients / small.deployment.clients:.1f}x the clients.",
-        ]
+            f"{large.deployment.clients / small.deployment.clients:.1f}x the clients."
+        )
+        lines += ["", growth]
     return "\n".join(lines) + "\n"
