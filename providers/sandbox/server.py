@@ -11,13 +11,14 @@ successful writes are persisted.
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 import re
 import signal
 import sys
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -157,7 +158,16 @@ class SandboxServer:
             return self._writes
 
     def world(self) -> dict[str, Any]:
+        """A copy of the whole world (every vendor, every record)."""
         return self.store.snapshot()
+
+    def records(
+        self, vendor: str, collection: str, where: Callable[[dict[str, Any]], bool] = lambda _: True
+    ) -> list[dict[str, Any]]:
+        """A copy of the records of one collection that `where` keeps: what a check reads back
+        after a run, without copying the rest of the world."""
+        with self.store.lock:
+            return [copy.deepcopy(r) for r in self.store.records(vendor, collection) if where(r)]
 
     # -- one request --------------------------------------------------------------------
 

@@ -48,9 +48,6 @@ class SandboxPsa:
     def close(self) -> None:
         """The sandbox belongs to the suite, which stops it."""
 
-    def _world(self) -> dict[str, Any]:
-        return self.sandbox.world()[self.psa]
-
     # -- reading the records back ----------------------------------------------------------
 
     def count_on(self, agreement_id: int, product_id: str, day: date) -> int:
@@ -90,16 +87,19 @@ class SandboxPsa:
         service = int(product_id)
         return [
             (_day(r["startDate"]), _day(r["endDate"]), int(r["units"]), Decimal(str(r["price"])))
-            for r in self._world()["contractServiceUnits"]
-            if r["contractID"] == agreement_id and r["serviceID"] == service
+            for r in self.sandbox.records(
+                self.psa,
+                "contractServiceUnits",
+                lambda r: r["contractID"] == agreement_id and r["serviceID"] == service,
+            )
         ]
 
     def _additions(self, agreement_id: int, product_id: str) -> list[dict[str, Any]]:
-        return [
-            a
-            for a in self._world()["additions"]
-            if a["agreementId"] == agreement_id and a["product"]["identifier"] == product_id
-        ]
+        return self.sandbox.records(
+            self.psa,
+            "additions",
+            lambda a: a["agreementId"] == agreement_id and a["product"]["identifier"] == product_id,
+        )
 
 
 def _active(addition: dict[str, Any], day: date) -> bool:

@@ -72,7 +72,7 @@ class XeroPsa:
     ) -> Decimal:
         template = self._template(agreement_id)
         made_on = period[0] if style == "advance" else period[1] + ONE_DAY
-        invoices = self.sandbox.world()["xero"].get("invoices", [])
+        invoices = self.sandbox.records("xero", "invoices")
         made = next(
             (
                 i
@@ -105,7 +105,8 @@ class XeroPsa:
 
     def _template(self, agreement_id: int) -> dict[str, Any]:
         wanted = self.templates[agreement_id]
-        return next(t for t in self.sandbox.world()["xero"]["repeatingInvoices"] if t["RepeatingInvoiceID"] == wanted)
+        (template,) = self.sandbox.records("xero", "repeatingInvoices", lambda t: t["RepeatingInvoiceID"] == wanted)
+        return template
 
 
 def _amount(line: dict[str, Any]) -> Decimal:

@@ -127,10 +127,14 @@ class Document:
 
 
 class Validator:
-    """A compiled schema: fast when the body is valid; the precise reason when it is not."""
+    """A compiled schema: fast when the body is valid; the precise reason when it is not.
+
+    Neither engine checks `format` (jsonschema does not by default; the fast one is given
+    the schema without it), so the two agree on what is valid and the precise one only
+    runs to explain a real problem."""
 
     def __init__(self, root: dict[str, Any]):
-        self._fast: Callable[[Any], Any] = fastjsonschema.compile(root)
+        self._fast: Callable[[Any], Any] = fastjsonschema.compile(_without_formats(root))
         self._root = root
 
     def problem(self, body: Any) -> str | None:
@@ -143,6 +147,15 @@ class Validator:
                 return None
             where = "/".join(str(p) for p in error.absolute_path) or "(body)"
             return f"{where}: {error.message[:300]}"
+
+
+def _without_formats(node: Any) -> Any:
+    """A copy without `format` annotations (a property named "format" is a schema, kept)."""
+    if isinstance(node, list):
+        return [_without_formats(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    return {k: _without_formats(v) for k, v in node.items() if not (k == "format" and isinstance(v, str))}
 
 
 @cache

@@ -140,8 +140,7 @@ class Simulation:
             assert result.ok, f"{self.case.label} {day}: the PSA refused a write: {[f.why for f in result.failures]}"
             again = plan_run(runtime).plan
         assert again.changes == (), f"{self.case.label} {day}: a rerun would write {again.changes}"
-        world = self.server.world()
-        subscriptions = world["dickerdata"]["subscriptions"]
+        subscriptions = self.server.records("dickerdata", "subscriptions")
         for licence in self.licences:
             n = desired([s for s in subscriptions if s["TenantId"] == licence.tenant], (licence.prefix,))
             licence.seen[day] = n
