@@ -43,6 +43,9 @@ from providers.sandbox.xero_identity import XeroIdentity, XeroLimits
 from providers.sandbox.xero_records import xero_error
 
 log = logging.getLogger(__name__)
+# How often the serving thread looks for a stop: `stop()` waits up to this long, and the
+# tests start and stop a sandbox hundreds of times.
+STOP_POLL = 0.01
 Matched = tuple[Route, dict[str, str]] | None  # a route and its path parameters (Router.match)
 
 MOUNTS = (
@@ -127,7 +130,7 @@ class SandboxServer:
         self._httpd = httpd
         self.url = f"http://127.0.0.1:{httpd.server_address[1]}"
         self._thread = threading.Thread(
-            target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="ncesync-sandbox", daemon=True
+            target=httpd.serve_forever, kwargs={"poll_interval": STOP_POLL}, name="ncesync-sandbox", daemon=True
         )
         self._thread.start()
         log.info("sandbox: started url=%s world=%s", self.url, self.store.path)

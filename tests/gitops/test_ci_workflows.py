@@ -220,7 +220,7 @@ def test_gitlab_plan_note_is_created_once_then_updated_in_place() -> None:
     module = _plan_comment()
     _FakeGitLab.notes = [{"id": 1, "body": "LGTM"}]
     server = HTTPServer(("127.0.0.1", 0), _FakeGitLab)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True)
     thread.start()
     env = {
         "CI_API_V4_URL": f"http://127.0.0.1:{server.server_port}/api/v4",

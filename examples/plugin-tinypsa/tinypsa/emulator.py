@@ -123,7 +123,7 @@ class TinyPsaEmulator:
         """Serve on 127.0.0.1 (a free port) in a daemon thread; returns the base URL."""
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, args=(0.05,), name="tinypsa-emulator", daemon=True).start()
+        threading.Thread(target=self._server.serve_forever, args=(0.01,), name="tinypsa-emulator", daemon=True).start()
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
         log.info("tinypsa.emulator: serving url=%s", self.url)
         return self.url
