@@ -3,7 +3,9 @@
 Validating a generated world of 5,000 Autotask clients (1.4 million unit rows) against the
 schema takes over a minute, and every test and benchmark run loads a copy of a world this
 process has already validated or generated. So the digests of the texts found valid are
-remembered for the life of the process: the same bytes are validated once.
+remembered for the life of the process: the same bytes are validated once. A world not
+seen before is checked by the schema compiled to Python (fastjsonschema, about ten times
+quicker); only when that finds a problem does jsonschema list every violation and where.
 """
 
 from __future__ import annotations
@@ -14,11 +16,13 @@ import logging
 import os
 import tempfile
 import threading
+from collections.abc import Callable
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, cast
 
+import fastjsonschema
 from jsonschema import Draft202012Validator
 
 from reconciler.apply.oslock import OsLock
@@ -53,8 +57,18 @@ def _validator() -> Draft202012Validator:
     return Draft202012Validator(world_schema())
 
 
+@lru_cache(maxsize=1)
+def _fast_check() -> Callable[[Any], Any]:
+    return cast("Callable[[Any], Any]", fastjsonschema.compile(world_schema()))
+
+
 def validate_world(world: Any, *, source: str = "world") -> None:
     """Raise ConfigError listing every schema violation (path and message)."""
+    try:
+        _fast_check()(world)
+        return
+    except fastjsonschema.JsonSchemaException:
+        pass  # jsonschema (the schema's own draft, 2020-12) decides and says where
     errors = sorted(_validator().iter_errors(world), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
         lines = [f"{source}: {e.json_path}: {e.message}" for e in errors[:20]]
