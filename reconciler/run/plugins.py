@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from importlib.metadata import entry_points
+from functools import cache
+from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +19,17 @@ SANDBOX_GROUP = "ncesync.sandbox"
 COMMANDS_GROUP = "ncesync.commands"
 
 
+@cache
+def _registered(group: str) -> tuple[EntryPoint, ...]:
+    """The entry points of `group`, read once per process: reading them scans the metadata of
+    every installed distribution, and a run looks its provider up several times (the same
+    installation all along: a plug-in installed later is seen by the next run)."""
+    return tuple(entry_points(group=group))
+
+
 def provider_class(name: str) -> type[Provider]:
     """The class registered under `name`; a clear error listing what is installed otherwise."""
-    found = {ep.name: ep for ep in entry_points(group=GROUP)}
+    found = {ep.name: ep for ep in _registered(GROUP)}
     if name not in found:
         known = ", ".join(sorted(found)) or "none"
         raise ConfigError(f"unknown provider {name!r} (installed providers: {known})")
@@ -43,7 +52,7 @@ def words_of(name: str) -> Words:
 
 def sandbox_starter() -> Callable[[Path, str, date], EmbeddedSandbox]:
     """The function that starts the embedded sandbox; a clear error when none is installed."""
-    found = [ep for ep in entry_points(group=SANDBOX_GROUP) if ep.name == "embedded"]
+    found = [ep for ep in _registered(SANDBOX_GROUP) if ep.name == "embedded"]
     if not found:
         raise ConfigError(
             "a provider says `endpoint: sandbox`, but no sandbox is installed "
@@ -55,4 +64,4 @@ def sandbox_starter() -> Callable[[Path, str, date], EmbeddedSandbox]:
 
 def plugin_commands() -> list[Any]:
     """Click commands that plug-ins add to `ncesync` (e.g. `ncesync sandbox`)."""
-    return [ep.load() for ep in sorted(entry_points(group=COMMANDS_GROUP), key=lambda ep: ep.name)]
+    return [ep.load() for ep in sorted(_registered(COMMANDS_GROUP), key=lambda ep: ep.name)]
