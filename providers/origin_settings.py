@@ -43,7 +43,9 @@ class OriginSettings:
         prepare_request), for this URL's host."""
         settings: dict[str, Any] = {"proxies": {**self._session.proxies, **get_environ_proxies(url)}}
         bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
-        if bundle and self._session.verify is True:
+        # A bundle only matters to TLS; handed to a plain-http call it would cost a stat()
+        # of the bundle's path per request (requests checks whether it is a folder) for nothing.
+        if bundle and self._session.verify is True and url.lower().startswith("https:"):
             settings["verify"] = bundle
         if not self._session.auth:
             auth = get_netrc_auth(url)

@@ -43,3 +43,9 @@ def test_a_client_with_its_own_session_stops_the_session_scanning_the_environmen
     assert client.session.trust_env is False
     handed_in = requests.Session()
     assert HttpClient("https://x.example", session=handed_in).session.trust_env is True
+
+
+def test_a_ca_bundle_is_not_handed_to_a_plain_http_call(monkeypatch) -> None:
+    """No TLS, nothing to verify: requests would only stat the bundle's path on every call."""
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/msp-bundle.pem")
+    assert "verify" not in OriginSettings(requests.Session()).of("http://127.0.0.1:8080/connectwise/x")
