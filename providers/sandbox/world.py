@@ -5,7 +5,8 @@ schema takes over a minute, and every test and benchmark run loads a copy of a w
 process has already validated or generated. So the digests of the texts found valid are
 remembered for the life of the process: the same bytes are validated once. A world not
 seen before is checked by the schema compiled to Python (fastjsonschema, about ten times
-quicker); only when that finds a problem does jsonschema list every violation and where.
+quicker; reconciler/specs/schema.py `compiled`); only when that finds a problem does
+jsonschema list every violation and where.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from jsonschema import Draft202012Validator
 
 from reconciler.apply.oslock import OsLock
 from reconciler.errors import ConfigError
+from reconciler.specs.schema import compiled
 
 log = logging.getLogger(__name__)
 
@@ -58,17 +60,19 @@ def _validator() -> Draft202012Validator:
 
 
 @lru_cache(maxsize=1)
-def _fast_check() -> Callable[[Any], Any]:
-    return cast("Callable[[Any], Any]", fastjsonschema.compile(world_schema()))
+def _fast_check() -> Callable[[Any], Any] | None:
+    return compiled(world_schema())
 
 
 def validate_world(world: Any, *, source: str = "world") -> None:
     """Raise ConfigError listing every schema violation (path and message)."""
-    try:
-        _fast_check()(world)
-        return
-    except fastjsonschema.JsonSchemaException:
-        pass  # jsonschema (the schema's own draft, 2020-12) decides and says where
+    fast = _fast_check()
+    if fast is not None:
+        try:
+            fast(world)
+            return
+        except fastjsonschema.JsonSchemaException:
+            pass  # jsonschema (the schema's own draft, 2020-12) decides and says where
     errors = sorted(_validator().iter_errors(world), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
         lines = [f"{source}: {e.json_path}: {e.message}" for e in errors[:20]]

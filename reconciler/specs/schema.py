@@ -1,14 +1,23 @@
-"""The JSON Schemas in schemas/ (installed as reconciler.schemas) and validation against them."""
+"""The JSON Schemas in schemas/ (installed as reconciler.schemas) and validation against them.
+
+A deployment of 5,000 clients validates 5,000 client files: jsonschema took most of the time
+specs take to load. A schema that only uses keywords draft-07 reads as 2020-12 does (no
+`$ref` beside other checks, no `unevaluated*`, no `format`) is also compiled to Python
+(fastjsonschema), which says "valid" about ten times quicker; only a document it refuses is
+walked by jsonschema, the schema's own draft, which finds and words every problem. A schema
+outside that subset (settings) is validated by jsonschema alone.
+"""
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cache
 from importlib import resources
 from typing import Any, cast
 
+import fastjsonschema
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
@@ -40,8 +49,52 @@ def validator(name: str) -> Draft202012Validator:
     return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
+# Keywords both drafts read alike; a schema using any other is not compiled.
+_SHARED_KEYWORDS = frozenset(
+    {
+        "$schema", "$id", "$defs", "$ref", "title", "description", "$comment", "type", "enum",
+        "const", "properties", "additionalProperties", "patternProperties", "propertyNames",
+        "required", "items", "minItems", "maxItems", "uniqueItems", "minLength", "maxLength",
+        "pattern", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "oneOf",
+        "anyOf", "allOf", "not",
+    }
+)  # fmt: skip
+_NAMED = ("properties", "patternProperties", "$defs")  # their keys are names, not keywords
+
+
+@cache
+def quick_check(name: str) -> Callable[[Any], Any] | None:
+    """The schema `name` compiled to Python, or None (see `compiled`)."""
+    return compiled(load_schema(name))
+
+
+def compiled(schema: dict[str, Any]) -> Callable[[Any], Any] | None:
+    """`schema` compiled to Python (raises fastjsonschema.JsonSchemaException on an invalid
+    document), or None when it uses what draft-07 reads otherwise than 2020-12."""
+    return cast("Callable[[Any], Any]", fastjsonschema.compile(schema)) if _shared_subset(schema) else None
+
+
+def _shared_subset(node: Any, named: bool = False) -> bool:
+    if isinstance(node, list):
+        return all(_shared_subset(item) for item in node)
+    if not isinstance(node, dict):
+        return True
+    if named:
+        return all(_shared_subset(value) for value in node.values())
+    if not set(node) <= _SHARED_KEYWORDS or ("$ref" in node and set(node) - {"$ref", "description", "title"}):
+        return False
+    return all(_shared_subset(value, key in _NAMED) for key, value in node.items())
+
+
 def schema_problems(doc: YamlDocument, name: str) -> list[Problem]:
     """Every schema violation of `doc`, each located at the offending key or value."""
+    quick = quick_check(name)
+    if quick is not None:
+        try:
+            quick(doc.data)
+            return []
+        except fastjsonschema.JsonSchemaException:
+            pass  # jsonschema finds and words every problem
     problems = []
     for error in validator(name).iter_errors(doc.data):
         for leaf in _leaves(error):

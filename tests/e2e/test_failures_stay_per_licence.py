@@ -49,7 +49,8 @@ def test_a_refused_write_leaves_every_other_licence_synced(run, monkeypatch, psa
     writes_before_it = changes.index(refused)
 
     monkeypatch.setenv(ENV_VAR, json.dumps([{"kind": "status", "status": 500, "write_index": writes_before_it + 1}]))
-    code, out = run("apply", "--date", DAY, "--auto-approve")
+    # One write at a time, so that the sandbox's write number N is the plan's change N.
+    code, out = run("apply", "--date", DAY, "--auto-approve", "--parallelism", "1")
     assert code == 1, out
     assert "Not written" in out and "HTTP 500" in out and "next run: plans this licence again" in out
     assert "Traceback" not in out
