@@ -18,7 +18,7 @@ from reconciler.specs.schema import compiled, quick_check, validator
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = {
     "client": sorted(ROOT.glob("examples/*/specs/clients/*.yaml")) + sorted(ROOT.glob("specs/clients/*.yaml")),
-    "products": sorted(ROOT.glob("examples/*/specs/products.yaml")) + [ROOT / "specs" / "products.yaml"],
+    "products": [*sorted(ROOT.glob("examples/*/specs/products.yaml")), ROOT / "specs" / "products.yaml"],
 }
 VALUES = st.recursive(
     st.none() | st.booleans() | st.integers(-3, 10**6) | st.floats(allow_nan=False) | st.text(max_size=12),
