@@ -24,16 +24,21 @@ def is_blank(value: Any) -> bool:
 class VendorRecord:
     """One JSON object plus where it came from, for messages.
 
-    `error` is the exception class raised (ProviderError for a PSA, SourceError for the
-    source of truth).
+    `where` may be a function that words it: a read parses tens of thousands of records and
+    words the place of almost none. `error` is the exception class raised (ProviderError
+    for a PSA, SourceError for the source of truth).
     """
 
-    def __init__(self, data: Any, where: str, *, error: type[ProviderError] = ProviderError):
-        if not isinstance(data, Mapping):
-            raise error(f"{where}: expected a JSON object, got {type(data).__name__}")
+    def __init__(self, data: Any, where: str | Callable[[], str], *, error: type[ProviderError] = ProviderError):
+        self._where = where
         self.data = data
-        self.where = where
         self.error = error
+        if not isinstance(data, Mapping):
+            raise error(f"{self.where}: expected a JSON object, got {type(data).__name__}")
+
+    @property
+    def where(self) -> str:
+        return self._where if isinstance(self._where, str) else self._where()
 
     def required(self, name: str, parse: Callable[[Any], T]) -> T:
         value = self.data.get(name)
@@ -60,7 +65,7 @@ class VendorRecord:
         value = self.data.get(name)
         if value is None:
             raise self.error(f"{self.where}: field {name} is missing; refusing to guess it")
-        return VendorRecord(value, f"{self.where}: {name}", error=self.error)
+        return VendorRecord(value, lambda: f"{self.where}: {name}", error=self.error)
 
     def _parse(self, name: str, value: Any, parse: Callable[[Any], T]) -> T:
         try:
@@ -71,6 +76,8 @@ class VendorRecord:
 
 def whole(value: Any) -> int:
     """A seat count: an integer, or a number with no fraction (CW sends 15.0)."""
+    if type(value) is int:  # the common case, and exact as it is
+        return value
     if isinstance(value, bool):
         raise ValueError("a count, not true/false")
     amount = _finite(value)

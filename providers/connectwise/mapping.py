@@ -131,7 +131,7 @@ def line_from_json(record: dict[str, Any], agreement_id: int) -> PsaLine:
     Quantity, product and price are required: a damaged addition must stop the run, not be
     read as zero seats or as "no line" (which would plan a duplicate).
     """
-    data = VendorRecord(record, f"ConnectWise addition {_label(record)} of agreement {agreement_id}")
+    data = VendorRecord(record, lambda: f"ConnectWise addition {_label(record)} of agreement {agreement_id}")
     description = data.optional("description", string) or ""
     marker = read_marker(description)
     return PsaLine(
