@@ -143,6 +143,28 @@ class Deployment:
     def client(self, dd_customer_id: str) -> ClientMapping | None:
         return self._clients_by_id.get(dd_customer_id)
 
+    def product_for(self, stock_code: str) -> ProductMapping | None:
+        """The first active product mapping (products.yaml's order) naming this stock code
+        exactly or by its prefix; None when none does or the code cannot be read. Remembered
+        per code: a plan asks for every subscription of every client (40,000 at 5,000
+        clients), and matched each against every product's codes."""
+        memo = self._products_by_code
+        if stock_code not in memo:
+            memo[stock_code] = self._match(stock_code)
+        return memo[stock_code]
+
+    def _match(self, stock_code: str) -> ProductMapping | None:
+        try:
+            code = StockCode.parse(stock_code)
+        except ValueError:
+            return None
+        matches = [p for p in self.products.values() if p.active and any(code.matches(s) for s in p.stock_codes)]
+        return matches[0] if matches else None
+
+    @cached_property
+    def _products_by_code(self) -> dict[str, ProductMapping | None]:
+        return {}
+
     @cached_property
     def _clients_by_id(self) -> dict[str, ClientMapping]:
         """The first mapping of each customer, as a scan would find it (the safety guards ask

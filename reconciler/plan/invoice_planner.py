@@ -18,7 +18,6 @@ from reconciler.model.psa import CHARGE, PsaLine
 from reconciler.plan.change import Change
 from reconciler.plan.fingerprint import client_content
 from reconciler.plan.invoice_totals import InvoiceTotals
-from reconciler.plan.licences import product_for
 from reconciler.plan.plan import ClientDigest, ClientSummary, Issue, Plan, PlanDraft, Unmapped, digest
 from reconciler.plan.planner import PlanRequest
 
@@ -178,7 +177,7 @@ def _mapped(
         code = keyed.line.stock_code
         if client.excludes(code) or keyed.line.quantity == 0:
             continue
-        product = product_for(code, request.deployment.products)
+        product = request.deployment.product_for(code)
         if product is None:
             unmapped[code] = unmapped.get(code, 0) + keyed.line.quantity
             continue

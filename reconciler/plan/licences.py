@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from reconciler.model import ClientMapping, Deployment, ProductMapping, PsaState, StockCode, Subscription
+from reconciler.model import ClientMapping, Deployment, ProductMapping, PsaState, Subscription
 from reconciler.model.licence import Licence
 from reconciler.model.psa import PsaId, id_order
 
@@ -21,16 +21,6 @@ class ClientLicences:
     licences: dict[tuple[PsaId, str], Licence] = field(default_factory=dict)
     unmapped: list[Subscription] = field(default_factory=list)  # no product mapping
     warnings: list[str] = field(default_factory=list)
-
-
-def product_for(stock_code: str, products: dict[str, ProductMapping]) -> ProductMapping | None:
-    """The active product mapping naming this stock code exactly or by its prefix."""
-    try:
-        code = StockCode.parse(stock_code)
-    except ValueError:
-        return None
-    matches = [p for p in products.values() if p.active and any(code.matches(s) for s in p.stock_codes)]
-    return matches[0] if matches else None
 
 
 def group(
@@ -46,11 +36,11 @@ def group(
     excluded = {p.psa_product for p in by_product.values() if client.excludes_product(p)}
     for sub in sorted(subscriptions, key=lambda s: (s.stock_code, s.subscription_id)):
         if client.excludes(sub.stock_code):
-            product = product_for(sub.stock_code, deployment.products)
+            product = deployment.product_for(sub.stock_code)
             if product is not None:
                 excluded.add(product.psa_product)
             continue
-        product = product_for(sub.stock_code, deployment.products)
+        product = deployment.product_for(sub.stock_code)
         if product is None:
             result.unmapped.append(sub)
             continue
