@@ -24,11 +24,17 @@ demo: $(BIN)/python
 	$(DEMO) apply -C $(DEPLOYMENT) --auto-approve
 	$(DEMO) plan -C $(DEPLOYMENT) --detailed-exitcode
 
-# The tests run on every core (pytest-xdist); the example plug-in is installed so that the
-# conformance suite runs against a PSA that ncesync does not ship.
+# The tests run on one worker more than the machine has cores (pytest-xdist, idle workers
+# take tests from busy ones): about a fifth of the suite waits on real processes and sockets
+# (kill -9, signals, racing applies, vendor latency), and the spare worker fills that time.
+# Compiled bytecode is kept even where the environment says not to (PYTHONDONTWRITEBYTECODE):
+# the suite starts ncesync in many processes, each of which would compile every module
+# again. The example plug-in is installed so that the conformance suite runs against a PSA
+# that ncesync does not ship. docs/testing.md says what runs and how long it takes.
+WORKERS ?= $(shell echo $$(( $$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1) + 1 )))
 test: $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]' -e examples/plugin-tinypsa
-	$(BIN)/python -m pytest -n auto
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -n $(WORKERS) --dist worksteal
 
 # Quality gates: formatting, lint rules, strict types, and the import contracts (the engine
 # imports no plug-in). Rules and why: pyproject.toml, [tool.ruff], [tool.mypy], [tool.importlinter].

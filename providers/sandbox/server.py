@@ -155,6 +155,10 @@ class SandboxServer:
         self.stop()
 
     @property
+    def stopping(self) -> bool:
+        return self._stopping.is_set()
+
+    @property
     def writes(self) -> int:
         """Write requests answered so far (a fault's `write_index` counts from the start)."""
         with self._writes_lock:
@@ -298,6 +302,19 @@ class _Http(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False  # a slow-response fault must not hold up stop()
     sandbox: SandboxServer
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A request that ended in an exception: logged, never printed as a traceback on
+        the terminal of the command that runs the embedded sandbox. Once the sandbox is
+        stopping (the command was interrupted), an answer that cannot be sent is expected."""
+        kind = sys.exc_info()[0]
+        name = kind.__name__ if kind else "error"
+        if self.sandbox.stopping:
+            log.debug("sandbox: a request ended while stopping (%s)", name, exc_info=True)
+        else:
+            log.warning(
+                "sandbox: a request from %s failed (%s)", client_address, name, exc_info=log.isEnabledFor(logging.DEBUG)
+            )
 
 
 class _Handler(BaseHTTPRequestHandler):

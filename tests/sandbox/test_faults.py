@@ -85,3 +85,20 @@ def test_a_lost_listing_counts_as_a_request_but_no_records_returned(cw: VendorSe
     assert (sandbox.counts[label], sandbox.counts.records().get(label, 0)) == (1, 0)
     received = cw.get("/finance/agreements/1001/additions").json()
     assert received and sandbox.counts.records()[label] == len(received)
+
+
+def test_a_request_that_fails_while_the_sandbox_stops_prints_no_traceback(sandbox, capsys, caplog) -> None:
+    """Ctrl-C during a slow answer: the handler wakes to a closed connection. That is logged
+    at debug, never printed as a traceback on the terminal of the interrupted command."""
+    httpd = sandbox._httpd
+    sandbox._stopping.set()
+    try:
+        with caplog.at_level("DEBUG", logger="providers.sandbox.server"):
+            try:
+                raise BrokenPipeError("the client is gone")
+            except BrokenPipeError:
+                httpd.handle_error(None, ("127.0.0.1", 1))
+    finally:
+        sandbox._stopping.clear()
+    assert capsys.readouterr().err == ""
+    assert any("ended while stopping (BrokenPipeError)" in r.getMessage() for r in caplog.records)
