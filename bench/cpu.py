@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from bench.deployment import TODAY, BenchDeployment
-from bench.measure import Measurement, run_cli
+from bench.measure import Measurement, require_exit, run_cli
 from bench.report import machine
 from providers.sandbox import SandboxServer
 
@@ -43,11 +43,7 @@ def run_cpu(deployment: BenchDeployment, *, repeats: int = 3) -> CpuResult:
         runs = []
         for _ in range(repeats):
             m = run_cli(server, deployment.root, "plan", *PLAN)
-            if m.exit_code != 0:
-                raise RuntimeError(
-                    f"{deployment.psa} {deployment.clients} plan: exit {m.exit_code}\n{m.stderr[-2000:]}"
-                )
-            runs.append(m)
+            runs.append(require_exit(m, f"{deployment.psa} {deployment.clients}"))
     finally:
         server.stop()
     return CpuResult(deployment, tuple(runs))

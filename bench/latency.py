@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.deployment import TODAY, BenchDeployment
-from bench.measure import Measurement, run_cli
+from bench.measure import Measurement, require_exit, run_cli
 from providers.sandbox import SandboxServer
 from providers.sandbox.concurrency import Limit
 from providers.sandbox.latency import Latency
@@ -81,11 +81,7 @@ def run_latency(
                     m.total(deployment.psa),
                     sum(m.refused.values()),
                 )
-                if m.exit_code != 0:
-                    raise RuntimeError(
-                        f"{deployment.psa} {deployment.clients} {phase}: exit {m.exit_code}\n{m.stderr[-2000:]}"
-                    )
-                runs[phase].append(m)
+                runs[phase].append(require_exit(m, f"{deployment.psa} {deployment.clients}"))
         finally:
             server.stop()
     return [LatencyResult(deployment, latency, phase, tuple(runs[phase])) for phase, _ in PHASES]

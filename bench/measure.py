@@ -99,6 +99,14 @@ def run_cli(server: SandboxServer, root: Path, phase: str, *args: str, client_tr
     )
 
 
+def require_exit(m: Measurement, what: str, allowed: tuple[int, ...] = (0,)) -> Measurement:
+    """`m`, or a RuntimeError with the end of the command's stderr when it ended otherwise:
+    a failed run's figures must not reach a table."""
+    if m.exit_code not in allowed:
+        raise RuntimeError(f"{what} {m.phase}: exit {m.exit_code}\n{m.stderr[-2000:]}")
+    return m
+
+
 def _peak_mb(stderr: str) -> float:
     kilobytes = [line[len(PEAK) :] for line in stderr.splitlines() if line.startswith(PEAK)]
     return int(kilobytes[-1]) / 1024 if kilobytes else float("nan")

@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass
 
 from bench.deployment import TODAY, BenchDeployment
-from bench.measure import Measurement, run_cli
+from bench.measure import Measurement, require_exit, run_cli
 from providers.sandbox import SandboxServer
 
 log = logging.getLogger(__name__)
@@ -45,11 +45,9 @@ def run_scenario(deployment: BenchDeployment, *, quiet: bool = True) -> Scenario
                 result.peak_mb,
                 result.total(),
             )
-            if result.exit_code not in EXPECTED_EXIT.get(phase, (0,)):
-                raise RuntimeError(
-                    f"{deployment.psa} {deployment.clients} {phase}: exit {result.exit_code}\n{result.stderr[-2000:]}"
-                )
-            measurements.append(result)
+            measurements.append(
+                require_exit(result, f"{deployment.psa} {deployment.clients}", EXPECTED_EXIT.get(phase, (0,)))
+            )
     finally:
         server.stop()
     return ScenarioResult(deployment, tuple(measurements))
