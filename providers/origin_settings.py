@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
-from requests.utils import get_environ_proxies, get_netrc_auth
+from requests.utils import get_environ_proxies, get_netrc_auth, select_proxy
 
 
 class OriginSettings:
@@ -43,9 +43,12 @@ class OriginSettings:
         prepare_request), for this URL's host."""
         settings: dict[str, Any] = {"proxies": {**self._session.proxies, **get_environ_proxies(url)}}
         bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
-        # A bundle only matters to TLS; handed to a plain-http call it would cost a stat()
-        # of the bundle's path per request (requests checks whether it is a folder) for nothing.
-        if bundle and self._session.verify is True and url.lower().startswith("https:"):
+        # A bundle only matters to TLS (the host's, or an https proxy's); handed to a plain
+        # call it would cost a stat() of its path per request (requests checks whether it is
+        # a folder) for nothing.
+        proxy = select_proxy(url, settings["proxies"]) or ""
+        tls = url.lower().startswith("https:") or proxy.lower().startswith("https:")
+        if bundle and self._session.verify is True and tls:
             settings["verify"] = bundle
         if not self._session.auth:
             auth = get_netrc_auth(url)

@@ -174,7 +174,8 @@ class SandboxServer:
         """A copy of the records of one collection that `where` keeps: what a check reads back
         after a run, without copying the rest of the world."""
         with self.store.lock:
-            return [copy.deepcopy(r) for r in self.store.records(vendor, collection) if where(r)]
+            found = self.store.data.get(vendor, {}).get(collection, [])
+            return [copy.deepcopy(r) for r in found if where(r)]
 
     # -- one request --------------------------------------------------------------------
 

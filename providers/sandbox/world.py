@@ -23,12 +23,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, cast
 
-import fastjsonschema
 from jsonschema import Draft202012Validator
 
 from reconciler.apply.oslock import OsLock
 from reconciler.errors import ConfigError
-from reconciler.specs.schema import compiled
+from reconciler.specs.schema import compiled, quick_accepts
 
 log = logging.getLogger(__name__)
 
@@ -66,13 +65,8 @@ def _fast_check() -> Callable[[Any], Any] | None:
 
 def validate_world(world: Any, *, source: str = "world") -> None:
     """Raise ConfigError listing every schema violation (path and message)."""
-    fast = _fast_check()
-    if fast is not None:
-        try:
-            fast(world)
-            return
-        except fastjsonschema.JsonSchemaException:
-            pass  # jsonschema (the schema's own draft, 2020-12) decides and says where
+    if quick_accepts(_fast_check(), world):
+        return
     errors = sorted(_validator().iter_errors(world), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
         lines = [f"{source}: {e.json_path}: {e.message}" for e in errors[:20]]

@@ -164,7 +164,7 @@ def catalog_item(record: Record) -> CatalogItem:
         id=data.text("ItemID"),
         description=data.optional("Name", string) or "",
         price=sales.required("UnitPrice", decimal),
-        cost=VendorRecord(purchases, data.where).optional("UnitPrice", decimal) or Decimal("0"),
+        cost=VendorRecord(purchases, lambda: data.where).optional("UnitPrice", decimal) or Decimal("0"),
     )
 
 

@@ -10,6 +10,7 @@ outside that subset (settings) is validated by jsonschema alone.
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from collections.abc import Callable, Mapping
@@ -65,13 +66,29 @@ _NAMED = ("properties", "patternProperties", "$defs")  # their keys are names, n
 @cache
 def quick_check(name: str) -> Callable[[Any], Any] | None:
     """The schema `name` compiled to Python, or None (see `compiled`)."""
+    validator(name)  # the schema itself is checked first
     return compiled(load_schema(name))
 
 
 def compiled(schema: dict[str, Any]) -> Callable[[Any], Any] | None:
     """`schema` compiled to Python (raises fastjsonschema.JsonSchemaException on an invalid
-    document), or None when it uses what draft-07 reads otherwise than 2020-12."""
-    return cast("Callable[[Any], Any]", fastjsonschema.compile(schema)) if _shared_subset(schema) else None
+    document), or None when it uses what draft-07 reads otherwise than 2020-12. Compiled
+    from a copy: fastjsonschema rewrites the `$ref`s of the schema it is given."""
+    if not _shared_subset(schema):
+        return None
+    return cast("Callable[[Any], Any]", fastjsonschema.compile(copy.deepcopy(schema)))
+
+
+def quick_accepts(check: Callable[[Any], Any] | None, document: Any) -> bool:
+    """True when the compiled `check` finds `document` valid; False when there is none or it
+    refuses (then jsonschema decides, and words every problem)."""
+    if check is None:
+        return False
+    try:
+        check(document)
+    except fastjsonschema.JsonSchemaException:
+        return False
+    return True
 
 
 def _shared_subset(node: Any, named: bool = False) -> bool:
@@ -81,20 +98,23 @@ def _shared_subset(node: Any, named: bool = False) -> bool:
         return True
     if named:
         return all(_shared_subset(value) for value in node.values())
-    if not set(node) <= _SHARED_KEYWORDS or ("$ref" in node and set(node) - {"$ref", "description", "title"}):
+    if not set(node) <= _SHARED_KEYWORDS:
         return False
-    return all(_shared_subset(value, key in _NAMED) for key, value in node.items())
+    ref = node.get("$ref")
+    if ref is not None and (set(node) - {"$ref", "description", "title"} or not str(ref).startswith("#")):
+        return False  # draft-07 ignores what stands beside a $ref; only local references
+    if isinstance(node.get("items"), list) or ("$id" in node and "#" in str(node["$id"])):
+        return False  # tuple `items` and fragment ids mean other things in 2020-12
+    return all(_shared_subset(value, key in _NAMED) for key, value in node.items() if key not in _VALUES)
+
+
+_VALUES = ("enum", "const", "required", "description", "title", "$comment")  # data, not schemas
 
 
 def schema_problems(doc: YamlDocument, name: str) -> list[Problem]:
     """Every schema violation of `doc`, each located at the offending key or value."""
-    quick = quick_check(name)
-    if quick is not None:
-        try:
-            quick(doc.data)
-            return []
-        except fastjsonschema.JsonSchemaException:
-            pass  # jsonschema finds and words every problem
+    if quick_accepts(quick_check(name), doc.data):
+        return []
     problems = []
     for error in validator(name).iter_errors(doc.data):
         for leaf in _leaves(error):

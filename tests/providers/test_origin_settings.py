@@ -48,4 +48,17 @@ def test_a_client_with_its_own_session_stops_the_session_scanning_the_environmen
 def test_a_ca_bundle_is_not_handed_to_a_plain_http_call(monkeypatch) -> None:
     """No TLS, nothing to verify: requests would only stat the bundle's path on every call."""
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/msp-bundle.pem")
+    for name in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
     assert "verify" not in OriginSettings(requests.Session()).of("http://127.0.0.1:8080/connectwise/x")
+
+
+def test_a_ca_bundle_goes_with_a_plain_call_through_an_https_proxy(monkeypatch) -> None:
+    """The proxy's own certificate is checked against the bundle."""
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/msp-bundle.pem")
+    monkeypatch.setenv("HTTP_PROXY", "https://proxy.example:3129")
+    monkeypatch.setenv("http_proxy", "https://proxy.example:3129")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    settings = OriginSettings(requests.Session()).of("http://psa.example/x")
+    assert settings["verify"] == "/etc/ssl/msp-bundle.pem"

@@ -1,21 +1,30 @@
-"""The compiled schema check (reconciler/specs/schema.py `compiled`) says "valid" exactly when
-jsonschema finds no problem: documents mutated at random from real specs, both ways; and a
-schema that draft-07 would read otherwise is never compiled."""
+"""The compiled schema check (reconciler/specs/schema.py `compiled`) never says "valid" where
+jsonschema (the schemas' own draft, 2020-12) finds a problem: documents mutated at random
+from real specs, as the specs loader reads them, and from a generated sandbox world. It may
+refuse more (then jsonschema decides); on these documents it agrees. A schema draft-07 would
+read otherwise is never compiled, and compiling leaves the loaded schema as it was."""
 
 from __future__ import annotations
 
 import copy
+import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-import fastjsonschema
-import yaml
-from hypothesis import given
+import pytest
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from jsonschema import Draft202012Validator
 
-from reconciler.specs.schema import compiled, quick_check, validator
+from providers.sandbox.generator import WORLD_REL, generate
+from providers.sandbox.world import world_schema
+from reconciler.specs.schema import compiled, load_schema, quick_accepts, quick_check, validator
+from reconciler.specs.yamlfile import load_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
+PROPERTY = settings(max_examples=100, deadline=None, derandomize=True, database=None,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])  # fmt: skip
 EXAMPLES = {
     "client": sorted(ROOT.glob("examples/*/specs/clients/*.yaml")) + sorted(ROOT.glob("specs/clients/*.yaml")),
     "products": [*sorted(ROOT.glob("examples/*/specs/products.yaml")), ROOT / "specs" / "products.yaml"],
@@ -57,32 +66,72 @@ def _mutated(doc: Any, data: st.DataObject) -> Any:
     return doc
 
 
-def _agree(name: str, doc: Any) -> None:
-    quick = quick_check(name)
-    assert quick is not None
-    try:
-        quick(doc)
-        fast_valid = True
-    except fastjsonschema.JsonSchemaException:
-        fast_valid = False
-    problems = list(validator(name).iter_errors(doc))
-    assert fast_valid == (not problems), (doc, [p.message for p in problems])
+def _never_more_lenient(check: Any, precise: Any, doc: Any) -> bool:
+    """Fails when the compiled check accepts what jsonschema refuses; True when both accept."""
+    fast = quick_accepts(check, doc)
+    problems = [p.message for p in precise.iter_errors(doc)]
+    assert not (fast and problems), (doc, problems)
+    return fast == (not problems)
 
 
+def _spec(path: Path) -> Any:
+    return load_yaml(path, path.name).data  # as the specs loader reads it (amounts as Decimal)
+
+
+@PROPERTY
 @given(st.data())
-def test_the_compiled_client_check_agrees_with_jsonschema(data: st.DataObject) -> None:
-    source = data.draw(st.sampled_from(EXAMPLES["client"]))
-    _agree("client", _mutated(yaml.safe_load(source.read_text("utf-8")), data))
+def test_the_compiled_client_check_never_accepts_what_jsonschema_refuses(data: st.DataObject) -> None:
+    doc = _mutated(_spec(data.draw(st.sampled_from(EXAMPLES["client"]))), data)
+    _never_more_lenient(quick_check("client"), validator("client"), doc)
 
 
+@PROPERTY
 @given(st.data())
-def test_the_compiled_products_check_agrees_with_jsonschema(data: st.DataObject) -> None:
-    source = data.draw(st.sampled_from(EXAMPLES["products"]))
-    _agree("products", _mutated(yaml.safe_load(source.read_text("utf-8")), data))
+def test_the_compiled_products_check_never_accepts_what_jsonschema_refuses(data: st.DataObject) -> None:
+    doc = _mutated(_spec(data.draw(st.sampled_from(EXAMPLES["products"]))), data)
+    _never_more_lenient(quick_check("products"), validator("products"), doc)
+
+
+def test_unchanged_client_files_pass_the_compiled_check() -> None:
+    """The quick path is taken on real client files, or it would save nothing."""
+    for path in EXAMPLES["client"]:
+        assert _never_more_lenient(quick_check("client"), validator("client"), _spec(path)), path
+        assert quick_accepts(quick_check("client"), _spec(path)), path
+
+
+@pytest.fixture(scope="module")
+def world_checks(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Any, Any]:
+    """A generated one-client world, the compiled world check and jsonschema's."""
+    root = tmp_path_factory.mktemp("world")
+    generate(root, clients=1, seed=4, psa="autotask", today=date(2024, 6, 15))
+    world = json.loads((root / WORLD_REL).read_text("utf-8"))
+    check, precise = compiled(world_schema()), Draft202012Validator(world_schema())
+    assert _never_more_lenient(check, precise, world)  # the generated world passes both
+    return world, check, precise
+
+
+@PROPERTY
+@given(st.data())
+def test_the_compiled_world_check_never_accepts_what_jsonschema_refuses(
+    world_checks: tuple[Any, Any, Any], data: st.DataObject
+) -> None:
+    world, check, precise = world_checks
+    _never_more_lenient(check, precise, _mutated(world, data))
 
 
 def test_a_schema_draft_07_reads_otherwise_is_left_to_jsonschema() -> None:
     assert quick_check("settings") is None  # unevaluatedProperties, format
-    beside_a_ref = {"$defs": {"n": {"type": "integer"}}, "properties": {"a": {"$ref": "#/$defs/n", "minimum": 3}}}
-    assert compiled(beside_a_ref) is None
-    assert compiled({"properties": {"a": {"$ref": "#/$defs/n"}}, "$defs": {"n": {"type": "integer"}}}) is not None
+    number = {"$defs": {"n": {"type": "integer"}}}
+    assert compiled({**number, "properties": {"a": {"$ref": "#/$defs/n", "minimum": 3}}}) is None
+    assert compiled({"properties": {"a": {"$ref": "https://example.com/n.json"}}}) is None
+    assert compiled({"items": [{"type": "integer"}]}) is None
+    assert compiled({"properties": {"a": {"$id": "#a", "type": "integer"}}}) is None
+    assert compiled({**number, "properties": {"a": {"$ref": "#/$defs/n"}}}) is not None
+
+
+def test_compiling_leaves_the_loaded_schema_as_it_was() -> None:
+    """`ncesync schema` prints the loaded schema, and jsonschema validates with it."""
+    quick_check.cache_clear()
+    assert quick_check("client") is not None
+    on_disk = json.loads((ROOT / "schemas" / "client.schema.json").read_text("utf-8"))
+    assert load_schema("client") == on_disk
