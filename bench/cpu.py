@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass
-from datetime import datetime, timezone
 
 from bench.deployment import TODAY, BenchDeployment
 from bench.measure import Measurement, require_exit, run_cli
-from bench.report import machine
+from bench.report import run_line
 from providers.sandbox import SandboxServer
 
 BEGIN = "<!-- bench:cpu:begin -->"
@@ -50,10 +49,9 @@ def run_cpu(deployment: BenchDeployment, *, repeats: int = 3) -> CpuResult:
 
 
 def markdown(results: list[CpuResult]) -> str:
-    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     repeats = max((len(r.runs) for r in results), default=0)
     lines = [
-        f"Run {when} on: {machine()}; each figure the median of {repeats} runs, no latency.",
+        run_line(f"each figure the median of {repeats} runs, no latency"),
         "",
         "| PSA | clients | client CPU s | wall s | PSA requests |",
         "| --- | ---: | ---: | ---: | ---: |",

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from datetime import datetime, timezone
 from math import ceil
 
 from bench.latency import LatencyResult
 from bench.measure import Measurement
-from bench.report import machine
+from bench.report import run_line
 
 BEGIN = "<!-- bench:latency:begin -->"
 END = "<!-- bench:latency:end -->"
@@ -45,10 +44,9 @@ def records_read(m: Measurement, psa: str) -> int:
 
 
 def markdown(results: list[LatencyResult]) -> str:
-    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     repeats = max((len(r.runs) for r in results), default=0)
     lines = [
-        f"Run {when} on: {machine()}; each figure the median of {repeats} runs.",
+        run_line(f"each figure the median of {repeats} runs"),
         "",
         (
             "| PSA | clients | latency | phase | wall s (median) | min-max | PSA requests | floor | records read "

@@ -29,10 +29,15 @@ def machine() -> str:
     )
 
 
-def markdown(results: list[ScenarioResult], planning: list[PlanningTiming]) -> str:
+def run_line(how: str = "") -> str:
+    """The line above a table: when and on what it was measured, then `how` (repeats...)."""
     when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return f"Run {when} on: {machine()}{'; ' + how if how else ''}."
+
+
+def markdown(results: list[ScenarioResult], planning: list[PlanningTiming]) -> str:
     lines = [
-        f"Run {when} on: {machine()}.",
+        run_line(),
         "",
         "| PSA | clients | phase | exit | wall s | peak MB | PSA requests | PSA writes | DD requests |",
         "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |",

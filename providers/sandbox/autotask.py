@@ -19,7 +19,6 @@ from providers.sandbox.store import WorldStore
 from providers.sandbox.threshold import TIMEFRAME_MINUTES, RequestWindow
 from providers.sandbox_credentials import SANDBOX_CREDENTIALS
 
-__all__ = ["AutotaskApi", "at_error"]
 CHILDREN = {"Services": "contractServices", "ServiceUnits": "contractServiceUnits", "Charges": "contractCharges"}
 WRITABLE = {  # entityInformation: (create, update, delete) through the API
     "Companies": (True, True, False),

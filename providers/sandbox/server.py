@@ -26,7 +26,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from providers.sandbox.access_keys import AccessKeys
-from providers.sandbox.autotask import AutotaskApi, at_error
+from providers.sandbox.autotask import AutotaskApi
+from providers.sandbox.autotask_errors import at_error
 from providers.sandbox.concurrency import Concurrency, Limit, endpoint_of
 from providers.sandbox.connectwise import ConnectWiseApi
 from providers.sandbox.counter import RequestCounter

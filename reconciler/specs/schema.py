@@ -61,6 +61,7 @@ _SHARED_KEYWORDS = frozenset(
     }
 )  # fmt: skip
 _NAMED = ("properties", "patternProperties", "$defs")  # their keys are names, not keywords
+_VALUES = ("enum", "const", "required", "description", "title", "$comment")  # data, not schemas
 
 
 @cache
@@ -106,9 +107,6 @@ def _shared_subset(node: Any, named: bool = False) -> bool:
     if isinstance(node.get("items"), list) or ("$id" in node and "#" in str(node["$id"])):
         return False  # tuple `items` and fragment ids mean other things in 2020-12
     return all(_shared_subset(value, key in _NAMED) for key, value in node.items() if key not in _VALUES)
-
-
-_VALUES = ("enum", "const", "required", "description", "title", "$comment")  # data, not schemas
 
 
 def schema_problems(doc: YamlDocument, name: str) -> list[Problem]:
