@@ -5,6 +5,7 @@ secrets this process knows, masked in every form they travel in wherever text le
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import re
 import threading
@@ -51,17 +52,46 @@ class Redactor:
     when a URL is nested in another), escaped inside JSON or a repr, and base64-encoded (HTTP
     Basic auth, where it sits at any offset inside a longer encoded string). Each form is
     masked; of a base64 encoding, the characters that depend on the secret alone.
+
+    Each secret's forms are one pattern, compiled once per process (`_pattern_of`): adding a
+    secret costs that secret alone, not the whole set again (a process that syncs many times
+    is issued a Dicker Data key per run). Every character that any form of any secret covers
+    is masked; overlapping matches, of one secret or of two, become one '***', so no part of
+    a longer secret survives next to a shorter one.
     """
 
     def __init__(self, secrets: list[str]):
-        values = {s for s in secrets if s and len(s) >= MIN_SECRET}
-        forms = {form for value in values for form in encodings(value)}
-        self._pattern = _alternation(forms)
+        values = sorted({s for s in secrets if s and len(s) >= MIN_SECRET})
+        self._patterns = [p for p in map(_pattern_of, values) if p is not None]
 
     def __call__(self, text: str) -> str:
-        if self._pattern is None or not text:
+        if not self._patterns or not text:
             return text
-        return self._pattern.sub("***", text)
+        spans = sorted(m.span() for pattern in self._patterns for m in pattern.finditer(text))
+        if not spans:
+            return text
+        pieces, done = [], 0
+        for start, end in _merged(spans):
+            pieces += [text[done:start], "***"]
+            done = end
+        pieces.append(text[done:])
+        return "".join(pieces)
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted spans with the overlapping ones joined (touching ones stay apart: '******')."""
+    merged = [spans[0]]
+    for start, end in spans[1:]:
+        if start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+@functools.lru_cache(maxsize=4096)
+def _pattern_of(secret: str) -> re.Pattern[str] | None:
+    return _alternation(encodings(secret))
 
 
 MIN_SECRET = 4  # shorter values would mask ordinary words

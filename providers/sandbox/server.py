@@ -11,7 +11,6 @@ successful writes are persisted.
 
 from __future__ import annotations
 
-import copy
 import logging
 import os
 import re
@@ -37,7 +36,7 @@ from providers.sandbox.exchange import Rejection, Reply, Request
 from providers.sandbox.faults import FaultPlan
 from providers.sandbox.latency import Latency
 from providers.sandbox.router import Route, Router
-from providers.sandbox.store import WorldStore
+from providers.sandbox.store import WorldStore, json_copy
 from providers.sandbox.threshold import RequestWindow
 from providers.sandbox.xero import XeroApi
 from providers.sandbox.xero_identity import XeroIdentity, XeroLimits
@@ -176,7 +175,7 @@ class SandboxServer:
         after a run, without copying the rest of the world."""
         with self.store.lock:
             found = self.store.data.get(vendor, {}).get(collection, [])
-            return [copy.deepcopy(r) for r in found if where(r)]
+            return [json_copy(r) for r in found if where(r)]
 
     # -- one request --------------------------------------------------------------------
 

@@ -9,7 +9,6 @@ changed it), and is saved before the lock is let go: no process overwrites anoth
 
 from __future__ import annotations
 
-import copy
 import os
 import threading
 from collections.abc import Iterator
@@ -139,7 +138,17 @@ class WorldStore:
 
     def snapshot(self) -> dict[str, Any]:
         with self.lock:
-            return copy.deepcopy(self.data)
+            return json_copy(self.data)
+
+
+def json_copy(value: Any) -> Any:
+    """A deep copy of JSON data (the world holds nothing else: it is saved with json.dumps),
+    without copy.deepcopy's bookkeeping for shared and cyclic objects, which JSON cannot have."""
+    if type(value) is dict:
+        return {key: json_copy(item) for key, item in value.items()}
+    if type(value) is list:
+        return [json_copy(item) for item in value]
+    return value
 
 
 def _signature(path: Path) -> tuple[int, int, int] | None:
