@@ -16,10 +16,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from providers.sandbox.record_index import RecordIndex
 from providers.sandbox.world import load_world, save_world_atomic, world_lock
+
+T = TypeVar("T")
 
 EACH_WRITE = "each_write"
 ON_STOP = "on_stop"
@@ -141,13 +143,13 @@ class WorldStore:
             return json_copy(self.data)
 
 
-def json_copy(value: Any) -> Any:
+def json_copy(value: T) -> T:
     """A deep copy of JSON data (the world holds nothing else: it is saved with json.dumps),
     without copy.deepcopy's bookkeeping for shared and cyclic objects, which JSON cannot have."""
-    if type(value) is dict:
-        return {key: json_copy(item) for key, item in value.items()}
-    if type(value) is list:
-        return [json_copy(item) for item in value]
+    if isinstance(value, dict):
+        return cast("T", {key: json_copy(item) for key, item in value.items()})
+    if isinstance(value, list):
+        return cast("T", [json_copy(item) for item in value])
     return value
 
 
