@@ -23,7 +23,7 @@ from providers.sandbox.generated_world import (
 )
 from providers.sandbox.generated_xero import contact_id, repeating_invoice_id, xero_world
 from providers.sandbox.working_copy import reset, working_world
-from providers.sandbox.world import dump_world, validate_world
+from providers.sandbox.world import validated_text
 
 __all__ = ["generate", "reset", "working_world"]
 
@@ -74,9 +74,9 @@ def generate(
         # The emulated database keeps the MSP's zone and serves dates the hardest way a
         # live tenant does: the UTC instant of local midnight, without a `Z`.
         world["meta"]["autotask_database"] = {"timezone": timezone, "served": "utc", "received": "utc_instant"}
-    validate_world(world, source="generated world")
+    text = validated_text(world, source="generated world")
     dest = Path(dest)
-    _write(dest / WORLD_REL, dump_world(world, validated=True))
+    _write(dest / WORLD_REL, text)
     _write_yaml(dest / "specs" / "settings.yaml", _settings(psa, sync, style, prorate, timezone))
     _write_yaml(dest / "specs" / "products.yaml", _products(psa))
     for plan in (p for p in plans if p.mapped):

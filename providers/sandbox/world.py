@@ -3,10 +3,12 @@
 Validating a generated world of 5,000 Autotask clients (1.4 million unit rows) against the
 schema takes over a minute, and every test and benchmark run loads a copy of a world this
 process has already validated or generated. So the digests of the texts found valid are
-remembered for the life of the process: the same bytes are validated once. A world not
-seen before is checked by the schema compiled to Python (fastjsonschema, about ten times
-quicker; reconciler/specs/schema.py `compiled`); only when that finds a problem does
-jsonschema list every violation and where.
+remembered for the life of the process: the same bytes are validated once. Once the worlds
+a process has checked add up to half a megabyte of text, the schema is compiled to Python
+(fastjsonschema, about fifteen times quicker; reconciler/specs/schema.py `SchemaCheck`);
+a small world, as the demo and most tests have, is checked by jsonschema alone, which takes
+less time than compiling would. When the compiled check finds a problem, jsonschema lists
+every violation and where.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ import logging
 import os
 import tempfile
 import threading
-from collections.abc import Callable
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -27,7 +28,7 @@ from jsonschema import Draft202012Validator
 
 from reconciler.apply.oslock import OsLock
 from reconciler.errors import ConfigError
-from reconciler.specs.schema import compiled, quick_accepts
+from reconciler.specs.schema import SchemaCheck, compiled
 
 log = logging.getLogger(__name__)
 
@@ -58,14 +59,14 @@ def _validator() -> Draft202012Validator:
     return Draft202012Validator(world_schema())
 
 
-@lru_cache(maxsize=1)
-def _fast_check() -> Callable[[Any], Any] | None:
-    return compiled(world_schema())
+WORLD_TEXT_BEFORE_COMPILING = 500_000  # characters: compiling costs what jsonschema takes for ~450 KB
+_QUICK = SchemaCheck(lambda: compiled(world_schema()), compile_after=WORLD_TEXT_BEFORE_COMPILING)
 
 
-def validate_world(world: Any, *, source: str = "world") -> None:
-    """Raise ConfigError listing every schema violation (path and message)."""
-    if quick_accepts(_fast_check(), world):
+def validate_world(world: Any, *, source: str = "world", size: int) -> None:
+    """Raise ConfigError listing every schema violation (path and message). `size`: the
+    length of the world's JSON text (what decides whether compiling the schema pays)."""
+    if _QUICK.quickly_valid(world, size):
         return
     errors = sorted(_validator().iter_errors(world), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
@@ -87,18 +88,22 @@ def load_world(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from exc
     digest = hashlib.sha256(raw).digest()
     if not _known_valid(digest):
-        validate_world(world, source=str(path))
+        validate_world(world, source=str(path), size=len(raw))
         _remember_valid(digest)
     return cast("dict[str, Any]", world)  # valid against the world schema, whose top level is an object
 
 
-def dump_world(world: dict[str, Any], *, validated: bool = False) -> str:
-    """The canonical text of a world: sorted keys, two-space indent, final newline.
-    `validated`: the caller has just validated `world`, so loading this text needs no
-    second validation in this process."""
-    text = json.dumps(world, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-    if validated:
-        _remember_valid(hashlib.sha256(text.encode("utf-8")).digest())
+def dump_world(world: dict[str, Any]) -> str:
+    """The canonical text of a world: sorted keys, two-space indent, final newline."""
+    return json.dumps(world, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def validated_text(world: dict[str, Any], *, source: str) -> str:
+    """The world's canonical text, once `world` is found valid (ConfigError otherwise);
+    loading this text again in this process needs no second validation."""
+    text = dump_world(world)
+    validate_world(world, source=source, size=len(text))
+    _remember_valid(hashlib.sha256(text.encode("utf-8")).digest())
     return text
 
 

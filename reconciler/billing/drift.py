@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from deepdiff import DeepDiff
-
 from reconciler.model.psa import PsaLine
 from reconciler.money import ZERO, money_text, runrate_change
 from reconciler.plan.change import UPDATE_LINE, Change
@@ -76,8 +74,8 @@ def line_drift(
     if invoice_description is not None:
         current["invoice_description"] = line.invoice_description
         desired["invoice_description"] = invoice_description
-    # Most lines have not drifted: equal dicts need no field-by-field comparison.
-    changed = DeepDiff(current, desired).affected_root_keys if current != desired else ()
+    # Both dicts have the same keys and flat values (text, or None for a missing description).
+    changed = [key for key in current if current[key] != desired[key]]
     return Drift(
         before={k: current[k] for k in changed},
         after={k: desired[k] for k in changed},

@@ -2,10 +2,17 @@
 
 A deployment of 5,000 clients validates 5,000 client files: jsonschema took most of the time
 specs take to load. A schema that only uses keywords draft-07 reads as 2020-12 does (no
-`$ref` beside other checks, no `unevaluated*`, no `format`) is also compiled to Python
-(fastjsonschema), which says "valid" about ten times quicker; only a document it refuses is
-walked by jsonschema, the schema's own draft, which finds and words every problem. A schema
-outside that subset (settings) is validated by jsonschema alone.
+`$ref` beside other checks, no `unevaluated*`, no `format`) can also be compiled to Python
+(fastjsonschema), which says "valid" about fifteen times quicker; only a document it refuses
+is walked by jsonschema, the schema's own draft, which finds and words every problem. A
+schema outside that subset (settings) is validated by jsonschema alone.
+
+Compiling is not free: it costs as much as jsonschema checking about a hundred client files
+(or half a megabyte of sandbox world), and most runs check a handful. So a `SchemaCheck`
+compiles only once the documents it has checked reach that volume.
+
+The schemas themselves are package data, checked against their metaschema by the tests
+(tests/specs/test_schemas.py), not again by every process that loads them.
 """
 
 from __future__ import annotations
@@ -45,9 +52,7 @@ def load_schema(name: str) -> dict[str, Any]:
 
 @cache
 def validator(name: str) -> Draft202012Validator:
-    schema = load_schema(name)
-    Draft202012Validator.check_schema(schema)
-    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    return Draft202012Validator(load_schema(name), format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
 # Keywords both drafts read alike; a schema using any other is not compiled.
@@ -67,8 +72,38 @@ _VALUES = ("enum", "const", "required", "description", "title", "$comment")  # d
 @cache
 def quick_check(name: str) -> Callable[[Any], Any] | None:
     """The schema `name` compiled to Python, or None (see `compiled`)."""
-    validator(name)  # the schema itself is checked first
     return compiled(load_schema(name))
+
+
+SPEC_FILES_BEFORE_COMPILING = 100  # compiling the client schema costs what jsonschema takes for ~90 files
+
+
+class SchemaCheck:
+    """Says quickly that a document is valid, when it pays to: jsonschema alone decides until
+    the documents checked add up to `compile_after` (in the caller's unit: files, characters),
+    then the schema is compiled (`compile()`, None when it cannot be) and its verdict "valid"
+    is taken. `quickly_valid` False means "not known yet": the caller asks jsonschema, which
+    decides and words the problems. Both validators agree on every valid document, so which
+    one answered changes the time taken, never the outcome."""
+
+    def __init__(self, compile: Callable[[], Callable[[Any], Any] | None], *, compile_after: int):
+        self._compile = compile
+        self._compile_after = compile_after
+        self._checked = 0
+        self._fast: Callable[[Any], Any] | None = None
+        self._compiled = False
+
+    def quickly_valid(self, document: Any, weight: int = 1) -> bool:
+        self._checked += weight
+        if not self._compiled and self._checked >= self._compile_after:
+            self._fast, self._compiled = self._compile(), True
+        return quick_accepts(self._fast, document)
+
+
+@cache
+def spec_check(name: str) -> SchemaCheck:
+    """The quick check of spec files against schema `name`, one per process."""
+    return SchemaCheck(lambda: quick_check(name), compile_after=SPEC_FILES_BEFORE_COMPILING)
 
 
 def compiled(schema: dict[str, Any]) -> Callable[[Any], Any] | None:
@@ -111,7 +146,7 @@ def _shared_subset(node: Any, named: bool = False) -> bool:
 
 def schema_problems(doc: YamlDocument, name: str) -> list[Problem]:
     """Every schema violation of `doc`, each located at the offending key or value."""
-    if quick_accepts(quick_check(name), doc.data):
+    if spec_check(name).quickly_valid(doc.data):
         return []
     problems = []
     for error in validator(name).iter_errors(doc.data):

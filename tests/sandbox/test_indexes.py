@@ -64,7 +64,9 @@ def test_a_world_is_validated_once_per_content(
     calls: list[str] = []
     real = world_module.validate_world
     monkeypatch.setattr(
-        world_module, "validate_world", lambda w, source: (calls.append(source), real(w, source=source))
+        world_module,
+        "validate_world",
+        lambda w, source, size: (calls.append(source), real(w, source=source, size=size)),
     )
     copy = tmp_path / "copy.json"
     copy.write_bytes(world_path.read_bytes() + b" ")  # content this process has not seen

@@ -16,10 +16,19 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
+from jsonschema.validators import validator_for
 
 from providers.sandbox.generator import WORLD_REL, generate
 from providers.sandbox.world import world_schema
-from reconciler.specs.schema import compiled, load_schema, quick_accepts, quick_check, validator
+from reconciler.specs.schema import (
+    SchemaCheck,
+    compiled,
+    load_schema,
+    quick_accepts,
+    quick_check,
+    schema_names,
+    validator,
+)
 from reconciler.specs.yamlfile import load_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -135,3 +144,51 @@ def test_compiling_leaves_the_loaded_schema_as_it_was() -> None:
     assert quick_check("client") is not None
     on_disk = json.loads((ROOT / "schemas" / "client.schema.json").read_text("utf-8"))
     assert load_schema("client") == on_disk
+
+
+@pytest.mark.parametrize("name", schema_names())
+def test_every_shipped_schema_is_valid_against_its_metaschema(name: str) -> None:
+    """Processes no longer check the schemas they load; this does, once."""
+    schema = load_schema(name)
+    validator_for(schema).check_schema(schema)
+    assert schema.get("$schema"), f"{name}: the schema names its draft"
+
+
+def test_a_few_documents_are_left_to_jsonschema_and_many_are_compiled_once() -> None:
+    compiles: list[int] = []
+
+    def compile_client() -> Any:
+        compiles.append(1)
+        return quick_check("client")
+
+    check = SchemaCheck(compile_client, compile_after=3)
+    doc = _spec(EXAMPLES["client"][0])
+    assert [check.quickly_valid(doc), check.quickly_valid(doc)] == [False, False]  # jsonschema decides
+    assert compiles == []
+    assert [check.quickly_valid(doc) for _ in range(5)] == [True] * 5
+    assert compiles == [1]
+    broken = {**doc, "unknown_setting": 1}
+    assert not check.quickly_valid(broken)  # refused: jsonschema words the problem
+
+
+def test_loading_a_small_deployment_compiles_nothing(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A run on a handful of client files and a small world is quicker without compiling."""
+    import providers.sandbox.world as world_module
+    import reconciler.specs.schema as schema_module
+    from reconciler.specs import load_deployment
+
+    calls: list[Any] = []
+    monkeypatch.setattr(schema_module, "compiled", lambda schema: calls.append(schema))
+    monkeypatch.setattr(world_module, "compiled", lambda schema: calls.append(schema))
+    monkeypatch.setattr(world_module, "_QUICK", SchemaCheck(lambda: world_module.compiled(world_schema()),
+                                                           compile_after=world_module.WORLD_TEXT_BEFORE_COMPILING))  # fmt: skip
+    schema_module.spec_check.cache_clear()
+    try:
+        generate(tmp_path, clients=4, seed=2, psa="connectwise", today=date(2024, 6, 15))
+        load_deployment(tmp_path)
+        assert calls == []
+        big = world_module.WORLD_TEXT_BEFORE_COMPILING
+        world_module.validate_world(json.loads((tmp_path / WORLD_REL).read_text("utf-8")), size=big)
+        assert calls == [world_schema()]  # a world of half a megabyte compiles the schema
+    finally:
+        schema_module.spec_check.cache_clear()
