@@ -17,7 +17,7 @@ import pytest
 from providers.sandbox.server import SandboxServer
 from reconciler import clock
 from reconciler.secrets import KNOWN
-from tests.contract.exchanges import Recorder, exchange_of, problems
+from tests.contract.exchanges import Recorder, sent_of
 
 RECORDER = Recorder()
 _handle = SandboxServer.handle
@@ -26,7 +26,7 @@ _handle = SandboxServer.handle
 def _recording_handle(self: SandboxServer, method: str, target: str, headers: dict[str, str], body: bytes) -> Any:
     reply = _handle(self, method, target, headers, body)
     if reply is not None:  # a lost response answers nothing to check
-        RECORDER.add(exchange_of(method, target, headers, reply))
+        RECORDER.add(sent_of(method, target, headers, reply))
     return reply
 
 
@@ -37,9 +37,7 @@ SandboxServer.handle = _recording_handle  # type: ignore[method-assign]
 def sandbox_answers_match_the_vendor_documents() -> Iterator[None]:
     RECORDER.take()
     yield
-    found = []
-    for exchange in RECORDER.take():
-        found += [f"{exchange.label()}: {p}" for p in problems(exchange)]
+    found = RECORDER.problems()
     if found:
         shown = sorted(set(found))
         pytest.fail(

@@ -1,7 +1,7 @@
 """Every answer the sandbox gives while the suite runs, checked against the vendor's document.
 
 `Recorder` wraps `SandboxServer.handle` (tests/conftest.py installs it for the whole suite)
-and keeps each request with its reply. `problems(exchange)` says what in one exchange the
+and keeps each request with the answer as sent (`Sent`). `problems(exchange)` says what in one exchange the
 vendor's OpenAPI document does not allow:
 
 * a successful answer (< 400) to a path, method or query parameter the document lacks, or
@@ -16,6 +16,7 @@ and reasons are in the table of docs/sandbox.md (a test keeps the two in step).
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import re
 import threading
@@ -205,19 +206,66 @@ class Exchange:
         return f"{self.vendor} {self.method} {self.path} -> {self.status}"
 
 
+@dataclass(frozen=True)
+class Sent:
+    """One sandbox request and the answer as it was sent: what a verdict depends on (of the
+    request headers, only which ones came: their values are not part of the `digest`)."""
+
+    method: str
+    target: str
+    headers: dict[str, str]  # names lower-cased
+    status: int
+    content_type: str
+    fault: str | None
+    payload: bytes
+
+    def digest(self) -> bytes:
+        text = repr((self.method, self.target, sorted(self.headers), self.status, self.content_type, self.fault))
+        return hashlib.blake2b(text.encode() + b"\0" + self.payload, digest_size=20).digest()
+
+
+def sent_of(method: str, target: str, headers: dict[str, str], reply: Any) -> Sent:
+    return Sent(
+        method,
+        target,
+        {k.lower(): v for k, v in headers.items()},
+        reply.status,
+        reply.content_type_header(),
+        getattr(reply, "fault", None),
+        reply.payload(),
+    )
+
+
 @dataclass
 class Recorder:
-    exchanges: list[Exchange] = field(default_factory=list)
+    """What the sandbox sent while a test ran, and the verdicts on what it sent before: a
+    suite sends the same request and gets the same answer many times (a simulation reads
+    the same records day after day), and the same exchange always gets the same verdict."""
+
+    sent: list[Sent] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    verdicts: dict[bytes, list[str]] = field(default_factory=dict)
 
-    def add(self, exchange: Exchange) -> None:
+    def add(self, sent: Sent) -> None:
         with self.lock:
-            self.exchanges.append(exchange)
+            self.sent.append(sent)
 
-    def take(self) -> list[Exchange]:
+    def take(self) -> list[Sent]:
         with self.lock:
-            taken, self.exchanges = self.exchanges, []
+            taken, self.sent = self.sent, []
         return taken
+
+    def problems(self) -> list[str]:
+        """What the vendors' documents do not allow in the answers sent since the last call,
+        each prefixed by the exchange's label."""
+        found = []
+        for sent in self.take():
+            key = sent.digest()
+            if key not in self.verdicts:
+                exchange = exchange_of(sent)
+                self.verdicts[key] = [f"{exchange.label()}: {p}" for p in problems(exchange)]
+            found += self.verdicts[key]
+        return found
 
 
 _CW_API = re.compile(r"^/connectwise/[^/]+/apis/3\.0(?=/|$)")
@@ -226,9 +274,9 @@ _AT_API = re.compile(r"^/autotask/atservicesrest(?=/)", re.IGNORECASE)
 _XERO = re.compile(r"^/xero(?=/)", re.IGNORECASE)
 
 
-def exchange_of(method: str, target: str, headers: dict[str, str], reply: Any) -> Exchange:
-    """The Exchange of one sandbox request and the Reply it got."""
-    parts = urlsplit(target)
+def exchange_of(sent: Sent) -> Exchange:
+    """The Exchange of one sandbox request and the answer it got."""
+    parts = urlsplit(sent.target)
     vendor, path = None, parts.path
     for name, mount in (
         ("connectwise", _CW_API),
@@ -241,20 +289,20 @@ def exchange_of(method: str, target: str, headers: dict[str, str], reply: Any) -
         if found:
             vendor, path = name, parts.path[found.end() :] or "/"
             break
-    body = reply.body
-    if isinstance(body, bytes):
+    body: Any = sent.payload or None  # an empty answer (204) has no body
+    if body is not None:
         with contextlib.suppress(ValueError):
             body = json.loads(body)
     return Exchange(
         vendor,
-        method,
+        sent.method,
         path,
         parse_qs(parts.query, keep_blank_values=True),
-        {k.lower(): v for k, v in headers.items()},
-        reply.status,
+        sent.headers,
+        sent.status,
         body,
-        reply.content_type_header(),
-        getattr(reply, "fault", None),
+        sent.content_type,
+        sent.fault,
     )
 
 

@@ -123,3 +123,24 @@ def test_every_exemption_is_listed_with_its_reason_in_docs_sandbox_md() -> None:
     assert set(rows) == {e.id for e in EXEMPTIONS}
     for exemption in EXEMPTIONS:
         assert rows[exemption.id] == (exemption.what, exemption.reason), exemption.id
+
+
+def test_the_recorder_judges_what_was_sent_and_gives_a_repeated_exchange_the_same_verdict() -> None:
+    from providers.sandbox.exchange import Reply
+    from tests.contract.exchanges import Recorder, sent_of
+
+    target = "/connectwise/v4_6_release/apis/3.0/finance/agreements?pageSize=5"
+    good = Reply(200, [AGREEMENT], content_type=CW_MEDIA)
+    bad = Reply(200, [{**AGREEMENT, "id": "one"}], content_type=CW_MEDIA)
+    recorder = Recorder()
+    for reply in (good, bad, bad, good):
+        recorder.add(sent_of("GET", target, {"ClientId": "x", "Authorization": "Basic eA=="}, reply))
+    found = recorder.problems()
+    assert len(found) == 2 and all("body" in p and "GET /finance/agreements" in p for p in found), found
+    assert len(recorder.verdicts) == 2  # two distinct answers, each judged once
+    # the same answer without a header the document requires is another exchange
+    recorder.add(sent_of("GET", target, {"Authorization": "Basic eA=="}, good))
+    assert recorder.problems() == [
+        "connectwise GET /finance/agreements -> 200: answered without the required request header 'clientId'"
+    ]
+    assert recorder.problems() == []  # taken: nothing new was sent
