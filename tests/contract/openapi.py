@@ -117,13 +117,45 @@ class Document:
         return _validator(self, json.dumps(schema, sort_keys=True), strict, partial)
 
     def root(self, schema: dict[str, Any], *, strict: bool, partial: bool = False) -> dict[str, Any]:
-        """A self-contained JSON Schema (draft 4) of `schema` with the shared definitions."""
-        root = {self._shared: copy.deepcopy(self.doc[self._shared]), "allOf": [copy.deepcopy(schema)]}
-        _adapt(root, swagger=not self.openapi, strict=strict, partial=partial)
+        """A self-contained JSON Schema (draft 4) of `schema` with the shared definitions it
+        reaches (the others would only cost time to copy and compile)."""
+        body = copy.deepcopy(schema)
+        _adapt(body, swagger=not self.openapi, strict=strict, partial=partial)
+        definitions = self._adapted(strict, partial)
+        prefix = f"#/{self._shared}/{'schemas/' if self.openapi else ''}"
+        names: set[str] = set()
+        todo = _refs(body)
+        while todo:
+            ref = todo.pop()
+            name = ref[len(prefix) :] if ref.startswith(prefix) else None
+            if name is not None and name in definitions and name not in names:
+                names.add(name)
+                todo |= _refs(definitions[name])
+        reached = {name: copy.deepcopy(definitions[name]) for name in names}
+        shared: dict[str, Any] = {"schemas": reached} if self.openapi else reached
         if not self.openapi:
             # Swagger's `Object` is .NET's System.Object: any JSON value (itemId is a number).
-            root["definitions"]["Object"] = {}
-        return root
+            shared["Object"] = {}
+        return {self._shared: shared, "allOf": [body]}
+
+    @cache  # noqa: B019 (a Document lives as long as the process: one per vendor, cached below)
+    def _adapted(self, strict: bool, partial: bool) -> dict[str, Any]:
+        """The document's shared schemas by name, adapted once per way of reading them."""
+        definitions = copy.deepcopy(self.doc[self._shared])
+        if self.openapi:
+            definitions = definitions.get("schemas", {})
+        _adapt(definitions, swagger=not self.openapi, strict=strict, partial=partial)
+        return definitions
+
+
+def _refs(node: Any) -> set[str]:
+    """Every `$ref` written anywhere in `node`."""
+    if isinstance(node, list):
+        return {ref for item in node for ref in _refs(item)}
+    if not isinstance(node, dict):
+        return set()
+    found = {node["$ref"]} if isinstance(node.get("$ref"), str) else set()
+    return found | {ref for value in node.values() for ref in _refs(value)}
 
 
 class Validator:
