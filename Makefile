@@ -10,6 +10,14 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# The development install: ncesync editable, with the test and lint tools and the example
+# plug-in. pip takes seconds even when nothing changed, so it runs again only when a
+# pyproject.toml changed, or after `make demo` replaced it with a plain install.
+DEV := $(VENV)/.dev-install
+$(DEV): $(BIN)/python pyproject.toml examples/plugin-tinypsa/pyproject.toml
+	$(BIN)/pip install --quiet -e '.[test,lint]' -e examples/plugin-tinypsa
+	touch $@
+
 # The demo installs the package the way a user would (not editable), then runs the main job
 # on the embedded sandbox: validate, doctor (read-only checks against the vendors), plan,
 # apply, plan again (which must be empty). DEPLOYMENT picks another one, for example
@@ -17,6 +25,7 @@ $(BIN)/python:
 DEPLOYMENT ?= .
 demo: $(BIN)/python
 	$(BIN)/pip install --quiet .
+	rm -f $(DEV)
 	$(DEMO) sandbox reset -C $(DEPLOYMENT)
 	$(DEMO) validate -C $(DEPLOYMENT)
 	$(DEMO) doctor -C $(DEPLOYMENT)
@@ -29,24 +38,21 @@ demo: $(BIN)/python
 # (kill -9, signals, racing applies, vendor latency), and the spare worker fills that time.
 # Compiled bytecode is kept even where the environment says not to (PYTHONDONTWRITEBYTECODE):
 # the suite starts ncesync in many processes, each of which would compile every module
-# again. The example plug-in is installed so that the conformance suite runs against a PSA
+# again. The example plug-in is installed ($(DEV)) so that the conformance suite runs against a PSA
 # that ncesync does not ship. docs/testing.md says what runs and how long it takes.
 WORKERS ?= $(shell echo $$(( $$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1) + 1 )))
-test: $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]' -e examples/plugin-tinypsa
+test: $(DEV)
 	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -n $(WORKERS) --dist worksteal
 
 # Quality gates: formatting, lint rules, strict types, and the import contracts (the engine
 # imports no plug-in). Rules and why: pyproject.toml, [tool.ruff], [tool.mypy], [tool.importlinter].
-lint: $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test,lint]'
+lint: $(DEV)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy reconciler providers
 	$(BIN)/lint-imports
 
-bench: $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]'
+bench: $(DEV)
 	$(BIN)/python bench/run.py
 
 clean:
