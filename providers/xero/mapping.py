@@ -2,7 +2,8 @@
 
 * A repeating invoice (an `ACCREC` template on a monthly schedule) is an Agreement; its
   status DRAFT or AUTHORISED is active, DELETED cancelled. Its periods start on the day of
-  the month of `NextScheduledDate`; `EndDate` ends it.
+  the month the schedule repeats on (`schedule_day`: read from `NextScheduledDate` and
+  `StartDate`); `EndDate` ends it.
 * A template line whose `ItemCode` is a mapped product is that licence's main line: its
   `Quantity` the seats, `UnitAmount` the price, `Description` the invoice text. Xero's
   lines have no cost and no dates: one open span.
@@ -18,8 +19,10 @@ missing, of the wrong type or an unknown value raises ProviderError naming the r
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -89,8 +92,24 @@ def agreement_from_json(record: Record, key: PsaId, companies: SpecIds) -> Agree
         name=data.optional("Reference", string) or f"{contact.optional('Name', string) or ''} repeating invoice",
         status=TEMPLATE_STATUSES[status],
         end_date=schedule.optional("EndDate", xero_date),
-        billing_day=schedule.required("NextScheduledDate", xero_date).day,
+        billing_day=schedule_day(
+            schedule.required("NextScheduledDate", xero_date), schedule.optional("StartDate", xero_date)
+        ),
     )
+
+
+def schedule_day(next_date: date, start_date: date | None) -> int:
+    """The day of the month a monthly schedule repeats on.
+
+    Xero serves each date of the schedule already moved to its month's last day when the
+    month is shorter (a schedule on the 31st shows 29 February, 30 April), so a month's last
+    day says only "this day or later". A date before its month's end is the day itself; else
+    the later of the two dates' days, which is exact unless both fall on the ends of short
+    months (docs/xero.md: the one case Xero's answer cannot settle).
+    """
+    dates = [d for d in (next_date, start_date) if d is not None]
+    exact = [d.day for d in dates if d.day < calendar.monthrange(d.year, d.month)[1]]
+    return exact[0] if exact else max(d.day for d in dates)
 
 
 def contact_agreement(record: Record, key: PsaId) -> Agreement:
