@@ -16,9 +16,11 @@ PSA's own invoice bills at the wrong count are charged (or credited) once:
 Several changes in one period compose: each catch-up starts from the count the one before
 left. A missing line is created the same way (E = 0). The catch-up is a `create_charge`
 ahead of the quantity write in the plan's order (apply stops a licence at its first
-failure), with a key naming the day and the two counts: a rerun that finds the key on a
-PSA line writes it once only, also when the quantity write after it failed. A zero amount
-(a change on an arrears period's first day) writes no charge.
+failure), with a key naming the day and the two counts, and a number from the licence's
+second catch-up of that day on (`catch_up_key`). A rerun whose change is the one the day's
+last catch-up already settled (its quantity write failed) writes the quantity only; a new
+change of the same counts (12 -> 15, back to 12, and 15 again in one day) is a catch-up of
+its own. A zero amount (a change on an arrears period's first day) writes no charge.
 """
 
 from __future__ import annotations
@@ -51,9 +53,23 @@ def change(comparison: Comparison, main: PsaLine | None, drift: Drift) -> dict[s
     return _with_catch_up(comparison, written, comparison.current)
 
 
-def catch_up_key(comparison: Comparison, current: int) -> str:
-    """`catch-up/YYYY-MM-DD/E>n`: one per licence, day and change of count."""
-    return f"{KEY_PREFIX}/{comparison.when.isoformat()}/{current}>{comparison.desired}"
+def catch_up_key(comparison: Comparison, current: int, number: int = 1) -> str:
+    """`catch-up/YYYY-MM-DD/E>n` for the licence's first catch-up of the day, then
+    `catch-up/YYYY-MM-DD/E>n/2`, `/3`... (keys stay unique when counts come back)."""
+    key = f"{KEY_PREFIX}/{comparison.when.isoformat()}/{current}>{comparison.desired}"
+    return key if number == 1 else f"{key}/{number}"
+
+
+def _last_of_the_day(comparison: Comparison) -> tuple[int, str]:
+    """(number, "E>n") of the licence's last catch-up written on the change's day; (0, "")
+    when there is none."""
+    prefix = f"{KEY_PREFIX}/{comparison.when.isoformat()}/"
+    found = [(0, "")]
+    for line in comparison.item.lines:
+        if line.kind == CHARGE and line.key and line.key.startswith(prefix):
+            counts, _, number = line.key[len(prefix) :].partition("/")
+            found.append((int(number) if number.isdigit() else 1, counts))
+    return max(found)
 
 
 def amount(style: str, seats: int, unit_price: Decimal, day_count: int, period: Period) -> Decimal:
@@ -78,9 +94,10 @@ def _with_catch_up(comparison: Comparison, outcome: dict[str, Any], current: int
 
 def _charge(comparison: Comparison, current: int) -> Change | None:
     i = comparison.item
-    key = catch_up_key(comparison, current)
-    if any(line.kind == CHARGE and line.key == key for line in i.lines):
+    number, counts = _last_of_the_day(comparison)
+    if counts == f"{current}>{comparison.desired}":
         return None  # written by an earlier run whose quantity write did not follow
+    key = catch_up_key(comparison, current, number + 1)
     seats = comparison.desired - current
     period = period_containing(i.agreement, comparison.when)
     day_count = (comparison.when - period[0]).days + 1

@@ -22,7 +22,7 @@ provider writes):
 * `update_line`: only the drifted fields among unit_price, unit_cost and invoice_description.
 * `create_charge` (quantity with catch-up, ahead of the quantity write): quantity = 1 (-1
   for a credit), unit_price = the catch-up amount, effective_date, catalog_id, invoice_description,
-  seats (n - E), days, period_start, period_end; `key` = catch-up/DATE/E>n.
+  seats (n - E), days, period_start, period_end; `key` = catch-up/DATE/E>n (catch_up.py).
 Delta and adjustment changes also carry `units_in_force` (E in `before`, n in `after`) for
 display.
 """

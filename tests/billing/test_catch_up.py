@@ -106,3 +106,33 @@ def test_amount_follows_billing_md_3_1() -> None:
     assert amount("advance", 3, Decimal("20.00"), 15, JUNE) == Decimal("32.00")  # 16 days from 06-15
     assert amount("arrears", 3, Decimal("20.00"), 15, JUNE) == Decimal("-28.00")  # 14 days before 06-15
     assert amount("advance", -2, Decimal("20.00"), 1, JUNE) == Decimal("-40.00")  # the whole period
+
+
+def _charge(key: str, number: int) -> object:
+    return replace(line(number, 1, effective=None), kind=CHARGE, key=key)
+
+
+def test_counts_that_come_back_the_same_day_are_charged_again() -> None:
+    """12 -> 15, back to 12, and 15 again on 06-15: the third change is new money, not the
+    first one written again (billing.md 3.1 for each change: 3 x 20.00 x 16/30 = 32.00)."""
+    day = (_charge("catch-up/2024-06-15/12>15", 2), _charge("catch-up/2024-06-15/15>12/2", 3))
+    catch_up, quantity = _plan(15, "2024-06-15", style="advance", lines=(line(1, 12), *day)).changes
+    assert (catch_up.key, catch_up.one_off, quantity.action) == ("catch-up/2024-06-15/12>15/3", "32.00", SET_QUANTITY)
+
+
+def test_the_day_s_last_catch_up_whose_quantity_write_failed_is_not_written_again() -> None:
+    """The third change's charge was written and its quantity write failed: the rerun writes
+    the quantity only, even though the same counts had been settled earlier that day."""
+    day = (
+        _charge("catch-up/2024-06-15/12>15", 2),
+        _charge("catch-up/2024-06-15/15>12/2", 3),
+        _charge("catch-up/2024-06-15/12>15/3", 4),
+    )
+    (quantity,) = _plan(15, "2024-06-15", style="advance", lines=(line(1, 12), *day)).changes
+    assert quantity.action == SET_QUANTITY
+
+
+def test_catch_ups_of_another_day_do_not_number_this_one() -> None:
+    earlier = (_charge("catch-up/2024-06-14/12>15", 2), _charge("catch-up/2024-06-14/15>12/2", 3))
+    catch_up, _ = _plan(15, "2024-06-15", style="advance", lines=(line(1, 12), *earlier)).changes
+    assert catch_up.key == "catch-up/2024-06-15/12>15"

@@ -1,8 +1,13 @@
-"""A Xero repeating invoice on the 31st: Xero shows its dates moved to short months' last
-days (29 February, 30 April), and the periods must still start on the 31st (billing.md:
-periods are anchored on the agreement's billing day; docs/billing-rules.md: the 31st is 29
-February in February). The catch-up of a prorated change is computed here from billing.md
-3.1 alone: (n - q) * p * (days from the change to the period's end) / (days in the period).
+"""Xero's catch-ups end to end, each expected amount computed here from billing.md 3.1
+alone: (n - q) * p * (days from the change to the period's end) / (days in the period) in
+advance, the days before the change taken back in arrears.
+
+* A repeating invoice on the 31st: Xero shows its dates moved to short months' last days
+  (29 February, 30 April), and the periods must still start on the 31st (billing.md:
+  periods are anchored on the agreement's billing day; docs/billing-rules.md: the 31st is
+  29 February in February).
+* Counts that come back the same day (12 -> 15 -> 12 -> 15): each change is settled, so the
+  day's catch-ups add up to the one change that stays.
 """
 
 from __future__ import annotations
@@ -26,10 +31,7 @@ def _catch_up(seats: int, price: str, sync: date, period: tuple[date, date], *, 
     takes back the days before it (the period's invoice comes at its end at the new count)."""
     start, end = period
     days = (end - start).days + 1
-    if style == "advance":
-        share = Decimal((end - sync).days + 1)
-    else:
-        share = -Decimal((sync - start).days)
+    share = Decimal((end - sync).days + 1) if style == "advance" else -Decimal((sync - start).days)
     return (Decimal(seats) * Decimal(price) * share / days).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
@@ -73,3 +75,30 @@ def test_the_schedule_day_is_read_from_the_dates_xero_shows() -> None:
     assert schedule_day(date(2024, 4, 30), None) == 30
     # both on short months' ends: the day is 29, 30 or 31 and Xero's answer cannot say which
     assert schedule_day(date(2024, 2, 29), date(2024, 2, 29)) == 29
+
+
+def test_counts_that_come_back_the_same_day_leave_the_catch_up_of_the_change_that_stays(run) -> None:
+    generate(run.root, clients=2, seed=3, psa="xero", style="advance", prorate=True, today=date(2024, 6, 15))
+    run("sandbox", "reset")
+    for seats in (15, 12, 15):
+
+        def count(world: dict, seats: int = seats) -> None:
+            for subscription in world["dickerdata"]["subscriptions"]:
+                if subscription["StockCode"] == STOCK_CODE:
+                    subscription["ConfirmedQuantity"] = seats
+
+        edit_working_world(run.root, count)
+        code, out = run("apply", "--date", "2024-06-15", "--auto-approve")
+        assert code == 0, out
+    world = json.loads((run.root / ".ncesync" / "world.json").read_text())["xero"]
+    charged = sum(
+        Decimal(str(line["LineAmount"]))
+        for invoice in world["invoices"]
+        if invoice.get("_createdBy") and invoice["Status"] == "DRAFT"
+        for line in invoice["LineItems"]
+        if "catch-up/2024-06-15/" in line.get("Description", "")
+    )
+    june = (date(2024, 6, 1), date(2024, 6, 30))
+    assert charged == _catch_up(3, "24.60", date(2024, 6, 15), june, style="advance") == Decimal("39.36")
+    code, out = run("plan", "--date", "2024-06-15", "--detailed-exitcode")
+    assert code == 0 and "No changes." in out, out
