@@ -23,6 +23,7 @@ from reconciler.plan.change import Change
 
 INVOICE_DESCRIPTION_LIMIT = 6000  # Addition.invoiceDescription "Max length: 6000"
 BILLABLE = "Billable"
+BILL_CUSTOMER = (BILLABLE, "DoNotBill", "NoCharge")  # an addition's billCustomer (the document's enum)
 CANCELLED = "Cancelled"
 AGREEMENT_STATUSES = ("Active", "Cancelled", "Expired", "Inactive")  # the 2026.4 enum
 _DATE_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})(T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?)?$")
@@ -151,7 +152,18 @@ def line_from_json(record: dict[str, Any], agreement_id: int) -> PsaLine:
         description=description,
         invoice_description=data.optional("invoiceDescription", string) or "",
         key=marker.key,
+        free_of_charge=_free_of_charge(data),
     )
+
+
+def _free_of_charge(data: VendorRecord) -> bool:
+    """`billCustomer` DoNotBill or NoCharge: the addition is on no invoice (unset: billable)."""
+    bill = data.optional("billCustomer", string)
+    if bill not in (None, *BILL_CUSTOMER):
+        raise data.error(
+            f"{data.where}: field billCustomer: unknown value {bill!r} (expected one of {', '.join(BILL_CUSTOMER)})"
+        )
+    return bill in ("DoNotBill", "NoCharge")
 
 
 def catalog_item_from_json(record: dict[str, Any]) -> CatalogItem:

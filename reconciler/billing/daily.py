@@ -102,6 +102,9 @@ def plan_licence(item: LicenceInput) -> LicenceOutcome:
     problem = _agreement_problem(licence)
     if problem:
         return replace(outcome, errors=(problem,))
+    free = [line for line in licence.managed if line.free_of_charge]
+    if free:
+        return replace(outcome, errors=(_free_of_charge(licence, free),))
     if not licence.managed:
         return replace(outcome, **_missing_line(licence))
     outcome = replace(outcome, current=licence.current)
@@ -228,6 +231,17 @@ def _contract_ends_first(licence: Comparison) -> dict[str, Any] | None:
         ),
         "current": billed,
     }
+
+
+def _free_of_charge(licence: Comparison, lines: list[PsaLine]) -> str:
+    """A line the customer is not invoiced for: its seats would be changed, and billed nothing."""
+    ids = ", ".join(str(line.id) for line in sorted(lines, key=lambda x: x.id))
+    return (
+        f"{licence.label()}: line {ids} active on {licence.when.isoformat()} bills the customer "
+        f"nothing (not billable in {licence.item.words.psa}); ncesync syncs seats only on lines the "
+        "customer is invoiced for: make the line billable, or leave the stock code out of this "
+        "client (exclude_stock_codes), no change"
+    )
 
 
 def _duplicates(licence: Comparison, mains: list[PsaLine]) -> str:

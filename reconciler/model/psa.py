@@ -84,6 +84,7 @@ class PsaLine:
     invoice_description: str = ""
     key: str | None = None  # monthly sync: the invoice-line key this line copies
     billed: bool = False  # a charge already invoiced, so read-only
+    free_of_charge: bool = False  # the PSA invoices the customer nothing for it (not billable)
     # Days on which the PSA already holds a dated change of this line (an adjustment, the
     # one that created the line included). A PSA that takes one dated
     # change per line and date refuses another on these days (billing.md 3.2).

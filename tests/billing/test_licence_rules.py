@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 from reconciler.billing.daily import plan_licence
@@ -258,3 +259,20 @@ def test_cost_drift_follows_dicker_data_on_the_main_line():
 def test_no_counted_seats_leaves_the_cost_alone():
     item = licence(subs=(sub(0, cost=Decimal("99.00")),), lines=(line(1, 0),))
     assert plan_licence(item).changes == ()
+
+
+def test_a_line_that_bills_the_customer_nothing_stops_the_licence_with_the_fix() -> None:
+    """A main line the PSA invoices nobody for (ConnectWise DoNotBill, NoCharge): changing its
+    seats would leave the invoice at nothing, so the licence is an error and nothing is written."""
+    free = replace(line(7, 12), free_of_charge=True)
+    outcome = plan_licence(licence(subs=(sub(15),), lines=(free,)))
+    assert outcome.changes == ()
+    (error,) = outcome.errors
+    assert "line 7 active on 2024-06-15 bills the customer nothing" in error
+    assert "make the line billable, or leave the stock code out of this client" in error
+
+
+def test_a_free_line_that_has_ended_does_not_stop_the_licence() -> None:
+    ended = replace(line(7, 4, cancelled=D("2024-05-31")), free_of_charge=True)
+    (change,) = plan_licence(licence(subs=(sub(15),), lines=(line(1, 12), ended))).changes
+    assert (change.action, change.after["quantity"]) == (SET_QUANTITY, 15)

@@ -269,3 +269,15 @@ def test_patch_has_one_replace_per_value_present():
 def test_json_numbers_write_cents_exactly():
     for text in ("0.1", "119.15", "36.30", "1234567.89", "-14.67"):
         assert Decimal(json.dumps(mapping.json_number(text))) == Decimal(text)
+
+
+@pytest.mark.parametrize(
+    ("bill", "free"), [("Billable", False), (None, False), ("DoNotBill", True), ("NoCharge", True)]
+)
+def test_an_addition_not_billed_to_the_customer_is_read_as_free_of_charge(bill, free) -> None:
+    assert mapping.line_from_json(addition(billCustomer=bill), 1001).free_of_charge is free
+
+
+def test_an_unknown_bill_customer_value_is_refused_naming_the_addition() -> None:
+    with pytest.raises(ProviderError, match=r"addition 5001 .*billCustomer: unknown value 'Sometimes'"):
+        mapping.line_from_json(addition(billCustomer="Sometimes"), 1001)
