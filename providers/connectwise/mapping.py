@@ -123,6 +123,7 @@ def agreement_from_json(record: dict[str, Any]) -> Agreement:
         end_date=data.optional("endDate", cw_date),
         period_months=data.nested("billingCycle").required("name", period_months),
         billing_day=bill_start.day if bill_start else 1,
+        cycle_start=bill_start,
     )
 
 

@@ -41,7 +41,8 @@ def _shape(agreement: Agreement | None) -> tuple[int, int, int | None]:
     if agreement is None:
         return 1, 1, None
     months = max(agreement.period_months, 1)
-    anchor = _month_index(agreement.start_date) if agreement.start_date else None
+    first = agreement.cycle_start or agreement.start_date
+    anchor = _month_index(first) if first else None
     return agreement.billing_day, months, anchor
 
 

@@ -43,6 +43,10 @@ class Agreement:
     end_date: date | None = None
     period_months: int = 1
     billing_day: int = 1  # the day of month periods start on
+    # The first day of the first billing period, when the PSA bills from another day than the
+    # agreement's start (ConnectWise's billStartDate): its month lines up periods of several
+    # months. None: start_date.
+    cycle_start: date | None = None
     posted_through: date | None = None  # a PSA that posts periods: last day of the last posted one
 
     @property

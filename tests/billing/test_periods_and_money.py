@@ -39,6 +39,16 @@ def test_quarterly_periods_step_from_the_agreement_start_month():
     assert next_period_start(a, D("2024-06-15")) == D("2024-08-01")
 
 
+def test_quarters_follow_the_billing_cycle_start_not_the_agreement_start():
+    """ConnectWise: an agreement from 15 January billed from 1 February (billStartDate) bills
+    quarters February to April, May to July: the +3 seats of 15 July at 20.00 cost 3 x 20.00
+    x 17/92 = 11.09 for the rest of that quarter, not 17 of 92 days of July to September."""
+    a = agreement(start_date=D("2024-01-15"), cycle_start=D("2024-02-01"), period_months=3)
+    quarter = period_containing(a, D("2024-07-15"))
+    assert quarter == (D("2024-05-01"), D("2024-07-31"))
+    assert prorated_amount(3, Decimal("20.00"), D("2024-07-15"), quarter) == Decimal("11.09")  # 11.087 by hand
+
+
 def test_yearly_period_across_the_year_end():
     a = agreement(start_date=D("2023-10-01"), period_months=12)
     assert period_containing(a, D("2024-06-15")) == (D("2023-10-01"), D("2024-09-30"))

@@ -281,3 +281,10 @@ def test_an_addition_not_billed_to_the_customer_is_read_as_free_of_charge(bill, 
 def test_an_unknown_bill_customer_value_is_refused_naming_the_addition() -> None:
     with pytest.raises(ProviderError, match=r"addition 5001 .*billCustomer: unknown value 'Sometimes'"):
         mapping.line_from_json(addition(billCustomer="Sometimes"), 1001)
+
+
+def test_the_billing_cycle_starts_on_bill_start_date() -> None:
+    a = mapping.agreement_from_json(agreement(startDate="2024-01-15T00:00:00Z", billStartDate="2024-02-01T00:00:00Z"))
+    assert (a.start_date, a.cycle_start, a.billing_day) == (date(2024, 1, 15), date(2024, 2, 1), 1)
+    a = mapping.agreement_from_json(agreement(startDate="2024-01-15T00:00:00Z", billStartDate=None))
+    assert (a.cycle_start, a.billing_day) == (date(2024, 1, 15), 15)
