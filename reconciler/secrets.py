@@ -11,7 +11,7 @@ import re
 import threading
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import quote, quote_plus
+from urllib.parse import quote, quote_plus, urlsplit
 
 from reconciler.errors import ConfigError
 
@@ -28,20 +28,39 @@ def env_name(value: Any) -> str | None:
 
 
 def resolve(value: Any, environ: Mapping[str, str], *, setting: str) -> str:
-    """The secret's value. A missing or empty variable is an error naming it, never ''."""
+    """The secret's value. A missing or empty variable is an error naming it, never ''.
+
+    Line breaks around the value are dropped: a secret mounted from a file or written to an
+    env file often ends with one, and no credential, header or URL can carry it."""
     name = env_name(value)
     if name is None:
         if value is None or value == "":
             raise ConfigError(f"{setting} is not set in settings.yaml (write env:VARIABLE)")
         return str(value)
-    resolved = environ.get(name, "")
+    raw = environ.get(name, "")
+    resolved = raw.strip("\r\n")
     if resolved:
+        protect(raw)
         protect(resolved)
+        for part in url_parts(resolved):
+            protect(part)
     if not resolved:
         raise ConfigError(
             f"{setting} refers to the environment variable {name}, which is not set; export {name}=... before running"
         )
     return resolved
+
+
+def url_parts(value: str) -> list[str]:
+    """The parts of a secret URL that travel on their own: an HTTP client logs a request as
+    its path and query alone (urllib3: `"POST /services/T0/B0/token HTTP/1.1"`), so a
+    webhook's token in the path or the query must be masked there too."""
+    if "://" not in value:
+        return []
+    parts = urlsplit(value.strip())
+    target = parts.path + (f"?{parts.query}" if parts.query else "")
+    found = [target, parts.path, parts.query, parts.password or ""]
+    return [p for p in found if len(p) >= MIN_SECRET and p != "/"]
 
 
 class Redactor:

@@ -68,3 +68,16 @@ def test_adding_a_secret_compiles_that_secret_alone(monkeypatch) -> None:
         known.add(f"access-key-{n:04d}-secret")
     assert len(compiled) == 30, "each secret's forms are compiled once, not the whole set per addition"
     assert known.mask("key access-key-0007-secret and access-key-0029-secret") == "key *** and ***"
+
+
+def test_a_secret_url_is_masked_as_the_request_target_a_client_logs() -> None:
+    url = "https://hooks.example.com/services/T0ABC/B0DEF/SlackTokenXyz123?sig=Abc12345"
+    assert secrets.resolve("env:HOOK", {"HOOK": url}, setting="notify url") == url
+    line = 'https://hooks.example.com:443 "POST /services/T0ABC/B0DEF/SlackTokenXyz123?sig=Abc12345 HTTP/1.1" 200'
+    assert "SlackTokenXyz123" not in secrets.mask(line) and "Abc12345" not in secrets.mask(line)
+    assert "SlackTokenXyz123" not in secrets.mask("path=/services/T0ABC/B0DEF/SlackTokenXyz123")
+
+
+def test_line_breaks_around_a_secret_are_dropped_and_both_forms_masked() -> None:
+    assert secrets.resolve("env:KEY", {"KEY": "s3cret-value\r\n"}, setting="psa.secret") == "s3cret-value"
+    assert secrets.mask("sent s3cret-value\r\n then s3cret-value") == "sent *** then ***"

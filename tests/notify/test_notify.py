@@ -180,3 +180,25 @@ def test_a_webhook_url_written_in_the_specs_is_refused(deployment: Path) -> None
     set_notify(deployment, {"type": "teams", "url": "https://example.webhook.office.com/abc", "events": ["failure"]})
     result = ncesync("validate", "-C", str(deployment))
     assert result.code == 1 and "/notify/0/url" in result.stdout
+
+
+def test_webhook_tokens_stay_out_of_debug_logs_in_the_path_and_the_query(
+    deployment: Path, http: HttpReceiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """urllib3 logs a request as its path and query alone, at debug level: the URL's parts
+    are masked as the whole URL is. A trailing newline (a secret mounted from a file) is
+    dropped, not sent in a header or a request line."""
+    monkeypatch.setenv("SLACK_WEBHOOK_URL", f"{http.url}/services/T0ABC/B0DEF/{SECRET_TOKEN}\n")
+    monkeypatch.setenv("HOOK_URL", f"{http.url}/hook?token=Query-{SECRET_TOKEN}")
+    set_notify(
+        deployment,
+        {"type": "slack", "url": "env:SLACK_WEBHOOK_URL", "events": ["summary"]},
+        {"type": "slack", "name": "query", "url": "env:HOOK_URL", "events": ["summary"]},
+    )
+    result = ncesync("--log-level", "debug", "apply", "-C", str(deployment), *DATE, "--auto-approve")
+    assert result.code == 0, result.stderr
+    assert sorted(r.path for r in http.requests) == sorted(
+        [f"/services/T0ABC/B0DEF/{SECRET_TOKEN}", f"/hook?token=Query-{SECRET_TOKEN}"]
+    )
+    assert "urllib3.connectionpool" in result.stderr  # the request lines were logged
+    assert SECRET_TOKEN not in result.stderr + result.stdout
