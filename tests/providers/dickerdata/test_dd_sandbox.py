@@ -127,6 +127,13 @@ def test_a_record_without_quantity_fails_the_read(sandbox, deployment):
         _provider(sandbox, deployment).read(Scope(sync_date=TODAY))
 
 
+def test_an_unknown_status_fails_the_read_rather_than_counting_zero_seats(sandbox, deployment):
+    with sandbox.store.lock:
+        sandbox.store.data["dickerdata"]["subscriptions"][0]["Status"] = "Activ"
+    with pytest.raises(SourceError, match=r"field Status: 'Activ' is not a subscription status"):
+        _provider(sandbox, deployment).read(Scope(sync_date=TODAY))
+
+
 def test_the_world_file_is_not_changed_by_a_read(sandbox, deployment, tmp_path):
     before = json.loads((tmp_path / "world.json").read_text())
     _provider(sandbox, deployment).read(Scope(sync_date=TODAY, with_invoices=True))
