@@ -200,7 +200,7 @@ def _message(error: ValidationError) -> str:
         return f"{error.instance!r} is not one of: {options}"
     if error.validator == "const":
         return f"{error.instance!r} must be {error.validator_value!r}"
-    if error.validator == "pattern" and "env:VARIABLE" in schema.get("description", ""):
+    if "env:VARIABLE" in schema.get("description", ""):  # whatever is wrong: never echo the value
         return "a secret must be written as env:VARIABLE; never put the value itself in a spec"
     if error.validator == "pattern" and schema.get("description"):
         return f"{error.instance!r} is not {schema['description']}"

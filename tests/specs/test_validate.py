@@ -69,6 +69,21 @@ def test_secret_values_never_appear_in_messages(deployment: Path) -> None:
     assert "hunter2" not in out
 
 
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [("987654321", "987654321"), ("[PUBsecretVALUE123]", "PUBsecretVALUE123"), ("{x: Secr3tPrivate}", "Secr3tPrivate")],
+)
+def test_a_secret_of_the_wrong_type_is_not_echoed(deployment: Path, value: str, shown: str) -> None:
+    settings = deployment / "specs" / "settings.yaml"
+    text = settings.read_text()
+    settings.write_text(text.replace("private_key: env:CW_PRIVATE_KEY", f"private_key: {value}"))
+    assert f"private_key: {value}" in settings.read_text()
+    code, out = run("validate", "-C", str(deployment))
+    assert code == 1
+    assert "/psa/private_key: a secret must be written as env:VARIABLE" in out
+    assert shown not in out
+
+
 def test_check_env_reports_unset_variables_only_when_asked(deployment: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("DD_ACCOUNT_CODE", "DD_ACCESS_TOKEN", "CW_COMPANY_ID", "CW_PUBLIC_KEY", "CW_PRIVATE_KEY"):
         monkeypatch.setenv(name, "x-value")
