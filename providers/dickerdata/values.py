@@ -185,4 +185,3 @@ def status(value: Any) -> str:
     if text not in STATUSES:
         raise ValueError(f"{value!r} is not a subscription status ({', '.join(STATUSES)})")
     return text
-

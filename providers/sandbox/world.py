@@ -16,8 +16,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import tempfile
 import threading
 from functools import lru_cache
 from importlib import resources
@@ -27,6 +25,7 @@ from typing import Any, cast
 from jsonschema import Draft202012Validator
 
 from reconciler.apply.oslock import OsLock
+from reconciler.atomic import write_text_atomic
 from reconciler.errors import ConfigError
 from reconciler.specs.schema import SchemaCheck, compiled
 
@@ -126,20 +125,7 @@ def world_lock(path: Path) -> OsLock:
 
 
 def save_world_atomic(path: Path, world: dict[str, Any]) -> None:
-    """Write to a temp file in the same folder, fsync, then os.replace.
-
-    A crash at any point leaves either the old file or the new one, never a torn file.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(dump_world(world))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write the world whole or not at all (reconciler/atomic.py): a crash at any point
+    leaves either the old file or the new one, never a torn file."""
+    write_text_atomic(path, dump_world(world))
     log.debug("world: saved path=%s", path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -59,6 +60,29 @@ def handles_errors(command: F) -> F:
             if str(error):
                 click.echo(f"{error.prefix}{mask(str(error))}", err=True)
             raise SystemExit(code_for(error)) from None
+        except OSError as error:  # the machine's, not a bug: a folder not writable, a disk full
+            click.echo(f"Error: {mask(os_problem(error))}", err=True)
+            raise SystemExit(ERROR) from None
         raise SystemExit(returned if isinstance(returned, int) else OK)
 
     return wrapper  # type: ignore[return-value]
+
+
+_OS_HINTS = {
+    errno.EACCES: "check that the user running ncesync may read and write there",
+    errno.EPERM: "check that the user running ncesync may read and write there",
+    errno.EROFS: "the file system is read-only; run from a writable copy of the deployment",
+    errno.ENOSPC: "the disk is full; free some space and run again",
+    errno.EDQUOT: "the disk quota is used up; free some space and run again",
+    errno.EEXIST: "a file is in the way of a folder ncesync keeps there; move it aside",
+    errno.ENOTDIR: "a file is in the way of a folder ncesync keeps there; move it aside",
+    errno.EISDIR: "a folder is in the way of a file ncesync keeps there; move it aside",
+}
+
+
+def os_problem(error: OSError) -> str:
+    """What the operating system refused, where, and what to do about it."""
+    where = " -> ".join(str(name) for name in (error.filename, error.filename2) if name)
+    what = error.strerror or str(error) or type(error).__name__
+    hint = _OS_HINTS.get(error.errno or 0, "check the path and run again")
+    return f"{where}: {what}; {hint}" if where else f"{what}; {hint}"

@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 import click
 
 from reconciler.apply.apply import ApplyResult
-from reconciler.cli.exitcodes import CHANGES, INTERNAL, INTERRUPTED, OK, UNSAFE, handles_errors
+from reconciler.cli.exitcodes import CHANGES, INTERNAL, INTERRUPTED, OK, UNSAFE, handles_errors, os_problem
 from reconciler.errors import ReconcilerError
 from reconciler.model import Deployment
 from reconciler.money import signed_money
@@ -95,6 +95,9 @@ def _recording(command: F) -> F:
         except ReconcilerError as error:
             if error.prefix:  # an error; a refusal or unfinished work is said by the status
                 note(error=mask(str(error)).splitlines()[0] if str(error) else type(error).__name__)
+            raise
+        except OSError as error:
+            note(error=mask(os_problem(error)))
             raise
 
     return wrapper  # type: ignore[return-value]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from reconciler.atomic import write_text_atomic
 from reconciler.cli import options
 from reconciler.cli.exitcodes import CHANGES, OK
 from reconciler.cli.outcome import note, reports_outcome
@@ -49,8 +50,8 @@ def plan(
     data = planned.to_json()
     note(plan=data)
     if out:
-        out.parent.mkdir(parents=True, exist_ok=True)  # e.g. .ncesync/, the git-ignored run state
-        out.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        # whole or not at all: a full disk never leaves half a plan where the last one was
+        write_text_atomic(out, json.dumps(data, indent=2) + "\n")  # its folder made if need be
         where = "" if root.resolve() == Path.cwd().resolve() else f" -C {root}"
         click.echo(f"Plan saved to {out}; apply it with: ncesync apply {out}{where}", err=True)
     echo_plan(data, fmt)

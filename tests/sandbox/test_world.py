@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from providers.sandbox import SandboxServer, load_world, save_world_atomic
-from providers.sandbox import world as world_module
 from providers.sandbox.store import WorldStore
 from providers.sandbox.working_copy import reset, working_world
 from reconciler.errors import ConfigError
@@ -44,7 +43,7 @@ def test_a_crash_between_temp_write_and_replace_leaves_the_old_file(world_path: 
     def crash(src, dst):
         raise OSError("power cut")
 
-    monkeypatch.setattr(world_module.os, "replace", crash)
+    monkeypatch.setattr(os, "replace", crash)  # reconciler/atomic.py replaces the file in one step
     changed = make_world()
     changed["meta"]["style"] = "changed"
     with pytest.raises(OSError, match="power cut"):
