@@ -121,10 +121,12 @@ class ChecksFailedError(ReconcilerError):
 
 
 class InterruptedRunError(ReconcilerError):
-    """The run was stopped by a signal; `exit_code` is 128 + the signal, as shells report it."""
+    """The run was stopped by a signal; `exit_code` is 128 + the signal, as shells report it,
+    and `written` the writes made before it stopped (the journal's applied entries)."""
 
     prefix = ""
 
-    def __init__(self, message: str, exit_code: int):
+    def __init__(self, message: str, exit_code: int, written: int = 0):
         self.exit_code = exit_code
+        self.written = written
         super().__init__(message)

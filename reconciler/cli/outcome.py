@@ -24,7 +24,7 @@ import click
 
 from reconciler.apply.apply import ApplyResult
 from reconciler.cli.exitcodes import CHANGES, INTERNAL, INTERRUPTED, OK, UNSAFE, handles_errors, os_problem
-from reconciler.errors import ReconcilerError
+from reconciler.errors import InterruptedRunError, ReconcilerError
 from reconciler.model import Deployment
 from reconciler.money import signed_money
 from reconciler.report.notify import notify
@@ -46,6 +46,7 @@ class Outcome:
     deployment: Deployment | None = None
     plan: dict[str, Any] | None = None
     result: ApplyResult | None = None
+    written: int = 0  # writes made by a run stopped before its result (a signal)
     error: str | None = None
     code: int = OK
 
@@ -95,6 +96,8 @@ def _recording(command: F) -> F:
         except ReconcilerError as error:
             if error.prefix:  # an error; a refusal or unfinished work is said by the status
                 note(error=mask(str(error)).splitlines()[0] if str(error) else type(error).__name__)
+            if isinstance(error, InterruptedRunError):
+                note(written=error.written)
             raise
         except OSError as error:
             note(error=mask(os_problem(error)))
@@ -136,7 +139,7 @@ def run_report(outcome: Outcome) -> dict[str, Any]:
         "sync_date": plan.get("sync_date"),
         "error": outcome.error,
         "planned": len(changes),
-        "applied": len(result.applied) if result else 0,
+        "applied": len(result.applied) if result else outcome.written,
         "failed": _failures(result, words_of(psa).agreement),
         "unsynced": totals.get("errors", 0),
         "runrate": str(sum(runrates, Decimal("0.00"))),

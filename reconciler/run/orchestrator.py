@@ -171,4 +171,5 @@ def _interrupted(stopped: BaseException, journal: Journal) -> InterruptedRunErro
         f"\nInterrupted ({why}) after {done} write{'s' if done != 1 else ''} (run {journal.run_id}, "
         f"journal {journal.path}). Rerun apply to finish: it plans only what is still missing.",
         code,
+        written=done,
     )

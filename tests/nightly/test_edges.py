@@ -200,6 +200,7 @@ def test_an_apply_stopped_by_a_signal_finishes_its_write_and_counts_the_writes(t
     applied = [e for e in read_journal(root) if e["outcome"] == "applied"]
     assert len(applied) >= 1  # the write in flight was finished and journaled
     assert f"Interrupted ({name}) after {len(applied)} write" in out and "Rerun apply to finish" in out
+    assert f"{len(applied)} of 3 changes written" in out.strip().splitlines()[-1], out  # the summary line agrees
     assert "Aborted!" not in out and "Traceback" not in out
     changed = sum(
         1 for a in working_world(root)["connectwise"]["additions"] if a["quantity"] != a["_history"][0]["quantity"]
