@@ -17,6 +17,7 @@ import yaml
 from reconciler.errors import Problem
 
 FLOAT_TAG = "tag:yaml.org,2002:float"
+MERGE_TAG = "tag:yaml.org,2002:merge"
 # libyaml's parser, when PyYAML was built with it, composes the same nodes with the same
 # marks as the pure-Python one, several times faster: spec loading was most of a large
 # deployment's start-up. It words its errors its own way, so a file it refuses is read
@@ -94,11 +95,26 @@ def _parse(text: str, display: str, loader_class: Any) -> tuple[YamlDocument, bo
     return doc, False
 
 
-def _build(node: yaml.Node, pointer: str, loader: Any, doc: YamlDocument) -> Any:
+def _build(node: yaml.Node, pointer: str, loader: Any, doc: YamlDocument, seen: set[int] | None = None) -> Any:
+    # An alias (*name) makes the composer hand out its anchored node again: refused, as a
+    # value written twice could also nest itself (endless) or multiply (a "billion laughs").
+    seen = set() if seen is None else seen
+    if id(node) in seen:
+        raise yaml.MarkedYAMLError(
+            problem="anchors and aliases (&name, *name) are not supported in specs; write the value out",
+            problem_mark=node.start_mark,
+        )
+    if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+        seen.add(id(node))
     doc.marks[pointer] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
+            if key_node.tag == MERGE_TAG:
+                raise yaml.MarkedYAMLError(
+                    problem="merge keys (<<) are not supported in specs; write the settings out",
+                    problem_mark=key_node.start_mark,
+                )
             key = loader.construct_object(key_node, deep=True)
             if not isinstance(key, (str, int)):
                 raise yaml.MarkedYAMLError(problem="a key must be a plain word", problem_mark=key_node.start_mark)
@@ -111,13 +127,18 @@ def _build(node: yaml.Node, pointer: str, loader: Any, doc: YamlDocument) -> Any
                 )
                 continue
             doc.key_marks[child] = position
-            result[key] = _build(value_node, child, loader, doc)
+            result[key] = _build(value_node, child, loader, doc, seen)
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [_build(item, f"{pointer}/{i}", loader, doc) for i, item in enumerate(node.value)]
+        return [_build(item, f"{pointer}/{i}", loader, doc, seen) for i, item in enumerate(node.value)]
     if node.tag == FLOAT_TAG:
         try:
-            return Decimal(node.value.replace("_", ""))
+            number = Decimal(node.value.replace("_", ""))
         except ArithmeticError:
-            return loader.construct_object(node)
+            number = Decimal(str(loader.construct_object(node)))  # .nan, .inf, 1e3 spellings
+        if not number.is_finite():
+            raise yaml.MarkedYAMLError(
+                problem=f"{node.value} is not a number ncesync can use", problem_mark=node.start_mark
+            )
+        return number
     return loader.construct_object(node)

@@ -57,3 +57,19 @@ def test_broken_and_unusual_yaml_reads_the_same_with_either_parser(
     path = tmp_path / "client.yaml"
     path.write_text(TEXTS[name], encoding="utf-8")
     assert _seen(path, yaml.CSafeLoader, monkeypatch) == _seen(path, yaml.SafeLoader, monkeypatch)
+
+
+def test_an_alias_bomb_is_refused_before_it_grows(tmp_path) -> None:
+    """Nine levels of nine aliases would be 387 million values; each alias is refused where
+    it is first used, so the file is read at once."""
+    from reconciler.specs.yamlfile import load_yaml
+
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 10)]
+    path = tmp_path / "bomb.yaml"
+    path.write_text("\n".join(lines) + "\n")
+    doc = load_yaml(path, "bomb.yaml")
+    assert [p.message for p in doc.problems] == [
+        "invalid YAML: anchors and aliases (&name, *name) are not supported in specs; write the value out"
+    ]
+    assert doc.problems[0].line == 1  # the anchored value, first used again on line 2
