@@ -86,10 +86,18 @@ def whole(value: Any) -> int:
     return int(amount)
 
 
+# No price, cost or line of a licence comes near this; a larger figure is a damaged record
+# (1e26 once reached the money arithmetic, whose 28 digits it overflows), refused where read.
+MAX_AMOUNT = Decimal(10) ** 12
+
+
 def decimal(value: Any) -> Decimal:
     if isinstance(value, bool):
         raise ValueError("an amount, not true/false")
-    return _finite(value)
+    amount = _finite(value)
+    if abs(amount) >= MAX_AMOUNT:
+        raise ValueError(f"{value!r} is not a plausible amount (at most 12 digits before the point)")
+    return amount
 
 
 def _finite(value: Any) -> Decimal:

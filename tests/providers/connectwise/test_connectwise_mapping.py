@@ -288,3 +288,10 @@ def test_the_billing_cycle_starts_on_bill_start_date() -> None:
     assert (a.start_date, a.cycle_start, a.billing_day) == (date(2024, 1, 15), date(2024, 2, 1), 1)
     a = mapping.agreement_from_json(agreement(startDate="2024-01-15T00:00:00Z", billStartDate=None))
     assert (a.cycle_start, a.billing_day) == (date(2024, 1, 15), 15)
+
+
+def test_an_implausible_amount_is_refused_naming_the_addition() -> None:
+    """1e26 overflows the money arithmetic's 28 digits: it was an internal error, exit 70."""
+    with pytest.raises(ProviderError, match=r"addition 5001 .*unitPrice.*not a plausible amount"):
+        mapping.line_from_json(addition(unitPrice=1e26), 1001)
+    assert mapping.line_from_json(addition(unitPrice=999_999_999_999.99), 1001).unit_price == Decimal("999999999999.99")
