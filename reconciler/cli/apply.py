@@ -40,6 +40,15 @@ def apply(
     quiet: bool,
 ) -> int:
     """Write the plan's changes to the PSA and journal each one."""
+    if planfile is not None:
+        given = [
+            name for name, value in (("--date", sync_date), ("--client", clients), ("--invoice", invoices)) if value
+        ]
+        if given:  # a saved plan carries its date, clients and invoices: what was reviewed
+            raise click.UsageError(
+                f"{', '.join(given)} cannot be used with a saved plan: it applies the date, clients and "
+                "invoices it was made for (make another plan with `ncesync plan --out FILE` for others)"
+            )
     run = Orchestrator(root, parallelism=parallelism, progress=Progress(quiet=quiet))
     note(deployment=run.deployment)
 

@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 import click
 
 from reconciler.apply.apply import ApplyResult
-from reconciler.cli.exitcodes import CHANGES, INTERNAL, INTERRUPTED, OK, UNSAFE, handles_errors, os_problem
+from reconciler.cli.exitcodes import CHANGES, INTERNAL, INTERRUPTED, OK, UNSAFE, USAGE, handles_errors, os_problem
 from reconciler.errors import InterruptedRunError, ReconcilerError
 from reconciler.model import Deployment
 from reconciler.money import signed_money
@@ -74,6 +74,9 @@ def reports_outcome(name: str) -> Callable[[F], F]:
                 return guarded(*args, **kwargs)
             except SystemExit as exit_:
                 outcome.code = exit_.code if isinstance(exit_.code, int) else 1
+                raise
+            except click.UsageError:  # the command line, read by the command: exit 64 (main.py)
+                outcome.code = USAGE
                 raise
             except BaseException as error:  # a bug or an interrupt: still say how the run ended
                 outcome.code = INTERRUPTED if isinstance(error, KeyboardInterrupt) else INTERNAL

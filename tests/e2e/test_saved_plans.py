@@ -33,6 +33,17 @@ def test_a_saved_plan_applies_exactly_its_changes_without_a_prompt(run) -> None:
     assert [a["quantity"] for a in working_world(run.root)["connectwise"]["additions"]] == [15]
 
 
+@pytest.mark.parametrize("extra", [("--date", "2024-07-20"), ("--client", "contoso")])
+def test_a_saved_plan_takes_no_other_date_or_client(run, extra: tuple[str, str]) -> None:
+    """It applies what was reviewed: another date or client is a usage error, nothing written."""
+    plan_file = deploy(run)
+    code, out = run("apply", str(plan_file), *extra)
+    assert code == 64, out
+    assert f"{extra[0]} cannot be used with a saved plan" in out
+    assert out.strip().splitlines()[0].startswith("ncesync apply: failed (exit 64)")
+    assert [a["quantity"] for a in working_world(run.root)["connectwise"]["additions"]] == [12]
+
+
 def test_dicker_data_changing_after_the_plan_makes_it_stale(run) -> None:
     plan_file = deploy(run)
     edit_working_world(run.root, lambda w: w["dickerdata"]["subscriptions"][0].update(ConfirmedQuantity=16))
