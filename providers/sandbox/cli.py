@@ -16,6 +16,8 @@ from reconciler.cli.exitcodes import handles_errors
 from reconciler.cli.options import CalendarDate, deployment_dir
 from reconciler.errors import ConfigError
 
+MAX_CLIENTS = 20_000  # the largest world worth generating: 5,000 clients is the benchmark
+
 
 @click.group()
 def sandbox() -> None:
@@ -24,7 +26,9 @@ def sandbox() -> None:
 
 @sandbox.command()
 @deployment_dir
-@click.option("--clients", type=click.IntRange(min=1), default=12, show_default=True, help="Mapped clients.")
+@click.option(
+    "--clients", type=click.IntRange(min=1, max=MAX_CLIENTS), default=12, show_default=True, help="Mapped clients."
+)
 @click.option("--seed", type=int, default=1, show_default=True, help="Same seed, same files.")
 @click.option("--psa", type=click.Choice(["connectwise", "autotask", "xero"]), default="connectwise", show_default=True)
 @click.option("--sync", "sync_type", type=click.Choice(["daily", "monthly"]), default="daily", show_default=True)

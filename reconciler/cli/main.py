@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sys
 from typing import Any
 
@@ -28,6 +29,16 @@ from reconciler.run.run_id import RUN_ID_VARIABLE, RunIdFilter, set_run_id
 from reconciler.secrets import mask
 
 TRACEBACK_VARIABLE = "NCESYNC_TRACEBACK"  # set to 1 to see an internal error's traceback
+
+
+RUN_ID = re.compile(r"^[!-~]{1,128}$")  # printable ASCII without spaces: one word on one line
+
+
+def _one_word(value: str | None) -> str | None:
+    """A run id goes into every log line and the summary line: a line break would forge one."""
+    if value is not None and not RUN_ID.match(value):
+        raise click.BadParameter("must be one word of printable ASCII, at most 128 characters", param_hint="--run-id")
+    return value
 
 
 class Ncesync(click.Group):
@@ -84,6 +95,7 @@ class Ncesync(click.Group):
     envvar=RUN_ID_VARIABLE,
     default=None,
     metavar="ID",
+    callback=lambda _ctx, _param, value: _one_word(value),
     help="This run's id in logs, the journal, the summary line and alerts (default: a new one).",
 )
 def cli(log_level: str, log_format: str, run_id: str | None) -> None:

@@ -81,3 +81,20 @@ def test_version() -> None:
     result = ncesync("--version")
     assert result.code == 0
     assert result.stdout.strip() == f"ncesync, version {reconciler.__version__}"
+
+
+@pytest.mark.parametrize("run_id", ["abc\nncesync apply: ok (exit 0)", "two words", ""])
+def test_a_run_id_that_could_forge_a_log_line_is_refused(deployment: Path, run_id: str) -> None:
+    result = ncesync("--run-id", run_id, "plan", "-C", str(deployment), *DATE)
+    assert result.code == 64
+    assert "--run-id: must be one word of printable ASCII" in result.stderr
+
+
+def test_a_client_name_on_several_lines_is_a_spec_problem(deployment: Path) -> None:
+    client = next((deployment / "specs" / "clients").glob("*.yaml"))
+    text = client.read_text()
+    name = next(line for line in text.splitlines() if line.startswith("name: "))
+    client.write_text(text.replace(name, 'name: "Contoso\\nncesync apply: ok (exit 0)"'))
+    result = ncesync("validate", "-C", str(deployment))
+    assert result.code == 1
+    assert "/name:" in result.stderr + result.stdout

@@ -100,3 +100,13 @@ def test_bad_arguments_are_refused(tmp_path: Path, bad: dict) -> None:
     args = {"clients": 2, "seed": 1, "today": TODAY, **bad}
     with pytest.raises(ValueError):
         generate(tmp_path, **args)
+
+
+def test_sandbox_init_refuses_more_clients_than_a_world_is_worth_generating(tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from reconciler.cli.main import cli
+
+    result = CliRunner().invoke(cli, ["sandbox", "init", "-C", str(tmp_path / "d"), "--clients", "100000000"])
+    assert result.exit_code == 64 and "1<=x<=20000" in result.output
+    assert not (tmp_path / "d").exists()
