@@ -17,7 +17,7 @@ from reconciler.specs import load_deployment
 
 
 @click.command()
-@options.deployment_dir
+@options.existing_deployment_dir
 @click.option("--client", "client", metavar="ID", help="Only this client (Dicker Data customer id or spec file name).")
 @click.option("--since", type=options.CalendarDate(sync=False), help="Only entries on or after this day (UTC).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
 from reconciler.run.runtime import EARLIEST_SYNC_DATE, LATEST_SYNC_DATE
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class CalendarDate(click.ParamType):  # type: ignore[type-arg]  # click >= 8.2 is generic, older is not
@@ -46,15 +49,22 @@ class CalendarDate(click.ParamType):  # type: ignore[type-arg]  # click >= 8.2 i
         return datetime(year, month, day)
 
 
-deployment_dir = click.option(
-    "-C",
-    "--dir",
-    "root",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("."),
-    show_default=True,
-    help="The deployment folder holding specs/.",
-)
+def _deployment_dir(*, exists: bool) -> Callable[[F], F]:
+    return click.option(
+        "-C",
+        "--dir",
+        "root",
+        type=click.Path(exists=exists, file_okay=False, path_type=Path),
+        default=Path("."),
+        show_default=True,
+        help="The deployment folder holding specs/.",
+    )
+
+
+deployment_dir = _deployment_dir(exists=False)
+# For commands that only read a deployment's run state (journal, unlock): a folder that does
+# not exist is a typo to say, not a deployment with an empty journal.
+existing_deployment_dir = _deployment_dir(exists=True)
 
 clients = click.option(
     "--client",

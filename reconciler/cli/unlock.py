@@ -18,7 +18,7 @@ from reconciler.errors import ChecksFailedError
 
 
 @click.command()
-@options.deployment_dir
+@options.existing_deployment_dir
 @click.option("--yes", is_flag=True, help="Do not ask before removing a lock file no process holds.")
 @handles_errors
 def unlock(root: Path, yes: bool) -> int:

@@ -144,3 +144,14 @@ def test_the_world_file_keeps_both_writes_of_two_sandboxes_serving_it(tmp_path) 
     assert quantities == [12, 1, 2, 3]
     ids = [a["id"] for a in working_world(tmp_path)["connectwise"]["additions"]]
     assert len(set(ids)) == 4  # no id handed out twice either
+
+
+@pytest.mark.parametrize("command", [("journal",), ("unlock", "--yes")])
+def test_a_deployment_folder_that_does_not_exist_is_a_usage_error(tmp_path, command) -> None:
+    """A typo in -C is said, not read as a deployment with nothing in its journal."""
+    from click.testing import CliRunner
+
+    from reconciler.cli.main import cli
+
+    result = CliRunner().invoke(cli, [*command, "-C", str(tmp_path / "no-such-deployment")])
+    assert result.exit_code == 64 and "does not exist" in result.output
