@@ -14,8 +14,11 @@ def test_connectwise_apply_writes_once_per_change_then_nothing(cw):
     assert sum(writes.values()) == len(changes)
 
     assert cw.plan()["changes"] == []
+    reads = cw.counts("connectwise")  # the plan's own
     cw.apply()
     assert cw.writes("connectwise") == {}
+    # billing.md TV-5: no change, and no read beyond what planning needs
+    assert cw.counts("connectwise") == reads
 
 
 def test_autotask_apply_writes_one_adjustment_per_seat_change_then_nothing(at):
@@ -38,5 +41,7 @@ def test_autotask_apply_writes_one_adjustment_per_seat_change_then_nothing(at):
     assert len(created) >= 10 and 1 <= lookups <= 3
 
     assert at.plan()["changes"] == []
+    reads = at.counts("autotask")  # the plan's own
     at.apply()
     assert at.writes("autotask") == {}
+    assert at.counts("autotask") == reads  # billing.md TV-5: no read beyond what planning needs
