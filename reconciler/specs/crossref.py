@@ -104,7 +104,6 @@ def _overlap(a: StockCode, b: StockCode) -> bool:
 def client_problems(docs: list[YamlDocument], product_keys: set[str]) -> list[Problem]:
     problems = []
     seen: dict[str, YamlDocument] = {}
-    agreements: dict[str, tuple[YamlDocument, str]] = {}
     for doc in docs:
         data = doc.data
         if not isinstance(data, dict):
@@ -121,8 +120,6 @@ def client_problems(docs: list[YamlDocument], product_keys: set[str]) -> list[Pr
                 )
             else:
                 seen[dd_id] = doc
-        if data.get("active", True) is not False:  # an inactive client gets no writes
-            problems += _shared_agreements(doc, data, agreements)
         for key in data.get("licences") or {}:
             if key not in product_keys:
                 known = ", ".join(sorted(product_keys)) or "none"
@@ -136,38 +133,6 @@ def client_problems(docs: list[YamlDocument], product_keys: set[str]) -> list[Pr
         template = data.get("invoice_description")
         if isinstance(template, str) and template not in (DESCRIPTION_DEFAULT, DESCRIPTION_OFF):
             problems += _template_problems(doc, "/invoice_description", template)
-    return problems
-
-
-def _shared_agreements(
-    doc: YamlDocument, data: dict[str, Any], seen: dict[str, tuple[YamlDocument, str]]
-) -> list[Problem]:
-    """Agreements (the client's, or a licence's own) that another client file maps too: each
-    client's counts would be written to the same lines, one after the other, every night
-    (in Autotask, two adjustments on one day)."""
-    licences = data.get("licences")
-    if not isinstance(licences, dict):
-        licences = {}
-    used = [("/agreement_id", data.get("agreement_id"))] + [
-        (f"/licences/{escape(str(key))}/agreement_id", options.get("agreement_id"))
-        for key, options in licences.items()
-        if isinstance(options, dict)
-    ]
-    problems = []
-    for pointer, agreement in used:
-        if agreement is None or isinstance(agreement, (bool, dict, list)):
-            continue
-        key = str(agreement).strip().lower()  # Xero's ids are UUIDs in any case
-        other, where = seen.setdefault(key, (doc, pointer))
-        if other is not doc:
-            problems.append(
-                doc.problem(
-                    pointer,
-                    f"agreement {agreement!r} is also mapped in {other.file}:{other.where(where)[0]}; "
-                    "each client needs agreements of its own (two clients on one agreement would each "
-                    "set its lines to their own seat counts)",
-                )
-            )
     return problems
 
 
