@@ -82,3 +82,25 @@ def group_by_tenant(subscriptions: tuple[Subscription, ...]) -> dict[str, list[S
     for sub in subscriptions:
         result[sub.tenant_id].append(sub)
     return result
+
+
+def shared_licences(
+    groups: dict[str, ClientLicences], planned: list[ClientMapping], deployment: Deployment, *, full_run: bool
+) -> dict[tuple[PsaId, str], list[str]]:
+    """The licences (agreement, PSA product) that more than one client would write: each
+    client would set the line to its own seat count, one after the other, every night (two
+    Autotask adjustments on one day). Per licence key, the names of the clients that claim it.
+
+    A full run knows every client's licences. A run for some clients does not know the others'
+    products, so a licence on an agreement another active client also maps is held back there
+    too (a full run decides); agreements shared by products apart are planned as usual."""
+    claims: dict[tuple[PsaId, str], list[str]] = defaultdict(list)
+    names = {c.dd_customer_id: c.name for c in planned}
+    for tenant, grouped in groups.items():
+        for key in grouped.licences:
+            claims[key].append(names[tenant])
+    if not full_run:
+        others = [c for c in deployment.clients if c.active and c.dd_customer_id not in names]
+        for key in list(claims):
+            claims[key] += [c.name for c in others if key[0] in _agreements_of(c, deployment)]
+    return {key: sorted(who) for key, who in claims.items() if len(who) > 1}

@@ -13,12 +13,13 @@ from reconciler.billing.licence import LicenceInput
 from reconciler.errors import ReconcilerError
 from reconciler.model import ClientMapping, Deployment, Inventory, PsaLine, PsaState, StockCode, Subscription
 from reconciler.model.licence import Licence
+from reconciler.model.psa import PsaId
 from reconciler.model.specs import DESCRIPTION_OFF
 from reconciler.money import money_text
 from reconciler.plan import review
 from reconciler.plan.change import Change
 from reconciler.plan.fingerprint import client_content, company_content
-from reconciler.plan.licences import agreements_in_scope, group, group_by_tenant
+from reconciler.plan.licences import ClientLicences, agreements_in_scope, group, group_by_tenant, shared_licences
 from reconciler.plan.plan import ClientDigest, ClientSummary, Issue, Plan, PlanDraft, ReviewItem, Unmapped, digest
 from reconciler.provider import Capabilities, ProrateSource
 
@@ -47,8 +48,15 @@ def build_plan(request: PlanRequest) -> Plan:
         words=request.capabilities.words,
     )
     by_tenant = group_by_tenant(request.inventory.subscriptions)
-    for client in sorted(request.clients, key=lambda c: (c.name.lower(), c.dd_customer_id)):
-        _plan_client(request, client, by_tenant.get(client.dd_customer_id, []), plan)
+    clients = sorted(request.clients, key=lambda c: (c.name.lower(), c.dd_customer_id))
+    groups = {
+        c.dd_customer_id: group(c, by_tenant.get(c.dd_customer_id, []), request.deployment, request.psa)
+        for c in clients
+    }
+    shared = shared_licences(groups, clients, request.deployment, full_run=request.full_run)
+    for client in clients:
+        subs = by_tenant.get(client.dd_customer_id, [])
+        _plan_client(request, client, subs, groups[client.dd_customer_id], shared, plan)
     plan.unmapped = _unmapped_customers(request, by_tenant) + plan.unmapped
     plan.changes.sort(key=lambda c: (c.client_name.lower(), c.client_id, c.agreement_id, c.product_id, c.line_kind))
     scope = {"clients": sorted(c.dd_customer_id for c in request.clients), "full_run": request.full_run}
@@ -63,8 +71,14 @@ def fingerprint(request: PlanRequest, plan: PlanDraft) -> str:
     return digest({"specs": company, "date": plan.sync_date, "clients": clients})
 
 
-def _plan_client(request: PlanRequest, client: ClientMapping, subs: list[Subscription], plan: PlanDraft) -> None:
-    grouped = group(client, subs, request.deployment, request.psa)
+def _plan_client(
+    request: PlanRequest,
+    client: ClientMapping,
+    subs: list[Subscription],
+    grouped: ClientLicences,
+    shared: dict[tuple[PsaId, str], list[str]],
+    plan: PlanDraft,
+) -> None:
     who = (client.dd_customer_id, client.name)
     plan.warnings.extend(Issue(w, *who) for w in grouped.warnings)
     plan.unmapped.extend(_unmapped_codes(grouped.unmapped, who))
@@ -75,6 +89,9 @@ def _plan_client(request: PlanRequest, client: ClientMapping, subs: list[Subscri
     for key in sorted(grouped.licences):
         licence = grouped.licences[key]
         if _unreadable(request, client, licence, plan):
+            continue
+        if key in shared:
+            plan.errors.append(Issue(_shared_message(licence, shared[key], client), *who, licence.product.key))
             continue
         try:
             inputs = licence_input(request, client, licence)
@@ -95,6 +112,15 @@ def _plan_client(request: PlanRequest, client: ClientMapping, subs: list[Subscri
     lines = [ln for key in sorted(grouped.licences) for ln in request.psa.lines_of(*key)]
     plan.clients[client.dd_customer_id] = ClientSummary(
         client.name, seats_psa, seats_dd, len(subs), _client_digest(request, client, subs, lines)
+    )
+
+
+def _shared_message(licence: Licence, names: list[str], client: ClientMapping) -> str:
+    others = ", ".join(n for n in names if n != client.name) or "another client"
+    return (
+        f"{licence.product.key}: agreement {licence.agreement_id} bills {licence.product.psa_product} for "
+        f"{others} too; each client would set the line to its own seat count, one after the other: "
+        "map each client to an agreement of its own (no change)"
     )
 
 
