@@ -31,12 +31,12 @@ from reconciler.secrets import mask
 TRACEBACK_VARIABLE = "NCESYNC_TRACEBACK"  # set to 1 to see an internal error's traceback
 
 
-RUN_ID = re.compile(r"^[!-~]{1,128}$")  # printable ASCII without spaces: one word on one line
+RUN_ID = re.compile(r"[!-~]{1,128}")  # printable ASCII without spaces: one word on one line
 
 
 def _one_word(value: str | None) -> str | None:
     """A run id goes into every log line and the summary line: a line break would forge one."""
-    if value is not None and not RUN_ID.match(value):
+    if value is not None and not RUN_ID.fullmatch(value):
         raise click.BadParameter("must be one word of printable ASCII, at most 128 characters", param_hint="--run-id")
     return value
 

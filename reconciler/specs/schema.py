@@ -202,7 +202,7 @@ def _message(error: ValidationError) -> str:
         return f"{error.instance!r} must be {error.validator_value!r}"
     if "env:VARIABLE" in schema.get("description", ""):  # whatever is wrong: never echo the value
         return "a secret must be written as env:VARIABLE; never put the value itself in a spec"
-    if error.validator == "pattern" and schema.get("description"):
+    if error.validator in ("pattern", "not") and schema.get("description"):
         return f"{error.instance!r} is not {schema['description']}"
     if error.validator == "type" and isinstance(error.instance, dict) and error.validator_value == "string":
         return "is a mapping, not text: quote values that end with ':' (YAML reads `a:b:` as a key)"

@@ -83,7 +83,7 @@ def test_version() -> None:
     assert result.stdout.strip() == f"ncesync, version {reconciler.__version__}"
 
 
-@pytest.mark.parametrize("run_id", ["abc\nncesync apply: ok (exit 0)", "two words", ""])
+@pytest.mark.parametrize("run_id", ["abc\nncesync apply: ok (exit 0)", "nightly-42\n", "two words", ""])
 def test_a_run_id_that_could_forge_a_log_line_is_refused(deployment: Path, run_id: str) -> None:
     result = ncesync("--run-id", run_id, "plan", "-C", str(deployment), *DATE)
     assert result.code == 64
@@ -94,7 +94,8 @@ def test_a_client_name_on_several_lines_is_a_spec_problem(deployment: Path) -> N
     client = next((deployment / "specs" / "clients").glob("*.yaml"))
     text = client.read_text()
     name = next(line for line in text.splitlines() if line.startswith("name: "))
-    client.write_text(text.replace(name, 'name: "Contoso\\nncesync apply: ok (exit 0)"'))
-    result = ncesync("validate", "-C", str(deployment))
-    assert result.code == 1
-    assert "/name:" in result.stderr + result.stdout
+    for forged in ("Contoso\\nncesync apply: ok (exit 0)", "Contoso\\n", "Contoso\\u2028x"):
+        client.write_text(text.replace(name, f'name: "{forged}"'))
+        result = ncesync("validate", "-C", str(deployment))
+        assert result.code == 1, forged
+        assert "/name: " in result.stdout + result.stderr and "is not one line of text" in result.stdout + result.stderr
