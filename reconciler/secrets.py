@@ -59,8 +59,10 @@ def url_parts(value: str) -> list[str]:
         return []
     parts = urlsplit(value.strip())
     target = parts.path + (f"?{parts.query}" if parts.query else "")
-    found = [target, parts.path, parts.query, parts.password or ""]
-    return [p for p in found if len(p) >= MIN_SECRET and p != "/"]
+    # The path alone is not a part of its own when a query follows: a token in the query
+    # leaves an ordinary path ("/api"), which masked alone would cut into every log line.
+    found = [target, parts.query, parts.password or ""]
+    return [p for p in found if len(p) >= MIN_BASE64_CORE]
 
 
 class Redactor:

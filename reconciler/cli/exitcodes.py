@@ -60,7 +60,9 @@ def handles_errors(command: F) -> F:
             if str(error):
                 click.echo(f"{error.prefix}{mask(str(error))}", err=True)
             raise SystemExit(code_for(error)) from None
-        except OSError as error:  # the machine's, not a bug: a folder not writable, a disk full
+        except OSError as error:
+            if not refused_by_the_machine(error):
+                raise  # a network error that no provider turned into its own: a bug, exit 70
             click.echo(f"Error: {mask(os_problem(error))}", err=True)
             raise SystemExit(ERROR) from None
         raise SystemExit(returned if isinstance(returned, int) else OK)
@@ -78,6 +80,12 @@ _OS_HINTS = {
     errno.ENOTDIR: "a file is in the way of a folder ncesync keeps there; move it aside",
     errno.EISDIR: "a folder is in the way of a file ncesync keeps there; move it aside",
 }
+
+
+def refused_by_the_machine(error: OSError) -> bool:
+    """A file or folder the operating system refused (it names the path, or says why in a
+    way only a file system does: permissions, a full disk), not a socket or HTTP error."""
+    return error.filename is not None or error.errno in _OS_HINTS
 
 
 def os_problem(error: OSError) -> str:

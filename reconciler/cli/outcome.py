@@ -23,7 +23,17 @@ from typing import Any, TypeVar
 import click
 
 from reconciler.apply.apply import ApplyResult
-from reconciler.cli.exitcodes import CHANGES, INTERNAL, INTERRUPTED, OK, UNSAFE, USAGE, handles_errors, os_problem
+from reconciler.cli.exitcodes import (
+    CHANGES,
+    INTERNAL,
+    INTERRUPTED,
+    OK,
+    UNSAFE,
+    USAGE,
+    handles_errors,
+    os_problem,
+    refused_by_the_machine,
+)
 from reconciler.errors import InterruptedRunError, ReconcilerError
 from reconciler.model import Deployment
 from reconciler.money import signed_money
@@ -103,7 +113,8 @@ def _recording(command: F) -> F:
                 note(written=error.written)
             raise
         except OSError as error:
-            note(error=mask(os_problem(error)))
+            if refused_by_the_machine(error):
+                note(error=mask(os_problem(error)))
             raise
 
     return wrapper  # type: ignore[return-value]

@@ -59,3 +59,18 @@ def test_a_folder_where_the_plan_goes_is_named(run) -> None:
     target.mkdir()
     code, out = run("plan", "--date", "2024-06-15", "--out", str(target))
     assert code != 0 and "Internal error" not in out and "Traceback" not in out, out
+
+
+def test_a_network_error_no_provider_caught_is_still_an_internal_error() -> None:
+    """Only what the file system refuses is the machine's: a bare socket or HTTP error that
+    reaches the command line is a bug (exit 70), not "check the path"."""
+    from requests.exceptions import ChunkedEncodingError
+
+    from reconciler.cli.exitcodes import refused_by_the_machine
+
+    assert not refused_by_the_machine(ChunkedEncodingError("Connection broken: IncompleteRead(0 bytes read)"))
+    assert not refused_by_the_machine(OSError(errno.EADDRINUSE, "Address already in use"))
+    assert refused_by_the_machine(OSError(errno.ENOSPC, "No space left on device"))
+    assert refused_by_the_machine(
+        IsADirectoryError(errno.EISDIR, "Is a directory", "/deployment/.ncesync/journal.jsonl")
+    )

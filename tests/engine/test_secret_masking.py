@@ -81,3 +81,10 @@ def test_a_secret_url_is_masked_as_the_request_target_a_client_logs() -> None:
 def test_line_breaks_around_a_secret_are_dropped_and_both_forms_masked() -> None:
     assert secrets.resolve("env:KEY", {"KEY": "s3cret-value\r\n"}, setting="psa.secret") == "s3cret-value"
     assert secrets.mask("sent s3cret-value\r\n then s3cret-value") == "sent *** then ***"
+
+
+def test_an_ordinary_path_before_a_secret_query_is_not_masked_alone() -> None:
+    secrets.resolve("env:HOOK", {"HOOK": "https://ops.example.com/api?key=Zx81kq"}, setting="notify url")
+    line = "ConnectWise GET /v4_6_release/apis/3.0/finance/agreements/1002/additions: HTTP 404"
+    assert secrets.mask(line) == line
+    assert secrets.mask('"POST /api?key=Zx81kq HTTP/1.1" 200') == '"POST *** HTTP/1.1" 200'
