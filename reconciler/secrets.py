@@ -59,9 +59,11 @@ def url_parts(value: str) -> list[str]:
         return []
     parts = urlsplit(value.strip())
     target = parts.path + (f"?{parts.query}" if parts.query else "")
-    # The path alone is not a part of its own when a query follows: a token in the query
-    # leaves an ordinary path ("/api"), which masked alone would cut into every log line.
-    found = [target, parts.query, parts.password or ""]
+    # The path alone is a part of its own only when no query follows: with a token in the
+    # query it is an ordinary path ("/api"), which masked alone would cut into every log
+    # line. A path segment long enough to be a token (Slack's, Teams') is masked wherever.
+    tokens = [segment for segment in parts.path.split("/") if len(segment) >= TOKEN_SEGMENT]
+    found = [target, parts.query, parts.password or "", *tokens]
     return [p for p in found if len(p) >= MIN_BASE64_CORE]
 
 
@@ -117,6 +119,7 @@ def _pattern_of(secret: str) -> re.Pattern[str] | None:
 
 MIN_SECRET = 4  # shorter values would mask ordinary words
 MIN_BASE64_CORE = 8  # a shorter run of base64 characters matches too much by chance
+TOKEN_SEGMENT = 16  # a URL path segment this long is a token, not a word
 
 
 def encodings(secret: str) -> set[str]:
