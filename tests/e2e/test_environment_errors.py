@@ -5,6 +5,7 @@ do: never "a bug in ncesync" (exit 70), never a traceback."""
 from __future__ import annotations
 
 import errno
+import json
 import os
 
 import pytest
@@ -74,3 +75,21 @@ def test_a_network_error_no_provider_caught_is_still_an_internal_error() -> None
     assert refused_by_the_machine(
         IsADirectoryError(errno.EISDIR, "Is a directory", "/deployment/.ncesync/journal.jsonl")
     )
+
+
+def test_a_saved_plan_gets_the_permissions_a_plain_write_gives_and_keeps_a_link(run) -> None:
+    world, clients = three_clients_world()
+    write_deployment(run.root, world, style="advance", clients=clients)
+    old = os.umask(0o022)
+    try:
+        saved = run.root / "plan.json"
+        assert run("plan", "--date", "2024-06-15", "--out", str(saved))[0] == 0
+        assert saved.stat().st_mode & 0o777 == 0o644  # readable by the reviewer's group, as before
+        saved.chmod(0o640)
+        link = run.root / "latest.json"
+        link.symlink_to(saved)
+        assert run("plan", "--date", "2024-06-16", "--out", str(link))[0] == 0
+        assert link.is_symlink() and json.loads(saved.read_text())["sync_date"] == "2024-06-16"
+        assert saved.stat().st_mode & 0o777 == 0o640  # the file's own permissions kept
+    finally:
+        os.umask(old)
