@@ -51,7 +51,7 @@ def subscription(sheet: Sheet, row: Row) -> Subscription:
         stock_code=code.raw,
         description=sheet.text(row, "STOCK DESCRIPTION", required=False),
         quantity=sheet.value(row, "QTY", values.seats),
-        status=sheet.value(row, "STATUS", values.status),
+        status=sheet.text(row, "STATUS").upper(),
         billing_frequency=code.billing_name,
         unit_cost=values.per_month(sheet.value(row, "UNIT PRICE", values.amount), months),
         unit_rrp=None if rrp is None else values.per_month(rrp, months),

@@ -67,7 +67,7 @@ def subscription(data: Any, where: str) -> Subscription:
         stock_code=record.required("StockCode", stock_code),
         description=record.text("StockDescription", default=""),
         quantity=record.required("ConfirmedQuantity", values.seats),
-        status=record.required("Status", values.status),
+        status=record.text("Status").upper(),
         billing_frequency=frequency,
         unit_cost=values.per_month(record.required("UnitPrice", values.amount), months),
         unit_rrp=None if rrp is None else values.per_month(rrp, months),

@@ -171,17 +171,3 @@ def flag(value: Any) -> bool:
     if text in ("false", "no", "0", ""):
         return False
     raise ValueError(f"{value!r} is not true or false")
-
-
-# A subscription's status as Dicker Data and Microsoft Partner Center write it. Only ACTIVE
-# seats are billed; any other known status is kept to explain a decrease. A value outside
-# this list (a typo in an export, a status Dicker Data adds later) is refused where it is
-# read: it would otherwise be read as "not active", that is zero seats.
-STATUSES = ("ACTIVE", "SUSPENDED", "CANCELLED", "EXPIRED", "PENDING", "DISABLED", "DELETED")
-
-
-def status(value: Any) -> str:
-    text = str(value).strip().upper()
-    if text not in STATUSES:
-        raise ValueError(f"{value!r} is not a subscription status ({', '.join(STATUSES)})")
-    return text

@@ -41,6 +41,7 @@ from reconciler.billing.drift import Drift, drift_update, line_drift
 from reconciler.billing.licence import Comparison, LicenceInput
 from reconciler.billing.moved_days import WriteDay, write_day
 from reconciler.billing.periods import comparison_date, period_containing
+from reconciler.model.inventory import STATUSES, Subscription
 from reconciler.model.psa import DELTA, MAIN, PsaLine
 from reconciler.plan.change import CREATE_ADJUSTMENT, Change
 from reconciler.provider import SeatModel
@@ -77,6 +78,9 @@ class LicenceOutcome:
 
 def plan_licence(item: LicenceInput) -> LicenceOutcome:
     """The changes (or errors) that bring one licence in line with Dicker Data."""
+    unknown = [s for s in item.subscriptions if not s.status_known]
+    if unknown:  # never read as "not active": that would be zero seats
+        return LicenceOutcome((), (_unknown_status(item, unknown),), (), 0, None, item.sync_date)
     n = desired_count(item.subscriptions, count_trials=item.product.count_trials)
     planned = comparison_date(
         item.agreement,
@@ -231,6 +235,15 @@ def _contract_ends_first(licence: Comparison) -> dict[str, Any] | None:
         ),
         "current": billed,
     }
+
+
+def _unknown_status(item: LicenceInput, subscriptions: list[Subscription]) -> str:
+    said = ", ".join(f"{s.subscription_id} ({s.quantity} seats) has status {s.status!r}" for s in subscriptions)
+    return (
+        f"{item.product.key}: Dicker Data subscription {said}, which ncesync does not know "
+        f"({', '.join(sorted(STATUSES))}); its seats are not counted as active or as gone: "
+        "no change until Dicker Data shows a known status"
+    )
 
 
 def _free_of_charge(licence: Comparison, lines: list[PsaLine]) -> str:

@@ -7,6 +7,11 @@ from datetime import date
 from decimal import Decimal
 
 ACTIVE = "ACTIVE"
+# A subscription's status as Dicker Data and Microsoft Partner Center write it. Only ACTIVE
+# seats are billed; the others are kept to explain a decrease. A status outside this list (a
+# typo in an export, a status added later) is not read as "not active", which would be zero
+# seats: a licence with such a subscription is an error of the plan (billing/daily.py).
+STATUSES = frozenset({ACTIVE, "SUSPENDED", "CANCELLED", "EXPIRED", "PENDING", "DISABLED", "DELETED", "NONE"})
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,10 @@ class Subscription:
     @property
     def is_active(self) -> bool:
         return self.status.upper() == ACTIVE
+
+    @property
+    def status_known(self) -> bool:
+        return self.status.upper() in STATUSES
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 
+import pytest
+
 from reconciler.billing.daily import plan_licence
 from reconciler.billing.desired import desired_count, unit_cost
 from reconciler.plan.change import CREATE_ADJUSTMENT, CREATE_DELTA, SET_QUANTITY, UPDATE_LINE
@@ -275,4 +277,18 @@ def test_a_line_that_bills_the_customer_nothing_stops_the_licence_with_the_fix()
 def test_a_free_line_that_has_ended_does_not_stop_the_licence() -> None:
     ended = replace(line(7, 4, cancelled=D("2024-05-31")), free_of_charge=True)
     (change,) = plan_licence(licence(subs=(sub(15),), lines=(line(1, 12), ended))).changes
+    assert (change.action, change.after["quantity"]) == (SET_QUANTITY, 15)
+
+
+def test_a_subscription_of_an_unknown_status_stops_the_licence_not_reads_as_zero() -> None:
+    """'ACTIV' (a typo in an export) is not 'not active': read so, the seats would go to zero."""
+    outcome = plan_licence(licence(subs=(sub(15, "ACTIV"),), lines=(line(1, 15),)))
+    assert outcome.changes == ()
+    (error,) = outcome.errors
+    assert "has status 'ACTIV', which ncesync does not know" in error and "no change" in error
+
+
+@pytest.mark.parametrize("status", ["SUSPENDED", "CANCELLED", "EXPIRED", "PENDING", "DISABLED", "DELETED", "NONE"])
+def test_every_known_status_other_than_active_counts_no_seats(status: str) -> None:
+    (change,) = plan_licence(licence(subs=(sub(15), sub(4, status)), lines=(line(1, 19),))).changes
     assert (change.action, change.after["quantity"]) == (SET_QUANTITY, 15)

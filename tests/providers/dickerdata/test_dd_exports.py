@@ -181,7 +181,6 @@ BAD_ANNUITY = [
     (8, "STOCK CODE", "M365-PREMIUM", "stock code 'M365-PREMIUM' is not TERM:PRODUCT:SKU"),
     (2, "TENANT ID", "", "the cell is empty"),
     (3, "QTY", "", "the cell is empty"),
-    (4, "STATUS", "Activ", "'Activ' is not a subscription status (ACTIVE, SUSPENDED"),  # never zero seats
 ]
 
 
