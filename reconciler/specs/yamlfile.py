@@ -104,8 +104,7 @@ def _build(node: yaml.Node, pointer: str, loader: Any, doc: YamlDocument, seen: 
             problem="anchors and aliases (&name, *name) are not supported in specs; write the value out",
             problem_mark=node.start_mark,
         )
-    if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
-        seen.add(id(node))
+    seen.add(id(node))
     doc.marks[pointer] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}

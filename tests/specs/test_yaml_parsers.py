@@ -73,3 +73,13 @@ def test_an_alias_bomb_is_refused_before_it_grows(tmp_path) -> None:
         "invalid YAML: anchors and aliases (&name, *name) are not supported in specs; write the value out"
     ]
     assert doc.problems[0].line == 1  # the anchored value, first used again on line 2
+
+
+def test_a_scalar_used_again_by_an_alias_is_refused_too(tmp_path) -> None:
+    from reconciler.specs.yamlfile import load_yaml
+
+    path = tmp_path / "client.yaml"
+    path.write_text("name: &n Contoso\nagreement_name: *n\n")
+    assert [p.message for p in load_yaml(path, "client.yaml").problems] == [
+        "invalid YAML: anchors and aliases (&name, *name) are not supported in specs; write the value out"
+    ]
