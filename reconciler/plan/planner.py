@@ -118,9 +118,9 @@ def _plan_client(
 def _shared_message(licence: Licence, names: list[str], client: ClientMapping) -> str:
     others = ", ".join(n for n in names if n != client.name) or "another client"
     return (
-        f"{licence.product.key}: agreement {licence.agreement_id} bills {licence.product.psa_product} for "
-        f"{others} too; each client would set the line to its own seat count, one after the other: "
-        "map each client to an agreement of its own (no change)"
+        f"{licence.product.key}: {others} also map agreement {licence.agreement_id} for "
+        f"{licence.product.psa_product}; each client would set the line to its own seat count, one "
+        "after the other: map each client to an agreement of its own (no change)"
     )
 
 
@@ -132,8 +132,14 @@ def _unmapped_codes(subs: list[Subscription], who: tuple[str, str]) -> list[Unma
             "stock_code", *who, sub.quantity, sub.stock_code, monthly_cost=money_text(sub.quantity * sub.unit_cost)
         )
         for sub in subs
-        if sub.is_active and sub.quantity > 0
+        if _may_bill(sub)
     ]
+
+
+def _may_bill(sub: Subscription) -> bool:
+    """Seats Dicker Data may bill: active ones, and those in a status ncesync does not know
+    (reported rather than read as none)."""
+    return sub.quantity > 0 and (sub.is_active or not sub.status_known)
 
 
 def _unreadable(request: PlanRequest, client: ClientMapping, licence: Licence, plan: PlanDraft) -> bool:
@@ -253,7 +259,7 @@ def _unmapped_customers(request: PlanRequest, by_tenant: dict[str, list[Subscrip
         return []
     result = []
     for tenant_id, subs in sorted(by_tenant.items()):
-        active = [s for s in subs if s.is_active and s.quantity > 0]
+        active = [s for s in subs if _may_bill(s)]
         if tenant_id not in mapped and active:
             cost = money_text(sum((s.quantity * s.unit_cost for s in active), Decimal("0")))
             result.append(

@@ -166,6 +166,12 @@ def _product(key: str, data: dict[str, Any]) -> ProductMapping:
     )
 
 
+def _psa_id(value: Any) -> Any:
+    """A PSA id as one spelling: a number as it is, a UUID (Xero's) in lower case, as Xero
+    sends it; two client files writing one id in two cases name the same agreement."""
+    return value.lower() if isinstance(value, str) else value
+
+
 def _client(file: str, data: dict[str, Any], settings: Settings) -> ClientMapping:
     """A client mapping; its overrides are merged over the company settings."""
     description = data.get("invoice_description", DESCRIPTION_DEFAULT)
@@ -174,15 +180,15 @@ def _client(file: str, data: dict[str, Any], settings: Settings) -> ClientMappin
         file=file,
         name=data["name"],
         dd_customer_id=data["dd_customer_id"],
-        psa_company_id=data["psa_company_id"],
-        agreement_id=data["agreement_id"],
+        psa_company_id=_psa_id(data["psa_company_id"]),
+        agreement_id=_psa_id(data["agreement_id"]),
         active=bool(data.get("active", True)),
         billing=None if "billing" not in data else _billing(data["billing"], settings.billing),
         description_mode="custom" if custom else description,
         description_template=description if custom else None,
         exclude_stock_codes=tuple(data.get("exclude_stock_codes") or ()),
         licences=tuple(
-            LicenceOverride(k, (v or {}).get("agreement_id")) for k, v in (data.get("licences") or {}).items()
+            LicenceOverride(k, _psa_id((v or {}).get("agreement_id"))) for k, v in (data.get("licences") or {}).items()
         ),
         safety=None if "safety" not in data else _safety(data["safety"], settings.safety),
     )

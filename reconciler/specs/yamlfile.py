@@ -114,6 +114,12 @@ def _build(node: yaml.Node, pointer: str, loader: Any, doc: YamlDocument, seen: 
                     problem="merge keys (<<) are not supported in specs; write the settings out",
                     problem_mark=key_node.start_mark,
                 )
+            if id(key_node) in seen:  # an alias as a key
+                raise yaml.MarkedYAMLError(
+                    problem="anchors and aliases (&name, *name) are not supported in specs; write the value out",
+                    problem_mark=key_node.start_mark,
+                )
+            seen.add(id(key_node))
             key = loader.construct_object(key_node, deep=True)
             if not isinstance(key, (str, int)):
                 raise yaml.MarkedYAMLError(problem="a key must be a plain word", problem_mark=key_node.start_mark)

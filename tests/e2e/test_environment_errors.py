@@ -80,16 +80,16 @@ def test_a_network_error_no_provider_caught_is_still_an_internal_error() -> None
 def test_a_saved_plan_gets_the_permissions_a_plain_write_gives_and_keeps_a_link(run) -> None:
     world, clients = three_clients_world()
     write_deployment(run.root, world, style="advance", clients=clients)
-    old = os.umask(0o022)
+    old = os.umask(0o027)  # not the fallback (0o022): the umask must be read
     try:
         saved = run.root / "plan.json"
         assert run("plan", "--date", "2024-06-15", "--out", str(saved))[0] == 0
-        assert saved.stat().st_mode & 0o777 == 0o644  # readable by the reviewer's group, as before
-        saved.chmod(0o640)
+        assert saved.stat().st_mode & 0o777 == 0o640  # what a plain write gives under this umask
+        saved.chmod(0o604)
         link = run.root / "latest.json"
         link.symlink_to(saved)
         assert run("plan", "--date", "2024-06-16", "--out", str(link))[0] == 0
         assert link.is_symlink() and json.loads(saved.read_text())["sync_date"] == "2024-06-16"
-        assert saved.stat().st_mode & 0o777 == 0o640  # the file's own permissions kept
+        assert saved.stat().st_mode & 0o777 == 0o604  # the file's own permissions kept
     finally:
         os.umask(old)

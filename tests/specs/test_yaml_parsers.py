@@ -83,3 +83,13 @@ def test_a_scalar_used_again_by_an_alias_is_refused_too(tmp_path) -> None:
     assert [p.message for p in load_yaml(path, "client.yaml").problems] == [
         "invalid YAML: anchors and aliases (&name, *name) are not supported in specs; write the value out"
     ]
+
+
+def test_an_alias_as_a_key_is_refused_too(tmp_path) -> None:
+    from reconciler.specs.yamlfile import load_yaml
+
+    path = tmp_path / "client.yaml"
+    path.write_text("name: &n m365-business-premium\nlicences: {*n : {agreement_id: 1002}}\n")
+    assert [p.message for p in load_yaml(path, "client.yaml").problems] == [
+        "invalid YAML: anchors and aliases (&name, *name) are not supported in specs; write the value out"
+    ]
