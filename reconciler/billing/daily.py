@@ -248,9 +248,8 @@ def _unknown_status(item: LicenceInput, subscriptions: list[Subscription]) -> st
 
 def _free_of_charge(licence: Comparison, lines: list[PsaLine]) -> str:
     """A line the customer is not invoiced for: its seats would be changed, and billed nothing."""
-    ids = ", ".join(str(line.id) for line in sorted(lines, key=lambda x: x.id))
     return (
-        f"{licence.label()}: line {ids} active on {licence.when.isoformat()} bills the customer "
+        f"{licence.label()}: line {_ids(lines)} active on {licence.when.isoformat()} bills the customer "
         f"nothing (not billable in {licence.item.words.psa}); ncesync syncs seats only on lines the "
         "customer is invoiced for: make the line billable, or leave the stock code out of this "
         "client (exclude_stock_codes), no change"
@@ -258,11 +257,14 @@ def _free_of_charge(licence: Comparison, lines: list[PsaLine]) -> str:
 
 
 def _duplicates(licence: Comparison, mains: list[PsaLine]) -> str:
-    ids = ", ".join(str(line.id) for line in sorted(mains, key=lambda x: x.id))
     return (
         f"{licence.label()}: {len(mains)} main lines active on {licence.when.isoformat()} "
-        f"(line ids {ids}); which one carries the seat count is ambiguous, no change"
+        f"(line ids {_ids(mains)}); which one carries the seat count is ambiguous, no change"
     )
+
+
+def _ids(lines: list[PsaLine]) -> str:
+    return ", ".join(str(line.id) for line in sorted(lines, key=lambda x: x.id))
 
 
 def _missing_line(comparison: Comparison) -> dict[str, Any]:
