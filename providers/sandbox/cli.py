@@ -62,9 +62,9 @@ def init(
         raise ConfigError(f"{root / 'specs'} already exists; use --force to overwrite it")
     try:
         ZoneInfo(timezone)
-    except (ValueError, KeyError):
-        raise ConfigError(
-            f"--timezone {timezone!r} is not a time zone (use an IANA name such as Australia/Sydney)"
+    except (ValueError, KeyError):  # an option's value, like a bad --date: a usage error (64)
+        raise click.BadParameter(
+            f"{timezone!r} is not a time zone (use an IANA name such as Australia/Sydney)", param_hint="--timezone"
         ) from None
     day = today.date() if today else date.today()
     generate(

@@ -110,3 +110,15 @@ def test_sandbox_init_refuses_more_clients_than_a_world_is_worth_generating(tmp_
     result = CliRunner().invoke(cli, ["sandbox", "init", "-C", str(tmp_path / "d"), "--clients", "100000000"])
     assert result.exit_code == 64 and "1<=x<=20000" in result.output
     assert not (tmp_path / "d").exists()
+
+
+def test_sandbox_init_says_a_bad_time_zone_is_a_usage_error_as_a_bad_date_is(tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from reconciler.cli.main import cli
+
+    for option, value in (("--timezone", "Mars/Base"), ("--date", "2024-02-30")):
+        result = CliRunner().invoke(cli, ["sandbox", "init", "-C", str(tmp_path / "d"), option, value])
+        assert result.exit_code == 64, (option, result.output)
+        assert f"Invalid value for {option}" in result.output or f"Invalid value for '{option}'" in result.output
+    assert not (tmp_path / "d").exists()
