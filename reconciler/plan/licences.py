@@ -93,38 +93,26 @@ def shared_licences(
 
     A full run knows every client's licences. A run for some clients does not know what the
     others buy: a licence is held back there too when another active client's specs send
-    that PSA product to that agreement (a full run decides). Ids compare as the PSA does:
-    Xero's UUIDs in any case."""
-    claims: dict[tuple[object, str], list[str]] = defaultdict(list)
+    that PSA product to that agreement (a full run decides). Ids are compared as the specs
+    loader spells them (one spelling per id: specs/loader.py `_psa_id`)."""
+    claims: dict[tuple[PsaId, str], list[str]] = defaultdict(list)
     names = {c.dd_customer_id: c.name for c in planned}
     for tenant, grouped in groups.items():
-        for agreement, product in grouped.licences:
-            claims[(_same_id(agreement), product)].append(names[tenant])
+        for key in grouped.licences:
+            claims[key].append(names[tenant])
     if not full_run and claims:
         others = [c for c in deployment.clients if c.active and c.dd_customer_id not in names]
         for key, who in _claims_of(others, deployment).items():
             if key in claims:
                 claims[key] += who
-    shared = {key: sorted(who) for key, who in claims.items() if len(who) > 1}
-    return {
-        key: shared[(_same_id(key[0]), key[1])]
-        for grouped in groups.values()
-        for key in grouped.licences
-        if (_same_id(key[0]), key[1]) in shared
-    }
+    return {key: sorted(who) for key, who in claims.items() if len(who) > 1}
 
 
-def _claims_of(clients: list[ClientMapping], deployment: Deployment) -> dict[tuple[object, str], list[str]]:
+def _claims_of(clients: list[ClientMapping], deployment: Deployment) -> dict[tuple[PsaId, str], list[str]]:
     """Which (agreement, PSA product) each client's specs may write, whatever it buys."""
     products = [p for p in deployment.products.values() if p.active]
-    claims: dict[tuple[object, str], list[str]] = defaultdict(list)
+    claims: dict[tuple[PsaId, str], list[str]] = defaultdict(list)
     for client in clients:
-        for key in {
-            (_same_id(client.agreement_for(p.key)), p.psa_product) for p in products if not client.excludes_product(p)
-        }:
+        for key in {(client.agreement_for(p.key), p.psa_product) for p in products if not client.excludes_product(p)}:
             claims[key].append(client.name)
     return claims
-
-
-def _same_id(agreement: PsaId) -> object:
-    return agreement.lower() if isinstance(agreement, str) else agreement

@@ -12,7 +12,7 @@ Compiling is not free: it costs as much as jsonschema checking about a hundred c
 compiles only once the documents it has checked reach that volume.
 
 The schemas themselves are package data, checked against their metaschema by the tests
-(tests/specs/test_schemas.py), not again by every process that loads them.
+(tests/specs/test_quick_schema_check.py), not again by every process that loads them.
 """
 
 from __future__ import annotations

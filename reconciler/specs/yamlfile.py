@@ -95,16 +95,20 @@ def _parse(text: str, display: str, loader_class: Any) -> tuple[YamlDocument, bo
     return doc, False
 
 
-def _build(node: yaml.Node, pointer: str, loader: Any, doc: YamlDocument, seen: set[int] | None = None) -> Any:
-    # An alias (*name) makes the composer hand out its anchored node again: refused, as a
-    # value written twice could also nest itself (endless) or multiply (a "billion laughs").
-    seen = set() if seen is None else seen
+def _first_use(node: yaml.Node, seen: set[int]) -> None:
+    """An alias (*name) makes the composer hand out its anchored node again: refused, as a
+    value written twice could also nest itself (endless) or multiply (a "billion laughs")."""
     if id(node) in seen:
         raise yaml.MarkedYAMLError(
             problem="anchors and aliases (&name, *name) are not supported in specs; write the value out",
             problem_mark=node.start_mark,
         )
     seen.add(id(node))
+
+
+def _build(node: yaml.Node, pointer: str, loader: Any, doc: YamlDocument, seen: set[int] | None = None) -> Any:
+    seen = set() if seen is None else seen
+    _first_use(node, seen)
     doc.marks[pointer] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
@@ -114,12 +118,7 @@ def _build(node: yaml.Node, pointer: str, loader: Any, doc: YamlDocument, seen: 
                     problem="merge keys (<<) are not supported in specs; write the settings out",
                     problem_mark=key_node.start_mark,
                 )
-            if id(key_node) in seen:  # an alias as a key
-                raise yaml.MarkedYAMLError(
-                    problem="anchors and aliases (&name, *name) are not supported in specs; write the value out",
-                    problem_mark=key_node.start_mark,
-                )
-            seen.add(id(key_node))
+            _first_use(key_node, seen)  # an alias as a key too
             key = loader.construct_object(key_node, deep=True)
             if not isinstance(key, (str, int)):
                 raise yaml.MarkedYAMLError(problem="a key must be a plain word", problem_mark=key_node.start_mark)

@@ -59,7 +59,8 @@ def test_a_folder_where_the_plan_goes_is_named(run) -> None:
     target = run.root / "plans"
     target.mkdir()
     code, out = run("plan", "--date", "2024-06-15", "--out", str(target))
-    assert code != 0 and "Internal error" not in out and "Traceback" not in out, out
+    assert code == 64 and f"'{target}' is a directory" in out, out  # said before anything is read
+    assert "Internal error" not in out and "Traceback" not in out
 
 
 def test_a_network_error_no_provider_caught_is_still_an_internal_error() -> None:
