@@ -4,28 +4,30 @@ What is retried and how long to wait is `providers/retry.py` (urllib3's Retry): 
 429/5xx and network errors; writes only when the vendor certainly did not process them (429,
 503 with Retry-After, a connection that could not be made). A write that was sent and got no
 usable answer raises UncertainWriteError: the caller re-reads and decides, never resends.
+Sending itself is a Transport's (providers/transport.py).
 """
 
 from __future__ import annotations
 
+import json as jsonlib
 import logging
 import re
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, TypeVar, overload
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
-import requests
+from urllib3.exceptions import HTTPError, NewConnectionError, TimeoutError
 
-from providers.origin_settings import OriginSettings
 from providers.retry import Attempts, RetryPolicy, never_sent
+from providers.transport import PooledTransport, Request, Response, Transport, basic_auth, user_agent
 from reconciler import clock
 from reconciler.errors import ProviderError, UncertainWriteError
 
-__all__ = ["HttpClient", "RetryPolicy"]
+__all__ = ["HttpClient", "Response", "RetryPolicy"]
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -33,13 +35,15 @@ _T = TypeVar("_T")
 _ID_SEGMENT = re.compile(r"/\d+(?=/|$)")
 # A gateway's error: the vendor behind it may have processed the write all the same.
 GATEWAY_STATUSES = frozenset({502, 504})
+# Sent with every call unless a vendor client says otherwise.
+DEFAULT_HEADERS = {"User-Agent": user_agent(), "Accept-Encoding": "gzip, deflate", "Accept": "*/*"}
 
 
 class HttpClient:
-    """A requests.Session bound to one vendor base URL.
+    """Calls of one vendor, on one base URL, through one Transport (connections kept alive).
 
-    Subclasses (one per vendor) set auth headers in `__init__` and override
-    `vendor_message` to pull the vendor's error text out of an error response, and
+    Subclasses (one per vendor) set `headers` sent with every call (auth) in `__init__`, and
+    override `vendor_message` to pull the vendor's error text out of an error response, and
     `request_label` to name endpoints in `request_counts`.
     """
 
@@ -52,20 +56,17 @@ class HttpClient:
         timeout: tuple[float, float] = (5.0, 60.0),
         retry: RetryPolicy = RetryPolicy(),
         sleep: Callable[[float], None] | None = None,
-        session: requests.Session | None = None,
+        transport: Transport | None = None,
+        pool_size: int = 10,
     ):
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.retry = retry
         # Waits go through the shared clock (tests replace it) unless a test passes its own.
         self.sleep: Callable[[float], None] = clock.sleep if sleep is None else sleep
-        self.session = session or requests.Session()
-        # Our own session reads the environment once per host, not twice a call; a session
-        # handed in (a test's transport) keeps whatever it does.
-        self._origin: OriginSettings | None = None
-        if session is None:
-            self.session.trust_env = False
-            self._origin = OriginSettings(self.session)
+        # `pool_size`: the connections kept open, one per call that may be in flight at once.
+        self.transport: Transport = transport or PooledTransport(pool_size)
+        self.headers: dict[str, str] = dict(DEFAULT_HEADERS)
         self.request_count = 0
         self._counts: Counter[str] = Counter()
         self._counts_lock = threading.Lock()
@@ -75,11 +76,11 @@ class HttpClient:
             return path
         return f"{self.base_url}/{path.lstrip('/')}"
 
-    def read(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+    def read(self, method: str, path: str, **kwargs: Any) -> Response:
         """A call with no side effect (GET, or a POST query): retried when safe."""
         return self._exchange(method, path, write=False, **kwargs)
 
-    def write(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+    def write(self, method: str, path: str, **kwargs: Any) -> Response:
         """A call that changes data: sent again only when it certainly was not processed."""
         return self._exchange(method, path, write=True, **kwargs)
 
@@ -89,10 +90,10 @@ class HttpClient:
             return dict(sorted(self._counts.items()))
 
     @overload
-    def decoded(self, response: requests.Response, method: str, path: str, expect: None = None) -> Any: ...
+    def decoded(self, response: Response, method: str, path: str, expect: None = None) -> Any: ...
     @overload
-    def decoded(self, response: requests.Response, method: str, path: str, expect: type[_T]) -> _T: ...
-    def decoded(self, response: requests.Response, method: str, path: str, expect: type | None = None) -> Any:
+    def decoded(self, response: Response, method: str, path: str, expect: type[_T]) -> _T: ...
+    def decoded(self, response: Response, method: str, path: str, expect: type | None = None) -> Any:
         """The JSON body (amounts as Decimal, so money stays exact), of the expected shape.
 
         A body that is not JSON, or not a list/object when one is expected, is a
@@ -118,7 +119,7 @@ class HttpClient:
         """The endpoint a path or URL calls, ids replaced by `{id}` (vendors trim their root)."""
         return _ID_SEGMENT.sub("/{id}", urlsplit(path).path) or "/"
 
-    def vendor_message(self, response: requests.Response) -> str:
+    def vendor_message(self, response: Response) -> str:
         """The vendor's own error text from an error response (override per vendor)."""
         return _short(response.text)
 
@@ -133,14 +134,14 @@ class HttpClient:
 
     # -- internals ----------------------------------------------------------------------
 
-    def _exchange(self, method: str, path: str, *, write: bool, **kwargs: Any) -> requests.Response:
+    def _exchange(self, method: str, path: str, *, write: bool, **kwargs: Any) -> Response:
         # The label has no query string: urllib3's Retry logs it, and queries can carry tokens.
         attempts = Attempts(self.retry, write=write, method=method, label=_path_only(path))
         while True:
             started = time.monotonic()
             try:
                 response = self._send(method, path, **kwargs)
-            except (requests.ConnectionError, requests.Timeout) as exc:
+            except HTTPError as exc:
                 attempts.took(time.monotonic() - started)
                 wait = attempts.after_error(exc)
                 if wait is None:
@@ -153,24 +154,52 @@ class HttpClient:
                 return self._checked(method, path, response, write=write, gave_up=attempts.gave_up)
             self._wait(attempts.tries - 1, wait, f"HTTP {response.status_code}")
 
-    def _send(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        data: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        auth: tuple[str, str] | None = None,
+    ) -> Response:
+        """Send once: `params` go in the query, `json` or `data` (a form) in the body,
+        `headers` over the client's own, `auth` as HTTP Basic."""
         label = f"{method} {self.request_label(path)}"
         with self._counts_lock:
             self.request_count += 1
             self._counts[label] += 1
         log.debug("http: vendor=%s request=%s", self.vendor, label)
-        kwargs.setdefault("timeout", self.timeout)
         url = self.url(path)
-        if self._origin is not None:
-            for name, value in self._origin.of(url).items():
-                kwargs.setdefault(name, value)
-        return self.session.request(method, url, **kwargs)
+        if params:
+            url += ("&" if "?" in url else "?") + urlencode(params, doseq=True)
+        sent = {**self.headers, **(headers or {})}
+        body = None
+        if json is not None:
+            body = jsonlib.dumps(json, allow_nan=False).encode()
+            sent.setdefault("Content-Type", "application/json")
+        elif data is not None:
+            body = urlencode(data).encode()
+            sent.setdefault("Content-Type", "application/x-www-form-urlencoded")
+        if auth is not None:
+            sent["Authorization"] = basic_auth(*auth)
+        return self.transport.send(Request(method, url, sent, body), self.timeout)
 
     def _checked(
-        self, method: str, path: str, response: requests.Response, *, write: bool = False, gave_up: str = ""
-    ) -> requests.Response:
-        if response.status_code < 400:
+        self, method: str, path: str, response: Response, *, write: bool = False, gave_up: str = ""
+    ) -> Response:
+        if response.status_code < 300:
             return response
+        if response.status_code < 400:
+            # Not followed: credentials go only to the host the settings name.
+            where = _path_only(response.headers.get("Location", "")) or "another URL"
+            raise ProviderError(
+                f"{self.vendor} {method} {_path_only(path)}: HTTP {response.status_code}, the server sends this "
+                f"call to {where}; check the base URL in the settings (ncesync does not follow redirects)",
+                status=response.status_code,
+            )
         vendor_text = self.vendor_message(response)
         status = response.status_code
         message = f"{self.vendor} {method} {_path_only(path)}: HTTP {status}, {self.describe_status(status)}"
@@ -190,7 +219,8 @@ class HttpClient:
         self, method: str, path: str, exc: Exception, *, write: bool = False, gave_up: str = ""
     ) -> ProviderError:
         where = f"{self.vendor} {method} {_path_only(path)}"
-        timed_out = isinstance(exc, requests.Timeout)
+        # A refused connection is a NewConnectionError, which urllib3 files under timeouts.
+        timed_out = isinstance(exc, TimeoutError) and not isinstance(exc, NewConnectionError)
         if write and not never_sent(exc):
             # Sent, but no answer: the vendor may have made the write. Never resent blindly.
             what = "timed out waiting for the answer" if timed_out else "the connection dropped before the answer"

@@ -23,11 +23,19 @@ from itertools import takewhile
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-import requests
 from urllib3.connectionpool import ConnectionPool
-from urllib3.exceptions import ConnectTimeoutError, InvalidHeader, MaxRetryError, ProtocolError, ReadTimeoutError
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    HTTPError,
+    InvalidHeader,
+    MaxRetryError,
+    ProtocolError,
+    ReadTimeoutError,
+)
 from urllib3.response import BaseHTTPResponse, HTTPResponse
 from urllib3.util.retry import Retry
+
+from providers.transport import Response
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -126,14 +134,18 @@ class Attempts:
     def took(self, seconds: float) -> None:
         self.spent += seconds
 
-    def after_error(self, exc: requests.RequestException) -> float | None:
-        """Seconds to wait before sending again, or None: raise the error."""
-        error = _urllib3_error(exc)
-        if self.write and not isinstance(error, ConnectTimeoutError):
+    def after_error(self, error: HTTPError) -> float | None:
+        """Seconds to wait before sending again, or None: raise the error (a Transport's,
+        classified as providers/transport.py says)."""
+        if self.write and not never_sent(error):
             return None  # it was sent: it may have been processed
+        if not isinstance(error, (ConnectTimeoutError, ReadTimeoutError, ProtocolError)):
+            # A broken TLS session or proxy: Retry would count it as "other" and give up at
+            # once; for a read it is a network error like any other.
+            error = ProtocolError(str(error))
         return self._next(error=error)
 
-    def after_response(self, response: requests.Response) -> float | None:
+    def after_response(self, response: Response) -> float | None:
         """Seconds to wait before sending again, or None: the answer stands."""
         status, headers = response.status_code, response.headers
         if status < 400:  # an answer: Retry would say so too, after being built for it
@@ -179,19 +191,4 @@ class Attempts:
 
 def never_sent(exc: Exception) -> bool:
     """True when the request never reached the vendor (no connection could be made)."""
-    return isinstance(exc, requests.RequestException) and isinstance(_urllib3_error(exc), ConnectTimeoutError)
-
-
-def _urllib3_error(exc: requests.RequestException) -> Exception:
-    """The urllib3 error behind a requests exception, as Retry classifies errors: a connect
-    error means nothing was sent; anything else may have reached the vendor."""
-    if isinstance(exc, requests.ConnectTimeout):
-        return ConnectTimeoutError(str(exc))
-    if isinstance(exc, requests.ReadTimeout):
-        return ReadTimeoutError(None, "", str(exc))  # type: ignore[arg-type]
-    reason = exc.args[0] if exc.args else None
-    if isinstance(reason, MaxRetryError):
-        reason = reason.reason
-    if isinstance(reason, ConnectTimeoutError):  # NewConnectionError too: refused, no route
-        return reason
-    return ProtocolError(str(exc))
+    return isinstance(exc, ConnectTimeoutError)

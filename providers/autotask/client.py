@@ -21,13 +21,11 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-import requests
-from requests.adapters import HTTPAdapter
-
 from providers import endpoint
 from providers.autotask.budget import RequestBudget, ThresholdReading
 from providers.autotask.filters import Filter, in_chunks
-from providers.http import HttpClient, RetryPolicy
+from providers.http import HttpClient, Response, RetryPolicy
+from providers.transport import Transport
 from reconciler.errors import ProviderError, UncertainWriteError
 
 log = logging.getLogger(__name__)
@@ -68,13 +66,14 @@ class AutotaskClient(HttpClient):
         timeout: tuple[float, float] = (5.0, 60.0),
         retry: RetryPolicy = RetryPolicy(),
         sleep: Callable[[float], None] | None = None,  # None: the shared clock (reconciler/clock.py)
-        session: requests.Session | None = None,
+        transport: Transport | None = None,
         parallelism: int = MAX_CONCURRENT,
         budget: RequestBudget | None = None,
         page_size: int = PAGE_SIZE,
     ):
-        own_session = session is None
-        super().__init__("", timeout=timeout, retry=retry, sleep=sleep, session=session)
+        # a pooled connection for every request that may be in flight, several endpoints at once
+        pool = MAX_CONCURRENT * 8
+        super().__init__("", timeout=timeout, retry=retry, sleep=sleep, transport=transport, pool_size=pool)
         self.endpoint = endpoint.rstrip("/")
         self.username = username
         self.parallelism = min(max(1, int(parallelism)), MAX_CONCURRENT)
@@ -84,12 +83,7 @@ class AutotaskClient(HttpClient):
         self._zone_lock = threading.Lock()
         self._slots: dict[str, threading.BoundedSemaphore] = {}  # per endpoint
         self._slots_lock = threading.Lock()
-        if own_session:
-            # a pooled connection for every request that may be in flight, several endpoints at once
-            adapter = HTTPAdapter(pool_maxsize=MAX_CONCURRENT * 8)
-            self.session.mount("https://", adapter)
-            self.session.mount("http://", adapter)
-        self.session.headers.update(
+        self.headers.update(
             {
                 "ApiIntegrationCode": integration_code,
                 "UserName": username,
@@ -238,7 +232,7 @@ class AutotaskClient(HttpClient):
             rest = rest[found.end() :]
         return _ID_SEGMENT.sub("/{id}", rest) or "/"
 
-    def vendor_message(self, response: requests.Response) -> str:
+    def vendor_message(self, response: Response) -> str:
         """The `errors` of Autotask's `{"errors": [...]}` body, joined; else its `Message`."""
         try:
             body = response.json()
@@ -265,7 +259,7 @@ class AutotaskClient(HttpClient):
             500: "Autotask refused the request",
         }.get(status, super().describe_status(status))
 
-    def _send(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+    def _send(self, method: str, path: str, **kwargs: Any) -> Response:
         target = self.url(path)  # zone discovery happens here, outside the request slots
         if not urlsplit(target).path.lower().endswith(_EXEMPT):
             self.budget.admit(self.threshold)
@@ -278,8 +272,8 @@ class AutotaskClient(HttpClient):
         return response
 
     def _checked(
-        self, method: str, path: str, response: requests.Response, *, write: bool = False, gave_up: str = ""
-    ) -> requests.Response:
+        self, method: str, path: str, response: Response, *, write: bool = False, gave_up: str = ""
+    ) -> Response:
         """The vendor's error, plus which credential to check when it is a credential error."""
         try:
             return super()._checked(method, path, response, write=write, gave_up=gave_up)
@@ -317,7 +311,7 @@ class AutotaskClient(HttpClient):
         rest = parts.path[found.end() :]
         return self.url(rest + (f"?{parts.query}" if parts.query else ""))
 
-    def _item_id(self, response: requests.Response, method: str, path: str) -> int:
+    def _item_id(self, response: Response, method: str, path: str) -> int:
         where = f"Autotask {method} {self.request_label(path)}"
         try:
             body = self.decoded(response, method, self.request_label(path), dict)

@@ -17,11 +17,9 @@ from decimal import Decimal
 from functools import partial
 from typing import Any, TypeVar
 
-import requests
-
 from providers.dickerdata.accesskey import AccessKey, is_denied
 from providers.dickerdata.transport import Credentials, KeyTransport
-from providers.http import HttpClient
+from providers.http import HttpClient, Response
 from reconciler.errors import ProviderError, SourceError
 from reconciler.secrets import Redactor, protect
 
@@ -52,7 +50,7 @@ class DickerDataClient(HttpClient):
         *,
         account_code: str,
         access_token: str,
-        transport: KeyTransport = KeyTransport(),
+        key_transport: KeyTransport = KeyTransport(),
         now: Callable[[], datetime] = _utc_now,
         new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
         **http: Any,
@@ -61,7 +59,7 @@ class DickerDataClient(HttpClient):
         self.account_code = account_code
         self._token = access_token
         protect(access_token)
-        self.transport = transport
+        self.key_transport = key_transport
         self.now = now
         self.new_id = new_id
         self._key: AccessKey | None = None
@@ -121,9 +119,9 @@ class DickerDataClient(HttpClient):
         for attempt in (1, 2):
             credentials = Credentials(self.new_id(), self._token, self.access_key().value)
             if method == "POST":
-                kwargs = self.transport.post(body or {}, credentials)
+                kwargs = self.key_transport.post(body or {}, credentials)
             else:
-                kwargs = self.transport.get(params or {}, credentials)
+                kwargs = self.key_transport.get(params or {}, credentials)
             try:
                 response = self.read(method, path, **kwargs)
             except ProviderError as exc:
@@ -149,7 +147,7 @@ class DickerDataClient(HttpClient):
 
     # -- answers and errors ----------------------------------------------------------------
 
-    def _json(self, response: requests.Response, where: str) -> Any:
+    def _json(self, response: Response, where: str) -> Any:
         text = response.text
         content_type = response.headers.get("Content-Type", "")
         is_html = text.lstrip().lower().startswith(("<!doctype", "<html"))
@@ -174,7 +172,7 @@ class DickerDataClient(HttpClient):
             )
         return super().describe_status(status)
 
-    def vendor_message(self, response: requests.Response) -> str:
+    def vendor_message(self, response: Response) -> str:
         try:
             answer = response.json()
         except ValueError:

@@ -67,7 +67,7 @@ class DickerDataProvider(SourceProvider):
                 raise ConfigError("source.folder is not set; endpoint: files needs the export folder")
             path = Path(context.root) / str(folder)
             return cls(folder=ExportFolder(path, str(folder)), read_invoices=read_invoices)
-        transport = KeyTransport.named(options.get("key_transport"))
+        key_transport = KeyTransport.named(options.get("key_transport"))
         if endpoint == SANDBOX:
             base_url, account, token = _sandbox(context)
         else:
@@ -80,7 +80,7 @@ class DickerDataProvider(SourceProvider):
             base_url,
             account_code=account,
             access_token=token,
-            transport=transport,
+            key_transport=key_transport,
             timeout=timeouts(options.get("timeout"), "source.timeout"),
         )
         return cls(client=client, read_invoices=read_invoices)

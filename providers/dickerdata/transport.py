@@ -45,7 +45,7 @@ class KeyTransport:
         return cls(name)
 
     def post(self, body: dict[str, Any], credentials: Credentials) -> dict[str, Any]:
-        """requests keyword arguments for a POST of `body`."""
+        """HttpClient keyword arguments for a POST of `body`."""
         if self.mode == HEADER:
             return {"json": body, "headers": self._headers(credentials)}
         header = {
@@ -56,7 +56,7 @@ class KeyTransport:
         return {"json": {**body, "RequestHeader": header}}
 
     def get(self, params: dict[str, str], credentials: Credentials) -> dict[str, Any]:
-        """requests keyword arguments for a GET with query `params`."""
+        """HttpClient keyword arguments for a GET with query `params`."""
         if self.mode == HEADER:
             return {"params": params, "headers": self._headers(credentials)}
         auth = {

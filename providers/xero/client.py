@@ -17,9 +17,8 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 from typing import Any
 
-import requests
-
-from providers.http import HttpClient, RetryPolicy
+from providers.http import HttpClient, Response, RetryPolicy
+from providers.transport import Transport
 from providers.xero.auth import DEFAULT_TOKEN_URL, TokenSource
 from providers.xero.limits import CallLimits
 from reconciler.errors import ProviderError
@@ -51,11 +50,13 @@ class XeroClient(HttpClient):
         limits: CallLimits | None = None,
         timeout: tuple[float, float] = (5.0, 60.0),
         retry: RetryPolicy | None = None,
-        session: requests.Session | None = None,
+        transport: Transport | None = None,
         page_size: int = PAGE_SIZE,
     ):
         self.endpoint = endpoint.rstrip("/")
-        super().__init__(f"{self.endpoint}{API_ROOT}", timeout=timeout, retry=retry or RetryPolicy(), session=session)
+        super().__init__(
+            f"{self.endpoint}{API_ROOT}", timeout=timeout, retry=retry or RetryPolicy(), transport=transport
+        )
         self.token_url = token_url
         self.client_id = client_id  # not a secret: names the custom connection
         self._credentials = (client_id, client_secret)
@@ -65,7 +66,7 @@ class XeroClient(HttpClient):
         self.configured_tenant = tenant_id  # psa.tenant_id, if set
         self._tenant = tenant_id
         self._tenant_lock = threading.Lock()
-        self.session.headers.update({"Accept": "application/json"})
+        self.headers["Accept"] = "application/json"
 
     # -- the organisation ---------------------------------------------------------------
 
@@ -150,7 +151,7 @@ class XeroClient(HttpClient):
                 break
         return _UUID.sub("{id}", rest) or "/"
 
-    def vendor_message(self, response: requests.Response) -> str:
+    def vendor_message(self, response: Response) -> str:
         try:
             body = response.json()
         except ValueError:
@@ -166,7 +167,7 @@ class XeroClient(HttpClient):
             429: "Xero's call limit was reached; try again later",
         }.get(status, super().describe_status(status))
 
-    def _send(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+    def _send(self, method: str, path: str, **kwargs: Any) -> Response:
         url = self.url(path)
         if url == self.token_url:
             return super()._send(method, path, **kwargs)
@@ -178,7 +179,7 @@ class XeroClient(HttpClient):
 
     # -- internals ----------------------------------------------------------------------
 
-    def _authorised(self, method: str, path: str, url: str, kwargs: dict[str, Any]) -> tuple[requests.Response, str]:
+    def _authorised(self, method: str, path: str, url: str, kwargs: dict[str, Any]) -> tuple[Response, str]:
         token = self.tokens.bearer()
         headers = {**(kwargs.get("headers") or {}), "Authorization": f"Bearer {token}"}
         if not url.startswith(f"{self.endpoint}/connections"):

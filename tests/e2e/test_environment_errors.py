@@ -66,11 +66,9 @@ def test_a_folder_where_the_plan_goes_is_named(run) -> None:
 def test_a_network_error_no_provider_caught_is_still_an_internal_error() -> None:
     """Only what the file system refuses is the machine's: a bare socket or HTTP error that
     reaches the command line is a bug (exit 70), not "check the path"."""
-    from requests.exceptions import ChunkedEncodingError
-
     from reconciler.cli.exitcodes import refused_by_the_machine
 
-    assert not refused_by_the_machine(ChunkedEncodingError("Connection broken: IncompleteRead(0 bytes read)"))
+    assert not refused_by_the_machine(ConnectionResetError(errno.ECONNRESET, "Connection reset by peer"))
     assert not refused_by_the_machine(OSError(errno.EADDRINUSE, "Address already in use"))
     assert refused_by_the_machine(OSError(errno.ENOSPC, "No space left on device"))
     assert refused_by_the_machine(

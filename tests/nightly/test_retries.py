@@ -18,7 +18,7 @@ from providers.http import RetryPolicy
 from providers.sandbox.faults import ENV_VAR
 from reconciler.errors import ProviderError, UncertainWriteError
 from tests.e2e.worlds import autotask_world, working_world, write_autotask_deployment
-from tests.nightly.scripted import dropped, refused, repeat, session_with
+from tests.nightly.scripted import dropped, refused, repeat, scripted
 
 OK_ADDITION = (201, {"id": 9001}, {})
 RATE_LIMITED = (429, {"code": "TooManyRequests", "message": "slow down"}, {"Retry-After": "3"})
@@ -27,8 +27,8 @@ CREDENTIALS = {"company_id": "c", "public_key": "p", "private_key": "k", "client
 
 
 def cw(steps, sleeps, **options) -> tuple[ConnectWiseClient, object]:
-    session, transport = session_with(steps)
-    client = ConnectWiseClient("https://cw.example", session=session, sleep=sleeps.append, **CREDENTIALS, **options)
+    transport = scripted(steps)
+    client = ConnectWiseClient("https://cw.example", transport=transport, sleep=sleeps.append, **CREDENTIALS, **options)
     return client, transport
 
 
@@ -152,12 +152,12 @@ def test_an_autotask_query_storm_and_an_adjustment_storm_are_waited_out() -> Non
         *repeat(limited, 7),
         (200, {"itemId": 55}, {}),
     ]
-    session, transport = session_with(steps)
+    transport = scripted(steps)
     client = AutotaskClient(
         username="u@x.example",
         secret="s",
         integration_code="i",
-        session=session,
+        transport=transport,
         zone_url="https://webservices5.autotask.net/atservicesrest",
         sleep=sleeps.append,
         budget=RequestBudget(10000, check_every=100, sleep=sleeps.append),

@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-import json
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-import requests
 import vcr
-from requests.adapters import HTTPAdapter
 
 from providers.autotask.budget import RequestBudget
 from providers.autotask.client import AutotaskClient
 from providers.autotask.provider import AutotaskProvider
 from providers.http import RetryPolicy
 from tests.providers.conftest import Sleeps
+from tests.providers.fake_transport import Answer, FakeTransport
 
 CASSETTES = Path(__file__).parent / "cassettes"
 ZONE = "https://webservices5.autotask.net/atservicesrest"
@@ -70,50 +67,9 @@ def make_provider(make_client: Callable[..., AutotaskClient]) -> Callable[..., A
     return build
 
 
-Answer = Callable[[requests.PreparedRequest], tuple[int, Any, dict[str, str]]]
-
-
-class FakeTransport(HTTPAdapter):
-    """Answers from a function instead of the network, keeps what was sent, and counts how
-    many requests were in flight at once (`peak`)."""
-
-    def __init__(self, answer: Answer):
-        super().__init__()
-        self.answer = answer
-        self.sent: list[requests.PreparedRequest] = []
-        self.active = 0
-        self.peak = 0
-        self._lock = threading.Lock()
-
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
-        with self._lock:
-            self.sent.append(request)
-            self.active += 1
-            self.peak = max(self.peak, self.active)
-        try:
-            status, body, headers = self.answer(request)
-        finally:
-            with self._lock:
-                self.active -= 1
-        response = requests.Response()
-        response.status_code = status
-        response._content = json.dumps(body).encode() if not isinstance(body, bytes) else body
-        response.headers.update({"Content-Type": "application/json", **headers})
-        response.url = request.url or ""
-        response.request = request
-        return response
-
-
 @pytest.fixture
-def fake_session() -> Callable[[Answer], tuple[requests.Session, FakeTransport]]:
-    def build(answer: Answer) -> tuple[requests.Session, FakeTransport]:
-        session = requests.Session()
-        transport = FakeTransport(answer)
-        session.mount("https://", transport)
-        session.mount("http://", transport)
-        return session, transport
-
-    return build
+def fake_transport() -> Callable[[Answer], FakeTransport]:
+    return FakeTransport
 
 
 def threshold_body(used: int = 100, limit: int = 10_000) -> dict[str, int]:

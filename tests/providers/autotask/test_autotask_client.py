@@ -39,9 +39,9 @@ def test_zone_url_in_any_usual_form(given):
     assert zone_root(given).lower() == "https://webservices5.autotask.net/atservicesrest"
 
 
-def test_every_request_carries_the_three_auth_headers_and_json(make_client, fake_session):
-    session, transport = fake_session(lambda r: (200, threshold_body() if "Threshold" in r.url else page([]), {}))
-    client = make_client(session=session)
+def test_every_request_carries_the_three_auth_headers_and_json(make_client, fake_transport):
+    transport = fake_transport(lambda r: (200, threshold_body() if "Threshold" in r.url else page([]), {}))
+    client = make_client(transport=transport)
     client.query("Contracts", [])
     for request in transport.sent:
         assert request.headers["ApiIntegrationCode"] == CREDENTIALS["integration_code"]
@@ -60,15 +60,15 @@ def test_paging_follows_next_page_url_with_post_and_the_same_body_on_our_zone(ma
     assert client.request_counts()["POST /Contracts/query/next"] == 1
 
 
-def test_a_paging_link_outside_the_api_is_refused(make_client, fake_session):
+def test_a_paging_link_outside_the_api_is_refused(make_client, fake_transport):
     def answer(request):
         if "Threshold" in request.url:
             return 200, threshold_body(), {}
         return 200, page([{"id": 1}], "https://evil.example/steal?x=1"), {}
 
-    session, _ = fake_session(answer)
+    transport = fake_transport(answer)
     with pytest.raises(ProviderError, match="paging link outside the API"):
-        make_client(session=session).query("Contracts", [])
+        make_client(transport=transport).query("Contracts", [])
 
 
 def test_in_lists_are_split_at_500_values(make_client, at_vcr):
@@ -153,7 +153,7 @@ def test_above_half_the_threshold_a_warning_and_a_pause_per_request(make_client,
     assert "used=6200 threshold=10000" in caplog.text
 
 
-def test_threshold_is_read_again_every_check_every_requests(make_client, fake_session, sleeps):
+def test_threshold_is_read_again_every_check_every_requests(make_client, fake_transport, sleeps):
     readings = iter([100, 6000, 8998])
 
     def answer(request):
@@ -161,8 +161,8 @@ def test_threshold_is_read_again_every_check_every_requests(make_client, fake_se
             return 200, threshold_body(next(readings)), {}
         return 200, page([]), {}
 
-    session, _transport = fake_session(answer)
-    client = make_client(session=session, budget=RequestBudget(9000, check_every=3, sleep=sleeps))
+    transport = fake_transport(answer)
+    client = make_client(transport=transport, budget=RequestBudget(9000, check_every=3, sleep=sleeps))
     for _ in range(6):
         client.query("Contracts", [])
     with pytest.raises(ProviderError, match="8998 requests"):
@@ -171,7 +171,7 @@ def test_threshold_is_read_again_every_check_every_requests(make_client, fake_se
     assert sleeps == [0.5, 0.5, 0.5]  # after the second reading (60 % of the threshold)
 
 
-def test_never_more_than_three_requests_at_once(make_client, fake_session):
+def test_never_more_than_three_requests_at_once(make_client, fake_transport):
     release = threading.Event()
 
     def answer(request):
@@ -179,8 +179,8 @@ def test_never_more_than_three_requests_at_once(make_client, fake_session):
             release.wait(timeout=5)  # hold every query in flight until the test has looked
         return 200, threshold_body() if "Threshold" in request.url else page([]), {}
 
-    session, transport = fake_session(answer)
-    client = make_client(session=session, parallelism=3)
+    transport = fake_transport(answer)
+    client = make_client(transport=transport, parallelism=3)
     with ThreadPoolExecutor(max_workers=8) as pool:
         futures = [pool.submit(client.query, "Contracts", [{"op": "eq", "field": "id", "value": i}]) for i in range(8)]
         for _ in range(500):
@@ -207,12 +207,12 @@ def test_gather_reads_side_by_side_and_raises_the_first_error(make_client):
         client.gather({"a": lambda: 1, "b": fail})
 
 
-def test_create_returns_the_item_id_given_as_text(make_client, fake_session):
+def test_create_returns_the_item_id_given_as_text(make_client, fake_transport):
     def answer(request):
         if "Threshold" in request.url:
             return 200, threshold_body(), {}
         assert json.loads(request.body) == {"name": "x"}
         return 200, {"itemId": "42"}, {}
 
-    session, _ = fake_session(answer)
-    assert make_client(session=session).create("/Contracts/1/Charges", {"name": "x"}) == 42
+    transport = fake_transport(answer)
+    assert make_client(transport=transport).create("/Contracts/1/Charges", {"name": "x"}) == 42

@@ -173,8 +173,8 @@ def provider_from(options=None, endpoint="https://webservices.autotask.net", env
 def test_from_config_resolves_env_references_and_defaults():
     provider = provider_from()
     client = provider.client
-    assert client.session.headers["Secret"] == CREDENTIALS["secret"]
-    assert client.session.headers["ApiIntegrationCode"] == CREDENTIALS["integration_code"]
+    assert client.headers["Secret"] == CREDENTIALS["secret"]
+    assert client.headers["ApiIntegrationCode"] == CREDENTIALS["integration_code"]
     assert (client.parallelism, client.budget.limit, client.endpoint) == (3, 9000, "https://webservices.autotask.net")
     assert client.known_zone_url is None  # discovered on first use, not while building
 

@@ -22,11 +22,11 @@ def _services_answer(existing: list[dict], bodies: list[dict]):
     return answer
 
 
-def test_one_query_finds_every_service_waiting(make_client, fake_session) -> None:
+def test_one_query_finds_every_service_waiting(make_client, fake_transport) -> None:
     existing = [{"id": 900 + i, "contractID": 7000 + i, "serviceID": 9001 + i % 2} for i in range(6)]
     bodies: list[dict] = []
-    session, _ = fake_session(_services_answer(existing, bodies))
-    created = CreatedServices(make_client(session=session))
+    transport = fake_transport(_services_answer(existing, bodies))
+    created = CreatedServices(make_client(transport=transport))
     for record in existing:
         created.created(record["contractID"], record["serviceID"])
     assert [created.find(r["contractID"], r["serviceID"])["id"] for r in existing] == [900, 901, 902, 903, 904, 905]
@@ -39,10 +39,10 @@ def test_one_query_finds_every_service_waiting(make_client, fake_session) -> Non
     assert group_b["items"][0]["value"] == [7001, 7003, 7005]
 
 
-def test_a_lone_service_is_looked_up_as_before(make_client, fake_session) -> None:
+def test_a_lone_service_is_looked_up_as_before(make_client, fake_transport) -> None:
     bodies: list[dict] = []
-    session, _ = fake_session(_services_answer([{"id": 31, "contractID": 7001, "serviceID": 9001}], bodies))
-    assert CreatedServices(make_client(session=session)).find(7001, 9001)["id"] == 31
+    transport = fake_transport(_services_answer([{"id": 31, "contractID": 7001, "serviceID": 9001}], bodies))
+    assert CreatedServices(make_client(transport=transport)).find(7001, 9001)["id"] == 31
     assert bodies == [
         {
             "filter": [
@@ -54,10 +54,10 @@ def test_a_lone_service_is_looked_up_as_before(make_client, fake_session) -> Non
     ]
 
 
-def test_a_service_autotask_does_not_show_is_an_error(make_client, fake_session) -> None:
-    session, _ = fake_session(_services_answer([], []))
+def test_a_service_autotask_does_not_show_is_an_error(make_client, fake_transport) -> None:
+    transport = fake_transport(_services_answer([], []))
     with pytest.raises(ProviderError, match="no contract service for service 9001 on contract 7001"):
-        CreatedServices(make_client(session=session)).find(7001, 9001)
+        CreatedServices(make_client(transport=transport)).find(7001, 9001)
 
 
 def test_more_than_500_contracts_make_more_queries_each_with_at_most_500() -> None:

@@ -34,11 +34,11 @@ def _held(release: threading.Event, per_entity: dict[str, int], lock: threading.
     return answer, peak
 
 
-def test_queries_run_three_at_once_per_entity_and_entities_side_by_side(make_client, fake_session) -> None:
+def test_queries_run_three_at_once_per_entity_and_entities_side_by_side(make_client, fake_transport) -> None:
     release, lock, in_flight = threading.Event(), threading.Lock(), {}
     answer, peak = _held(release, in_flight, lock)
-    session, transport = fake_session(answer)
-    client = make_client(session=session, parallelism=3)
+    transport = fake_transport(answer)
+    client = make_client(transport=transport, parallelism=3)
     with QueryPool(client) as pool:
         units = pool.query_in("ContractServiceUnits", "contractID", range(1, 2501))  # 5 queries
         services = pool.query_in("ContractServices", "contractID", range(1, 1501))  # 3 queries
@@ -54,9 +54,9 @@ def test_queries_run_three_at_once_per_entity_and_entities_side_by_side(make_cli
     assert unit_ids == list(range(1, 2501)) and service_ids == list(range(1, 1501))  # in the order asked
 
 
-def test_with_parallelism_one_every_query_runs_alone(make_client, fake_session) -> None:
-    session, transport = fake_session(lambda r: (200, threshold_body() if "Threshold" in r.url else page([]), {}))
-    client = make_client(session=session, parallelism=1)
+def test_with_parallelism_one_every_query_runs_alone(make_client, fake_transport) -> None:
+    transport = fake_transport(lambda r: (200, threshold_body() if "Threshold" in r.url else page([]), {}))
+    client = make_client(transport=transport, parallelism=1)
     with QueryPool(client) as pool:
         pool.query_in("ContractServiceUnits", "contractID", range(1, 1501))
         pool.query_in("ContractServices", "contractID", range(1, 1501))
@@ -77,11 +77,11 @@ def _charges_answer(charges: list[dict], counted: list[dict]):
     return answer
 
 
-def _read_charges(make_client, fake_session, charges, contracts):
+def _read_charges(make_client, fake_transport, charges, contracts):
     counted: list[dict] = []
-    session, transport = fake_session(_charges_answer(charges, counted))
+    transport = fake_transport(_charges_answer(charges, counted))
     reader = Reader(
-        make_client(session=session),
+        make_client(transport=transport),
         zone=ZoneInfo("UTC"),
         database_zone=ZoneInfo("UTC"),
         charge_lookback=timedelta(days=93),
@@ -92,26 +92,26 @@ def _read_charges(make_client, fake_session, charges, contracts):
     return found, labels, counted
 
 
-def test_no_charge_in_the_lookback_costs_one_count_instead_of_a_query_per_500_contracts(make_client, fake_session):
-    found, labels, counted = _read_charges(make_client, fake_session, [], list(range(1, 5001)))
+def test_no_charge_in_the_lookback_costs_one_count_instead_of_a_query_per_500_contracts(make_client, fake_transport):
+    found, labels, counted = _read_charges(make_client, fake_transport, [], list(range(1, 5001)))
     assert found == [] and labels == ["/ContractCharges/query/count"]
     assert counted == [{"filter": [{"op": "gte", "field": "datePurchased", "value": "2024-03-14T00:00:00"}]}]
 
 
-def test_charges_are_read_by_date_in_one_query_and_kept_for_the_contracts_in_scope(make_client, fake_session):
+def test_charges_are_read_by_date_in_one_query_and_kept_for_the_contracts_in_scope(make_client, fake_transport):
     charges = [{"id": 1, "contractID": 7}, {"id": 2, "contractID": 9999}, {"id": 3, "contractID": 4000}]
-    found, labels, _ = _read_charges(make_client, fake_session, charges, list(range(1, 5001)))
+    found, labels, _ = _read_charges(make_client, fake_transport, charges, list(range(1, 5001)))
     assert [c["id"] for c in found] == [1, 3]
     assert labels == ["/ContractCharges/query/count", "/ContractCharges/query"]
 
 
-def test_a_database_full_of_other_charges_is_read_by_contract_after_all(make_client, fake_session):
+def test_a_database_full_of_other_charges_is_read_by_contract_after_all(make_client, fake_transport):
     charges = [{"id": i, "contractID": 90_000 + i} for i in range(1, 1502)] + [{"id": 9, "contractID": 1200}]
-    found, labels, _ = _read_charges(make_client, fake_session, charges, list(range(1, 1501)))
+    found, labels, _ = _read_charges(make_client, fake_transport, charges, list(range(1, 1501)))
     assert [c["id"] for c in found] == [9]
     assert labels == ["/ContractCharges/query/count"] + ["/ContractCharges/query"] * 3
 
 
-def test_a_few_contracts_read_their_charges_without_counting(make_client, fake_session):
-    _, labels, _ = _read_charges(make_client, fake_session, [], list(range(1, 1001)))
+def test_a_few_contracts_read_their_charges_without_counting(make_client, fake_transport):
+    _, labels, _ = _read_charges(make_client, fake_transport, [], list(range(1, 1001)))
     assert labels == ["/ContractCharges/query"] * 2

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import json
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 import vcr
-from requests.adapters import HTTPAdapter
 
 from providers.connectwise.client import ConnectWiseClient
 from providers.http import RetryPolicy
 from tests.providers.conftest import Sleeps
+from tests.providers.fake_transport import Answer, FakeTransport
 
 CASSETTES = Path(__file__).parent / "cassettes"
 SITE = "https://api-na.myconnectwise.net"
@@ -55,39 +52,6 @@ def make_client(sleeps: Sleeps) -> Callable[..., ConnectWiseClient]:
     return build
 
 
-class FakeTransport(HTTPAdapter):
-    """Answers from a function instead of the network, and keeps what was sent.
-
-    `answer(request)` returns (status, body, headers) or raises a requests exception."""
-
-    def __init__(self, answer: Callable[[requests.PreparedRequest], tuple[int, Any, dict[str, str]]]):
-        super().__init__()
-        self.answer = answer
-        self.sent: list[requests.PreparedRequest] = []
-        self.timeouts: list[Any] = []
-        self._lock = threading.Lock()
-
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
-        with self._lock:
-            self.sent.append(request)
-            self.timeouts.append(kwargs.get("timeout"))
-        status, body, headers = self.answer(request)
-        response = requests.Response()
-        response.status_code = status
-        response._content = json.dumps(body).encode() if not isinstance(body, bytes) else body
-        response.headers.update({"Content-Type": "application/json", **headers})
-        response.url = request.url or ""
-        response.request = request
-        return response
-
-
 @pytest.fixture
-def fake_session() -> Callable[..., tuple[requests.Session, FakeTransport]]:
-    def build(answer: Callable[..., tuple[int, Any, dict[str, str]]]) -> tuple[requests.Session, FakeTransport]:
-        session = requests.Session()
-        transport = FakeTransport(answer)
-        session.mount("https://", transport)
-        session.mount("http://", transport)
-        return session, transport
-
-    return build
+def fake_transport() -> Callable[[Answer], FakeTransport]:
+    return FakeTransport

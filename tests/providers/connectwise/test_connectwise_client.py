@@ -9,7 +9,7 @@ from datetime import date
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-import requests
+from urllib3.exceptions import ConnectTimeoutError, ReadTimeoutError
 
 from reconciler.errors import ProviderError
 
@@ -54,7 +54,7 @@ def test_without_link_headers_pages_are_counted_until_a_short_page(cw_vcr, make_
     assert cassette.play_count == 3
 
 
-def test_a_next_link_naming_another_host_is_followed_on_the_configured_site(make_client, fake_session):
+def test_a_next_link_naming_another_host_is_followed_on_the_configured_site(make_client, fake_transport):
     def answer(request):
         page = parse_qs(urlsplit(request.url).query)["page"][0]
         if page == "1":
@@ -64,15 +64,15 @@ def test_a_next_link_naming_another_host_is_followed_on_the_configured_site(make
             return 200, [{"id": 1, "name": "a"}, {"id": 2, "name": "b"}], {"Link": link}
         return 200, [{"id": 3, "name": "c"}], {"Link": '<x>; rel="first"'}
 
-    session, transport = fake_session(answer)
-    records = make_client(session=session, page_size=2).get_all("/company/companies")
+    transport = fake_transport(answer)
+    records = make_client(transport=transport, page_size=2).get_all("/company/companies")
     assert [r["id"] for r in records] == [1, 2, 3]
     assert [urlsplit(r.url).netloc for r in transport.sent] == ["api-na.myconnectwise.net"] * 2
 
 
-def test_every_request_carries_auth_client_id_pinned_version_and_a_timeout(make_client, fake_session):
-    session, transport = fake_session(lambda request: (200, [], {}))
-    make_client(session=session).agreements([1001])
+def test_every_request_carries_auth_client_id_pinned_version_and_a_timeout(make_client, fake_transport):
+    transport = fake_transport(lambda request: (200, [], {}))
+    make_client(transport=transport).agreements([1001])
     sent = transport.sent[0]
     expected = base64.b64encode(b"contoso+PubKey7Hq2:PrivKey9Zx4").decode()
     assert sent.headers["Authorization"] == f"Basic {expected}"
@@ -82,7 +82,7 @@ def test_every_request_carries_auth_client_id_pinned_version_and_a_timeout(make_
     assert transport.timeouts == [(3.0, 20.0)]
 
 
-def test_additions_of_many_agreements_run_in_parallel_but_come_back_in_id_order(make_client, fake_session):
+def test_additions_of_many_agreements_run_in_parallel_but_come_back_in_id_order(make_client, fake_transport):
     active, peak = [0], [0]
     lock = threading.Lock()
 
@@ -95,8 +95,8 @@ def test_additions_of_many_agreements_run_in_parallel_but_come_back_in_id_order(
             active[0] -= 1
         return 200, [{"id": agreement * 10, "agreementId": agreement}], {}
 
-    session, _transport = fake_session(answer)
-    client = make_client(session=session, parallelism=3)
+    transport = fake_transport(answer)
+    client = make_client(transport=transport, parallelism=3)
     result = client.additions_of([8, 3, 5, 1, 9, 2, 7], since=date(2024, 6, 1))
     assert list(result) == [1, 2, 3, 5, 7, 8, 9]
     assert all(records == [{"id": a * 10, "agreementId": a}] for a, records in result.items())
@@ -192,28 +192,28 @@ def test_a_post_that_fails_with_500_is_sent_exactly_once(cw_vcr, make_client, sl
     assert sleeps == []
 
 
-def test_a_post_that_times_out_raises_without_a_retry(make_client, fake_session, sleeps):
+def test_a_post_that_times_out_raises_without_a_retry(make_client, fake_transport, sleeps):
     def answer(request):
-        raise requests.ReadTimeout("read timed out")
+        raise ReadTimeoutError(None, request.url, "read timed out")  # type: ignore[arg-type]
 
-    session, transport = fake_session(answer)
+    transport = fake_transport(answer)
     with pytest.raises(ProviderError, match="timed out"):
-        make_client(session=session).create_addition(1001, POST_MAIN)
+        make_client(transport=transport).create_addition(1001, POST_MAIN)
     assert len(transport.sent) == 1 and sleeps == []
 
 
-def test_a_read_that_keeps_timing_out_raises_after_the_retries(make_client, fake_session, sleeps):
+def test_a_read_that_keeps_timing_out_raises_after_the_retries(make_client, fake_transport, sleeps):
     def answer(request):
-        raise requests.ConnectTimeout("connect timed out")
+        raise ConnectTimeoutError("connect timed out")
 
-    session, transport = fake_session(answer)
+    transport = fake_transport(answer)
     with pytest.raises(ProviderError, match="timed out"):
-        make_client(session=session).agreements([1001])
+        make_client(transport=transport).agreements([1001])
     assert len(transport.sent) == 3  # RetryPolicy(attempts=3) in the fixture
     assert sleeps == [0.5, 1.0]
 
 
-def test_an_html_answer_is_reported_as_a_wrong_site(make_client, fake_session):
-    session, _ = fake_session(lambda request: (200, b"<html>login</html>", {"Content-Type": "text/html"}))
+def test_an_html_answer_is_reported_as_a_wrong_site(make_client, fake_transport):
+    transport = fake_transport(lambda request: (200, b"<html>login</html>", {"Content-Type": "text/html"}))
     with pytest.raises(ProviderError, match="not JSON"):
-        make_client(session=session).agreements([1])
+        make_client(transport=transport).agreements([1])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import date
 from decimal import Decimal
 
@@ -99,9 +100,9 @@ def test_read_catalog_and_counts_requests_per_endpoint(provider, cw_vcr):
     }
 
 
-def test_a_scope_without_products_reads_no_additions(provider, make_client, fake_session):
-    session, _transport = fake_session(lambda request: (200, [], {}))
-    provider = ConnectWiseProvider(make_client(session=session))
+def test_a_scope_without_products_reads_no_additions(provider, make_client, fake_transport):
+    transport = fake_transport(lambda request: (200, [], {}))
+    provider = ConnectWiseProvider(make_client(transport=transport))
     state = provider.read(Scope(sync_date=date(2024, 6, 15), agreement_ids=frozenset({1001})))
     assert state.lines == () and state.catalog == {}
     assert provider.request_counts() == {"GET /finance/agreements": 1}
@@ -186,22 +187,22 @@ def test_an_autotask_change_is_refused(provider):
         provider.write(change("create_adjustment", quantity=3))
 
 
-def test_an_unknown_catalog_identifier_is_reported(make_client, fake_session):
-    session, transport = fake_session(lambda request: (200, [], {}))
-    provider = ConnectWiseProvider(make_client(session=session))
+def test_an_unknown_catalog_identifier_is_reported(make_client, fake_transport):
+    transport = fake_transport(lambda request: (200, [], {}))
+    provider = ConnectWiseProvider(make_client(transport=transport))
     with pytest.raises(ProviderError, match="no catalog item with identifier 'M365-XX'"):
         provider.write(change("create_line", product_id="M365-XX", quantity=1))
     assert [r.method for r in transport.sent] == ["GET"]  # looked up, nothing posted
 
 
-def test_the_catalog_id_is_looked_up_when_the_change_lacks_it(make_client, fake_session):
+def test_the_catalog_id_is_looked_up_when_the_change_lacks_it(make_client, fake_transport):
     def answer(request):
         if request.method == "GET":
             return 200, [{"id": 777, "identifier": "M365-BP", "description": "x", "price": 1}], {}
         return 201, {"id": 9001}, {}
 
-    session, transport = fake_session(answer)
-    provider = ConnectWiseProvider(make_client(session=session))
+    transport = fake_transport(answer)
+    provider = ConnectWiseProvider(make_client(transport=transport))
     assert provider.write(change("create_line", quantity=2)).record_id == 9001
     assert b'"product": {"id": 777}' in transport.sent[1].body
 
@@ -232,8 +233,8 @@ def test_from_config_resolves_env_references_and_codebase():
     )
     client = provider.client
     assert client.base_url == "https://api-na.myconnectwise.net/v2025_1/apis/3.0"
-    assert client.session.auth == ("contoso+pub", "priv")
-    assert client.session.headers["clientId"] == "cid"
+    assert client.headers["Authorization"] == "Basic " + base64.b64encode(b"contoso+pub:priv").decode()
+    assert client.headers["clientId"] == "cid"
     assert (client.parallelism, client.timeout) == (2, (10.0, 30.0))
     assert provider.tenant_key().startswith("connectwise:api-na.myconnectwise.net:")
     assert "contoso" not in provider.tenant_key()  # the company id is a credential

@@ -7,7 +7,7 @@ import vcr
 
 from providers.dickerdata.client import DickerDataClient
 from providers.dickerdata.transport import KeyTransport
-from tests.providers.dickerdata.dickerdata_testkit import ACCOUNT, BASE_URL, TOKEN, Clock, FakeSession, make_vcr
+from tests.providers.dickerdata.dickerdata_testkit import ACCOUNT, BASE_URL, TOKEN, Clock, QueuedTransport, make_vcr
 
 
 @pytest.fixture
@@ -27,12 +27,12 @@ def sleeps() -> list[float]:
 
 @pytest.fixture
 def make_client(clock, sleeps):
-    def build(transport: str = "body", base_url: str = BASE_URL, **kwargs) -> DickerDataClient:
+    def build(key_transport: str = "body", base_url: str = BASE_URL, **kwargs) -> DickerDataClient:
         return DickerDataClient(
             base_url,
             account_code=ACCOUNT,
             access_token=TOKEN,
-            transport=KeyTransport.named(transport),
+            key_transport=KeyTransport.named(key_transport),
             now=clock,
             sleep=sleeps.append,
             **kwargs,
@@ -42,5 +42,5 @@ def make_client(clock, sleeps):
 
 
 @pytest.fixture
-def fake_session() -> FakeSession:
-    return FakeSession()
+def fake_transport() -> QueuedTransport:
+    return QueuedTransport()

@@ -1,4 +1,4 @@
-"""Test kit for the Dicker Data tests: cassette filters and matchers, a clock, a fake session.
+"""Test kit for the Dicker Data tests: cassette filters and matchers, a clock, a fake transport.
 
 Cassettes never hold a real token, key or transaction id: `scrub_request`/`scrub_response`
 replace them by placeholders by *position* (the fields that carry credentials), both when
@@ -15,8 +15,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import requests
 import vcr
+
+from providers.transport import Request, Response
 
 CASSETTES = Path(__file__).parent / "cassettes"
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -148,26 +149,29 @@ class Clock:
         return self.now
 
 
-class FakeSession:
-    """Stands in for requests.Session: answers from a queue and keeps every request sent."""
+class QueuedTransport:
+    """A Transport (providers/transport.py) that answers from a queue and keeps every
+    request sent, read back as {method, url, json, params, headers}."""
 
     def __init__(self) -> None:
         self.sent: list[dict] = []
-        self._answers: list[requests.Response] = []
+        self._answers: list[Response] = []
 
     def answer(self, status: int, payload: object, content_type: str = "application/json") -> None:
-        response = requests.Response()
-        response.status_code = status
         text = payload if isinstance(payload, str) else json.dumps(payload)
-        response._content = text.encode()
-        response.headers["Content-Type"] = content_type
-        response.encoding = "utf-8"
-        self._answers.append(response)
+        self._answers.append(Response.of(status, text.encode(), {"Content-Type": content_type}))
 
-    def request(self, method: str, url: str, **kwargs) -> requests.Response:
-        self.sent.append({"method": method, "url": url, **kwargs})
+    def send(self, request: Request, timeout: tuple[float, float]) -> Response:
+        url, _, query = request.url.partition("?")
+        self.sent.append(
+            {
+                "method": request.method,
+                "url": url,
+                "json": request.json() if request.body else None,
+                "params": dict(parse_qsl(query)) or None,
+                "headers": dict(request.headers),
+            }
+        )
         if not self._answers:
-            raise AssertionError(f"unexpected request {method} {url}")
-        response = self._answers.pop(0)
-        response.url = url
-        return response
+            raise AssertionError(f"unexpected request {request.method} {request.url}")
+        return self._answers.pop(0)

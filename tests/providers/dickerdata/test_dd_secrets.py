@@ -141,19 +141,21 @@ def test_no_log_line_holds_the_token_or_a_key(stub_url, make_client, caplog):
         assert secret not in caplog.text
 
 
-def test_an_error_echoing_the_token_is_masked(make_client, fake_session):
-    fake_session.answer(401, {"Message": f"token {TOKEN} is not valid for {ACCOUNT}"})
-    client = make_client(session=fake_session)
+def test_an_error_echoing_the_token_is_masked(make_client, fake_transport):
+    fake_transport.answer(401, {"Message": f"token {TOKEN} is not valid for {ACCOUNT}"})
+    client = make_client(transport=fake_transport)
     with pytest.raises(SourceError) as caught:
         client.subscription_details()
     assert TOKEN not in str(caught.value) and TOKEN not in caught.value.vendor_message
     assert "token *** is not valid" in str(caught.value)
 
 
-def test_an_error_echoing_the_key_is_masked(make_client, fake_session):
-    fake_session.answer(200, {"AccessKey": LIVE_KEYS[0], "ExpireDateTime": "2099-01-01T00:00:00", "Status": "GRANTED"})
-    fake_session.answer(400, {"Message": f"bad request for key {LIVE_KEYS[0]}"})
-    client = make_client(session=fake_session)
+def test_an_error_echoing_the_key_is_masked(make_client, fake_transport):
+    fake_transport.answer(
+        200, {"AccessKey": LIVE_KEYS[0], "ExpireDateTime": "2099-01-01T00:00:00", "Status": "GRANTED"}
+    )
+    fake_transport.answer(400, {"Message": f"bad request for key {LIVE_KEYS[0]}"})
+    client = make_client(transport=fake_transport)
     with pytest.raises(SourceError) as caught:
         client.subscription_details()
     assert LIVE_KEYS[0] not in str(caught.value)

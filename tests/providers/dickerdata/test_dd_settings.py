@@ -30,7 +30,7 @@ def test_env_references_are_resolved_and_the_real_host_is_the_default(tmp_path):
     provider = DickerDataProvider.from_config(config, _context(tmp_path, DD_ACCOUNT="ACC1", DD_TOKEN="tok-123456"))
     assert provider.client.base_url == DEFAULT_BASE_URL
     assert provider.client.account_code == "ACC1"
-    assert provider.client.transport.mode == "header"
+    assert provider.client.key_transport.mode == "header"
 
 
 def test_timeout_sets_the_read_timeout(tmp_path):

@@ -1,0 +1,200 @@
+"""Sending one HTTP request and reading its whole answer: the layer under HttpClient.
+
+HttpClient (providers/http.py) decides what to send, when to send it again and what an error
+means; a Transport only sends. `PooledTransport` is urllib3's connection pool, with what the
+deployment's environment says about the vendor's host, read once per host:
+
+* a proxy: HTTPS_PROXY, HTTP_PROXY or ALL_PROXY, and NO_PROXY, read as requests reads them
+  (`requests.utils`), user and password in the proxy URL sent as Proxy-Authorization;
+* the CA bundle that verifies TLS: REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE (a file or a
+  folder), else the certifi bundle that requests uses.
+
+A ~/.netrc is not read: a vendor's credentials come from the deployment's settings (and its
+environment variables), never from a file in a home folder. Redirects are not followed:
+credentials go only to the host the settings name (HttpClient reports a redirect as an error).
+
+`Transport.send` returns the whole answer, whatever its status, or raises one of urllib3's
+errors when there is none; what each one means for a retry is decided in providers/retry.py:
+
+* `ConnectTimeoutError` (and `NewConnectionError`, a subclass): no connection was made, so
+  nothing was sent;
+* `ReadTimeoutError`: sent, and no answer came in time;
+* any other `urllib3.exceptions.HTTPError` (`ProtocolError`, `SSLError`, `ProxyError`, ...):
+  the connection broke, and the request may have reached the vendor.
+
+Tests hand a client a Transport of their own that answers from a script (no network).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from base64 import b64encode
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any, Protocol
+from urllib.parse import unquote, urlsplit
+
+import urllib3
+from requests.utils import DEFAULT_CA_BUNDLE_PATH, get_environ_proxies, select_proxy
+from urllib3 import HTTPHeaderDict
+
+__all__ = ["PooledTransport", "Request", "Response", "Transport", "basic_auth", "user_agent"]
+
+
+@dataclass(frozen=True)
+class Request:
+    """What goes on the wire: `url` is absolute, with its query; `body` is encoded."""
+
+    method: str
+    url: str
+    headers: Mapping[str, str] = field(default_factory=dict)
+    body: bytes | None = None
+
+    def json(self) -> Any:
+        """The body read back as JSON (what a test double checks)."""
+        return json.loads(self.body or b"null")
+
+
+@dataclass(frozen=True)
+class Response:
+    """A whole answer. `headers` look names up in any case, as HTTP's names are."""
+
+    status_code: int
+    headers: HTTPHeaderDict
+    content: bytes = b""
+
+    @classmethod
+    def of(cls, status: int, content: bytes = b"", headers: Mapping[str, str] | None = None) -> Response:
+        return cls(status, HTTPHeaderDict(dict(headers or {})), content)
+
+    @property
+    def text(self) -> str:
+        """The body as text: the charset the Content-Type names, else UTF-8 (JSON's own)."""
+        charset = _charset(self.headers.get("Content-Type", "")) or "utf-8"
+        try:
+            return self.content.decode(charset, errors="replace")
+        except LookupError:  # a charset Python does not know
+            return self.content.decode("utf-8", errors="replace")
+
+    def json(self, **options: Any) -> Any:
+        """The body read as JSON; a ValueError when it is not JSON."""
+        return json.loads(self.text, **options)
+
+    @property
+    def links(self) -> dict[str, str]:
+        """The `Link` header's URLs by relation (`rel="next"` ...); {} without one."""
+        found: dict[str, str] = {}
+        for part in _link_values(self.headers.get("Link", "")):
+            target, _, params = part.partition(">")
+            url = target.strip().lstrip("<").strip()
+            for param in params.split(";"):
+                name, _, value = param.partition("=")
+                if name.strip().lower() == "rel":
+                    for rel in value.strip().strip("\"'").split():
+                        found.setdefault(rel.lower(), url)
+        return found
+
+
+class Transport(Protocol):
+    """Sends one request; see the module's docstring for what it returns and raises."""
+
+    def send(self, request: Request, timeout: tuple[float, float]) -> Response: ...
+
+
+class PooledTransport:
+    """urllib3 pools, kept alive between calls; thread-safe. `pool_size` connections per
+    host are kept open: one for every request a client may have in flight at once."""
+
+    def __init__(self, pool_size: int = 10):
+        self._pool_size = max(1, pool_size)
+        self._lock = threading.Lock()
+        self._by_origin: dict[tuple[str, str], urllib3.PoolManager] = {}
+        self._by_route: dict[tuple[str, str], urllib3.PoolManager] = {}
+
+    def send(self, request: Request, timeout: tuple[float, float]) -> Response:
+        answer = self._manager(request.url).urlopen(
+            request.method,
+            request.url,
+            body=request.body,
+            headers=dict(request.headers),
+            timeout=urllib3.Timeout(connect=timeout[0], read=timeout[1]),
+            retries=False,
+            redirect=False,
+            assert_same_host=False,
+            preload_content=True,
+            decode_content=True,
+        )
+        return Response(answer.status, answer.headers, answer.data)
+
+    def _manager(self, url: str) -> urllib3.PoolManager:
+        parts = urlsplit(url)
+        origin = (parts.scheme.lower(), parts.netloc.lower())
+        with self._lock:
+            manager = self._by_origin.get(origin)
+            if manager is None:
+                manager = self._by_origin[origin] = self._route(url)
+            return manager
+
+    def _route(self, url: str) -> urllib3.PoolManager:
+        """The pool manager for a URL's host: through its proxy, with its CA bundle (one
+        manager per distinct pair, shared by the hosts that have it)."""
+        proxy = select_proxy(url, get_environ_proxies(url)) or ""
+        bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or DEFAULT_CA_BUNDLE_PATH
+        route = (proxy, bundle)
+        manager = self._by_route.get(route)
+        if manager is None:
+            tls: dict[str, Any] = {"cert_reqs": "CERT_REQUIRED"}
+            tls["ca_cert_dir" if os.path.isdir(bundle) else "ca_certs"] = bundle
+            if proxy:
+                manager = urllib3.ProxyManager(
+                    proxy, maxsize=self._pool_size, proxy_headers=_proxy_headers(proxy), **tls
+                )
+            else:
+                manager = urllib3.PoolManager(maxsize=self._pool_size, **tls)
+            self._by_route[route] = manager
+        return manager
+
+
+def basic_auth(user: str, password: str) -> str:
+    """The Authorization header of HTTP Basic (Latin-1, as requests and RFC 7617's default)."""
+    return "Basic " + b64encode(f"{user}:{password}".encode("latin-1")).decode("ascii")
+
+
+def user_agent() -> str:
+    try:
+        return f"ncesync/{version('ncesync')}"
+    except PackageNotFoundError:  # run from a checkout that is not installed
+        return "ncesync"
+
+
+def _proxy_headers(proxy: str) -> dict[str, str]:
+    parts = urlsplit(proxy)
+    if parts.username is None:
+        return {}
+    return {"Proxy-Authorization": basic_auth(unquote(parts.username), unquote(parts.password or ""))}
+
+
+def _charset(content_type: str) -> str:
+    for param in content_type.split(";")[1:]:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset":
+            return value.strip().strip("\"'")
+    return ""
+
+
+def _link_values(header: str) -> list[str]:
+    """The comma-separated values of a Link header (a comma inside <...> is part of a URL)."""
+    values, in_url, start = [], False, 0
+    for at, char in enumerate(header):
+        if char == "<":
+            in_url = True
+        elif char == ">":
+            in_url = False
+        elif char == "," and not in_url:
+            values.append(header[start:at])
+            start = at + 1
+    values.append(header[start:])
+    return [value for value in values if value.strip()]
