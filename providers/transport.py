@@ -4,10 +4,11 @@ HttpClient (providers/http.py) decides what to send, when to send it again and w
 means; a Transport only sends. `PooledTransport` is urllib3's connection pool, with what the
 deployment's environment says about the vendor's host, read once per host:
 
-* a proxy: HTTPS_PROXY, HTTP_PROXY or ALL_PROXY, and NO_PROXY, read as requests reads them
-  (`requests.utils`), user and password in the proxy URL sent as Proxy-Authorization;
+* a proxy: HTTPS_PROXY, HTTP_PROXY or ALL_PROXY (lower case first, as curl), unless NO_PROXY
+  names the host: `*`, a domain (itself and its subdomains), a host:port, an address or a
+  network (10.0.0.0/8); user and password in the proxy URL are sent as Proxy-Authorization;
 * the CA bundle that verifies TLS: REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE (a file or a
-  folder), else the certifi bundle that requests uses.
+  folder), else certifi's.
 
 A ~/.netrc is not read: a vendor's credentials come from the deployment's settings (and its
 environment variables), never from a file in a home folder. Redirects are not followed:
@@ -27,6 +28,7 @@ Tests hand a client a Transport of their own that answers from a script (no netw
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import threading
@@ -36,12 +38,13 @@ from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
+from urllib.request import getproxies
 
+import certifi
 import urllib3
-from requests.utils import DEFAULT_CA_BUNDLE_PATH, get_environ_proxies, select_proxy
 from urllib3 import HTTPHeaderDict
 
-__all__ = ["PooledTransport", "Request", "Response", "Transport", "basic_auth", "user_agent"]
+__all__ = ["PooledTransport", "Request", "Response", "Transport", "basic_auth", "proxy_for", "user_agent"]
 
 
 @dataclass(frozen=True)
@@ -141,8 +144,8 @@ class PooledTransport:
     def _route(self, url: str) -> urllib3.PoolManager:
         """The pool manager for a URL's host: through its proxy, with its CA bundle (one
         manager per distinct pair, shared by the hosts that have it)."""
-        proxy = select_proxy(url, get_environ_proxies(url)) or ""
-        bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or DEFAULT_CA_BUNDLE_PATH
+        proxy = proxy_for(url)
+        bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or certifi.where()
         route = (proxy, bundle)
         manager = self._by_route.get(route)
         if manager is None:
@@ -156,6 +159,43 @@ class PooledTransport:
                 manager = urllib3.PoolManager(maxsize=self._pool_size, **tls)
             self._by_route[route] = manager
         return manager
+
+
+def proxy_for(url: str) -> str:
+    """The proxy the environment gives for `url`, or "" to go direct."""
+    parts = urlsplit(url)
+    proxies = getproxies()  # the *_proxy variables, lower case first
+    port = parts.port or {"https": 443, "http": 80}.get(parts.scheme.lower())
+    if _bypassed(parts.hostname or "", port, proxies.get("no", "")):
+        return ""
+    return proxies.get(parts.scheme.lower()) or proxies.get("all") or ""
+
+
+def _bypassed(host: str, port: int | None, no_proxy: str) -> bool:
+    host = host.lower().rstrip(".")
+    try:
+        address: ipaddress.IPv4Address | ipaddress.IPv6Address | None = ipaddress.ip_address(host)
+    except ValueError:
+        address = None
+    for entry in (e.strip().lower() for e in no_proxy.split(",")):
+        if entry == "*":
+            return True
+        if not entry:
+            continue
+        if address is not None:
+            try:
+                if address in ipaddress.ip_network(entry.strip("[]"), strict=False):
+                    return True
+            except ValueError:
+                pass
+            continue
+        name, _, wanted_port = entry.partition(":")
+        if wanted_port and (not wanted_port.isdigit() or int(wanted_port) != port):
+            continue
+        domain = name.lstrip(".").rstrip(".")
+        if domain and (host == domain or host.endswith("." + domain)):
+            return True
+    return False
 
 
 def basic_auth(user: str, password: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -23,6 +24,11 @@ class Reply:
         return self.content_type + ("; charset=utf-8" if json_like else "")
 
     def payload(self) -> bytes:
+        """The body as sent, encoded once however often it is asked for."""
+        return self._payload
+
+    @cached_property
+    def _payload(self) -> bytes:
         if isinstance(self.body, bytes):
             return self.body
         if self.body is None and self.status == 204:

@@ -169,13 +169,18 @@ class SandboxServer:
         return self.store.snapshot()
 
     def records(
-        self, vendor: str, collection: str, where: Callable[[dict[str, Any]], bool] = lambda _: True
-    ) -> list[dict[str, Any]]:
-        """A copy of the records of one collection that `where` keeps: what a check reads back
-        after a run, without copying the rest of the world."""
+        self,
+        vendor: str,
+        collection: str,
+        where: Callable[[dict[str, Any]], bool] = lambda _: True,
+        pick: Callable[[dict[str, Any]], Any] = json_copy,
+    ) -> list[Any]:
+        """What a check reads back after a run: `pick` of each record of one collection that
+        `where` keeps (a copy of the record unless `pick` says what to keep of it), taken
+        under the world's lock, without copying the rest of the world."""
         with self.store.lock:
             found = self.store.data.get(vendor, {}).get(collection, [])
-            return [json_copy(r) for r in found if where(r)]
+            return [pick(r) for r in found if where(r)]
 
     # -- one request --------------------------------------------------------------------
 

@@ -92,9 +92,29 @@ def load_world(path: Path) -> dict[str, Any]:
     return cast("dict[str, Any]", world)  # valid against the world schema, whose top level is an object
 
 
+# The levels laid out over lines: the world, its vendors (and meta), their collections.
+# Deeper values (each record) are written on one line by json's C encoder; indenting every
+# level takes the pure-Python encoder (0.27 s against 0.12 s for a world of 1,200 Autotask
+# clients), and the sandbox saves its world after every write.
+LAID_OUT_LEVELS = 3
+_ONE_LINE = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(", ", ": "))
+
+
 def dump_world(world: dict[str, Any]) -> str:
-    """The canonical text of a world: sorted keys, two-space indent, final newline."""
-    return json.dumps(world, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    """The canonical text of a world: sorted keys, vendors and collections indented two
+    spaces, one record a line (a diff shows the records that changed), final newline."""
+    return _laid_out(world, 0) + "\n"
+
+
+def _laid_out(value: Any, level: int) -> str:
+    if level >= LAID_OUT_LEVELS or not isinstance(value, (dict, list)) or not value:
+        return _ONE_LINE.encode(value)
+    inner = "\n" + "  " * (level + 1)
+    if isinstance(value, dict):
+        items = [f"{inner}{_ONE_LINE.encode(key)}: {_laid_out(value[key], level + 1)}" for key in sorted(value)]
+        return "{" + ",".join(items) + "\n" + "  " * level + "}"
+    items = [inner + _laid_out(item, level + 1) for item in value]
+    return "[" + ",".join(items) + "\n" + "  " * level + "]"
 
 
 def validated_text(world: dict[str, Any], *, source: str) -> str:

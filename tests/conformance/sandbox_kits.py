@@ -85,14 +85,12 @@ class SandboxPsa:
 
     def _rows(self, agreement_id: int, product_id: str) -> list[tuple[date, date, int, Decimal]]:
         service = int(product_id)
-        return [
-            (_day(r["startDate"]), _day(r["endDate"]), int(r["units"]), Decimal(str(r["price"])))
-            for r in self.sandbox.records(
-                self.psa,
-                "contractServiceUnits",
-                lambda r: r["contractID"] == agreement_id and r["serviceID"] == service,
-            )
-        ]
+        return self.sandbox.records(
+            self.psa,
+            "contractServiceUnits",
+            lambda r: r["contractID"] == agreement_id and r["serviceID"] == service,
+            lambda r: (_day(r["startDate"]), _day(r["endDate"]), int(r["units"]), Decimal(str(r["price"]))),
+        )
 
     def _additions(self, agreement_id: int, product_id: str) -> list[dict[str, Any]]:
         return self.sandbox.records(

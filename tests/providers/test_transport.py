@@ -8,15 +8,15 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer, ThreadingHTTPServer
 
+import certifi
 import pytest
 import urllib3
-from requests.utils import DEFAULT_CA_BUNDLE_PATH
 from urllib3.exceptions import NewConnectionError, ProtocolError, ReadTimeoutError, SSLError
 
 from providers import transport as transport_module
 from providers.http import HttpClient, RetryPolicy
 from providers.retry import Attempts
-from providers.transport import PooledTransport, Response
+from providers.transport import PooledTransport, Response, proxy_for
 from reconciler.errors import ProviderError, UncertainWriteError
 from tests.providers.fake_transport import FakeTransport
 
@@ -41,6 +41,36 @@ def test_proxies_come_from_the_environment_and_no_proxy_is_respected(no_settings
     assert not isinstance(direct, urllib3.ProxyManager)
 
 
+@pytest.mark.parametrize(
+    ("url", "no_proxy", "direct"),
+    [
+        ("https://api.example.com/x", "example.com", True),  # a domain and its subdomains
+        ("https://example.com/x", ".example.com", True),
+        ("https://myexample.com/x", "example.com", False),  # not a subdomain
+        ("https://10.1.2.3/x", "10.0.0.0/8", True),  # a network
+        ("https://10.1.2.3/x", "10.1.2.3", True),
+        ("https://192.168.1.1/x", "10.0.0.0/8,internal.example", False),
+        ("https://x.example/x", "x.example:443", True),  # the scheme's port
+        ("https://x.example:8443/x", "x.example:443", False),
+        ("https://[::1]:9000/x", "::1", True),
+        ("https://anything.example/x", " * ", True),
+        ("https://anything.example/x", "", False),
+    ],
+)
+def test_no_proxy_names_hosts_domains_and_networks(no_settings, url, no_proxy, direct) -> None:
+    no_settings.setenv("https_proxy", "http://proxy.example:3128")
+    no_settings.setenv("no_proxy", no_proxy)
+    assert proxy_for(url) == ("" if direct else "http://proxy.example:3128")
+
+
+def test_lower_case_proxy_variables_win_and_all_proxy_is_the_fallback(no_settings) -> None:
+    no_settings.setenv("HTTPS_PROXY", "http://upper.example:3128")
+    no_settings.setenv("https_proxy", "http://lower.example:3128")
+    no_settings.setenv("ALL_PROXY", "http://all.example:3128")
+    assert proxy_for("https://x.example/a") == "http://lower.example:3128"
+    assert proxy_for("http://x.example/a") == "http://all.example:3128"
+
+
 def test_a_proxy_user_and_password_go_as_proxy_authorization(no_settings) -> None:
     no_settings.setenv("HTTPS_PROXY", "http://msp%40corp:p%3Ass@proxy.example:3128")
     manager = PooledTransport()._manager("https://api-na.myconnectwise.net/x")
@@ -62,15 +92,15 @@ def test_a_ca_folder_from_the_environment_is_a_folder_of_certificates(no_setting
     assert kw["ca_cert_dir"] == str(tmp_path) and "ca_certs" not in kw
 
 
-def test_without_a_bundle_tls_is_verified_against_the_one_requests_ships(no_settings) -> None:
+def test_without_a_bundle_tls_is_verified_against_certifis(no_settings) -> None:
     kw = PooledTransport()._manager("https://x.example/a").connection_pool_kw
-    assert kw["ca_certs"] == DEFAULT_CA_BUNDLE_PATH and kw["cert_reqs"] == "CERT_REQUIRED"
+    assert kw["ca_certs"] == certifi.where() and kw["cert_reqs"] == "CERT_REQUIRED"
 
 
 def test_the_environment_is_read_once_per_host_not_per_call(no_settings) -> None:
     reads: list[str] = []
-    real = transport_module.get_environ_proxies
-    no_settings.setattr(transport_module, "get_environ_proxies", lambda url: (reads.append(url), real(url))[1])
+    real = transport_module.getproxies
+    no_settings.setattr(transport_module, "getproxies", lambda: (reads.append("read"), real())[1])
     pooled = PooledTransport()
     managers = {
         id(pooled._manager(f"https://api-na.myconnectwise.net/v4_6_release/apis/3.0/finance/agreements/{n}"))

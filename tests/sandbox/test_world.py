@@ -149,3 +149,28 @@ def test_new_ids_stay_unique_through_appends_deletes_and_a_replaced_collection(w
     store.data["connectwise"]["additions"] = [{"id": 5}]  # a reset world starts over
     assert store.next_id("connectwise", "additions") == 6
     assert store.next_id("autotask", "nothingYet", floor=100) == 100
+
+
+def test_a_saved_world_has_one_record_a_line_and_reads_back_as_itself(tmp_path: Path) -> None:
+    world = make_world()
+    world["connectwise"]["additions"][0]["description"] = 'Zoë\'s line, with "quotes"\nand a break'
+    path = tmp_path / "world.json"
+    save_world_atomic(path, world)
+    text = path.read_text(encoding="utf-8")
+    assert json.loads(text) == world
+    records = [
+        (vendor, name, record)
+        for vendor, collections in world.items()
+        if isinstance(collections, dict)
+        for name, rows in collections.items()
+        if isinstance(rows, list)
+        for record in rows
+    ]
+    lines = text.splitlines()
+    for vendor, name, record in records:
+        line = json.dumps(record, sort_keys=True, ensure_ascii=False)
+        assert f"      {line}," in lines or f"      {line}" in lines, (vendor, name, record)
+    assert "Zoë" in text  # not escaped
+    assert lines[0] == "{" and lines[-1] == "}" and text.endswith("}\n")
+    vendors = [line.split('"')[1] for line in lines if line.startswith('  "')]
+    assert vendors == sorted(world)
