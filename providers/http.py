@@ -17,9 +17,10 @@ import time
 from collections import Counter
 from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import Any, TypeVar, overload
+from typing import Any, NoReturn, TypeVar, overload
 from urllib.parse import urlencode, urlsplit
 
+from urllib3 import HTTPHeaderDict
 from urllib3.exceptions import HTTPError, NewConnectionError, TimeoutError
 
 from providers.retry import Attempts, RetryPolicy, never_sent
@@ -162,26 +163,32 @@ class HttpClient:
         params: Mapping[str, Any] | None = None,
         json: Any = None,
         data: Mapping[str, str] | None = None,
-        headers: Mapping[str, str] | None = None,
+        headers: Mapping[str, str | None] | None = None,
         auth: tuple[str, str] | None = None,
     ) -> Response:
         """Send once: `params` go in the query, `json` or `data` (a form) in the body,
-        `headers` over the client's own, `auth` as HTTP Basic."""
+        `headers` over the client's own (None removes one), `auth` as HTTP Basic. A
+        parameter whose value is None is left out."""
         label = f"{method} {self.request_label(path)}"
         with self._counts_lock:
             self.request_count += 1
             self._counts[label] += 1
         log.debug("http: vendor=%s request=%s", self.vendor, label)
         url = self.url(path)
-        if params:
-            url += ("&" if "?" in url else "?") + urlencode(params, doseq=True)
-        sent = {**self.headers, **(headers or {})}
+        query = _without_none(params)
+        if query:
+            url += ("&" if "?" in url else "?") + urlencode(query, doseq=True)
+        sent = HTTPHeaderDict(self.headers)
+        for name, value in (headers or {}).items():  # a name in another case is the same header
+            sent.discard(name)
+            if value is not None:
+                sent[name] = value
         body = None
         if json is not None:
             body = jsonlib.dumps(json, allow_nan=False).encode()
             sent.setdefault("Content-Type", "application/json")
         elif data is not None:
-            body = urlencode(data).encode()
+            body = urlencode(_without_none(data), doseq=True).encode()
             sent.setdefault("Content-Type", "application/x-www-form-urlencoded")
         if auth is not None:
             sent["Authorization"] = basic_auth(*auth)
@@ -193,13 +200,7 @@ class HttpClient:
         if response.status_code < 300:
             return response
         if response.status_code < 400:
-            # Not followed: credentials go only to the host the settings name.
-            where = _path_only(response.headers.get("Location", "")) or "another URL"
-            raise ProviderError(
-                f"{self.vendor} {method} {_path_only(path)}: HTTP {response.status_code}, the server sends this "
-                f"call to {where}; check the base URL in the settings (ncesync does not follow redirects)",
-                status=response.status_code,
-            )
+            self._redirected(method, path, response, write=write)
         vendor_text = self.vendor_message(response)
         status = response.status_code
         message = f"{self.vendor} {method} {_path_only(path)}: HTTP {status}, {self.describe_status(status)}"
@@ -214,6 +215,22 @@ class HttpClient:
                 vendor_message=vendor_text,
             )
         raise ProviderError(message, status=status, vendor_message=vendor_text)
+
+    def _redirected(self, method: str, path: str, response: Response, *, write: bool) -> NoReturn:
+        """A 3xx is not followed (credentials go only to the host the settings name): it is
+        an error that says where the server pointed, without what may carry a secret."""
+        status = response.status_code
+        where = f"{self.vendor} {method} {_path_only(path)}: HTTP {status}"
+        location = _place(response.headers.get("Location", ""))
+        if location:
+            message = f"{where}, the server sends this call to {location}; check the base URL in the settings"
+        else:
+            message = f"{where}, an answer the vendor's API does not give here; check the base URL in the settings"
+        message += " (ncesync does not follow redirects)"
+        if write and status in (301, 302, 303):
+            # 303 says the write was done; 301/302 leave it open. 307/308 say it was not.
+            raise UncertainWriteError(message + "; the write may have been made", status=status)
+        raise ProviderError(message, status=status)
 
     def _network_error(
         self, method: str, path: str, exc: Exception, *, write: bool = False, gave_up: str = ""
@@ -237,9 +254,23 @@ class HttpClient:
             self.sleep(delay)
 
 
+def _place(url: str) -> str:
+    """Where a URL points, without user, password, query or fragment."""
+    parts = urlsplit(url)
+    if not parts.scheme:
+        return parts.path
+    host = parts.hostname or ""
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{host}{port}{parts.path}"
+
+
 def _path_only(path: str) -> str:
     """Drop the query string: it may carry tokens and is noise in a message."""
     return path.split("?", 1)[0]
+
+
+def _without_none(values: Mapping[str, Any] | None) -> dict[str, Any]:
+    return {name: value for name, value in (values or {}).items() if value is not None}
 
 
 def _short(text: str, limit: int = 300) -> str:

@@ -4,11 +4,12 @@ HttpClient (providers/http.py) decides what to send, when to send it again and w
 means; a Transport only sends. `PooledTransport` is urllib3's connection pool, with what the
 deployment's environment says about the vendor's host, read once per host:
 
-* a proxy: HTTPS_PROXY, HTTP_PROXY or ALL_PROXY (lower case first, as curl), unless NO_PROXY
+* a proxy: HTTPS_PROXY, HTTP_PROXY or ALL_PROXY (lower case first, as curl; host:port alone
+  is an http:// proxy), unless NO_PROXY
   names the host: `*`, a domain (itself and its subdomains), a host:port, an address or a
   network (10.0.0.0/8); user and password in the proxy URL are sent as Proxy-Authorization;
 * the CA bundle that verifies TLS: REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE (a file or a
-  folder), else certifi's.
+  folder; one that does not exist is a ConfigError), else certifi's.
 
 A ~/.netrc is not read: a vendor's credentials come from the deployment's settings (and its
 environment variables), never from a file in a home folder. Redirects are not followed:
@@ -31,6 +32,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import os
+import re
 import threading
 from base64 import b64encode
 from collections.abc import Mapping
@@ -43,6 +45,9 @@ from urllib.request import getproxies
 import certifi
 import urllib3
 from urllib3 import HTTPHeaderDict
+from urllib3.exceptions import LocationValueError
+
+from reconciler.errors import ConfigError
 
 __all__ = ["PooledTransport", "Request", "Response", "Transport", "basic_auth", "proxy_for", "user_agent"]
 
@@ -88,15 +93,16 @@ class Response:
 
     @property
     def links(self) -> dict[str, str]:
-        """The `Link` header's URLs by relation (`rel="next"` ...); {} without one."""
+        """The `Link` header's URLs by relation (`rel="next"` ...); {} without one. A URL
+        ends at the `;` of its parameters (a `>` or `,` inside it does not end it)."""
         found: dict[str, str] = {}
-        for part in _link_values(self.headers.get("Link", "")):
-            target, _, params = part.partition(">")
-            url = target.strip().lstrip("<").strip()
+        for value in re.split(r",\s*(?=<)", self.headers.get("Link", "")):
+            target, _, params = value.partition(";")
+            url = target.strip(" <>'\"")
             for param in params.split(";"):
-                name, _, value = param.partition("=")
-                if name.strip().lower() == "rel":
-                    for rel in value.strip().strip("\"'").split():
+                name, _, rels = param.partition("=")
+                if url and name.strip().lower() == "rel":
+                    for rel in rels.strip(" '\"").split():
                         found.setdefault(rel.lower(), url)
         return found
 
@@ -118,18 +124,25 @@ class PooledTransport:
         self._by_route: dict[tuple[str, str], urllib3.PoolManager] = {}
 
     def send(self, request: Request, timeout: tuple[float, float]) -> Response:
-        answer = self._manager(request.url).urlopen(
-            request.method,
-            request.url,
-            body=request.body,
-            headers=dict(request.headers),
-            timeout=urllib3.Timeout(connect=timeout[0], read=timeout[1]),
-            retries=False,
-            redirect=False,
-            assert_same_host=False,
-            preload_content=True,
-            decode_content=True,
-        )
+        try:
+            manager = self._manager(request.url)
+            answer = manager.urlopen(
+                request.method,
+                request.url,
+                body=request.body,
+                headers=dict(request.headers),
+                timeout=urllib3.Timeout(connect=timeout[0], read=timeout[1]),
+                retries=False,
+                redirect=False,
+                assert_same_host=False,
+                preload_content=True,
+                decode_content=True,
+            )
+        except LocationValueError as exc:  # a URL or proxy that cannot be called: nothing was sent
+            raise ConfigError(
+                f"{_origin(request.url)} cannot be called ({type(exc).__name__}); check the endpoint in the "
+                "settings and the proxy variables (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY)"
+            ) from None
         return Response(answer.status, answer.headers, answer.data)
 
     def _manager(self, url: str) -> urllib3.PoolManager:
@@ -145,7 +158,10 @@ class PooledTransport:
         """The pool manager for a URL's host: through its proxy, with its CA bundle (one
         manager per distinct pair, shared by the hosts that have it)."""
         proxy = proxy_for(url)
-        bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or certifi.where()
+        named = next((name for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE") if os.environ.get(name)), None)
+        bundle = os.environ[named] if named else certifi.where()
+        if named and not os.path.exists(bundle):
+            raise ConfigError(f"{named} names {bundle}, which does not exist; point it at a CA bundle file or folder")
         route = (proxy, bundle)
         manager = self._by_route.get(route)
         if manager is None:
@@ -168,7 +184,8 @@ def proxy_for(url: str) -> str:
     port = parts.port or {"https": 443, "http": 80}.get(parts.scheme.lower())
     if _bypassed(parts.hostname or "", port, proxies.get("no", "")):
         return ""
-    return proxies.get(parts.scheme.lower()) or proxies.get("all") or ""
+    proxy = proxies.get(parts.scheme.lower()) or proxies.get("all") or ""
+    return proxy if not proxy or "://" in proxy else f"http://{proxy}"  # host:port alone, as curl reads it
 
 
 def _bypassed(host: str, port: int | None, no_proxy: str) -> bool:
@@ -210,6 +227,11 @@ def user_agent() -> str:
         return "ncesync"
 
 
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.hostname or ''}" if parts.scheme else "the URL"
+
+
 def _proxy_headers(proxy: str) -> dict[str, str]:
     parts = urlsplit(proxy)
     if parts.username is None:
@@ -223,18 +245,3 @@ def _charset(content_type: str) -> str:
         if name.strip().lower() == "charset":
             return value.strip().strip("\"'")
     return ""
-
-
-def _link_values(header: str) -> list[str]:
-    """The comma-separated values of a Link header (a comma inside <...> is part of a URL)."""
-    values, in_url, start = [], False, 0
-    for at, char in enumerate(header):
-        if char == "<":
-            in_url = True
-        elif char == ">":
-            in_url = False
-        elif char == "," and not in_url:
-            values.append(header[start:at])
-            start = at + 1
-    values.append(header[start:])
-    return [value for value in values if value.strip()]

@@ -106,12 +106,19 @@ def dump_world(world: dict[str, Any]) -> str:
     return _laid_out(world, 0) + "\n"
 
 
+def _key_text(key: Any) -> str:
+    if isinstance(key, str):
+        return key
+    return json.dumps(key) if key is None or isinstance(key, (bool, int, float)) else str(key)
+
+
 def _laid_out(value: Any, level: int) -> str:
     if level >= LAID_OUT_LEVELS or not isinstance(value, (dict, list)) or not value:
         return _ONE_LINE.encode(value)
     inner = "\n" + "  " * (level + 1)
     if isinstance(value, dict):
-        items = [f"{inner}{_ONE_LINE.encode(key)}: {_laid_out(value[key], level + 1)}" for key in sorted(value)]
+        keys = {_key_text(key): key for key in value}  # as json names them: 1 -> "1", True -> "true"
+        items = [f"{inner}{_ONE_LINE.encode(name)}: {_laid_out(value[keys[name]], level + 1)}" for name in sorted(keys)]
         return "{" + ",".join(items) + "\n" + "  " * level + "}"
     items = [inner + _laid_out(item, level + 1) for item in value]
     return "[" + ",".join(items) + "\n" + "  " * level + "]"

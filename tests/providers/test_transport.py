@@ -17,7 +17,7 @@ from providers import transport as transport_module
 from providers.http import HttpClient, RetryPolicy
 from providers.retry import Attempts
 from providers.transport import PooledTransport, Response, proxy_for
-from reconciler.errors import ProviderError, UncertainWriteError
+from reconciler.errors import ConfigError, ProviderError, UncertainWriteError
 from tests.providers.fake_transport import FakeTransport
 
 PROXY_VARIABLES = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy")
@@ -81,6 +81,7 @@ def test_a_proxy_user_and_password_go_as_proxy_authorization(no_settings) -> Non
 
 def test_a_ca_bundle_from_the_environment_verifies_tls(no_settings, tmp_path) -> None:
     bundle = tmp_path / "msp-bundle.pem"
+    bundle.write_text("")
     no_settings.setenv("REQUESTS_CA_BUNDLE", str(bundle))
     kw = PooledTransport()._manager("https://x.example/a").connection_pool_kw
     assert kw["ca_certs"] == str(bundle) and kw["cert_reqs"] == "CERT_REQUIRED"
@@ -131,7 +132,7 @@ class _Redirecting(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         type(self).calls.append(self.path)
         self.send_response(302)
-        self.send_header("Location", "https://login.example/sso?token=abc123")
+        self.send_header("Location", "https://user:hunter2@login.example/sso?token=abc123#access_token=s3cr3t")
         self.send_header("Content-Length", "0")
         self.end_headers()
 
@@ -159,7 +160,8 @@ def test_a_redirect_is_not_followed_and_says_where_it_pointed(redirecting, no_se
         client.read("GET", "/apis/3.0/company/companies?pageSize=10")
     message = str(raised.value)
     assert "HTTP 302" in message and "https://login.example/sso" in message and "check the base URL" in message
-    assert "abc123" not in message  # a query string may carry a token
+    for secret in ("abc123", "hunter2", "s3cr3t", "user"):  # query, password, fragment, user
+        assert secret not in message
     assert _Redirecting.calls == ["/apis/3.0/company/companies?pageSize=10"]  # sent once, not followed
 
 
@@ -236,3 +238,75 @@ def test_what_a_call_sends(no_settings) -> None:
 def test_attempts_file_an_unknown_network_error_as_a_read_error() -> None:
     attempts = Attempts(RetryPolicy(attempts=3, backoff=0.5), write=False, method="GET", label="/x")
     assert attempts.after_error(SSLError("bad record mac")) == 0.5
+
+
+def test_a_proxy_given_as_host_and_port_is_an_http_proxy(no_settings) -> None:
+    no_settings.setenv("https_proxy", "proxy.corp:3128")
+    assert proxy_for("https://x.example/a") == "http://proxy.corp:3128"
+    manager = PooledTransport()._manager("https://x.example/a")
+    assert isinstance(manager, urllib3.ProxyManager) and manager.proxy is not None
+    assert manager.proxy.url == "http://proxy.corp:3128"
+
+
+@pytest.mark.parametrize("base", ["ftp://x.example/api", "https:///api"])
+def test_a_url_that_cannot_be_called_is_a_settings_error_and_is_not_retried(no_settings, base) -> None:
+    sleeps: list[float] = []
+    client = HttpClient(base, sleep=sleeps.append)
+    for call in (client.read, client.write):
+        with pytest.raises(ConfigError, match=r"cannot be called \(\w+\); check the endpoint"):
+            call("POST", "/x", json={})
+    assert sleeps == []
+
+
+def test_a_ca_bundle_that_does_not_exist_is_a_settings_error(no_settings, tmp_path) -> None:
+    no_settings.setenv("REQUESTS_CA_BUNDLE", str(tmp_path / "missing.pem"))
+    with pytest.raises(ConfigError, match="REQUESTS_CA_BUNDLE names .*missing.pem, which does not exist"):
+        HttpClient("https://x.example", sleep=lambda _: None).read("GET", "/x")
+
+
+@pytest.mark.parametrize(
+    ("status", "write", "uncertain"),
+    [
+        (303, True, True),
+        (302, True, True),
+        (301, True, True),
+        (307, True, False),
+        (308, True, False),
+        (302, False, False),
+    ],
+)
+def test_a_redirected_write_may_have_been_made_unless_the_status_says_it_was_not(status, write, uncertain) -> None:
+    sent = FakeTransport(lambda request: (status, b"", {"Location": "/orders/123"}))
+    client = HttpClient("https://x.example", transport=sent)
+    with pytest.raises(ProviderError, match=f"HTTP {status}, the server sends this call to /orders/123") as raised:
+        (client.write if write else client.read)("POST", "/orders", json={})
+    assert isinstance(raised.value, UncertainWriteError) is uncertain
+    assert len(sent.sent) == 1
+
+
+def test_a_3xx_without_a_location_says_the_api_does_not_answer_so() -> None:
+    sent = FakeTransport(lambda request: (304, b"", {}))
+    with pytest.raises(ProviderError, match="HTTP 304, an answer the vendor's API does not give here"):
+        HttpClient("https://x.example", transport=sent).read("GET", "/x")
+
+
+def test_a_link_url_keeps_a_raw_greater_than_sign() -> None:
+    header = '<https://h/apis/3.0/x?conditions=cancelledDate >= [2024-01-01]&page=2>; rel="next"'
+    assert Response.of(200, b"[]", {"Link": header}).links == {
+        "next": "https://h/apis/3.0/x?conditions=cancelledDate >= [2024-01-01]&page=2"
+    }
+
+
+def test_none_values_are_left_out_and_a_header_in_another_case_replaces_the_clients() -> None:
+    sent = FakeTransport(lambda request: (200, {}, {}))
+    client = HttpClient("https://x.example", transport=sent)
+    client.read("GET", "/a", params={"page": 2, "conditions": None}, headers={"accept": "text/csv", "User-Agent": None})
+    client.read("POST", "/token", data={"scope": ["a", "b"], "audience": None})
+    get, form = sent.sent
+    assert get.url == "https://x.example/a?page=2"
+    assert (
+        get.headers["Accept"] == "text/csv"
+        and list(get.headers).count("accept") + list(get.headers).count("Accept") == 1
+    )
+    assert "User-Agent" not in get.headers
+    assert form.body == b"scope=a&scope=b"

@@ -174,3 +174,10 @@ def test_a_saved_world_has_one_record_a_line_and_reads_back_as_itself(tmp_path: 
     assert lines[0] == "{" and lines[-1] == "}" and text.endswith("}\n")
     vendors = [line.split('"')[1] for line in lines if line.startswith('  "')]
     assert vendors == sorted(world)
+
+
+def test_keys_that_are_not_text_are_written_as_json_names_them(tmp_path: Path) -> None:
+    from providers.sandbox.world import dump_world
+
+    world = {"connectwise": {2: [1], "a": {True: None, None: 1.5}}, "meta": {}}
+    assert json.loads(dump_world(world)) == json.loads(json.dumps(world))
