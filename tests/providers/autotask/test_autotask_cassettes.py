@@ -27,8 +27,8 @@ ERROR_SCHEMA = {
 
 def interactions() -> list[tuple[str, dict[str, Any]]]:
     found = []
-    for path in CASSETTES:
-        for i, item in enumerate(yaml.safe_load(path.read_text())["interactions"]):
+    for path in CASSETTES:  # read at collection, by every worker: libyaml's loader
+        for i, item in enumerate(yaml.load(path.read_text(), Loader=yaml.CSafeLoader)["interactions"]):
             found.append((f"{path.stem}#{i}", item))
     return found
 

@@ -46,8 +46,8 @@ def _date_time(value: object) -> bool:
 
 def interactions() -> list[tuple[str, int, dict[str, Any]]]:
     found = []
-    for path in CASSETTES:
-        for i, item in enumerate(yaml.safe_load(path.read_text())["interactions"]):
+    for path in CASSETTES:  # read at collection, by every worker: libyaml's loader
+        for i, item in enumerate(yaml.load(path.read_text(), Loader=yaml.CSafeLoader)["interactions"]):
             found.append((f"{path.name}#{i}", i, item))
     return found
 
