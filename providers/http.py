@@ -24,7 +24,7 @@ from urllib3 import HTTPHeaderDict
 from urllib3.exceptions import HTTPError, NewConnectionError, TimeoutError
 
 from providers.retry import Attempts, RetryPolicy, never_sent
-from providers.transport import PooledTransport, Request, Response, Transport, basic_auth, user_agent
+from providers.transport import Request, Response, Transport, basic_auth, shared, user_agent
 from reconciler import clock
 from reconciler.errors import ProviderError, UncertainWriteError
 
@@ -65,8 +65,9 @@ class HttpClient:
         self.retry = retry
         # Waits go through the shared clock (tests replace it) unless a test passes its own.
         self.sleep: Callable[[float], None] = clock.sleep if sleep is None else sleep
-        # `pool_size`: the connections kept open, one per call that may be in flight at once.
-        self.transport: Transport = transport or PooledTransport(pool_size)
+        # `pool_size`: the connections kept open, one per call that may be in flight at once;
+        # the process's clients share them (transport.shared).
+        self.transport: Transport = transport or shared(pool_size)
         self.headers: dict[str, str] = dict(DEFAULT_HEADERS)
         self.request_count = 0
         self._counts: Counter[str] = Counter()

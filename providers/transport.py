@@ -49,7 +49,7 @@ from urllib3.exceptions import LocationValueError
 
 from reconciler.errors import ConfigError
 
-__all__ = ["PooledTransport", "Request", "Response", "Transport", "basic_auth", "proxy_for", "user_agent"]
+__all__ = ["PooledTransport", "Request", "Response", "Transport", "basic_auth", "proxy_for", "shared", "user_agent"]
 
 
 @dataclass(frozen=True)
@@ -213,6 +213,24 @@ def _bypassed(host: str, port: int | None, no_proxy: str) -> bool:
         if domain and (host == domain or host.endswith("." + domain)):
             return True
     return False
+
+
+_SHARED: dict[int, PooledTransport] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared(pool_size: int = 10) -> PooledTransport:
+    """This process's transport for clients that keep `pool_size` connections per host.
+
+    Every client of a process shares it, so a connection opened by one run's client serves
+    the next run's (a process that syncs many times, the simulation, a benchmark): opening
+    one costs more than the call it carries. A connection carries no credentials (they go
+    in each request's headers). The environment is read once per host per process."""
+    with _SHARED_LOCK:
+        found = _SHARED.get(pool_size)
+        if found is None:
+            found = _SHARED[pool_size] = PooledTransport(pool_size)
+        return found
 
 
 def basic_auth(user: str, password: str) -> str:

@@ -11,10 +11,12 @@ successful writes are persisted.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
 import signal
+import socket
 import sys
 import threading
 from collections.abc import Callable, Mapping
@@ -113,7 +115,7 @@ class SandboxServer:
         self._writes = 0
         self._writes_lock = threading.Lock()
         self._stopping = threading.Event()
-        self._httpd: ThreadingHTTPServer | None = None
+        self._httpd: _Http | None = None
         self._thread: threading.Thread | None = None
 
     @property
@@ -141,6 +143,7 @@ class SandboxServer:
         if self._httpd is not None:
             self._httpd.shutdown()
             self._httpd.server_close()
+            self._httpd.close_connections()
             self._httpd = None
         if self._thread is not None:
             self._thread.join(timeout=5)
@@ -308,6 +311,30 @@ class _Http(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False  # a slow-response fault must not hold up stop()
     sandbox: SandboxServer
+
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]):
+        super().__init__(address, handler)
+        self._open: set[socket.socket] = set()  # connections clients keep alive
+        self._open_lock = threading.Lock()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._open_lock:
+            self._open.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._open_lock:
+            self._open.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        """End the connections clients keep open: a stopped sandbox answers nothing more
+        (a client's pool then opens a new connection, to whatever listens then)."""
+        with self._open_lock:
+            still_open = list(self._open)
+        for connection in still_open:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A request that ended in an exception: logged, never printed as a traceback on
