@@ -88,7 +88,17 @@ class JsonLines(logging.Formatter):
         )
 
 
+_FORMAT = "text"
+
+
+def configured_format() -> str:
+    """The log format `configure` set: "text" or "json" (the summary line follows it)."""
+    return _FORMAT
+
+
 def configure(*, level: str = "warning", fmt: str = "text") -> None:
+    global _FORMAT
+    _FORMAT = fmt
     handler = logging.StreamHandler()
     handler.addFilter(SECRET_MASK)
     inner = JsonLines() if fmt == "json" else logging.Formatter("%(levelname)s %(name)s: %(message)s")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import re
@@ -10,19 +11,7 @@ from typing import Any
 
 import click
 
-from reconciler.cli import outcome
-from reconciler.cli.apply import apply
-from reconciler.cli.automap import automap
-from reconciler.cli.describe import describe
-from reconciler.cli.doctor import doctor
 from reconciler.cli.exitcodes import ERROR, INTERNAL, INTERRUPTED, USAGE
-from reconciler.cli.journal import journal
-from reconciler.cli.plan import plan
-from reconciler.cli.report import report
-from reconciler.cli.schema import schema
-from reconciler.cli.show import show
-from reconciler.cli.unlock import unlock
-from reconciler.cli.validate import validate
 from reconciler.logs import configure
 from reconciler.run.plugins import plugin_commands
 from reconciler.run.run_id import RUN_ID_VARIABLE, RunIdFilter, set_run_id
@@ -41,11 +30,44 @@ def _one_word(value: str | None) -> str | None:
     return value
 
 
+# ncesync's own commands, each imported when it runs: a command loads only what it needs
+# (`sandbox serve` needs none of the planner), and ncesync starts once per cron job and
+# many times in the suite. Plug-ins add theirs through entry points.
+COMMANDS = {
+    name: f"reconciler.cli.{name}:{name}"
+    for name in (
+        "validate",
+        "plan",
+        "apply",
+        "show",
+        "journal",
+        "schema",
+        "unlock",
+        "report",
+        "automap",
+        "describe",
+        "doctor",
+    )
+}
+
+
 class Ncesync(click.Group):
     """The command group, with ncesync's own ending for what click would end itself:
     usage errors exit 64 (EX_USAGE), because 2 means "changes present" to
     `plan --detailed-exitcode`; Ctrl-C or an unanswerable question is said in words, not "Aborted!";
     and an unexpected error is one line, never a traceback."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMANDS, *super().list_commands(ctx)})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        where = COMMANDS.get(cmd_name)
+        if where is None:
+            return super().get_command(ctx, cmd_name)
+        module, _, name = where.partition(":")
+        command = getattr(importlib.import_module(module), name)
+        assert isinstance(command, click.Command)
+        return command
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False
@@ -104,23 +126,9 @@ def cli(log_level: str, log_format: str, run_id: str | None) -> None:
     set_run_id(run_id)
     for handler in logging.getLogger().handlers:
         handler.addFilter(RunIdFilter())
-    outcome.LOG_FORMAT = log_format
 
 
-for command in (
-    validate,
-    plan,
-    apply,
-    show,
-    journal,
-    schema,
-    unlock,
-    report,
-    automap,
-    describe,
-    doctor,
-    *plugin_commands(),
-):
+for command in plugin_commands():
     cli.add_command(command)
 
 

@@ -35,6 +35,7 @@ from reconciler.cli.exitcodes import (
     refused_by_the_machine,
 )
 from reconciler.errors import InterruptedRunError, ReconcilerError
+from reconciler.logs import configured_format
 from reconciler.model import Deployment
 from reconciler.money import signed_money
 from reconciler.report.notify import notify
@@ -45,7 +46,6 @@ from reconciler.secrets import mask
 F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger(__name__)
 
-LOG_FORMAT = "text"  # set by the CLI group: with --log-format json the summary line is JSON too
 STATUS = {OK: "ok", CHANGES: "ok, changes present", UNSAFE: "refused by the safety guards"}
 
 
@@ -129,7 +129,9 @@ def _finish(outcome: Outcome) -> None:
             log.warning("notify: failed=%s", mask(f"{type(error).__name__}: {error}"))
     # Last, so that it is the line a scheduler's log view shows at the end.
     click.echo(
-        json.dumps({"event": "summary", **_summary_fields(run)}) if LOG_FORMAT == "json" else summary_line(run),
+        json.dumps({"event": "summary", **_summary_fields(run)})
+        if configured_format() == "json"
+        else summary_line(run),
         err=True,
     )
 
