@@ -158,7 +158,7 @@ class PooledTransport:
         """The pool manager for a URL's host: through its proxy, with its CA bundle (one
         manager per distinct pair, shared by the hosts that have it)."""
         proxy = proxy_for(url)
-        named = next((name for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE") if os.environ.get(name)), None)
+        named = next((name for name in _CA_VARIABLES if os.environ.get(name)), None)
         bundle = os.environ[named] if named else certifi.where()
         if named and not os.path.exists(bundle):
             raise ConfigError(f"{named} names {bundle}, which does not exist; point it at a CA bundle file or folder")
@@ -215,8 +215,9 @@ def _bypassed(host: str, port: int | None, no_proxy: str) -> bool:
     return False
 
 
-_SHARED: dict[int, PooledTransport] = {}
+_SHARED: dict[tuple[int, tuple[tuple[str, str], ...]], PooledTransport] = {}
 _SHARED_LOCK = threading.Lock()
+_CA_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
 
 
 def shared(pool_size: int = 10) -> PooledTransport:
@@ -225,11 +226,15 @@ def shared(pool_size: int = 10) -> PooledTransport:
     Every client of a process shares it, so a connection opened by one run's client serves
     the next run's (a process that syncs many times, the simulation, a benchmark): opening
     one costs more than the call it carries. A connection carries no credentials (they go
-    in each request's headers). The environment is read once per host per process."""
+    in each request's headers). A client made after the proxy or CA variables changed gets
+    a transport of its own, which reads them afresh."""
+    settings = tuple(
+        sorted((k, v) for k, v in os.environ.items() if k.lower().endswith("_proxy") or k in _CA_VARIABLES)
+    )
     with _SHARED_LOCK:
-        found = _SHARED.get(pool_size)
+        found = _SHARED.get((pool_size, settings))
         if found is None:
-            found = _SHARED[pool_size] = PooledTransport(pool_size)
+            found = _SHARED[(pool_size, settings)] = PooledTransport(pool_size)
         return found
 
 

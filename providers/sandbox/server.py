@@ -12,6 +12,7 @@ successful writes are persisted.
 from __future__ import annotations
 
 import contextlib
+import io
 import logging
 import os
 import re
@@ -315,22 +316,31 @@ class _Http(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]):
         super().__init__(address, handler)
         self._open: set[socket.socket] = set()  # connections clients keep alive
-        self._open_lock = threading.Lock()
+        self._open_changed = threading.Condition()
 
     def process_request(self, request: Any, client_address: Any) -> None:
-        with self._open_lock:
+        with self._open_changed:
             self._open.add(request)
         super().process_request(request, client_address)
 
     def shutdown_request(self, request: Any) -> None:
-        with self._open_lock:
+        with self._open_changed:
             self._open.discard(request)
+            self._open_changed.notify_all()
         super().shutdown_request(request)
 
-    def close_connections(self) -> None:
+    def close_connections(self, grace: float = 1.0) -> None:
         """End the connections clients keep open: a stopped sandbox answers nothing more
-        (a client's pool then opens a new connection, to whatever listens then)."""
-        with self._open_lock:
+        (a client's pool then opens a new one, to whatever listens then). Reading is shut
+        first, so that an answer being made (a write already done) still goes out; what is
+        left after `grace` seconds is cut."""
+        with self._open_changed:
+            still_open = list(self._open)
+        for connection in still_open:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RD)
+        with self._open_changed:
+            self._open_changed.wait_for(lambda: not self._open, timeout=grace)
             still_open = list(self._open)
         for connection in still_open:
             with contextlib.suppress(OSError):
@@ -355,10 +365,15 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Http
     timeout = 30  # idle keep-alive connections end on their own
     # Headers and body go out together: the answer is buffered and sent in one piece (see
-    # _serve). Unbuffered, they went in two sends, and with Nagle's algorithm the body
-    # waited for the client's delayed ACK (~40 ms).
-    wbufsize = -1
+    # _serve) when it fits the buffer. Unbuffered, they went in two sends, and with Nagle's
+    # algorithm the body waited for the client's delayed ACK (~40 ms).
+    wbufsize = 1 << 16
     disable_nagle_algorithm = True
+
+    def handle_expect_100(self) -> bool:
+        answered = super().handle_expect_100()
+        self.wfile.flush()  # "100 Continue" cannot wait in the buffer: the client waits for it
+        return answered
 
     def _serve(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
@@ -379,8 +394,10 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(payload)
             self.wfile.flush()  # headers and body in one send
         except (BrokenPipeError, ConnectionResetError):
-            # The client gave up (a timeout, often injected on purpose): nothing to answer.
+            # The client gave up (a timeout, often injected on purpose): nothing to answer,
+            # and what could not be sent is dropped rather than sent again at the end.
             self.close_connection = True
+            self.wfile = io.BytesIO()
 
     do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _serve
 
