@@ -38,12 +38,10 @@ demo: $(BIN)/python
 # (kill -9, signals, racing applies, vendor latency), and the spare worker fills that time.
 # Compiled bytecode is kept even where the environment says not to (PYTHONDONTWRITEBYTECODE):
 # the suite starts ncesync in many processes, each of which would compile every module
-# again; on a fresh clone it is compiled once, in parallel, before the workers start (each
-# would otherwise compile the same modules at the same time). The example plug-in is installed ($(DEV)) so that the conformance suite runs against a PSA
+# again. The example plug-in is installed ($(DEV)) so that the conformance suite runs against a PSA
 # that ncesync does not ship. docs/testing.md says what runs and how long it takes.
 WORKERS ?= $(shell echo $$(( $$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1) + 1 )))
 test: $(DEV)
-	$(BIN)/python -m compileall -q -j 0 reconciler providers examples/plugin-tinypsa/tinypsa
 	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -n $(WORKERS) --dist worksteal
 
 # Quality gates: formatting, lint rules, strict types, and the import contracts (the engine
