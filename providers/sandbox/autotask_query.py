@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -235,21 +236,23 @@ def _equal(actual: Any, value: Any) -> bool:
     return _compare(actual, "eq", value)
 
 
+_OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
+    "eq": operator.eq,
+    "noteq": operator.ne,
+    "gt": operator.gt,
+    "gte": operator.ge,
+    "lt": operator.lt,
+    "lte": operator.le,
+}
+
+
 def _compare(actual: Any, op: str, value: Any) -> bool:
     left, right = _coerce(actual, value)
     if left is None or right is None:
         both = left is None and right is None
         return {"eq": both, "noteq": not both}.get(op, False)
-    # both sides coerced alike (Decimals, datetimes, bools or lower-cased texts): each is a bool
-    outcomes: dict[str, bool] = {
-        "eq": left == right,
-        "noteq": left != right,
-        "gt": left > right,
-        "gte": left >= right,
-        "lt": left < right,
-        "lte": left <= right,
-    }
-    return outcomes[op]
+    # both sides coerced alike (Decimals, datetimes, bools or lower-cased texts)
+    return bool(_OPERATORS[op](left, right))
 
 
 def _coerce(actual: Any, value: Any) -> tuple[Any, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from datetime import date, datetime, timedelta
 
@@ -43,8 +44,10 @@ def parse_date(text: str) -> date:
     return parse_datetime(value).date()
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def parse_datetime(text: str) -> datetime:
-    """ISO date or date-time, with or without `Z` or fractional seconds, as a naive datetime."""
+    """ISO date or date-time, with or without `Z` or fractional seconds, as a naive datetime.
+    Remembered: a query compares the same dates of every record it scans, again and again."""
     value = text.strip()
     if value.endswith(("Z", "z")):
         value = value[:-1]
