@@ -1,11 +1,15 @@
-"""The simulation's driver: a sandbox on loopback, the real providers, and the engine's own
-plan and apply, day after day, with the checks of the Autotask money issue after every run.
+"""The simulation's driver: a sandbox, the real providers, and the engine's own plan and
+apply, day after day, with the checks of the Autotask money issue after every run.
+
+The vendor clients reach the sandbox in-process (in_process.py) unless `over_loopback` is
+set; either way the sandbox also listens on loopback, for a client that brings its own HTTP.
 """
 
 from __future__ import annotations
 
 import os
 import random
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -22,6 +26,7 @@ from reconciler.run.runtime import SANDBOX_URL_VARIABLE, Runtime
 from reconciler.specs import load_deployment
 from tests.conformance.kit import psa_ids
 from tests.conformance.registry import capabilities
+from tests.simulation.in_process import in_process
 from tests.simulation.ledger import DATED_ADJUSTMENTS, DELTA_LINES, QUANTITY_WITH_CATCH_UP, Ledger, Write
 from tests.simulation.rules import ONE_DAY, comparison_date, days_between, desired, period_of, runs, weighted
 from tests.simulation.scenario import (
@@ -68,8 +73,9 @@ class Licence:
 
 
 class Simulation:
-    def __init__(self, root: Path, case: Case):
+    def __init__(self, root: Path, case: Case, *, over_loopback: bool = False):
         self.case = case
+        self.over_loopback = over_loopback
         self.setup = case.setup
         self.server = SandboxServer(write_world(root), clock=case.start, persist=ON_STOP).start()
         self.psa = open_psa(root, case.setup, self.server, case.start)
@@ -104,6 +110,7 @@ class Simulation:
             for p in PRODUCTS
         ]
         self.billing_days = {c.tenant: c.billing_day for c in CLIENTS}
+        self.plans: list[Plan] = []  # every run's plan, in order
 
     def close(self) -> None:
         self.psa.close()
@@ -134,8 +141,9 @@ class Simulation:
         """One nightly run: plan, apply, then the checks of what it wrote."""
         self.server.clock = day
         self.psa.set_today(day)
-        with Runtime(self.deployment, sync_date=day, environ=self.environ) as runtime:
+        with self._transport(), Runtime(self.deployment, sync_date=day, environ=self.environ) as runtime:
             plan = plan_run(runtime).plan
+            self.plans.append(plan)
             result = apply_plan(plan, runtime.target, self.journal)
             assert result.ok, f"{self.case.label} {day}: the PSA refused a write: {[f.why for f in result.failures]}"
             again = plan_run(runtime).plan
@@ -149,6 +157,9 @@ class Simulation:
             self._check_count(licence, day, n, expected)
         self._check_unmapped(plan, subscriptions)
         return plan
+
+    def _transport(self) -> AbstractContextManager[Any]:
+        return nullcontext() if self.over_loopback else in_process(self.server)
 
     def _subscriptions(self) -> list[dict[str, Any]]:
         return self.server.store.records("dickerdata", "subscriptions")
