@@ -11,9 +11,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from urllib3.exceptions import ProtocolError
 
+from providers.sandbox import SandboxServer
+from providers.sandbox.faults import Fault
+from providers.transport import Request
 from tests.conformance.sandbox_kits import AutotaskKit, ConnectWiseKit
 from tests.conformance.xero_kit import XeroKit
+from tests.providers.fake_transport import FakeTransport
+from tests.sandbox.conftest import cw_headers, make_world
+from tests.simulation.in_process import InProcessTransport
 from tests.simulation.runner import Case, Simulation
 from tests.simulation.scenario import Setup
 
@@ -56,3 +63,21 @@ def test_in_process_and_loopback_runs_send_write_and_plan_the_same(tmp_path: Pat
         assert _numbered({part: here[part]}) == _numbered({part: wire[part]}), (
             f"the {part} differ between the loopback and the in-process runs"
         )
+
+
+def test_other_urls_go_over_the_wire_and_a_dropped_answer_is_a_broken_connection(tmp_path: Path) -> None:
+    world = tmp_path / "world.json"
+    world.write_text(json.dumps(make_world()), encoding="utf-8")
+    with SandboxServer(world) as server:
+        wire = FakeTransport(lambda request: (200, {"from": "the wire"}, {}))
+        transport = InProcessTransport(server, wire)
+        elsewhere = "http://127.0.0.1:9/tinypsa/api/customers"  # a plug-in's own emulator
+        assert transport.send(Request("GET", elsewhere), (1, 1)).json() == {"from": "the wire"}
+        assert [sent.url for sent in wire.sent] == [elsewhere]
+
+        companies = Request("GET", f"{server.url}/connectwise/v2024_1/apis/3.0/company/companies", cw_headers())
+        assert transport.send(companies, (1, 1)).status_code == 200
+        server.faults.add(Fault(kind="lose_response", vendor="connectwise"))
+        with pytest.raises(ProtocolError):
+            transport.send(companies, (1, 1))
+        assert len(wire.sent) == 1
