@@ -4,13 +4,20 @@ Starting ncesync costs about 0.25 s of CPU, almost all of it importing its modul
 nightly suite starts some fifty processes to kill, signal and race. So each test process
 starts one fork server (`python -c`, as the processes themselves were started), which
 imports ncesync once and forks a child for each command. The child is a process of its own:
-its own pid, stdin, stdout and stderr, environment, working folder and signals; it runs
-`main()` as `python -c` would, and ends through Python's own exit (atexit, threads, flushed
-output). kill -9, SIGTERM and Ctrl-C reach it as they reach a cron job's ncesync.
+its own pid, stdin, stdout and stderr, environment, working folder, time zone and signal
+handlers; it runs `main()` as `python -c` would, and ends through Python's own exit
+(atexit, threads, flushed output). kill -9, SIGTERM and Ctrl-C reach it as they reach a
+cron job's ncesync.
 
-The server reaps its children and reports each one's exit status (negative: the signal
-that ended it, as subprocess says). Messages are JSON over a SOCK_SEQPACKET socket pair;
-a request carries the child's stdin and stdout as file descriptors.
+What a child shares with the server, unlike a fresh interpreter: the modules already
+imported (and what importing them cached), the hash seed, the interpreter's own settings
+(PYTHON* variables and the locale are read when the server starts, not per child),
+`sys.orig_argv` and the parent pid. None of it is something ncesync reads.
+
+The server reaps its children and reports each one's exit status (negative: the signal that
+ended it, as subprocess says). Messages are JSON over a SOCK_SEQPACKET socket pair (Linux);
+a request carries the child's stdin and stdout as file descriptors, and the answer a pidfd
+of the child, so that a signal never reaches another process that got a reused pid.
 """
 
 from __future__ import annotations
@@ -33,14 +40,19 @@ from typing import Any
 
 REPO = Path(__file__).parents[2]
 SERVE = "from tests.nightly.forkserver import serve; serve(int(__import__('sys').argv[1]))"
-MESSAGE = 1 << 20  # the longest request: arguments and environment as JSON
+MESSAGE = 1 << 17  # the longest request (arguments and environment as JSON); the socket's buffer is larger
+START_TIMEOUT = 30.0  # seconds the server may take to fork a child
+
+
+class ForkServerError(RuntimeError):
+    """The fork server ended or stopped answering."""
 
 
 # -- the test's side -----------------------------------------------------------------------
 
 
 class ForkServer:
-    """Thread-safe: tests start processes from several threads at once."""
+    """Thread-safe: tests start and wait for processes from several threads at once."""
 
     def __init__(self, env: dict[str, str]):
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -56,30 +68,41 @@ class ForkServer:
         self._channel = ours
         self._lock = threading.Lock()  # one reader of the channel at a time
         self._tokens = itertools.count()
-        self._started: dict[int, int] = {}  # request token -> pid
-        self._exits: dict[int, int] = {}  # pid -> exit status
+        self._started: dict[int, tuple[int, int]] = {}  # request token -> (pid, pidfd)
+        self._exits: dict[int, int] = {}  # pid -> exit status, until the pid is given again
 
     def start(self, args: list[str], env: dict[str, str], cwd: Path) -> ForkedProcess:
         read_end, write_end = os.pipe()
         stdin = os.open(os.devnull, os.O_RDONLY)
         token = next(self._tokens)
         request = json.dumps({"token": token, "args": args, "env": env, "cwd": str(cwd)}).encode()
+        deadline = time.monotonic() + START_TIMEOUT
         try:
             with self._lock:
-                socket.send_fds(self._channel, [request], [stdin, write_end])
+                try:
+                    socket.send_fds(self._channel, [request], [stdin, write_end])
+                except OSError as exc:
+                    raise self._gone() from exc
                 while token not in self._started:
-                    self._receive(timeout=None)
-                pid = self._started.pop(token)
+                    if time.monotonic() > deadline:
+                        raise ForkServerError(f"the fork server did not start `ncesync {' '.join(args)}` in time")
+                    self._receive(timeout=deadline - time.monotonic())
+                pid, pidfd = self._started.pop(token)
+        except BaseException:
+            os.close(read_end)
+            raise
         finally:
             os.close(stdin)
             os.close(write_end)  # the child holds the only writer: its end ends the output
-        return ForkedProcess(self, pid, read_end)
+        return ForkedProcess(self, pid, pidfd, read_end)
 
     def status(self, pid: int, timeout: float | None) -> int | None:
         """The exit status of `pid`; None if it has not ended within `timeout` (0: now)."""
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
             with self._lock:
+                while self._receive(timeout=0):  # what has come already
+                    pass
                 if pid in self._exits:
                     return self._exits[pid]
                 left = None if deadline is None else deadline - time.monotonic()
@@ -88,29 +111,47 @@ class ForkServer:
                 # short waits, so that other threads get the channel in between
                 self._receive(timeout=0.05 if left is None else min(left, 0.05))
 
-    def _receive(self, timeout: float | None) -> None:
-        ready, _, _ = select.select([self._channel], [], [], timeout)
-        if not ready:
-            return
-        message = self._channel.recv(4096)
+    def close(self) -> None:
+        """End the server (it ends once its channel closes); children still running go on."""
+        self._channel.close()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self._server.wait(timeout=5)
+
+    def _receive(self, timeout: float) -> bool:
+        """Read one message if one comes within `timeout`; whether one came."""
+        self._channel.settimeout(max(timeout, 0.0))
+        try:
+            message, fds, _, _ = socket.recv_fds(self._channel, 4096, 1)
+        except (TimeoutError, BlockingIOError):
+            return False
         if not message:
-            raise RuntimeError(f"the fork server ended (exit {self._server.poll()}); see its error above")
+            raise self._gone()
         found = json.loads(message)
         if "started" in found:
-            self._started[found["token"]] = found["started"]
+            self._exits.pop(found["started"], None)  # a pid given again: its old status is not this child's
+            self._started[found["token"]] = (found["started"], fds[0])
         else:
             self._exits[found["exited"]] = found["status"]
+        return True
+
+    def _gone(self) -> ForkServerError:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self._server.wait(timeout=5)
+        return ForkServerError(f"the fork server ended (exit {self._server.poll()}); its error is printed above")
 
 
 class ForkedProcess:
     """What the nightly tests use of subprocess.Popen: pid, stdout (text, read as it comes),
-    send_signal, communicate and returncode."""
+    poll, send_signal, communicate and returncode."""
 
-    def __init__(self, server: ForkServer, pid: int, stdout: int):
+    def __init__(self, server: ForkServer, pid: int, pidfd: int, stdout: int):
         self.pid = pid
         self.stdout = open(stdout, encoding="utf-8")  # noqa: SIM115 - closed by communicate
         self.returncode: int | None = None
         self._server = server
+        self._pidfd = pidfd
+        self._reader: threading.Thread | None = None
+        self._read: list[str | BaseException] = []
 
     def poll(self) -> int | None:
         if self.returncode is None:
@@ -118,24 +159,40 @@ class ForkedProcess:
         return self.returncode
 
     def send_signal(self, sig: int) -> None:
-        if self.poll() is None:  # a pid that ended may be another process's by now
-            os.kill(self.pid, sig)
+        """As Popen: nothing once the process has ended. The pidfd names this process only,
+        even after its pid has been given to another."""
+        if self.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                signal.pidfd_send_signal(self._pidfd, sig)
 
     def communicate(self, timeout: float | None = None) -> tuple[str, None]:
-        """All the output (until the process closes it), then the exit status."""
+        """All the output (until the process closes it), then the exit status; called again
+        after a TimeoutExpired, it goes on waiting."""
         deadline = None if timeout is None else time.monotonic() + timeout
-        out: list[str] = []
-        reader = threading.Thread(target=lambda: out.append(self.stdout.read()), daemon=True)
-        reader.start()
-        reader.join(timeout)
-        if reader.is_alive():
+        if self._reader is None:
+            self._reader = threading.Thread(target=self._read_all, daemon=True)
+            self._reader.start()
+        self._reader.join(timeout)
+        if self._reader.is_alive():
             raise subprocess.TimeoutExpired(f"ncesync (pid {self.pid})", timeout or 0)
-        self.stdout.close()
         left = None if deadline is None else max(0.0, deadline - time.monotonic())
         self.returncode = self._server.status(self.pid, left)
         if self.returncode is None:
             raise subprocess.TimeoutExpired(f"ncesync (pid {self.pid})", timeout or 0)
-        return out[0], None
+        if self._pidfd >= 0:
+            os.close(self._pidfd)
+            self._pidfd = -1
+        (out,) = self._read
+        if isinstance(out, BaseException):
+            raise out
+        return out, None
+
+    def _read_all(self) -> None:
+        try:
+            with self.stdout:
+                self._read.append(self.stdout.read())
+        except Exception as exc:  # given to the caller of communicate
+            self._read.append(exc)
 
 
 # -- the server's side ---------------------------------------------------------------------
@@ -150,13 +207,16 @@ def serve(fd: int) -> None:
     os.set_blocking(wake_write, False)
     signal.signal(signal.SIGCHLD, lambda *_: None)  # a handler, so that the wakeup fd is written
     signal.set_wakeup_fd(wake_write)
+    waiting = select.poll()
+    waiting.register(channel, select.POLLIN)
+    waiting.register(wake_read, select.POLLIN)
     while True:
-        ready, _, _ = select.select([channel, wake_read], [], [])
+        ready = {fd for fd, _ in waiting.poll()}
         if wake_read in ready:
             with contextlib.suppress(BlockingIOError):
                 os.read(wake_read, 4096)
             _report_exits(channel)
-        if channel not in ready:
+        if channel.fileno() not in ready:
             continue
         request, fds, _, _ = socket.recv_fds(channel, MESSAGE, 2)
         if not request:
@@ -169,7 +229,9 @@ def serve(fd: int) -> None:
             raise SystemExit(0)  # main() returned: exit as `python -c` does after it
         for given in fds:
             os.close(given)
-        channel.send(json.dumps({"token": asked["token"], "started": pid}).encode())
+        pidfd = os.pidfd_open(pid)  # before any reaping: it names this child for good
+        socket.send_fds(channel, [json.dumps({"token": asked["token"], "started": pid}).encode()], [pidfd])
+        os.close(pidfd)
 
 
 def _import_ncesync() -> None:
@@ -196,8 +258,9 @@ def _report_exits(channel: socket.socket) -> None:
 
 
 def _become_ncesync(asked: dict[str, Any], fds: list[int], server_pipe: list[int]) -> None:
-    """In the child: the server's signals and descriptors undone, the request's stdin,
-    stdout (and stderr with it), environment, folder and arguments; then ncesync's main()."""
+    """In the child: the server's signal handling and descriptors undone, the request's
+    stdin, stdout (and stderr with it), environment, time zone, folder and arguments; then
+    ncesync's main()."""
     signal.set_wakeup_fd(-1)
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     for fd in server_pipe:

@@ -5,6 +5,7 @@ start in milliseconds instead of a quarter of a second of imports."""
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import re
@@ -35,7 +36,9 @@ def start(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None
     """`ncesync ARGS` with stdin from /dev/null and stdout and stderr together, as text."""
     with _SERVER_LOCK:
         if not _SERVER:
-            _SERVER.append(ForkServer(environment()))
+            server = ForkServer(environment())
+            atexit.register(server.close)
+            _SERVER.append(server)
     return _SERVER[0].start(list(args), env or environment(), cwd or REPO)
 
 

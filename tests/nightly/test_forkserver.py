@@ -1,16 +1,19 @@
 """The nightly suite's processes are forked from one that has imported ncesync
 (forkserver.py): each must still be a process of its own, as a fresh `python -c` is: its
-request's environment and folder (never a previous child's), its own pid, its own exit."""
+request's environment and folder (never the server's), its own exit, and signals that
+reach it only while it runs."""
 
 from __future__ import annotations
 
-import os
 import re
 import signal
 from pathlib import Path
 
 from tests.nightly import processes
+from tests.nightly.forkserver import REPO, ForkServer
 from tests.nightly.worlds import three_connectwise_clients
+
+DAY = ("--date", "2024-06-15")
 
 
 def _run_id(out: str) -> str:
@@ -19,21 +22,33 @@ def _run_id(out: str) -> str:
     return found.group(1)
 
 
-def test_each_child_has_its_requests_environment_and_folder(tmp_path: Path) -> None:
+def test_a_child_has_its_requests_environment_and_folder_not_the_servers(tmp_path: Path) -> None:
     root = three_connectwise_clients(tmp_path / "dep")
-    env = processes.environment(NCESYNC_RUN_ID="first-child")
-    code, out = processes.run("plan", "-C", ".", "--date", "2024-06-15", env=env, cwd=root)
-    assert code == 0, out
-    assert _run_id(out) == "first-child"
-    code, out = processes.run("plan", "-C", str(root), "--date", "2024-06-15")
-    assert code == 0, out
-    assert _run_id(out) != "first-child"  # not left over from the previous child
-    assert "Traceback" not in out
+    server = ForkServer(processes.environment(NCESYNC_RUN_ID="the-server"))
+    try:
+        child = server.start(["plan", "-C", ".", *DAY], processes.environment(NCESYNC_RUN_ID="the-child"), root)
+        out, _ = child.communicate(timeout=60)
+        assert child.returncode == 0, out
+        assert _run_id(out) == "the-child"
+        child = server.start(["plan", "-C", str(root), *DAY], processes.environment(), REPO)
+        out, _ = child.communicate(timeout=60)
+        assert child.returncode == 0, out
+        assert _run_id(out) not in ("the-server", "the-child")
+        assert "Traceback" not in out
+    finally:
+        server.close()
 
 
-def test_a_child_is_a_process_of_its_own_that_a_signal_ends(tmp_path: Path) -> None:
+def test_a_signal_ends_a_running_child_and_is_not_sent_once_it_has_ended(tmp_path: Path) -> None:
     root = three_connectwise_clients(tmp_path / "dep")
     process, url = processes.serve(root)
-    assert process.pid != os.getpid() and url.startswith("http://127.0.0.1:")
+    assert url.startswith("http://127.0.0.1:")
     code, _ = processes.kill(process, signal.SIGKILL)
     assert code == -signal.SIGKILL  # as subprocess reports a process a signal ended
+
+    ended = processes.start("--version")
+    processes.wait_for(lambda: ended.poll() is not None, timeout=30, what="ncesync --version to end")
+    assert ended.returncode == 0
+    ended.send_signal(signal.SIGTERM)  # nothing to signal, as with Popen
+    code, out = processes.finish(ended)
+    assert code == 0 and "ncesync" in out
