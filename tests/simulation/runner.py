@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from providers.sandbox import SandboxServer
+from providers.sandbox.latency import Latency
 from providers.sandbox.store import ON_STOP
 from reconciler.apply.apply import apply_plan
 from reconciler.apply.journal import Journal
@@ -26,7 +27,7 @@ from reconciler.run.runtime import SANDBOX_URL_VARIABLE, Runtime
 from reconciler.specs import load_deployment
 from tests.conformance.kit import psa_ids
 from tests.conformance.registry import capabilities
-from tests.simulation.in_process import in_process
+from tests.simulation.in_process import Tally, in_process
 from tests.simulation.ledger import DATED_ADJUSTMENTS, DELTA_LINES, QUANTITY_WITH_CATCH_UP, Ledger, Write
 from tests.simulation.rules import ONE_DAY, comparison_date, days_between, desired, period_of, runs, weighted
 from tests.simulation.scenario import (
@@ -77,7 +78,10 @@ class Simulation:
         self.case = case
         self.over_loopback = over_loopback
         self.setup = case.setup
-        self.server = SandboxServer(write_world(root), clock=case.start, persist=ON_STOP).start()
+        # No latency and no faults from the environment: the days are the case's alone (and
+        # in-process, a wait could not time a read out).
+        self.server = SandboxServer(write_world(root), clock=case.start, persist=ON_STOP, latency=Latency()).start()
+        self.server.faults.clear()
         self.psa = open_psa(root, case.setup, self.server, case.start)
         self.deployment = load_deployment(root)
         self.environ = {k: v for k, v in os.environ.items() if not k.startswith("NCESYNC_SANDBOX")}
@@ -111,6 +115,7 @@ class Simulation:
         ]
         self.billing_days = {c.tenant: c.billing_day for c in CLIENTS}
         self.plans: list[Plan] = []  # every run's plan, in order
+        self.in_process = Tally()  # requests the sandbox answered in-process
 
     def close(self) -> None:
         self.psa.close()
@@ -159,7 +164,7 @@ class Simulation:
         return plan
 
     def _transport(self) -> AbstractContextManager[Any]:
-        return nullcontext() if self.over_loopback else in_process(self.server)
+        return nullcontext() if self.over_loopback else in_process(self.server, self.in_process)
 
     def _subscriptions(self) -> list[dict[str, Any]]:
         return self.server.store.records("dickerdata", "subscriptions")
