@@ -2,9 +2,12 @@
 
 Every call carries the `ApiIntegrationCode`, `UserName` and `Secret` headers. The database's
 zone is discovered once through `zoneInformation` (or given as `zone_url`). Queries are
-`POST /{Entity}/query` with a JSON filter, 500 records a page; the next page is
-`pageDetails.nextPageUrl`, called with POST and the same body (Autotask answers a GET on it
-with 405). Reads, queries included, retry on 429/5xx (HttpClient); creates and updates never.
+`POST /{Entity}/query` with a JSON filter, 500 records a page. The next page is the same
+query with `id gt` the page's last id, not `pageDetails.nextPageUrl`: Autotask does not say
+whether that link is called with GET or with the query's POST again, and paging by id is
+right either way (Autotask answers queries in ascending id order; a page that is not is an
+error, never a page skipped). Reads, queries included, retry on 429/5xx (HttpClient);
+creates and updates never.
 At most `parallelism` requests (three at the most) are in flight at once per endpoint,
 because Autotask limits each integration to three threads per endpoint (an endpoint is an
 entity: its queries, next pages and child URLs alike; `QueryPool` keeps several busy at
@@ -159,24 +162,32 @@ class AutotaskClient(HttpClient):
             raise ProviderError(f"Autotask GET /ThresholdInformation: unexpected answer {body!r}") from exc
 
     def query(self, entity: str, filters: list[Filter], *, include_fields: Iterable[str] = ()) -> list[dict[str, Any]]:
-        """Every record of `entity` matching all `filters` (all pages), in the server's order."""
+        """Every record of `entity` matching all `filters` (all pages), in ascending id.
+
+        A page is the query again with `id gt` the last id read (see the module's docstring).
+        It ends the query when it is short and Autotask gives no next page; a full page, or
+        one with a `nextPageUrl`, means more may follow."""
         path = f"/{entity}/query"
-        body: dict[str, Any] = {"filter": filters, "maxRecords": self.page_size}
         fields = list(include_fields)
-        if fields:
-            body["includeFields"] = fields
+        if fields and "id" not in fields:
+            fields.append("id")  # the page's last id says where the next one starts
         records: list[dict[str, Any]] = []
-        url = path
+        last: int | None = None
         for _ in range(MAX_PAGES):
-            page = self.decoded(self.read("POST", url, json=body), "POST", path, dict)
+            after = [{"op": "gt", "field": "id", "value": last}] if last is not None else []
+            body: dict[str, Any] = {"filter": [*filters, *after], "maxRecords": self.page_size}
+            if fields:
+                body["includeFields"] = fields
+            page = self.decoded(self.read("POST", path, json=body), "POST", path, dict)
             items = page.get("items")
             if not isinstance(items, list):
                 raise ProviderError(f"Autotask POST {path}: the answer has no `items` list")
+            ids = _ascending_ids(items, after=last, where=f"Autotask POST {path}")
             records.extend(items)
-            next_url = (page.get("pageDetails") or {}).get("nextPageUrl")
-            if not next_url:
+            more = len(items) >= self.page_size or (page.get("pageDetails") or {}).get("nextPageUrl")
+            if not more or not ids:
                 return records
-            url = self._rebased(str(next_url))
+            last = ids[-1]
         raise ProviderError(f"Autotask POST {path}: more than {MAX_PAGES} pages; stopped")
 
     def count(self, entity: str, filters: list[Filter]) -> int:
@@ -302,15 +313,6 @@ class AutotaskClient(HttpClient):
                 self._slots[endpoint] = threading.BoundedSemaphore(self.parallelism)
             return self._slots[endpoint]
 
-    def _rebased(self, link: str) -> str:
-        """A paging link on our own zone: credentials go only to the zone we resolved."""
-        parts = urlsplit(link)
-        found = _VERSIONED.search(parts.path)
-        if not found:
-            raise ProviderError(f"Autotask sent a paging link outside the API: {parts.path}")
-        rest = parts.path[found.end() :]
-        return self.url(rest + (f"?{parts.query}" if parts.query else ""))
-
     def _item_id(self, response: Response, method: str, path: str) -> int:
         where = f"Autotask {method} {self.request_label(path)}"
         try:
@@ -321,6 +323,27 @@ class AutotaskClient(HttpClient):
             raise UncertainWriteError(
                 f"{where}: HTTP {response.status_code} but the answer has no item id; the write may have been made"
             ) from exc
+
+
+def _ascending_ids(items: list[Any], *, after: int | None, where: str) -> list[int]:
+    """The page's record ids, each above the one before it (and above `after`): what paging
+    by id relies on. A page out of that order would make the next one skip records, so it
+    stops the read instead."""
+    ids: list[int] = []
+    for item in items:
+        try:
+            ids.append(int(str(item["id"])))
+        except (KeyError, TypeError, ValueError):
+            raise ProviderError(f"{where}: a record without a numeric id ({item!r:.80}); cannot page past it") from None
+    previous = after
+    for found in ids:
+        if previous is not None and found <= previous:
+            raise ProviderError(
+                f"{where}: records came out of id order ({previous} then {found}); ncesync pages by id and "
+                "would skip records, so it stopped the read"
+            )
+        previous = found
+    return ids
 
 
 def credential_hint(status: int, vendor_text: str) -> str:

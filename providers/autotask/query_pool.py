@@ -4,7 +4,7 @@ At vendor latency a read is a wait for answers: 300 pages one after another are 
 and a half at 250 ms. Autotask limits an integration to three requests at once per endpoint
 (entity), not per database, so every entity gets its own `parallelism` threads: the unit
 rows, the contract services and the charges of 500 contracts are read while the next 500's
-are. Pages of one query follow each other (each page's link comes with the page before);
+are. Pages of one query follow each other (each starts past the last id of the one before);
 the parallelism is across queries, each an `in` list of at most 500 ids, so the requests
 made are the same as one after another.
 

@@ -51,24 +51,51 @@ def test_every_request_carries_the_three_auth_headers_and_json(make_client, fake
     assert transport.sent[-1].url == f"{ZONE}/v1.0/Contracts/query"
 
 
-def test_paging_follows_next_page_url_with_post_and_the_same_body_on_our_zone(make_client, at_vcr):
+def test_a_full_page_is_followed_by_the_same_query_past_its_last_id(make_client, at_vcr):
     client = make_client(page_size=2)
-    with at_vcr.use_cassette("paging_next_page_url.yaml") as cassette:
+    with at_vcr.use_cassette("paging_by_id.yaml") as cassette:
         records = client.query_in("Contracts", "id", [7003, 7001, 7002])
         assert cassette.all_played
     assert [r["id"] for r in records] == [7001, 7002, 7003]
-    assert client.request_counts()["POST /Contracts/query/next"] == 1
+    assert client.request_counts()["POST /Contracts/query"] == 2
+    assert "POST /Contracts/query/next" not in client.request_counts()
 
 
-def test_a_paging_link_outside_the_api_is_refused(make_client, fake_transport):
+def test_the_next_page_link_is_never_called_so_credentials_stay_on_the_zone(make_client, fake_transport):
+    """Whether Autotask wants GET or POST on `nextPageUrl` is not documented: ncesync pages by
+    id instead, and so never sends its credentials where a link points."""
+
     def answer(request):
         if "Threshold" in request.url:
             return 200, threshold_body(), {}
-        return 200, page([{"id": 1}], "https://evil.example/steal?x=1"), {}
+        after = [f["value"] for f in request.json()["filter"] if f["op"] == "gt"]
+        items = [] if after else [{"id": 1}]
+        return 200, page(items, "https://evil.example/steal?x=1"), {}
 
     transport = fake_transport(answer)
-    with pytest.raises(ProviderError, match="paging link outside the API"):
-        make_client(transport=transport).query("Contracts", [])
+    assert make_client(transport=transport).query("Contracts", []) == [{"id": 1}]
+    assert all(r.url.startswith(ZONE) for r in transport.sent)
+    assert [f for f in transport.sent[-1].json()["filter"] if f["op"] == "gt"] == [
+        {"op": "gt", "field": "id", "value": 1}
+    ]
+
+
+@pytest.mark.parametrize("ids", [[5, 3], [4, 4]], ids=["descending", "repeated"])
+def test_a_page_out_of_id_order_stops_the_read_instead_of_skipping_records(make_client, fake_transport, ids):
+    def answer(request):
+        if "Threshold" in request.url:
+            return 200, threshold_body(), {}
+        return 200, page([{"id": i} for i in ids]), {}
+
+    client = make_client(page_size=2, transport=fake_transport(answer))
+    with pytest.raises(ProviderError, match="out of id order"):
+        client.query("Contracts", [])
+
+
+def test_include_fields_always_carry_the_id_paging_needs(make_client, fake_transport):
+    transport = fake_transport(lambda r: (200, threshold_body() if "Threshold" in r.url else page([]), {}))
+    make_client(transport=transport).query("Contracts", [], include_fields=["contractName"])
+    assert transport.sent[-1].json()["includeFields"] == ["contractName", "id"]
 
 
 def test_in_lists_are_split_at_500_values(make_client, at_vcr):

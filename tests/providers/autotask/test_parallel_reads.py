@@ -28,8 +28,9 @@ def _held(release: threading.Event, per_entity: dict[str, int], lock: threading.
         release.wait(timeout=5)
         with lock:
             per_entity[entity] -= 1
-        ids = json.loads(request.body)["filter"][0]["value"]
-        return 200, page([{"id": i} for i in ids]), {}
+        filters = json.loads(request.body)["filter"]
+        after = next((f["value"] for f in filters if f["op"] == "gt"), 0)  # the next page: past the last id
+        return 200, page([{"id": i} for i in filters[0]["value"] if i > after]), {}
 
     return answer, peak
 
