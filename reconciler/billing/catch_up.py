@@ -17,16 +17,21 @@ Several changes in one period compose: each catch-up starts from the count the o
 left. A missing line is created the same way (E = 0). The catch-up is a `create_charge`
 ahead of the quantity write in the plan's order (apply stops a licence at its first
 failure), with a key naming the day and the two counts, and a number from the licence's
-second catch-up of that day on (`catch_up_key`). A rerun whose change is the one the day's
-last catch-up already settled (its quantity write failed) writes the quantity only; a new
-change of the same counts (12 -> 15, back to 12, and 15 again in one day) is a catch-up of
-its own. A zero amount (a change on an arrears period's first day) writes no charge.
+second catch-up of that day on (`catch_up_key`). A new change of the same counts (12 -> 15,
+back to 12, and 15 again in one day) is a catch-up of its own. A zero amount (a change on
+an arrears period's first day) writes no charge.
+
+When the period's last catch-up went from the main line's quantity (its quantity write
+failed, that night or an earlier one), its days are settled already: the next run starts
+from the count it settled, not from the line's. So the rerun writes the quantity only, or,
+if Dicker Data has changed again since, a catch-up from that count (12 -> 15 charged on
+06-15, the write failed, 16 on 06-16: one seat from 06-16, never the three again).
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import timedelta
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -60,16 +65,32 @@ def catch_up_key(comparison: Comparison, current: int, number: int = 1) -> str:
     return key if number == 1 else f"{key}/{number}"
 
 
-def _last_of_the_day(comparison: Comparison) -> tuple[int, str]:
-    """(number, "E>n") of the licence's last catch-up written on the change's day; (0, "")
-    when there is none."""
-    prefix = f"{KEY_PREFIX}/{comparison.when.isoformat()}/"
-    found = [(0, "")]
+@dataclass(frozen=True)
+class _Written:
+    """A catch-up charge the PSA holds, read back from its key."""
+
+    day: date
+    number: int  # the licence's n-th catch-up of that day
+    before: int
+    after: int
+
+
+def _written(comparison: Comparison, period: Period) -> list[_Written]:
+    """The licence's catch-ups of `period` up to the change's day, oldest first."""
+    found = []
     for line in comparison.item.lines:
-        if line.kind == CHARGE and line.key and line.key.startswith(prefix):
-            counts, _, number = line.key[len(prefix) :].partition("/")
-            found.append((int(number) if number.isdigit() else 1, counts))
-    return max(found)
+        if line.kind != CHARGE or not line.key or not line.key.startswith(f"{KEY_PREFIX}/"):
+            continue
+        day, _, rest = line.key[len(KEY_PREFIX) + 1 :].partition("/")
+        counts, _, number = rest.partition("/")
+        before, _, after = counts.partition(">")
+        try:
+            written = _Written(date.fromisoformat(day), int(number or 1), int(before), int(after))
+        except ValueError:
+            continue  # not a key ncesync wrote
+        if period[0] <= written.day <= comparison.when:
+            found.append(written)
+    return sorted(found, key=lambda w: (w.day, w.number))
 
 
 def amount(style: str, seats: int, unit_price: Decimal, day_count: int, period: Period) -> Decimal:
@@ -94,12 +115,15 @@ def _with_catch_up(comparison: Comparison, outcome: dict[str, Any], current: int
 
 def _charge(comparison: Comparison, current: int) -> Change | None:
     i = comparison.item
-    number, counts = _last_of_the_day(comparison)
-    if counts == f"{current}>{comparison.desired}":
-        return None  # written by an earlier run whose quantity write did not follow
-    key = catch_up_key(comparison, current, number + 1)
-    seats = comparison.desired - current
     period = period_containing(i.agreement, comparison.when)
+    written = _written(comparison, period)
+    if written and written[-1].before == current:
+        current = written[-1].after  # settled by a catch-up whose quantity write did not follow
+    if current == comparison.desired:
+        return None
+    today = [w.number for w in written if w.day == comparison.when]
+    key = catch_up_key(comparison, current, max(today, default=0) + 1)
+    seats = comparison.desired - current
     day_count = (comparison.when - period[0]).days + 1
     money = amount(i.style, seats, i.profile_price, day_count, period)
     if money == ZERO:

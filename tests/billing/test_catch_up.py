@@ -136,3 +136,31 @@ def test_catch_ups_of_another_day_do_not_number_this_one() -> None:
     earlier = (_charge("catch-up/2024-06-14/12>15", 2), _charge("catch-up/2024-06-14/15>12/2", 3))
     catch_up, _ = _plan(15, "2024-06-15", style="advance", lines=(line(1, 12), *earlier)).changes
     assert catch_up.key == "catch-up/2024-06-15/12>15"
+
+
+@pytest.mark.parametrize("style", ["advance", "arrears"])
+def test_a_rerun_on_a_later_night_does_not_charge_the_settled_days_again(style: str) -> None:
+    """12 -> 15 seen on 06-15: the catch-up was written, the quantity write failed. The next
+    night Dicker Data still says 15: only the quantity is written. June then bills 272.00
+    (billing.md TV-1), where a second catch-up from 06-16 (3 x 20.00 x 15/30 = 30.00 more, or
+    14.00 more credit) would bill 302.00 or 258.00."""
+    written = _charge("catch-up/2024-06-15/12>15", 2)
+    (quantity,) = _plan(15, "2024-06-16", style=style, lines=(line(1, 12), written)).changes
+    assert (quantity.action, quantity.after["quantity"]) == (SET_QUANTITY, 15)
+
+
+def test_a_later_change_after_a_failed_quantity_write_is_charged_from_the_settled_count() -> None:
+    """Then Dicker Data says 16 on 06-16: one seat from 06-16 (1 x 20.00 x 15/30 = 10.00), not
+    four."""
+    written = _charge("catch-up/2024-06-15/12>15", 2)
+    catch_up, quantity = _plan(16, "2024-06-16", style="advance", lines=(line(1, 12), written)).changes
+    assert (catch_up.key, catch_up.one_off) == ("catch-up/2024-06-16/15>16", "10.00")
+    assert (quantity.action, quantity.after["quantity"]) == (SET_QUANTITY, 16)
+
+
+def test_a_catch_up_of_the_period_before_settles_nothing_of_this_one() -> None:
+    """Charged on 05-31 for May's last day, the quantity write failed: June was invoiced on
+    06-01 at 12, so June needs its own catch-up: 3 x 20.00 x 30/30 = 60.00."""
+    written = _charge("catch-up/2024-05-31/12>15", 2)
+    catch_up, quantity = _plan(15, "2024-06-01", style="advance", lines=(line(1, 12), written)).changes
+    assert (catch_up.key, catch_up.one_off, quantity.action) == ("catch-up/2024-06-01/12>15", "60.00", SET_QUANTITY)
