@@ -9,12 +9,18 @@ PSA's own invoice bills at the wrong count are charged (or credited) once:
 * advance: the period was invoiced on its first day at the old count E, so the catch-up
   is (n - E) x p x (pe - d + 1) / D, the days from d to the period's end (TV-1: 3 seats x
   20.00 x 16/30 = 32.00, on the next invoice);
-* arrears: the period will be invoiced after its last day at the new count n, so the
-  catch-up is (E - n) x p x (d - ps) / D, the days before d at the old count (TV-1:
-  June is invoiced 300.00, less 3 x 20.00 x 14/30 = 28.00: 272.00).
+* arrears: the period will be invoiced after its last day at the new count n, and 3.1's
+  invoice is day-weighted, each run of days at one count a line rounded to cents:
+  E x p x (d - ps) / D + n x p x (pe - d + 1) / D. The catch-up is what brings n x p to it:
+  round(E x p x (d - ps) / D) + round(n x p x (pe - d + 1) / D) - n x p (TV-1: June is
+  invoiced 300.00, less 28.00: 112.00 + 160.00 = 272.00). Rounding the credit on its own,
+  (E - n) x p x (d - ps) / D, would miss 3.1's total by a cent when the terms fall on half
+  cents (12 -> 13 seats at 20.55 on 06-02: 8.22 + 258.25 = 266.47, not 267.15 - 0.69).
 
 Several changes in one period compose: each catch-up starts from the count the one before
-left. A missing line is created the same way (E = 0). The catch-up is a `create_charge`
+left. In arrears the period's counts so far are read back from its catch-ups' keys, and
+each catch-up is the change's difference to 3.1's invoice of the runs of days, so that
+together they make up that invoice exactly. A missing line is created the same way (E = 0). The catch-up is a `create_charge`
 ahead of the quantity write in the plan's order (apply stops a licence at its first
 failure), with a key naming the day and the two counts, and a number from the licence's
 second catch-up of that day on (`catch_up_key`). A new change of the same counts (12 -> 15,
@@ -30,6 +36,7 @@ if Dicker Data has changed again since, a catch-up from that count (12 -> 15 cha
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -93,14 +100,35 @@ def _written(comparison: Comparison, period: Period) -> list[_Written]:
     return sorted(found, key=lambda w: (w.day, w.number))
 
 
-def amount(style: str, seats: int, unit_price: Decimal, day_count: int, period: Period) -> Decimal:
-    """The catch-up of `seats` (n - E, signed) changed on the period's day number
-    `day_count` (1 = its first day), billing.md 3.1: advance charges the days from the
-    change to the period's end, arrears credits the days before it."""
-    days = days_in(period)
+def amount(style: str, counts: Sequence[tuple[int, int]], unit_price: Decimal, period: Period) -> Decimal:
+    """The catch-up of the last change of `counts`, the period's counts as (day number, seats)
+    from (1, the count the period started with), one per change, in order; billing.md 3.1:
+    advance charges the days from the change to the period's end at the difference; arrears
+    turns the end count's invoice into the day-weighted one, and what the catch-ups before it
+    made up is not made up again."""
+    *earlier, (day_count, after) = counts
+    before = earlier[-1][1]
     if style == ADVANCE:
-        return day_weighted(seats, unit_price, days - day_count + 1, period)
-    return day_weighted(-seats, unit_price, day_count - 1, period)
+        return day_weighted(after - before, unit_price, days_in(period) - day_count + 1, period)
+    return (_day_weighted(counts, unit_price, period) - after * unit_price) - (
+        _day_weighted(earlier, unit_price, period) - before * unit_price
+    )
+
+
+def _day_weighted(counts: Sequence[tuple[int, int]], unit_price: Decimal, period: Period) -> Decimal:
+    """3.1's invoice of the period: each run of days at one count, a line rounded to cents."""
+    days = days_in(period)
+    runs: list[tuple[int, int]] = []  # (first day number, seats), equal neighbours merged
+    for day_count, seats in counts:
+        if runs and runs[-1][0] == day_count:
+            runs.pop()  # changed again the same day: the day's last count is billed
+        if not runs or runs[-1][1] != seats:
+            runs.append((day_count, seats))
+    ends = [start for start, _ in runs[1:]] + [days + 1]
+    return sum(
+        (day_weighted(seats, unit_price, end - start, period) for (start, seats), end in zip(runs, ends, strict=True)),
+        ZERO,
+    )
 
 
 def _with_catch_up(comparison: Comparison, outcome: dict[str, Any], current: int) -> dict[str, Any]:
@@ -125,7 +153,11 @@ def _charge(comparison: Comparison, current: int) -> Change | None:
     key = catch_up_key(comparison, current, max(today, default=0) + 1)
     seats = comparison.desired - current
     day_count = (comparison.when - period[0]).days + 1
-    money = amount(i.style, seats, i.profile_price, day_count, period)
+    counts = [(1, written[0].before if written else current)]
+    counts += [((w.day - period[0]).days + 1, w.after) for w in written]
+    if counts[-1][1] != current:  # the line's count, when it is not the last catch-up's
+        counts.append((counts[-1][0], current))
+    money = amount(i.style, [*counts, (day_count, comparison.desired)], i.profile_price, period)
     if money == ZERO:
         return None
     if i.style == ADVANCE:
@@ -137,11 +169,19 @@ def _charge(comparison: Comparison, current: int) -> Change | None:
         f"{'seat' if abs(seats) == 1 else 'seats'} from {first.isoformat()} to {last.isoformat()} "
         f"({days} of {days_in(period)} days at {money_text(i.profile_price)})"
     )
+    price, whole = money_text(i.profile_price), days_in(period)
+    if i.style == ADVANCE:
+        how = f"{reason.seats(abs(seats))} x {price} x {days}/{whole}"
+    else:
+        how = (
+            f"the period's days at the count of each day, each run of days rounded to cents, less "
+            f"{comparison.desired} x {price} on its own invoice"
+            + ("" if len(counts) == 1 else " and the period's catch-ups before this one")
+        )
     why = (
         f"{comparison.count_reason()}; {i.words.psa} invoices whole periods, so the "
         f"{'advance' if i.style == ADVANCE else 'arrears'} invoice of {period[0].isoformat()} to "
-        f"{period[1].isoformat()} is settled by a one-off catch-up of {money_text(money)} "
-        f"({reason.seats(abs(seats))} x {money_text(i.profile_price)} x {days}/{days_in(period)})"
+        f"{period[1].isoformat()} is settled by a one-off catch-up of {money_text(money)} ({how})"
     )
     return comparison.change(
         CREATE_CHARGE,

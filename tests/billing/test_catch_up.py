@@ -103,9 +103,35 @@ def test_equal_counts_write_nothing_and_costs_are_not_compared() -> None:
 
 
 def test_amount_follows_billing_md_3_1() -> None:
-    assert amount("advance", 3, Decimal("20.00"), 15, JUNE) == Decimal("32.00")  # 16 days from 06-15
-    assert amount("arrears", 3, Decimal("20.00"), 15, JUNE) == Decimal("-28.00")  # 14 days before 06-15
-    assert amount("advance", -2, Decimal("20.00"), 1, JUNE) == Decimal("-40.00")  # the whole period
+    assert amount("advance", [(1, 12), (15, 15)], Decimal("20.00"), JUNE) == Decimal("32.00")  # 16 days from 06-15
+    assert amount("arrears", [(1, 12), (15, 15)], Decimal("20.00"), JUNE) == Decimal(
+        "-28.00"
+    )  # 112.00 + 160.00 - 300.00
+    assert amount("advance", [(1, 12), (1, 10)], Decimal("20.00"), JUNE) == Decimal("-40.00")  # the whole period
+
+
+def test_an_arrears_catch_up_makes_the_invoice_billing_md_s_day_weighted_lines() -> None:
+    """12 -> 13 seats at 20.55 on 06-02: 3.1's June invoice is 12 x 20.55 x 1/30 + 13 x 20.55 x
+    29/30 = 8.22 + 258.25 = 266.47 (each line rounded half-up). The PSA bills 13 x 20.55 =
+    267.15, so the catch-up is -0.68; a credit rounded on its own (-0.685 -> -0.69) would
+    bill 266.46."""
+    credit = amount("arrears", [(1, 12), (2, 13)], Decimal("20.55"), JUNE)
+    assert credit == Decimal("-0.68")
+    assert 13 * Decimal("20.55") + credit == Decimal("266.47")
+
+
+def test_arrears_catch_ups_of_one_period_add_up_to_its_runs_of_days() -> None:
+    """12 seats, 13 from 06-02, 15 from 06-11, at 20.55: June's runs of days bill 12 x 20.55 x
+    1/30 = 8.22, 13 x 20.55 x 9/30 = 80.145 -> 80.15 and 15 x 20.55 x 20/30 = 205.50, 293.87
+    in all (billing.md 3.1, each line rounded half-up). The PSA bills 15 x 20.55 = 308.25."""
+    p, cents = Decimal("20.55"), Decimal("0.01")
+
+    def line(seats: int, days: int) -> Decimal:
+        return (seats * p * days / 30).quantize(cents, rounding="ROUND_HALF_UP")
+
+    first = amount("arrears", [(1, 12), (2, 13)], p, JUNE)
+    second = amount("arrears", [(1, 12), (2, 13), (11, 15)], p, JUNE)
+    assert 15 * p + first + second == line(12, 1) + line(13, 9) + line(15, 20) == Decimal("293.87")
 
 
 def _charge(key: str, number: int) -> object:
@@ -164,3 +190,34 @@ def test_a_catch_up_of_the_period_before_settles_nothing_of_this_one() -> None:
     written = _charge("catch-up/2024-05-31/12>15", 2)
     catch_up, quantity = _plan(15, "2024-06-01", style="advance", lines=(line(1, 12), written)).changes
     assert (catch_up.key, catch_up.one_off, quantity.action) == ("catch-up/2024-06-01/12>15", "60.00", SET_QUANTITY)
+
+
+def test_an_arrears_change_undone_the_same_day_leaves_the_whole_period_at_its_count() -> None:
+    """13 -> 14 and back to 13 on 06-04, at 20.55: June bills 13 x 20.55 = 267.15, as if
+    nothing had changed. Two runs of 13 seats rounded apart would bill 26.715 -> 26.72 plus
+    240.435 -> 240.44 = 267.16, which is not 3.1's invoice of one run."""
+    p = Decimal("20.55")
+    first = amount("arrears", [(1, 13), (4, 14)], p, JUNE)
+    back = amount("arrears", [(1, 13), (4, 14), (4, 13)], p, JUNE)
+    assert 13 * p + first + back == Decimal("267.15")
+
+
+def test_arrears_catch_ups_are_planned_from_the_period_s_keys() -> None:
+    """The plan reads the period's counts back from its catch-ups: 13 from 06-02 (the charge
+    of -0.68 written), now 15 on 06-11 at 20.55 makes June 293.87 in all (see above)."""
+    written = replace(_charge("catch-up/2024-06-02/12>13", 2), unit_price=Decimal("0.68"))
+    lines = (line(1, 13, price=Decimal("20.55")), written)
+    plan = plan_licence(
+        licence(
+            style="arrears",
+            prorate=True,
+            subs=(sub(15),),
+            lines=lines,
+            sync_date=D("2024-06-11"),
+            capabilities=CATCH_UP,
+            profile_price=Decimal("20.55"),
+        )
+    )
+    catch_up, quantity = plan.changes
+    assert 15 * Decimal("20.55") + Decimal("-0.68") + Decimal(catch_up.one_off) == Decimal("293.87")
+    assert (catch_up.key, quantity.after["quantity"]) == ("catch-up/2024-06-11/13>15", 15)

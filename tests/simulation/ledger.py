@@ -12,9 +12,11 @@ lines the PSA holds, so it can say what each period is invoiced (billing.md 3.1)
   period, with the moved days' money; no free day left: the next run writes it;
 * `quantity_with_catch_up` (with proration): as `quantity`, and a change on day d of a
   period [ps, pe] of D days also writes a one-off catch-up, which 3.1 gives: in advance the
-  period was invoiced at the old count q, so (n - q) x p x (pe - d + 1) / D more; in arrears
-  it is invoiced at the new count n, so the days before d are put back at q:
-  (q - n) x p x (d - ps) / D. Each rounded to cents; none when it comes to zero.
+  period was invoiced at the old count q, so (n - q) x p x (pe - d + 1) / D more, rounded to
+  cents; in arrears it is invoiced at the period's end count, and 3.1's invoice is
+  day-weighted, each run of days at one count a line rounded to cents, so the period's
+  catch-ups together make up the difference (each one: that invoice with this change, less
+  the end count's, less the period's catch-ups before it). None when it comes to zero.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from tests.simulation.rules import ONE_DAY, comparison_date, period_of, weighted
+from tests.simulation.rules import ONE_DAY, comparison_date, days_between, period_of, runs, weighted
 
 
 @dataclass(frozen=True)
@@ -122,8 +124,11 @@ class Ledger:
         period = period_of(day, self.billing_day)
         if self.style == "advance":
             amount = weighted(seats, self.price, (period[1] - day).days + 1, period)
-        else:
-            amount = weighted(-seats, self.price, (day - period[0]).days, period)
+        else:  # the change is recorded: every day from `day` on is at the new count
+            counts = {d: self.count_on(d, known_on=d) for d in days_between(*period)}
+            invoice = sum((weighted(c, self.price, n, period) for c, n in runs(counts, period)), Decimal("0.00"))
+            end = counts[period[1]] * self.price
+            amount = invoice - end - sum(self.catch_ups_in(period), Decimal("0.00"))
         if amount == 0:
             return None
         self.catch_ups.append((day, amount))

@@ -307,8 +307,9 @@ class Simulation:
         else:
             counts = {day: seen[day] for day in days_between(*period)}
             ideal = sum((weighted(c, price, d, period) for c, d in runs(counts, period)), Decimal("0.00"))
-        if self.seat_model == QUANTITY_WITH_CATCH_UP:
-            # each catch-up is rounded on its own, the ideal per run of equal days: a cent per catch-up
+        if self.seat_model == QUANTITY_WITH_CATCH_UP and self.setup.style == "advance":
+            # each advance catch-up is a line of its own (3.1), rounded on its own, the ideal per
+            # run of equal days: a cent per catch-up; in arrears the catch-ups make up the ideal
             slack = Decimal("0.01") * (len(licence.ledger.catch_ups_in(period)) + 1)
             assert abs(actual - ideal) <= slack, f"{where}: invoiced {actual}, billing.md 3.1 says {ideal}"
             return
