@@ -19,7 +19,7 @@ from reconciler.billing.licence import LicenceInput
 from reconciler.model.specs import ReviewSettings
 from reconciler.money import money, signed_money
 from reconciler.plan import tally
-from reconciler.plan.change import Change
+from reconciler.plan.change import CREATE_CHARGE, Change
 from reconciler.plan.plan import ReviewItem
 
 SEAT_CHANGE = "seat-change"
@@ -48,7 +48,9 @@ def client_items(
 ) -> list[ReviewItem]:
     """A client the PSA bills nothing for yet becomes one "new client" entry, in place of a
     seat-change entry per licence."""
-    created = [c for c in changes if tally.CREATED in tally.effects(c)]
+    # the lines that bill seats: a one-off catch-up charge is created too, but its quantity
+    # (one, or minus one for a credit) is no seat
+    created = [c for c in changes if tally.CREATED in tally.effects(c) and c.action != CREATE_CHARGE]
     if had_lines or not created:
         return items
     seats = sum(int(c.after.get("quantity", 0)) for c in created)

@@ -8,6 +8,7 @@ from decimal import Decimal
 from reconciler.billing.daily import plan_licence
 from reconciler.model.specs import ReviewSettings
 from reconciler.plan import review
+from reconciler.provider import Capabilities, SeatModel
 from tests.billing.conftest import licence, line, product, sub
 
 LIMITS = ReviewSettings()
@@ -121,3 +122,17 @@ def test_a_new_client_is_one_entry_instead_of_a_seat_change_per_licence() -> Non
         )
     ]
     assert review.client_items("T-100", "Acme Ltd", list(outcome.changes), items, had_lines=True) == items
+
+
+def test_a_new_client_s_catch_up_charge_is_neither_a_line_nor_a_seat() -> None:
+    """Xero in advance with proration: a new client of 10 seats on 06-15 gets its line and a
+    one-off catch-up (quantity 1) for the rest of June; the review still reads 1 line, 10 seats."""
+    catch_up = Capabilities(
+        seat_model=SeatModel.QUANTITY, prorated_seat_model=SeatModel.QUANTITY_WITH_CATCH_UP, line_costs=False
+    )
+    first = licence(style="advance", prorate=True, subs=(sub(10),), lines=(), capabilities=catch_up)
+    outcome = plan_licence(first)
+    assert [c.action for c in outcome.changes] == ["create_charge", "create_line"]
+    items = review.licence_items(first, outcome, LIMITS)
+    (found,) = review.client_items("T-100", "Acme Ltd", list(outcome.changes), items, had_lines=False)
+    assert found.why.startswith("new client: 1 new line, 10 seats, run-rate +$200.00/month")
