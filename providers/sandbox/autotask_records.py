@@ -32,6 +32,13 @@ READ_ONLY = frozenset(
         "lastTrackedModifiedDateTime",
         "statusLastModifiedDate",
         "statusLastModifiedBy",
+        # amounts Autotask computes from a record's own fields or the currency's rate
+        "billableAmount",
+        "extendedCost",
+        "internalCurrencyAdjustedPrice",
+        "internalCurrencyBillableAmount",
+        "internalCurrencyPrice",
+        "internalCurrencyUnitPrice",
     }
 )
 REQUIRED = {  # fields Autotask requires on create, for entityInformation/fields

@@ -1,5 +1,6 @@
 """The emulated Autotask writes on a contract: service adjustments, the contract service's
 price and descriptions, and contract charges (created, changed and deleted until billed).
+Every body is checked against its entity's model first (autotask_write_check.py).
 
 A date-only field that is written is kept as the database keeps it: its zone's date of what
 was sent, by the reading of Autotask's time handling this world plays
@@ -12,7 +13,8 @@ from typing import Any
 
 from providers.sandbox.autotask_dates import canonical
 from providers.sandbox.autotask_errors import at_error
-from providers.sandbox.autotask_search import VENDOR, contract_of, dates_of
+from providers.sandbox.autotask_search import VENDOR, contract_of, dates_of, shape_of
+from providers.sandbox.autotask_write_check import checked_write
 from providers.sandbox.contract_units import AdjustmentError, apply_adjustment
 from providers.sandbox.exchange import Rejection, Reply, Request
 from providers.sandbox.store import WorldStore
@@ -25,9 +27,12 @@ class ContractWrites:
         self.store = store
 
     def adjust(self, request: Request) -> Reply:
-        body = _body(request)
+        from_url = "id" in request.params  # Contracts/{id}/ServiceAdjustments
+        body = self._checked(
+            request, "ContractServiceAdjustments", creating=True, given=("contractID",) if from_url else ()
+        )
         self._received(body, "effectiveDate", required=True)
-        if "id" in request.params:
+        if from_url:
             body["contractID"] = contract_of(self.store, request)["id"]
         try:
             record = apply_adjustment(self.store, body)
@@ -36,7 +41,7 @@ class ContractWrites:
         return Reply(200, {"itemId": record["id"]})
 
     def patch_service(self, request: Request) -> Reply:
-        body = _body(request)
+        body = self._checked(request, "ContractServices", creating=False)
         record = self._child(request, "contractServices", body)
         unknown = sorted(set(body) - SERVICE_FIELDS - {"id"})
         if unknown:
@@ -46,10 +51,7 @@ class ContractWrites:
 
     def create_charge(self, request: Request) -> Reply:
         contract = contract_of(self.store, request)
-        body = _body(request)
-        missing = [f for f in ("name", "datePurchased", "unitQuantity") if body.get(f) in (None, "")]
-        if missing:
-            raise Rejection(at_error(500, *(f"{f} is required" for f in missing)))
+        body = self._checked(request, "ContractCharges", creating=True, given=("contractID",))
         self._received(body, "datePurchased", required=True)
         record = dict(body, id=self.store.next_id(VENDOR, "contractCharges"), contractID=contract["id"])
         record.setdefault("isBilled", False)
@@ -57,7 +59,7 @@ class ContractWrites:
         return Reply(200, {"itemId": record["id"]})
 
     def patch_charge(self, request: Request) -> Reply:
-        body = _body(request)
+        body = self._checked(request, "ContractCharges", creating=False)
         record = _billable_charge(self._child(request, "contractCharges", body))
         self._received(body, "datePurchased", required=False)
         record.update({k: v for k, v in body.items() if k not in ("id", "contractID", "isBilled")})
@@ -68,6 +70,9 @@ class ContractWrites:
         _billable_charge(record)
         self.store.records(VENDOR, "contractCharges").remove(record)
         return Reply(200, {"itemId": record["id"]})
+
+    def _checked(self, request: Request, entity: str, *, creating: bool, given: tuple[str, ...] = ()) -> dict[str, Any]:
+        return checked_write(shape_of(self.store, entity), _body(request), creating=creating, given=given)
 
     def _child(self, request: Request, collection: str, body: dict[str, Any]) -> dict[str, Any]:
         contract = contract_of(self.store, request)
