@@ -46,6 +46,9 @@ PATCHABLE = frozenset(
     }
 )
 DESCRIPTION_LIMIT = 6000
+SERIAL_NUMBER_LIMIT = 50  # the Addition model: "Max length: 50"
+TEXT_MEMBERS = ("serialNumber", "invoiceDescription", "description", "uom")
+FLAG_MEMBERS = ("taxableFlag", "purchaseItemFlag", "specialOrderFlag", "prorateCurrentPeriodFlag")
 # What the kept 2026.4 document declares for every answer; the sandbox has that model only.
 MEDIA_TYPE = "application/vnd.connectwise.com+json; version=2026.4"
 CODEBASE = "v2026_4/"  # what companyinfo names; the sandbox serves any codebase in the URL
@@ -170,7 +173,13 @@ class ConnectWiseApi:
         for name in ("product", "billCustomer"):
             if body.get(name) in (None, ""):
                 raise Rejection(_invalid(name, f"{name} is required."))
-        record = {k: v for k, v in body.items() if k in PATCHABLE}
+        # Stricter than ConnectWise, which is not documented to refuse them: a member the
+        # Addition model does not let a client write (misspelt, another case, read-only) is
+        # refused rather than dropped, so a client that sends one fails here, not at an MSP.
+        unknown = sorted(k for k in body if k not in PATCHABLE)
+        if unknown:
+            raise Rejection(_invalid(unknown[0], f"{', '.join(unknown)}: not a member of Addition a client writes."))
+        record = dict(body)
         record.update(
             id=self.store.next_id(VENDOR, "additions"),
             agreementId=agreement["id"],
@@ -226,6 +235,14 @@ class ConnectWiseApi:
                     parse_datetime(str(record[name]))
                 except ValueError as exc:
                     raise Rejection(_invalid(name, f"{name} is not a date-time.")) from exc
+        for name in TEXT_MEMBERS:
+            if record.get(name) is not None and not isinstance(record[name], str):
+                raise Rejection(_invalid(name, f"{name} must be a string."))
+        for name in FLAG_MEMBERS:
+            if record.get(name) is not None and not isinstance(record[name], bool):
+                raise Rejection(_invalid(name, f"{name} must be true or false."))
+        if len(record.get("serialNumber") or "") > SERIAL_NUMBER_LIMIT:
+            raise Rejection(_invalid("serialNumber", f"serialNumber is longer than {SERIAL_NUMBER_LIMIT}."))
         if len(str(record.get("invoiceDescription") or "")) > DESCRIPTION_LIMIT:
             raise Rejection(_invalid("invoiceDescription", f"invoiceDescription is longer than {DESCRIPTION_LIMIT}."))
         quantity = Decimal(str(record.get("quantity") or 0))

@@ -157,6 +157,13 @@ def test_post_addition_creates_the_record_and_answers_201(cw: VendorSession, san
         ({"product": {"id": 1}, "billCustomer": "Sometimes"}, "billCustomer"),
         ({"product": {"id": 77}, "billCustomer": "Billable"}, "product"),
         ({"product": {"id": 1}, "billCustomer": "Billable", "quantity": "many"}, "quantity"),
+        # a member the client cannot write, or in another case, is refused, not dropped: a body
+        # carrying only `Quantity` would otherwise make an addition of 0 seats
+        ({"product": {"id": 1}, "billCustomer": "Billable", "Quantity": 9}, "Quantity"),
+        ({"product": {"id": 1}, "billCustomer": "Billable", "quantity": 3, "bogus": 1}, "bogus"),
+        ({"product": {"id": 1}, "billCustomer": "Billable", "serialNumber": "s" * 51}, "serialNumber"),
+        ({"product": {"id": 1}, "billCustomer": "Billable", "description": 123}, "description"),
+        ({"product": {"id": 1}, "billCustomer": "Billable", "taxableFlag": "yes"}, "taxableFlag"),
     ],
 )
 def test_post_addition_validates_required_fields(cw: VendorSession, body: dict, field: str) -> None:
