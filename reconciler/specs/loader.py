@@ -36,9 +36,27 @@ class SpecFiles:
         self.root = root
         self.settings = self._load(root / SPECS / "settings.yaml", "settings")
         self.products = self._load(root / SPECS / "products.yaml", "products")
-        client_dir = root / SPECS / "clients"
-        paths = sorted(client_dir.glob("*.yaml")) + sorted(client_dir.glob("*.yml"))
-        self.clients = [self._load(p, "client") for p in paths]
+        self.folder_problems: list[Problem] = []
+        self.clients = [self._load(p, "client") for p in self._client_paths(root / SPECS / "clients")]
+
+    def _client_paths(self, folder: Path) -> list[Path]:
+        """The client files: `*.yaml` and `*.yml` in specs/clients/, except hidden ones (an
+        editor's lock or backup, macOS's `._` files). No folder: no clients yet. A folder
+        that cannot be listed is a problem, never "no clients" (every customer would then
+        read as unmapped, and an apply would do nothing and say all is well)."""
+        if not os.path.lexists(folder):
+            return []
+        try:
+            names = [entry.name for entry in os.scandir(folder)]
+        except OSError as exc:
+            display = os.path.relpath(folder, Path.cwd()) if folder.is_absolute() else str(folder)
+            why = "it is not a folder" if isinstance(exc, NotADirectoryError) else exc.strerror or type(exc).__name__
+            self.folder_problems.append(
+                Problem(display, 1, 1, "", f"cannot list the client files: {why}; make it a readable folder")
+            )
+            return []
+        chosen = [n for n in names if n.endswith((".yaml", ".yml")) and not n.startswith(".")]
+        return [folder / n for n in sorted(chosen, key=lambda n: (n.endswith(".yml"), n))]
 
     def _load(self, path: Path, schema: str) -> YamlDocument:
         display = os.path.relpath(path, Path.cwd()) if path.is_absolute() else str(path)
@@ -61,7 +79,7 @@ class SpecFiles:
         return [self.settings, self.products, *self.clients]
 
     def problems(self, *, environ: Mapping[str, str] | None = None) -> list[Problem]:
-        problems = [p for d in self.documents for p in d.problems]
+        problems = [*self.folder_problems, *(p for d in self.documents for p in d.problems)]
         if not self.settings.problems:
             problems += crossref.settings_problems(self.settings)
             problems += crossref.notify_problems(self.settings, self.root)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -109,3 +110,36 @@ def test_schema_command_prints_each_schema() -> None:
     assert code == 0 and '"$schema": "https://json-schema.org/draft/2020-12/schema"' in out
     code, out = run("schema", "nope")
     assert code == 64 and "no schema named 'nope'" in out  # a usage error (2 means "changes present")
+
+
+def test_a_clients_folder_that_is_a_file_is_a_problem_not_no_clients(deployment: Path) -> None:
+    shutil.rmtree(deployment / "specs/clients")
+    (deployment / "specs/clients").write_text("not a folder")
+    code, out = run("validate", "-C", str(deployment))
+    assert code == 1, out
+    assert "specs/clients:1:1: /: cannot list the client files: it is not a folder" in out
+
+
+def test_a_clients_folder_that_cannot_be_read_is_a_problem_not_no_clients(
+    deployment: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """(The suite may run as root, whom file modes do not stop: the refusal is simulated.)"""
+    listing = os.scandir
+
+    def refused(path: object) -> object:
+        if str(path).endswith("clients"):
+            raise PermissionError(13, "Permission denied")
+        return listing(path)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "scandir", refused)
+    code, out = run("validate", "-C", str(deployment))
+    assert code == 1, out
+    assert "cannot list the client files: Permission denied; make it a readable folder" in out
+
+
+def test_hidden_files_in_the_clients_folder_are_not_client_specs(deployment: Path) -> None:
+    (deployment / "specs/clients/._contoso.yaml").write_bytes(b"\x00\x05\x16\x07 AppleDouble")
+    (deployment / "specs/clients/.#contoso.yaml").write_text("user@host.1234:1700000000")
+    code, out = run("validate", "-C", str(deployment))
+    assert code == 0, out
+    assert "2 client mappings" in out
