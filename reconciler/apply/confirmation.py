@@ -155,12 +155,21 @@ def settle_interrupted(root: Path, journal: Journal, target: TargetProvider, dep
     the apply lock, before the re-plan. Returns how many it settled."""
     settled = 0
     for entry in interrupted(scan_journal(root, last_bytes=RECENT_BYTES).entries):
-        change = change_of(entry)
-        day = date.fromisoformat(change.effective_date)
         try:
-            found = confirm(change, target.read(scope_of(change, deployment, day)))
+            change = change_of(entry)
+            day = date.fromisoformat(change.effective_date)
+        except (KeyError, TypeError, ValueError) as error:  # damage the reader's checks let through
+            log.warning("apply: interrupted write of run %s cannot be read back: %r", entry["run_id"], error)
+            continue
+        try:
+            reading = target.read(scope_of(change, deployment, day))
         except ProviderError as error:
             log.warning("apply: interrupted write of run %s not settled: %s", entry["run_id"], error)
+            continue
+        try:
+            found = confirm(change, reading)
+        except (ArithmeticError, TypeError, ValueError) as error:  # a damaged value in the entry
+            log.warning("apply: interrupted write of run %s cannot be compared: %r", entry["run_id"], error)
             continue
         what = f"sent by run {entry['run_id']}, which ended before it journaled the answer; re-reading the PSA: {found.evidence}"
         journal.record(change, outcome=found.outcome, record_id=found.record_id, note=what, resolves=entry["run_id"])

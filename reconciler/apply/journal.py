@@ -17,7 +17,7 @@ import os
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -226,4 +226,43 @@ def _entry(raw: bytes) -> tuple[dict[str, Any] | None, str]:
     missing = [name for name in required if name not in entry]
     if missing:
         return None, f"not a journal entry: missing {', '.join(missing)}"
+    wrong = _wrongly_typed(entry)
+    if wrong:
+        return None, f"not a journal entry: {wrong}"
     return entry, ""
+
+
+# Members a reader keys or compares on: text or a number (an id may be either), or null.
+SCALARS = (
+    "time", "run_id", "event", "outcome", "client_id", "client_name", "action", "product_id", "product_key",
+    "agreement_id", "reason", "line_kind", "line_id", "key", "resolves", "effective_date",
+)  # fmt: skip
+
+
+def _wrongly_typed(entry: dict[str, Any]) -> str:
+    """What makes an entry unusable although it has every member ('' when nothing does): a
+    member of the wrong JSON type, or a date that is not one. Such a line is skipped as
+    damaged, like a cut-off one, instead of failing every later apply."""
+    for name in SCALARS:
+        value = entry.get(name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, str | int | float)):
+            return f"{name} is a JSON {type(value).__name__}, not text or a number"
+    for name in ("before", "after"):
+        if entry.get(name) is not None and not isinstance(entry[name], dict):
+            return f"{name} is a JSON {type(entry[name]).__name__}, not an object"
+    after = entry.get("after") or {}
+    for where, value in (
+        ("effective_date", entry.get("effective_date")),
+        ("after.effective_date", after.get("effective_date")),
+    ):
+        if value is not None:
+            try:
+                date.fromisoformat(str(value))
+            except ValueError:
+                return f"{where} {str(value)[:30]!r} is not a date"
+    for where, side in (("before", entry.get("before") or {}), ("after", after)):
+        for name in ("quantity", "units_in_force"):
+            value = side.get(name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+                return f"{where}.{name} {str(value)[:30]!r} is not a whole number"
+    return ""

@@ -122,3 +122,47 @@ def test_apply_looks_for_unsettled_writes_in_the_journal_s_recent_end_only(tmp_p
     tail = scan_journal(tmp_path, last_bytes=len(entry_line("recent")) * 3)
     assert [e["client_id"] for e in tail.entries][-1] == "recent" and len(tail.entries) <= 3
     assert tail.damaged == []  # the line cut by the window is skipped, not reported
+
+
+def _typed_damage(**changed: object) -> str:
+    entry = json.loads(entry_line("beta"))
+    entry.update(changed)
+    return json.dumps(entry)
+
+
+DAMAGE = {
+    "action a list": {"action": []},
+    "client id an object": {"client_id": {}},
+    "key a list": {"key": ["k"]},
+    "run id true": {"run_id": True},
+    "after text": {"after": "oops"},
+    "effective date not a date": {"effective_date": "yesterday"},
+    "quantity not a number": {"after": {"quantity": "many"}},
+}
+
+
+def test_an_entry_with_a_member_of_the_wrong_type_is_damage_with_its_line_number(tmp_path) -> None:
+    path = tmp_path / JOURNAL
+    path.parent.mkdir(parents=True)
+    path.write_text("\n".join([entry_line("alpha"), *(_typed_damage(**d) for d in DAMAGE.values())]) + "\n")
+    reading = scan_journal(tmp_path)
+    assert [e["client_id"] for e in reading.entries] == ["alpha"]
+    assert [d.line for d in reading.damaged] == list(range(2, 2 + len(DAMAGE)))
+    assert all(d.reason.startswith("not a journal entry: ") for d in reading.damaged)
+
+
+def test_journal_and_apply_go_on_past_typed_damage_and_an_unreadable_interrupted_write(run) -> None:
+    """Each of these failed `journal` and every later apply with an internal error (exit 70)."""
+    write_deployment(run.root, connectwise_world(quantity=15, prorate=False), style="advance")
+    path = run.root / JOURNAL
+    path.parent.mkdir(parents=True, exist_ok=True)
+    started = {"outcome": "started", "run_id": "killed", "effective_date": "2024-06-14"}
+    lines = [_typed_damage(**d) for d in DAMAGE.values()]
+    lines += [_typed_damage(**started, after={"quantity": 2, "unit_price": "abc"})]
+    path.write_text("\n".join(lines) + "\n")
+    code, out = run("journal")
+    assert code == 0 and "Traceback" not in out and "Internal error" not in out, out
+    code, out = run("apply", *DAY, "--auto-approve")
+    assert code == 0, out
+    assert "Internal error" not in out
+    assert [a["quantity"] for a in working_world(run.root)["connectwise"]["additions"]] == [15]
