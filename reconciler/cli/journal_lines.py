@@ -18,7 +18,7 @@ def psa_provider(root: Path) -> str:
     try:
         data = yaml.safe_load((root / "specs" / "settings.yaml").read_text(encoding="utf-8"))
         return str(data["psa"]["provider"])
-    except (OSError, yaml.YAMLError, KeyError, TypeError):
+    except (OSError, ValueError, yaml.YAMLError, KeyError, TypeError):  # ValueError: not UTF-8
         return ""
 
 

@@ -72,7 +72,11 @@ def load_yaml(path: Path, display: str) -> YamlDocument:
 def _parse(text: str, display: str, loader_class: Any) -> tuple[YamlDocument, bool]:
     """The document, and whether the parser refused the text (a syntax error)."""
     doc = YamlDocument(file=display)
-    loader = loader_class(text)
+    try:
+        loader = loader_class(text)  # the pure-Python reader checks every character here
+    except yaml.reader.ReaderError as exc:
+        doc.problems.append(_unacceptable(text, display, exc))
+        return doc, True
     try:
         node = loader.get_single_node()
         if node is None:
@@ -87,12 +91,28 @@ def _parse(text: str, display: str, loader_class: Any) -> tuple[YamlDocument, bo
             what += " (YAML indentation must use spaces, not tabs)"
         doc.problems.append(Problem(display, line, column, "", f"invalid YAML: {what}"))
         return doc, True
+    except yaml.reader.ReaderError as exc:
+        doc.problems.append(_unacceptable(text, display, exc))
+        return doc, True
     except yaml.YAMLError as exc:
         doc.problems.append(Problem(display, 1, 1, "", f"invalid YAML: {exc}"))
+        return doc, True
+    except RecursionError:
+        doc.problems.append(Problem(display, 1, 1, "", "invalid YAML: lists or mappings nested too deeply"))
         return doc, True
     finally:
         loader.dispose()
     return doc, False
+
+
+def _unacceptable(text: str, display: str, exc: yaml.reader.ReaderError) -> Problem:
+    """A character YAML does not allow (a NUL, a bell, an escape: a binary file, or a
+    paste from a terminal), at its line and column."""
+    at = max(0, min(exc.position, len(text)))
+    line = text.count("\n", 0, at) + 1
+    column = at - (text.rfind("\n", 0, at) + 1) + 1
+    code = f"#x{exc.character:04x}" if isinstance(exc.character, int) else repr(exc.character)
+    return Problem(display, line, column, "", f"invalid YAML: the control character {code} is not allowed; remove it")
 
 
 def _first_use(node: yaml.Node, seen: set[int]) -> None:

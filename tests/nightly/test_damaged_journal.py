@@ -166,3 +166,15 @@ def test_journal_and_apply_go_on_past_typed_damage_and_an_unreadable_interrupted
     assert code == 0, out
     assert "Internal error" not in out
     assert [a["quantity"] for a in working_world(run.root)["connectwise"]["additions"]] == [15]
+
+
+def test_journal_stays_readable_when_settings_yaml_is_not_utf_8(run) -> None:
+    """`journal` reads the PSA's name from settings.yaml only to word its lines; a settings
+    file saved as Latin-1 failed it with an internal error."""
+    write_deployment(run.root, connectwise_world(quantity=15, prorate=False), style="advance")
+    damaged_journal(run.root)
+    settings = run.root / "specs" / "settings.yaml"
+    settings.write_bytes(settings.read_bytes() + b"# caf\xe9\n")
+    code, out = run("journal")
+    assert code == 0, out
+    assert "Alpha: set_quantity P1" in out and "Internal error" not in out

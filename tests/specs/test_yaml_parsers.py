@@ -93,3 +93,20 @@ def test_an_alias_as_a_key_is_refused_too(tmp_path) -> None:
     assert [p.message for p in load_yaml(path, "client.yaml").problems] == [
         "invalid YAML: anchors and aliases (&name, *name) are not supported in specs; write the value out"
     ]
+
+
+@pytest.mark.parametrize("character", ["\x00", "\x07", "\x1b"], ids=["NUL", "bell", "escape"])
+def test_a_control_character_is_a_located_problem(tmp_path, character: str) -> None:
+    path = tmp_path / "contoso.yaml"
+    path.write_text(f"name: Contoso\nnote: a{character}b\n", encoding="utf-8")
+    doc = yamlfile.load_yaml(path, "contoso.yaml")
+    [problem] = doc.problems
+    assert (problem.line, problem.column) == (2, 8)
+    assert f"control character #x{ord(character):04x} is not allowed" in problem.message
+
+
+def test_lists_nested_beyond_reason_are_a_problem_not_a_crash(tmp_path) -> None:
+    path = tmp_path / "deep.yaml"
+    path.write_text("a: " + "[" * 3000 + "]" * 3000 + "\n", encoding="utf-8")
+    [problem] = yamlfile.load_yaml(path, "deep.yaml").problems
+    assert "nested too deeply" in problem.message
