@@ -5,7 +5,6 @@ providers/sandbox/autotask_writes.py."""
 
 from __future__ import annotations
 
-import hmac
 from functools import partial
 from typing import Any
 
@@ -15,6 +14,7 @@ from providers.sandbox.autotask_search import ENTITIES, VENDOR, Search, contract
 from providers.sandbox.autotask_writes import ContractWrites
 from providers.sandbox.exchange import Rejection, Reply, Request
 from providers.sandbox.router import Route, Router
+from providers.sandbox.secret_compare import same_secret
 from providers.sandbox.store import WorldStore
 from providers.sandbox.threshold import TIMEFRAME_MINUTES, RequestWindow
 from providers.sandbox_credentials import SANDBOX_CREDENTIALS
@@ -83,11 +83,11 @@ class AutotaskApi:
         if request.path.lower().startswith("/zoneinformation"):
             return  # zone discovery needs no credentials
         creds = SANDBOX_CREDENTIALS[VENDOR]
-        if not hmac.compare_digest(request.header("username") or "", creds["username"]):
+        if not same_secret(request.header("username") or "", creds["username"]):
             raise Rejection(at_error(500, UNKNOWN_USER))
-        if not hmac.compare_digest(request.header("secret") or "", creds["secret"]):
+        if not same_secret(request.header("secret") or "", creds["secret"]):
             raise Rejection(at_error(401, BAD_SECRET))
-        if not hmac.compare_digest(request.header("apiintegrationcode") or "", creds["integration_code"]):
+        if not same_secret(request.header("apiintegrationcode") or "", creds["integration_code"]):
             raise Rejection(at_error(500, BAD_INTEGRATION_CODE))
 
     # -- reads --------------------------------------------------------------------------

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hmac
 from dataclasses import replace
 from decimal import Decimal
 from functools import partial
@@ -15,6 +14,7 @@ from providers.sandbox.cw_listing import count_reply, cw_error, list_reply, publ
 from providers.sandbox.cw_query import LIST_PARAMETERS, check_parameters, selected_fields
 from providers.sandbox.exchange import Rejection, Reply, Request
 from providers.sandbox.router import Handler, Route, Router
+from providers.sandbox.secret_compare import same_secret
 from providers.sandbox.store import WorldStore
 from providers.sandbox.vendor_dates import cw_datetime, parse_datetime
 from providers.sandbox_credentials import SANDBOX_CREDENTIALS
@@ -92,11 +92,11 @@ class ConnectWiseApi:
             decoded = base64.b64decode(token, validate=True).decode("utf-8")
         except (binascii.Error, UnicodeDecodeError):
             decoded = ""
-        if scheme.lower() != "basic" or not hmac.compare_digest(decoded, expected):
+        if scheme.lower() != "basic" or not same_secret(decoded, expected):
             raise Rejection(
                 cw_error(401, "Unauthorized", "The credentials are not valid (company+public key:private key).")
             )
-        if not hmac.compare_digest(request.header("clientid") or "", creds["client_id"]):
+        if not same_secret(request.header("clientid") or "", creds["client_id"]):
             raise Rejection(cw_error(401, "Unauthorized", "A valid clientId header is required."))
 
     # -- reads --------------------------------------------------------------------------

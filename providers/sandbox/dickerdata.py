@@ -6,13 +6,13 @@ docs/sandbox.md, which lists what is assumed.
 
 from __future__ import annotations
 
-import hmac
 from decimal import Decimal
 from typing import Any
 
 from providers.sandbox.access_keys import AccessKeys
 from providers.sandbox.exchange import Rejection, Reply, Request
 from providers.sandbox.router import Route, Router
+from providers.sandbox.secret_compare import same_secret
 from providers.sandbox.store import WorldStore
 from providers.sandbox.vendor_dates import parse_date
 from providers.sandbox_credentials import SANDBOX_CREDENTIALS
@@ -53,7 +53,7 @@ class DickerDataApi:
             return
         key, token = self._presented(request)
         creds = SANDBOX_CREDENTIALS[VENDOR]
-        if token is not None and not hmac.compare_digest(token, creds["access_token"]):
+        if token is not None and not same_secret(token, creds["access_token"]):
             raise Rejection(denied("Invalid token"))
         if not key:
             raise Rejection(denied("An access key is required"))
@@ -81,8 +81,8 @@ class DickerDataApi:
         body = request.json(dd_error(400, "The request body is not valid JSON."))
         creds = SANDBOX_CREDENTIALS[VENDOR]
         body = body if isinstance(body, dict) else {}
-        token_ok = hmac.compare_digest(str(_member(body, "AccessToken") or ""), creds["access_token"])
-        account_ok = hmac.compare_digest(str(_member(body, "AccountCode") or ""), creds["account_code"])
+        token_ok = same_secret(str(_member(body, "AccessToken") or ""), creds["access_token"])
+        account_ok = same_secret(str(_member(body, "AccountCode") or ""), creds["account_code"])
         if not (token_ok and account_ok):
             raise Rejection(denied("The access token or account code is not valid"))
         key, expires = self.keys.grant()

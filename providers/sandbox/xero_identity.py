@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hmac
 import secrets
 import threading
 from collections import deque
@@ -27,6 +26,7 @@ from typing import NoReturn
 from urllib.parse import parse_qs
 
 from providers.sandbox.exchange import Rejection, Reply, Request
+from providers.sandbox.secret_compare import same_secret
 from providers.sandbox.xero_records import problem
 from providers.sandbox_credentials import SANDBOX_CREDENTIALS
 from reconciler import clock
@@ -53,7 +53,7 @@ class XeroIdentity:
         except (binascii.Error, UnicodeDecodeError):
             given = ""
         expected = f"{creds['client_id']}:{creds['client_secret']}"
-        if scheme.lower() != "basic" or not hmac.compare_digest(given, expected):
+        if scheme.lower() != "basic" or not same_secret(given, expected):
             return Reply(400, {"error": "invalid_client"})
         form = parse_qs(request.body.decode("utf-8", "replace"))
         if form.get("grant_type") != ["client_credentials"]:

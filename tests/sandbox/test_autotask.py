@@ -281,3 +281,9 @@ def test_charges_create_update_and_delete_unless_billed(at: VendorSession, sandb
     billed = at.delete("/Contracts/7001/Charges/1")
     assert billed.status_code == 500 and billed.json()["errors"]
     assert [c["id"] for c in sandbox.world()["autotask"]["contractCharges"]] == [1, 2]
+
+
+def test_a_wrong_secret_outside_ascii_is_the_vendor_s_401_not_a_500(sandbox) -> None:
+    headers = {**at_headers(), "Secret": "pässwörd"}  # Latin-1, as HTTP headers carry it
+    with VendorSession(f"{sandbox.url}/autotask/atservicesrest/v1.0", headers) as at:
+        assert at.get("/ThresholdInformation").status_code == 401

@@ -32,7 +32,13 @@ def test_access_key_is_granted_for_the_demo_token(dd: VendorSession) -> None:
 
 
 @pytest.mark.parametrize(
-    "body", [{"AccessToken": "nope", "AccountCode": "SANDBOX01"}, {"AccessToken": TOKEN, "AccountCode": "OTHER"}, {}]
+    "body",
+    [
+        {"AccessToken": "nope", "AccountCode": "SANDBOX01"},
+        {"AccessToken": TOKEN, "AccountCode": "OTHER"},
+        {},
+        {"AccessToken": 'p@ss w%rd"/é€', "AccountCode": "SANDBOX01"},  # outside ASCII: denied, not a 500
+    ],
 )
 def test_bad_token_is_denied(dd: VendorSession, body: dict) -> None:
     reply = dd.post("/api/AccessKeyRequest", json=body)
