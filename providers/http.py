@@ -26,7 +26,7 @@ from urllib3.exceptions import HTTPError, NewConnectionError, TimeoutError
 from providers.retry import Attempts, RetryPolicy, never_sent
 from providers.transport import Request, Response, Transport, basic_auth, shared, user_agent
 from reconciler import clock
-from reconciler.errors import ProviderError, UncertainWriteError
+from reconciler.errors import ConfigError, ProviderError, UncertainWriteError
 
 __all__ = ["HttpClient", "Response", "RetryPolicy"]
 
@@ -193,6 +193,7 @@ class HttpClient:
             sent.setdefault("Content-Type", "application/x-www-form-urlencoded")
         if auth is not None:
             sent["Authorization"] = basic_auth(*auth)
+        _sendable(sent, self.vendor)
         return self.transport.send(Request(method, url, sent, body), self.timeout)
 
     def _checked(
@@ -279,3 +280,23 @@ def _short(text: str, limit: int = 300) -> str:
     if text.lstrip().lower().startswith(("<!doctype", "<html")):
         return "the server answered with an HTML page instead of JSON"
     return text[:limit]
+
+
+def _sendable(headers: HTTPHeaderDict, vendor: str) -> None:
+    """A ConfigError, before anything is sent, for a header HTTP/1.1 cannot carry: a
+    character outside Latin-1 or a line break, as a credential pasted with a stray one has
+    (urllib3 would fail with an error that names neither the header nor what to do). The
+    value itself is never repeated: it is often a secret."""
+    for name, value in headers.items():
+        try:
+            value.encode("latin-1")
+        except UnicodeEncodeError:
+            raise ConfigError(
+                f"{vendor}: the {name} header of the request would carry a character outside Latin-1, which "
+                "HTTP headers cannot; check the setting or environment variable it comes from (a credential?)"
+            ) from None
+        if "\r" in value or "\n" in value:
+            raise ConfigError(
+                f"{vendor}: the {name} header of the request would carry a line break; check the setting or "
+                "environment variable it comes from (a credential pasted with a newline?)"
+            )

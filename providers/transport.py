@@ -239,8 +239,14 @@ def shared(pool_size: int = 10) -> PooledTransport:
 
 
 def basic_auth(user: str, password: str) -> str:
-    """The Authorization header of HTTP Basic (Latin-1, as requests and RFC 7617's default)."""
-    return "Basic " + b64encode(f"{user}:{password}".encode("latin-1")).decode("ascii")
+    """The Authorization header of HTTP Basic: Latin-1, as requests and RFC 7617's default,
+    and UTF-8 (RFC 7617's `charset="UTF-8"`) for credentials Latin-1 cannot write."""
+    pair = f"{user}:{password}"
+    try:
+        raw = pair.encode("latin-1")
+    except UnicodeEncodeError:
+        raw = pair.encode("utf-8")
+    return "Basic " + b64encode(raw).decode("ascii")
 
 
 def user_agent() -> str:

@@ -310,3 +310,27 @@ def test_none_values_are_left_out_and_a_header_in_another_case_replaces_the_clie
     )
     assert "User-Agent" not in get.headers
     assert form.body == b"scope=a&scope=b"
+
+
+@pytest.mark.parametrize(
+    ("secret", "words"),
+    [("p€ssWORDxyz", "a character outside Latin-1"), ("pass\nWORDxyz", "a line break")],
+    ids=["euro sign", "line break"],
+)
+def test_a_header_http_cannot_carry_is_a_settings_error_before_anything_is_sent(secret: str, words: str) -> None:
+    """A credential pasted with a stray character failed with an internal error deep in
+    http.client; the error names the header and what to check, never the value."""
+    sent = FakeTransport(lambda request: (200, {}, {}))
+    client = HttpClient("https://x.example", transport=sent)
+    with pytest.raises(ConfigError, match=f"the Secret header of the request would carry {words}") as raised:
+        client.read("GET", "/x", headers={"Secret": secret})
+    assert secret not in str(raised.value) and sent.sent == []
+
+
+def test_basic_auth_writes_credentials_latin_1_cannot_as_utf_8() -> None:
+    from base64 import b64decode
+
+    from providers.transport import basic_auth
+
+    assert b64decode(basic_auth("ünïcode", "pässwörd")[6:]) == "ünïcode:pässwörd".encode("latin-1")
+    assert b64decode(basic_auth("user", "p€ss")[6:]) == "user:p€ss".encode()
