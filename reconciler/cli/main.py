@@ -133,4 +133,15 @@ for command in plugin_commands():
 
 
 def main() -> None:
+    _output_never_fails_on_a_character()
     cli()
+
+
+def _output_never_fails_on_a_character() -> None:
+    """A terminal or pipe whose encoding cannot write a character ncesync prints (a client
+    named "Kōrero Ltd" on a Latin-1 console, the plan's "→") shows it as a \\u escape
+    instead of stopping the command halfway with an error."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
