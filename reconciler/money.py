@@ -10,7 +10,7 @@ and a Decimal is written back as the JSON number with the same text.
 from __future__ import annotations
 
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any
 
 from reconciler.billing.periods import Period, days_in
@@ -20,8 +20,13 @@ ZERO = Decimal("0.00")
 
 
 def round_cents(amount: Decimal) -> Decimal:
-    """Round half-up (away from zero on .5) to cents: 14.665 -> 14.67, -14.665 -> -14.67."""
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    """Round half-up (away from zero on .5) to cents: 14.665 -> 14.67, -14.665 -> -14.67.
+    An absurd amount (a quantity of 10^30 typed into the PSA) is rounded too, never an
+    error: the plan shows it, and its review flags it."""
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP, context=_WIDE)
+
+
+_WIDE = Context(prec=80)  # quantize refuses a result longer than the context's 28 digits
 
 
 def money_text(amount: Decimal) -> str:

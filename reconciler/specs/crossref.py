@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -75,6 +76,14 @@ def product_problems(doc: YamlDocument) -> list[Problem]:
     problems = []
     entries: list[tuple[str, str, StockCode]] = []  # (product key, pointer, parsed code)
     for key, product in (doc.data.get("products") or {}).items():
+        price = product.get("price")
+        if _more_than_cents(price):
+            problems.append(
+                doc.problem(
+                    f"/products/{escape(key)}/price",
+                    f"price {price} has more than two decimals; write it in whole cents (a price is never rounded for you)",
+                )
+            )
         for i, code in enumerate(product.get("stock_codes") or []):
             pointer = f"/products/{escape(key)}/stock_codes/{i}"
             try:
@@ -92,6 +101,15 @@ def product_problems(doc: YamlDocument) -> list[Problem]:
                 )
             entries.append((key, pointer, parsed))
     return problems
+
+
+def _more_than_cents(price: Any) -> bool:
+    """A price written as a number with a fraction of a cent (the schema's pattern holds only
+    for one written as text)."""
+    if isinstance(price, bool) or not isinstance(price, int | float | Decimal):  # the YAML reader's floats are Decimals
+        return False
+    exponent = Decimal(str(price)).normalize().as_tuple().exponent
+    return isinstance(exponent, int) and exponent < -2
 
 
 def _overlap(a: StockCode, b: StockCode) -> bool:
