@@ -97,6 +97,4 @@ def test_prorated_amount_refuses_a_day_outside_the_period():
 def test_an_absurd_amount_is_rounded_not_an_error() -> None:
     """A quantity of 10^30 typed into the PSA: the plan shows the amount (and reviews it)
     instead of failing with an internal error (quantize refused more than 28 digits)."""
-    from reconciler.money import money_text
-
     assert money_text(Decimal("1e30") * Decimal("20.555")) == "20555000000000000000000000000000.00"
