@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
 import os
@@ -144,4 +145,5 @@ def _output_never_fails_on_a_character() -> None:
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
-            reconfigure(errors="backslashreplace")
+            with contextlib.suppress(OSError, ValueError):  # a stream that cannot change stays as it is
+                reconfigure(errors="backslashreplace")

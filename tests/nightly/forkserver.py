@@ -271,6 +271,11 @@ def _become_ncesync(asked: dict[str, Any], fds: list[int], server_pipe: list[int
     os.dup2(stdout, 2)
     os.close(stdin)
     os.close(stdout)
+    # the server's stdio was made for /dev/null; made again for the new descriptors, as a
+    # fresh interpreter makes it (stderr line-buffered, backslash escapes)
+    sys.stdin = open(0, closefd=False)  # noqa: SIM115
+    sys.stdout = open(1, "w", closefd=False)  # noqa: SIM115
+    sys.stderr = open(2, "w", buffering=1, errors="backslashreplace", closefd=False)  # noqa: SIM115
     os.chdir(asked["cwd"])
     os.environ.clear()
     os.environ.update(asked["env"])
