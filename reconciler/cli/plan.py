@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from reconciler.apply.journal import JOURNAL
+from reconciler.apply.lock import LOCKS
 from reconciler.atomic import write_text_atomic
 from reconciler.cli import options
 from reconciler.cli.exitcodes import CHANGES, OK
@@ -44,6 +46,8 @@ def plan(
     quiet: bool,
 ) -> int:
     """Show what apply would change in the PSA, and why."""
+    if out:
+        _not_a_deployment_file(out, root)
     run = Orchestrator(root, parallelism=parallelism, progress=Progress(quiet=quiet))
     note(deployment=run.deployment)
     planned = run.plan(clients=clients, invoices=invoices, sync_date=sync_date).plan
@@ -57,3 +61,19 @@ def plan(
     echo_plan(data, fmt)
     check_plan(planned, force=force)
     return CHANGES if detailed_exitcode and planned.has_changes else OK
+
+
+# The deployment's own files, which a saved plan must never replace: the specs, the journal
+# (the audit trail of every write), the sandbox's worlds and the apply locks.
+OWN_FILES = (Path("specs"), JOURNAL, Path(".ncesync") / "world.json", Path("sandbox"), LOCKS)
+
+
+def _not_a_deployment_file(out: Path, root: Path) -> None:
+    target, base = out.resolve(), root.resolve()
+    for own in OWN_FILES:
+        mine = base / own
+        if target == mine or mine in target.parents:
+            raise click.BadParameter(
+                f"{out} is the deployment's own {own}; save the plan elsewhere, for example .ncesync/plan.json",
+                param_hint="--out",
+            )

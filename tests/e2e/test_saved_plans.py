@@ -94,3 +94,18 @@ def test_show_and_apply_refuse_a_file_that_is_not_a_plan(run, tmp_path, content)
     assert result.exit_code == 1 and "not an ncesync plan" in result.output and "Traceback" not in result.output
     code, out = run("apply", str(bogus))
     assert code == 1 and "not an ncesync plan" in out and "Traceback" not in out
+
+
+@pytest.mark.parametrize(
+    "target", [".ncesync/journal.jsonl", "specs/settings.yaml", "specs/clients/new.json", ".ncesync/world.json"]
+)
+def test_a_plan_is_never_saved_over_the_deployment_s_own_files(run, target: str) -> None:
+    """`--out .ncesync/journal.jsonl` replaced the audit trail with the plan, and every line
+    of it then read as damaged; the specs and the sandbox's world the same way."""
+    write_deployment(run.root, connectwise_world(quantity=15, prorate=False), style="advance")
+    run("apply", *DAY, "--auto-approve")  # a journal and a working world to keep
+    before = (run.root / target).read_bytes() if (run.root / target).exists() else None
+    code, out = run("plan", *DAY, "--out", str(run.root / target))
+    assert code == 64, out
+    assert "the deployment's own" in out and "save the plan elsewhere" in out
+    assert ((run.root / target).read_bytes() if (run.root / target).exists() else None) == before
