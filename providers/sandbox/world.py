@@ -82,14 +82,19 @@ def load_world(path: Path) -> dict[str, Any]:
     except FileNotFoundError as exc:
         raise ConfigError(f"sandbox world file {path} does not exist") from exc
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: not UTF-8 text: {exc}") from exc
+        raise ConfigError(f"{path}: not UTF-8 text: {exc}{_reset_hint(path)}") from exc
     except json.JSONDecodeError as exc:
-        raise ConfigError(f"{path}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from exc
+        raise ConfigError(f"{path}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}{_reset_hint(path)}") from exc
     digest = hashlib.sha256(raw).digest()
     if not _known_valid(digest):
         validate_world(world, source=str(path), size=len(raw))
         _remember_valid(digest)
     return cast("dict[str, Any]", world)  # valid against the world schema, whose top level is an object
+
+
+def _reset_hint(path: Path) -> str:
+    """What to do about a damaged working copy (.ncesync/world.json): make it again."""
+    return "; `ncesync sandbox reset` makes the working copy again" if path.parent.name == ".ncesync" else ""
 
 
 # The levels laid out over lines: the world, its vendors (and meta), their collections.

@@ -181,3 +181,18 @@ def test_keys_that_are_not_text_are_written_as_json_names_them(tmp_path: Path) -
 
     world = {"connectwise": {2: [1], "a": {True: None, None: 1.5}}, "meta": {}}
     assert json.loads(dump_world(world)) == json.loads(json.dumps(world))
+
+
+def test_a_damaged_working_copy_says_how_to_make_it_again(tmp_path: Path) -> None:
+    working = tmp_path / ".ncesync" / "world.json"
+    working.parent.mkdir()
+    working.write_text("{ broken")
+    with pytest.raises(
+        ConfigError, match=r"world.json:1:3: not valid JSON: .*`ncesync sandbox reset` makes the working"
+    ):
+        load_world(working)
+    generated = tmp_path / "world.json"
+    generated.write_text("{ broken")
+    with pytest.raises(ConfigError) as error:
+        load_world(generated)
+    assert "sandbox reset" not in str(error.value)  # the generated world is the user's own file
