@@ -37,18 +37,23 @@ def resolve(value: Any, environ: Mapping[str, str], *, setting: str) -> str:
         if value is None or value == "":
             raise ConfigError(f"{setting} is not set in settings.yaml (write env:VARIABLE)")
         return str(value)
-    raw = environ.get(name, "")
-    resolved = raw.strip("\r\n")
-    if resolved:
-        protect(raw)
+    raw = environ.get(name)
+    resolved = (raw or "").strip("\r\n")
+    if resolved.strip():
+        protect(raw or "")
         protect(resolved)
         for part in url_parts(resolved):
             protect(part)
-    if not resolved:
+        return resolved
+    if raw is None:
         raise ConfigError(
             f"{setting} refers to the environment variable {name}, which is not set; export {name}=... before running"
         )
-    return resolved
+    held = "nothing" if not raw else "only spaces or line breaks"
+    raise ConfigError(
+        f"{setting} refers to the environment variable {name}, which is set but holds {held}; "
+        f"export {name}=... with the value before running"
+    )
 
 
 def url_parts(value: str) -> list[str]:

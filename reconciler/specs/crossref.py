@@ -160,7 +160,7 @@ def env_problems(doc: YamlDocument, environ: Mapping[str, str]) -> list[Problem]
     for section in ("source", "psa"):
         for key, value in (doc.data.get(section) or {}).items():
             name = env_name(value)
-            if name and not environ.get(name):
+            if name and not (environ.get(name) or "").strip():
                 problems.append(
                     doc.problem(
                         f"/{section}/{escape(key)}",
@@ -169,7 +169,7 @@ def env_problems(doc: YamlDocument, environ: Mapping[str, str]) -> list[Problem]
                 )
     for pointer, value in _notify_secrets(doc.data.get("notify") or []):
         name = env_name(value)
-        if name and not environ.get(name):
+        if name and not (environ.get(name) or "").strip():
             problems.append(
                 doc.problem(
                     pointer,

@@ -28,6 +28,18 @@ def test_an_unset_variable_is_an_error_naming_it() -> None:
         resolve("env:CW_CLIENT_ID", {}, setting="psa.client_id")
 
 
+@pytest.mark.parametrize(
+    ("raw", "held"), [("", "nothing"), ("   ", "only spaces"), ("\n", "only spaces or line breaks")]
+)
+def test_a_variable_set_to_nothing_usable_is_told_apart_from_an_unset_one(raw: str, held: str) -> None:
+    """A secret of spaces was taken as set (and refused by the vendor, a 401 with no hint);
+    one of a line break was said to be unset."""
+    from reconciler.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=f"AT_SECRET, which is set but holds {held}"):
+        resolve("env:AT_SECRET", {"AT_SECRET": raw}, setting="psa.secret")
+
+
 def test_vendor_text_echoing_a_secret_is_masked_in_errors_and_the_journal(tmp_path) -> None:
     from reconciler.apply.apply import apply_plan
     from reconciler.apply.journal import Journal, read_journal
