@@ -27,11 +27,12 @@ second catch-up of that day on (`catch_up_key`). A new change of the same counts
 back to 12, and 15 again in one day) is a catch-up of its own. A zero amount (a change on
 an arrears period's first day) writes no charge.
 
-When the period's last catch-up went from the main line's quantity (its quantity write
-failed, that night or an earlier one), its days are settled already: the next run starts
-from the count it settled, not from the line's. So the rerun writes the quantity only, or,
-if Dicker Data has changed again since, a catch-up from that count (12 -> 15 charged on
-06-15, the write failed, 16 on 06-16: one seat from 06-16, never the three again).
+When the period's catch-ups went on from the main line's quantity while their quantity
+writes failed (that night or earlier ones), their days are settled already: the next run
+starts from the count they settled, not from the line's. So the rerun writes the quantity
+only; if Dicker Data has changed again since, a catch-up from that count (12 -> 15 charged
+on 06-15, the write failed, 16 on 06-16: one seat from 06-16, never the three again); and
+if the count went back to the line's, the catch-up back to it alone (`unchanged`).
 """
 
 from __future__ import annotations
@@ -131,6 +132,29 @@ def _day_weighted(counts: Sequence[tuple[int, int]], unit_price: Decimal, period
     )
 
 
+def unchanged(comparison: Comparison) -> tuple[Change, ...]:
+    """The line already holds Dicker Data's count, but the period's catch-ups settled another
+    one (a charge written, its quantity write failed, and the count went back): the catch-up
+    from that count, so the period is billed what it was, with no quantity write."""
+    charge = _charge(comparison, comparison.current)
+    return () if charge is None else (charge,)
+
+
+def _settled(written: list[_Written], line_count: int) -> int:
+    """The count the period's catch-ups have settled its invoice at: the last one's, when the
+    line's count is where their run of catch-ups (each from the count the one before left)
+    set out from or passed through, i.e. the quantity writes after them failed; else the
+    line's (its quantity was written, or someone changed the line by hand)."""
+    if not written or written[-1].after == line_count:
+        return line_count
+    passed = {written[-1].before}
+    for earlier, later in zip(reversed(written[:-1]), reversed(written[1:]), strict=True):
+        if earlier.after != later.before:
+            break
+        passed.add(earlier.before)
+    return written[-1].after if line_count in passed else line_count
+
+
 def _with_catch_up(comparison: Comparison, outcome: dict[str, Any], current: int) -> dict[str, Any]:
     changes: tuple[Change, ...] = outcome.get("changes", ())
     if not changes:
@@ -145,8 +169,7 @@ def _charge(comparison: Comparison, current: int) -> Change | None:
     i = comparison.item
     period = period_containing(i.agreement, comparison.when)
     written = _written(comparison, period)
-    if written and written[-1].before == current:
-        current = written[-1].after  # settled by a catch-up whose quantity write did not follow
+    current = _settled(written, current)
     if current == comparison.desired:
         return None
     today = [w.number for w in written if w.day == comparison.when]

@@ -56,6 +56,10 @@ class SeatModelRules(Protocol):
 
     def change(self, comparison: Comparison, main: PsaLine | None, drift: Drift) -> dict[str, Any]: ...
 
+    def unchanged(self, comparison: Comparison) -> tuple[Change, ...]:
+        """What to write although the PSA's count equals Dicker Data's (usually nothing)."""
+        ...
+
 
 SEAT_MODELS: dict[SeatModel, SeatModelRules] = {
     SeatModel.QUANTITY: quantity,
@@ -270,7 +274,8 @@ def _ids(lines: list[PsaLine]) -> str:
 def _missing_line(comparison: Comparison) -> dict[str, Any]:
     """No managed line: create it with n, the way the seat model does (nothing when n is 0)."""
     if comparison.desired == 0:
-        return {}
+        settle = SEAT_MODELS[comparison.item.seat_model].unchanged(comparison)
+        return {"changes": settle} if settle else {}
     return SEAT_MODELS[comparison.item.seat_model].create(comparison)
 
 
@@ -289,5 +294,8 @@ def _existing_lines(comparison: Comparison, main: PsaLine | None) -> dict[str, A
             else None,
         )
     if comparison.current == comparison.desired:
-        return {"changes": (drift_update(comparison, main, drift),)} if drift and main is not None else {}
+        changes = SEAT_MODELS[i.seat_model].unchanged(comparison)
+        if drift and main is not None:
+            changes = (*changes, drift_update(comparison, main, drift))
+        return {"changes": changes} if changes else {}
     return SEAT_MODELS[i.seat_model].change(comparison, main, drift)

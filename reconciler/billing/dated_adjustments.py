@@ -99,3 +99,9 @@ def description_update(licence: Comparison, main: PsaLine | None, description: s
             one_off="0.00",
         ),
     )
+
+
+def unchanged(comparison: Comparison) -> tuple[Change, ...]:
+    """Nothing to write when the PSA's count equals Dicker Data's (the seat model keeps no
+    bookkeeping of its own that a failed write could leave unsettled)."""
+    return ()

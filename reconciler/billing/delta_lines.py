@@ -16,7 +16,7 @@ from reconciler.billing.licence import Comparison
 from reconciler.billing.new_line import main_line
 from reconciler.model.psa import DELTA, PsaLine
 from reconciler.money import money_text, runrate_change
-from reconciler.plan.change import CREATE_DELTA
+from reconciler.plan.change import CREATE_DELTA, Change
 
 
 def create(comparison: Comparison) -> dict[str, Any]:
@@ -39,3 +39,9 @@ def change(comparison: Comparison, main: PsaLine | None, drift: Drift) -> dict[s
     )
     extra = (drift_update(comparison, main, drift),) if drift and main is not None else ()
     return {"changes": (delta, *extra)}
+
+
+def unchanged(comparison: Comparison) -> tuple[Change, ...]:
+    """Nothing to write when the PSA's count equals Dicker Data's (the seat model keeps no
+    bookkeeping of its own that a failed write could leave unsettled)."""
+    return ()

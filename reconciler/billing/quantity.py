@@ -18,7 +18,7 @@ from reconciler.billing.licence import Comparison
 from reconciler.billing.new_line import main_line
 from reconciler.model.psa import PsaLine
 from reconciler.money import money_text
-from reconciler.plan.change import SET_QUANTITY
+from reconciler.plan.change import SET_QUANTITY, Change
 from reconciler.provider import Words
 
 
@@ -68,3 +68,9 @@ def change(
         margin_change=margin_change(drift, comparison.desired),
     )
     return {"changes": (written,)}
+
+
+def unchanged(comparison: Comparison) -> tuple[Change, ...]:
+    """Nothing to write when the PSA's count equals Dicker Data's (the seat model keeps no
+    bookkeeping of its own that a failed write could leave unsettled)."""
+    return ()

@@ -221,3 +221,38 @@ def test_arrears_catch_ups_are_planned_from_the_period_s_keys() -> None:
     catch_up, quantity = plan.changes
     assert 15 * Decimal("20.55") + Decimal("-0.68") + Decimal(catch_up.one_off) == Decimal("293.87")
     assert (catch_up.key, quantity.after["quantity"]) == ("catch-up/2024-06-11/13>15", 15)
+
+
+@pytest.mark.parametrize(("style", "back"), [("advance", "-40.00"), ("arrears", "20.00")])
+def test_a_count_back_to_the_line_s_after_a_failed_quantity_write_is_settled_by_a_catch_up(
+    style: str, back: str
+) -> None:
+    """12 -> 15 on 06-10 (its catch-up written, the quantity write failed), back to 12 on
+    06-11: June bills 12 seats but 15 on 06-10, 12 x 20.00 + 3 x 20.00 x 1/30 = 242.00.
+    In advance June was invoiced 240.00 on 06-01 and 06-10's catch-up charged 3 x 20.00 x
+    21/30 = 42.00, so -40.00 comes back; in arrears June is invoiced at 12 (240.00), 06-10's
+    catch-up made it 282.00 - 300.00 = -18.00, and 20.00 brings it to 242.00. The line is
+    left at 12: no quantity write."""
+    first = "42.00" if style == "advance" else "-18.00"
+    written = replace(_charge("catch-up/2024-06-10/12>15", 2), unit_price=abs(Decimal(first)))
+    changes = _plan(12, "2024-06-11", style=style, lines=(line(1, 12), written)).changes
+    assert [(c.action, c.key, c.one_off) for c in changes] == [(CREATE_CHARGE, "catch-up/2024-06-11/15>12", back)]
+    assert Decimal("240.00") + Decimal(first) + Decimal(back) == Decimal("242.00")
+
+
+def test_two_failed_quantity_writes_in_a_row_do_not_charge_the_days_again() -> None:
+    """12 -> 15 on 06-10 (42.00) and 15 -> 16 on 06-11 (1 x 20.00 x 20/30 = 13.33), both
+    quantity writes failed; on 06-12 Dicker Data still says 16: the quantity alone. June:
+    240.00 + 42.00 + 13.33 = 295.33, billing.md's 12 for 9 days, 15 for 1 and 16 for 20."""
+    written = (_charge("catch-up/2024-06-10/12>15", 2), _charge("catch-up/2024-06-11/15>16", 3))
+    (quantity,) = _plan(16, "2024-06-12", style="advance", lines=(line(1, 12), *written)).changes
+    assert (quantity.action, quantity.after["quantity"]) == (SET_QUANTITY, 16)
+
+
+def test_a_new_line_whose_create_failed_and_whose_count_went_to_zero_is_credited_back() -> None:
+    """0 -> 5 on 06-10 (catch-up 5 x 20.00 x 21/30 = 70.00 written, the line not created),
+    then 0 on 06-11: 5 x 20.00 x 20/30 = 66.67 comes back, June bills 5 seats for 1 day
+    (3.33)."""
+    written = _charge("catch-up/2024-06-10/0>5", 2)
+    changes = _plan(0, "2024-06-11", style="advance", lines=(written,)).changes
+    assert [(c.action, c.key, c.one_off) for c in changes] == [(CREATE_CHARGE, "catch-up/2024-06-11/5>0", "-66.67")]
