@@ -59,7 +59,7 @@ def day_weighted(units: int, unit_price: Decimal, days: int, period: Period) -> 
 
 def signed_money(value: str | Decimal) -> str:
     """`+$1,204.50`, `-$14.67`."""
-    amount = Decimal(str(value)).quantize(CENT)
+    amount = Decimal(str(value)).quantize(CENT, context=_WIDE)
     sign = "-" if amount < 0 else "+"
     return f"{sign}${abs(amount):,.2f}"
 
@@ -68,7 +68,7 @@ def money(value: str | Decimal | None) -> str:
     """`$1,204.50`; "-" when there is no amount."""
     if value is None:
         return "-"
-    return f"${Decimal(str(value)).quantize(CENT):,.2f}"
+    return f"${Decimal(str(value)).quantize(CENT, context=_WIDE):,.2f}"
 
 
 def nonzero(value: str | Decimal | None) -> bool:

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from reconciler.billing.periods import comparison_date, next_period_start, period_containing
-from reconciler.money import money_text, prorated_amount, round_cents, runrate_change
+from reconciler.money import money, money_text, prorated_amount, round_cents, runrate_change, signed_money
 from tests.kit.capabilities import capabilities
 
 from .conftest import JUNE, D, agreement
@@ -97,4 +97,7 @@ def test_prorated_amount_refuses_a_day_outside_the_period():
 def test_an_absurd_amount_is_rounded_not_an_error() -> None:
     """A quantity of 10^30 typed into the PSA: the plan shows the amount (and reviews it)
     instead of failing with an internal error (quantize refused more than 28 digits)."""
-    assert money_text(Decimal("1e30") * Decimal("20.555")) == "20555000000000000000000000000000.00"
+    huge = Decimal("1e30") * Decimal("20.555")
+    assert money_text(huge) == "20555000000000000000000000000000.00"
+    assert signed_money(-huge) == "-$20,555,000,000,000,000,000,000,000,000,000.00"
+    assert money(huge).startswith("$20,555,000,000")
