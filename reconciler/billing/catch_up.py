@@ -49,7 +49,7 @@ from reconciler.billing.licence import Comparison
 from reconciler.billing.periods import Period, days_in, period_containing
 from reconciler.model.psa import CHARGE, PsaLine
 from reconciler.model.specs import ADVANCE
-from reconciler.money import ZERO, day_weighted, money_text
+from reconciler.money import ZERO, day_weighted, money_text, round_cents
 from reconciler.plan.change import CREATE_CHARGE, Change
 
 KEY_PREFIX = "catch-up"
@@ -111,8 +111,8 @@ def amount(style: str, counts: Sequence[tuple[int, int]], unit_price: Decimal, p
     before = earlier[-1][1]
     if style == ADVANCE:
         return day_weighted(after - before, unit_price, days_in(period) - day_count + 1, period)
-    return (_day_weighted(counts, unit_price, period) - after * unit_price) - (
-        _day_weighted(earlier, unit_price, period) - before * unit_price
+    return (_day_weighted(counts, unit_price, period) - round_cents(after * unit_price)) - (
+        _day_weighted(earlier, unit_price, period) - round_cents(before * unit_price)
     )
 
 

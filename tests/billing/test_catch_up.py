@@ -203,24 +203,26 @@ def test_an_arrears_change_undone_the_same_day_leaves_the_whole_period_at_its_co
 
 
 def test_arrears_catch_ups_are_planned_from_the_period_s_keys() -> None:
-    """The plan reads the period's counts back from its catch-ups: 13 from 06-02 (the charge
-    of -0.68 written), now 15 on 06-11 at 20.55 makes June 293.87 in all (see above)."""
-    written = replace(_charge("catch-up/2024-06-02/12>13", 2), unit_price=Decimal("0.68"))
-    lines = (line(1, 13, price=Decimal("20.55")), written)
+    """At 10.00: 12 -> 13 on 06-02 (its catch-up of -0.33 written, the line at 13), then 15 on
+    06-03. June's runs bill 12 x 10.00 x 1/30 = 4.00, 13 x 10.00 x 1/30 = 4.33 and 15 x 10.00
+    x 28/30 = 140.00, 148.33 in all; the PSA bills 150.00 - 0.33, so this catch-up is -1.34.
+    Planned from the line's 13 alone (as if June had started at 13) it would be -1.33."""
+    written = replace(_charge("catch-up/2024-06-02/12>13", 2), unit_price=Decimal("0.33"))
+    lines = (line(1, 13, price=Decimal("10.00")), written)
     plan = plan_licence(
         licence(
             style="arrears",
             prorate=True,
             subs=(sub(15),),
             lines=lines,
-            sync_date=D("2024-06-11"),
+            sync_date=D("2024-06-03"),
             capabilities=CATCH_UP,
-            profile_price=Decimal("20.55"),
+            profile_price=Decimal("10.00"),
         )
     )
     catch_up, quantity = plan.changes
-    assert 15 * Decimal("20.55") + Decimal("-0.68") + Decimal(catch_up.one_off) == Decimal("293.87")
-    assert (catch_up.key, quantity.after["quantity"]) == ("catch-up/2024-06-11/13>15", 15)
+    assert (catch_up.key, catch_up.one_off, quantity.after["quantity"]) == ("catch-up/2024-06-03/13>15", "-1.34", 15)
+    assert Decimal("150.00") - Decimal("0.33") + Decimal(catch_up.one_off) == Decimal("148.33")
 
 
 @pytest.mark.parametrize(("style", "back"), [("advance", "-40.00"), ("arrears", "20.00")])

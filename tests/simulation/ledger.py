@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from tests.simulation.rules import ONE_DAY, comparison_date, days_between, period_of, runs, weighted
+from tests.simulation.rules import ONE_DAY, cents, comparison_date, days_between, period_of, runs, weighted
 
 
 @dataclass(frozen=True)
@@ -127,7 +127,7 @@ class Ledger:
         else:  # the change is recorded: every day from `day` on is at the new count
             counts = {d: self.count_on(d, known_on=d) for d in days_between(*period)}
             invoice = sum((weighted(c, self.price, n, period) for c, n in runs(counts, period)), Decimal("0.00"))
-            end = counts[period[1]] * self.price
+            end = cents(counts[period[1]] * self.price)  # the PSA's own line, rounded as a line
             amount = invoice - end - sum(self.catch_ups_in(period), Decimal("0.00"))
         if amount == 0:
             return None
