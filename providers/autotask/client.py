@@ -276,9 +276,10 @@ class AutotaskClient(HttpClient):
             self.budget.admit(self.threshold)
         with self._slot(target):
             response = super()._send(method, target, **kwargs)
-        # Autotask answers a wrong integration code or an unknown user with a 500, which is
-        # otherwise worth retrying; these never heal, so they are reported at once.
-        if response.status_code == 500 and credential_hint(500, self.vendor_message(response)):
+        # Autotask answers a wrong integration code, an unknown user or a query it cannot run
+        # with a 500, which is otherwise worth retrying; these never heal, so they are
+        # reported at once (each try would spend a request of the hourly threshold).
+        if response.status_code == 500 and never_heals(self.vendor_message(response)):
             self._checked(method, path, response)
         return response
 
@@ -344,6 +345,16 @@ def _ascending_ids(items: list[Any], *, after: int | None, where: str) -> list[i
             )
         previous = found
     return ids
+
+
+# What Autotask says of a query it will never run, whatever the moment (vendor-apis.md B.6):
+# a field its entity does not have, a value its picklist does not have, maxRecords past 500.
+_REFUSED_QUERY = re.compile(r"unable to find .+ in the .+ entity|is not a valid|maxrecords", re.IGNORECASE)
+
+
+def never_heals(vendor_text: str) -> bool:
+    """A 500 that a retry cannot mend: a credential error, or a query Autotask refuses."""
+    return bool(credential_hint(500, vendor_text) or _REFUSED_QUERY.search(vendor_text))
 
 
 def credential_hint(status: int, vendor_text: str) -> str:

@@ -243,3 +243,22 @@ def test_create_returns_the_item_id_given_as_text(make_client, fake_transport):
 
     transport = fake_transport(answer)
     assert make_client(transport=transport).create("/Contracts/1/Charges", {"name": "x"}) == 42
+
+
+@pytest.mark.parametrize(
+    "error",
+    ["Unable to find contractNam in the Contract Entity.", "99 is not a valid value for status", "maxRecords > 500"],
+)
+def test_a_query_autotask_refuses_is_not_retried(make_client, fake_transport, sleeps, error: str):
+    """Autotask answers a query it cannot run with a 500 and an errors array; trying it
+    again cannot mend it, and each try spends a request of the hourly threshold."""
+
+    def answer(request):
+        if "Threshold" in request.url:
+            return 200, threshold_body(), {}
+        return 500, {"errors": [error]}, {}
+
+    client = make_client(transport=fake_transport(answer))
+    with pytest.raises(ProviderError, match=error[:20]):
+        client.query("Contracts", [{"op": "eq", "field": "contractNam", "value": "x"}])
+    assert client.request_counts()["POST /Contracts/query"] == 1 and sleeps == []
