@@ -279,7 +279,9 @@ class AutotaskClient(HttpClient):
         # Autotask answers a wrong integration code, an unknown user or a query it cannot run
         # with a 500, which is otherwise worth retrying; these never heal, so they are
         # reported at once (each try would spend a request of the hourly threshold).
-        if response.status_code == 500 and never_heals(self.vendor_message(response)):
+        if response.status_code == 500 and (
+            credential_hint(500, self.vendor_message(response)) or (_is_query(path) and _refused_query(response))
+        ):
             self._checked(method, path, response)
         return response
 
@@ -347,14 +349,29 @@ def _ascending_ids(items: list[Any], *, after: int | None, where: str) -> list[i
     return ids
 
 
-# What Autotask says of a query it will never run, whatever the moment (vendor-apis.md B.6):
-# a field its entity does not have, a value its picklist does not have, maxRecords past 500.
-_REFUSED_QUERY = re.compile(r"unable to find .+ in the .+ entity|is not a valid|maxrecords", re.IGNORECASE)
+# What Autotask says of a query that names a field its entity does not have (as the live
+# API words it; the sandbox the same): no retry can make the field exist.
+_UNKNOWN_FIELD = re.compile(r"Unable to find \S+ in the \S+ Entity\.?", re.IGNORECASE)
 
 
-def never_heals(vendor_text: str) -> bool:
-    """A 500 that a retry cannot mend: a credential error, or a query Autotask refuses."""
-    return bool(credential_hint(500, vendor_text) or _REFUSED_QUERY.search(vendor_text))
+def _is_query(path: str) -> bool:
+    return urlsplit(path).path.lower().endswith(("/query", "/query/count"))
+
+
+def _refused_query(response: Response) -> bool:
+    """A 500 whose every entry of the `errors` array says the query names an unknown field
+    (one entry, usually). Any other text, or a body that is not that JSON, may be a passing
+    failure and is retried."""
+    try:
+        body = response.json()
+    except ValueError:
+        return False
+    errors = body.get("errors") if isinstance(body, dict) else None
+    return (
+        isinstance(errors, list)
+        and bool(errors)
+        and all(isinstance(e, str) and _UNKNOWN_FIELD.fullmatch(e.strip()) for e in errors)
+    )
 
 
 def credential_hint(status: int, vendor_text: str) -> str:
