@@ -169,7 +169,7 @@ def _charge(comparison: Comparison, current: int) -> Change | None:
     i = comparison.item
     period = period_containing(i.agreement, comparison.when)
     written = _written(comparison, period)
-    current = _settled(written, current)
+    line_count, current = current, _settled(written, current)
     if current == comparison.desired:
         return None
     today = [w.number for w in written if w.day == comparison.when]
@@ -201,8 +201,14 @@ def _charge(comparison: Comparison, current: int) -> Change | None:
             f"{comparison.desired} x {price} on its own invoice"
             + ("" if len(counts) == 1 else " and the period's catch-ups before this one")
         )
+    unsettled = (
+        f"; the catch-up of {written[-1].day.isoformat()} settled the period at {current} seats and the "
+        f"quantity write after it did not follow (the line still holds {line_count})"
+        if current != line_count
+        else ""
+    )
     why = (
-        f"{comparison.count_reason()}; {i.words.psa} invoices whole periods, so the "
+        f"{comparison.count_reason()}{unsettled}; {i.words.psa} invoices whole periods, so the "
         f"{'advance' if i.style == ADVANCE else 'arrears'} invoice of {period[0].isoformat()} to "
         f"{period[1].isoformat()} is settled by a one-off catch-up of {money_text(money)} ({how})"
     )

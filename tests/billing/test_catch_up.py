@@ -260,10 +260,12 @@ def test_a_new_line_whose_create_failed_and_whose_count_went_to_zero_is_credited
     assert [(c.action, c.key, c.one_off) for c in changes] == [(CREATE_CHARGE, "catch-up/2024-06-11/5>0", "-66.67")]
 
 
-def test_a_failed_quantity_write_on_an_advance_period_s_last_night_leaves_the_next_period_right() -> None:
-    """In advance May was invoiced on 05-01, and 05-31's catch-up charged its last day (the
-    quantity write failed): June's run charges June (invoiced at 12 on 06-01) alone, 3 x
-    20.00 x 30/30 = 60.00; May's catch-up settles nothing of June."""
-    written = _charge("catch-up/2024-05-31/12>15", 2)
-    catch_up, quantity = _plan(15, "2024-06-01", style="advance", lines=(line(1, 12), written)).changes
-    assert (catch_up.key, catch_up.one_off, quantity.action) == ("catch-up/2024-06-01/12>15", "60.00", SET_QUANTITY)
+@pytest.mark.parametrize("style", ["advance", "arrears"])
+def test_a_period_whose_catch_ups_and_quantity_writes_all_landed_writes_nothing_more(style: str) -> None:
+    """12 -> 15 on 06-10 and back to 12 on 06-12, each catch-up and quantity write made: the
+    line holds 12, Dicker Data says 12 on 06-13, and nothing is written (a catch-up-only
+    night is for a quantity write that did not follow)."""
+    written = (_charge("catch-up/2024-06-10/12>15", 2), _charge("catch-up/2024-06-12/15>12", 3))
+    assert _plan(12, "2024-06-13", style=style, lines=(line(1, 12), *written)).changes == ()
+    up = (_charge("catch-up/2024-06-10/12>15", 2),)
+    assert _plan(15, "2024-06-11", style=style, lines=(line(1, 15), *up)).changes == ()
