@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 
 from providers import endpoint
 from providers.autotask.budget import RequestBudget, ThresholdReading
+from providers.autotask.errors import credential_hint, error_texts, never_heals
 from providers.autotask.filters import Filter, in_chunks
 from providers.http import HttpClient, Response, RetryPolicy
 from providers.transport import Transport
@@ -245,18 +246,15 @@ class AutotaskClient(HttpClient):
 
     def vendor_message(self, response: Response) -> str:
         """The `errors` of Autotask's `{"errors": [...]}` body, joined; else its `Message`."""
+        texts = error_texts(response)
+        if texts:
+            return "; ".join(texts)[:600]
         try:
             body = response.json()
         except ValueError:
-            return super().vendor_message(response)
-        if isinstance(body, dict):
-            errors = body.get("errors") or body.get("Errors")
-            if isinstance(errors, list) and errors:
-                return "; ".join(_error_text(e) for e in errors)[:600]
-            message = body.get("message") or body.get("Message")
-            if message:
-                return str(message)[:600]
-        return super().vendor_message(response)
+            body = None
+        message = (body.get("message") or body.get("Message")) if isinstance(body, dict) else None
+        return str(message)[:600] if message else super().vendor_message(response)
 
     def describe_status(self, status: int) -> str:
         return {
@@ -276,12 +274,9 @@ class AutotaskClient(HttpClient):
             self.budget.admit(self.threshold)
         with self._slot(target):
             response = super()._send(method, target, **kwargs)
-        # Autotask answers a wrong integration code, an unknown user or a query it cannot run
-        # with a 500, which is otherwise worth retrying; these never heal, so they are
-        # reported at once (each try would spend a request of the hourly threshold).
-        if response.status_code == 500 and (
-            credential_hint(500, self.vendor_message(response)) or (_is_query(path) and _refused_query(response))
-        ):
+        # a 500 that never heals is reported at once: each try would spend a request of the
+        # hourly threshold (errors.py)
+        if response.status_code == 500 and never_heals(path, response, self.vendor_message(response)):
             self._checked(method, path, response)
         return response
 
@@ -349,48 +344,6 @@ def _ascending_ids(items: list[Any], *, after: int | None, where: str) -> list[i
     return ids
 
 
-# What Autotask says of a query that names a field its entity does not have (as the live
-# API words it; the sandbox the same): no retry can make the field exist.
-_UNKNOWN_FIELD = re.compile(r"Unable to find \S+ in the \S+ Entity\.?", re.IGNORECASE)
-
-
-def _is_query(path: str) -> bool:
-    return urlsplit(path).path.lower().endswith(("/query", "/query/count"))
-
-
-def _refused_query(response: Response) -> bool:
-    """A 500 whose every entry of the `errors` array says the query names an unknown field
-    (one entry, usually). Any other text, or a body that is not that JSON, may be a passing
-    failure and is retried."""
-    try:
-        body = response.json()
-    except ValueError:
-        return False
-    errors = body.get("errors") if isinstance(body, dict) else None
-    return (
-        isinstance(errors, list)
-        and bool(errors)
-        and all(isinstance(e, str) and _UNKNOWN_FIELD.fullmatch(e.strip()) for e in errors)
-    )
-
-
-def credential_hint(status: int, vendor_text: str) -> str:
-    """Which setting to check for a credential error, as Autotask reports each one (an
-    unknown user and a wrong integration code are 500s, a wrong secret a 401); '' when the
-    error is not about credentials."""
-    text = vendor_text.lower()
-    if "integrationcode" in text.replace(" ", ""):
-        return (
-            "check psa.integration_code: the API tracking identifier of this integration, "
-            "on the API user's Security tab in Autotask"
-        )
-    if "zone information could not be determined" in text:
-        return "Autotask knows no API user of that name: check psa.username (the API user's full user name)"
-    if status == 500 and "user" in text and any(w in text for w in ("not a valid", "invalid", "not found", "unknown")):
-        return "check psa.username: it must be the user name of an API user of this Autotask database"
-    return ""
-
-
 def zone_root(url: str) -> str:
     """`https://webservicesN.autotask.net/atservicesrest` from the zone URL in any usual form."""
     root = url.strip().rstrip("/")
@@ -400,9 +353,3 @@ def zone_root(url: str) -> str:
     if not root.lower().endswith(API_ROOT):
         root += API_ROOT
     return root
-
-
-def _error_text(error: Any) -> str:
-    if isinstance(error, dict):
-        return str(error.get("message") or error.get("Message") or error)
-    return str(error)

@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 
 from providers.autotask import mapping
 from providers.autotask.budget import CHECK_EVERY
-from providers.autotask.client import AutotaskClient, credential_hint
+from providers.autotask.client import AutotaskClient
+from providers.autotask.errors import credential_hint
 from providers.record import numbered
 from reconciler.errors import ProviderError
 from reconciler.model import Check, Scope
