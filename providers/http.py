@@ -24,7 +24,7 @@ from urllib3 import HTTPHeaderDict
 from urllib3.exceptions import HTTPError, NewConnectionError, TimeoutError
 
 from providers.retry import Attempts, RetryPolicy, never_sent
-from providers.transport import Request, Response, Transport, basic_auth, shared, user_agent
+from providers.transport import Request, Response, Transport, basic_auth, check_header, shared, user_agent
 from reconciler import clock
 from reconciler.errors import ConfigError, ProviderError, UncertainWriteError
 
@@ -289,14 +289,14 @@ def _sendable(headers: HTTPHeaderDict, vendor: str) -> None:
     value itself is never repeated: it is often a secret."""
     for name, value in headers.items():
         try:
-            value.encode("latin-1")
+            check_header(name, value)
         except UnicodeEncodeError:
             raise ConfigError(
                 f"{vendor}: the {name} header of the request would carry a character outside Latin-1, which "
                 "HTTP headers cannot; check the setting or environment variable it comes from (a credential?)"
             ) from None
-        if "\r" in value or "\n" in value:
+        except ValueError:
             raise ConfigError(
                 f"{vendor}: the {name} header of the request would carry a line break; check the setting or "
                 "environment variable it comes from (a credential pasted with a newline?)"
-            )
+            ) from None

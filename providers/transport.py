@@ -49,7 +49,17 @@ from urllib3.exceptions import LocationValueError
 
 from reconciler.errors import ConfigError
 
-__all__ = ["PooledTransport", "Request", "Response", "Transport", "basic_auth", "proxy_for", "shared", "user_agent"]
+__all__ = [
+    "PooledTransport",
+    "Request",
+    "Response",
+    "Transport",
+    "basic_auth",
+    "check_header",
+    "proxy_for",
+    "shared",
+    "user_agent",
+]
 
 
 @dataclass(frozen=True)
@@ -236,6 +246,21 @@ def shared(pool_size: int = 10) -> PooledTransport:
         if found is None:
             found = _SHARED[(pool_size, settings)] = PooledTransport(pool_size)
         return found
+
+
+def check_header(name: str, value: str) -> None:
+    """What http.client refuses in a header before it sends it: a UnicodeEncodeError for a
+    character outside Latin-1, a ValueError for a name with a colon, a space or a line break,
+    or a value with a line break. The value is never repeated: it is often a secret."""
+    name.encode("latin-1")
+    value.encode("latin-1")
+    if not _HEADER_NAME.fullmatch(name):
+        raise ValueError(f"invalid header name {name!r}")
+    if "\r" in value or "\n" in value:
+        raise ValueError(f"a line break in the value of the {name} header")
+
+
+_HEADER_NAME = re.compile(r"[^:\s][^:\r\n]*")
 
 
 def basic_auth(user: str, password: str) -> str:

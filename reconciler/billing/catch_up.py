@@ -84,7 +84,7 @@ class _Written:
 
 
 def _written(comparison: Comparison, period: Period) -> list[_Written]:
-    """The licence's catch-ups of `period` up to the change's day (or the period's end), oldest first."""
+    """The licence's catch-ups of `period` (the one the change's day is in) up to that day, oldest first."""
     found = []
     for line in comparison.item.lines:
         if line.kind != CHARGE or not line.key or not line.key.startswith(f"{KEY_PREFIX}/"):
@@ -96,7 +96,7 @@ def _written(comparison: Comparison, period: Period) -> list[_Written]:
             written = _Written(date.fromisoformat(day), int(number or 1), int(before), int(after))
         except ValueError:
             continue  # not a key ncesync wrote
-        if period[0] <= written.day <= min(period[1], comparison.when):
+        if period[0] <= written.day <= comparison.when:
             found.append(written)
     return sorted(found, key=lambda w: (w.day, w.number))
 

@@ -18,7 +18,6 @@ brings its own HTTP), and test_in_process.py shows the two ways send, write and 
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -31,12 +30,7 @@ from urllib3.util import parse_url
 
 import providers.http
 from providers.sandbox import SandboxServer
-from providers.transport import Request, Response, Transport
-
-# What http.client refuses: a header name with a colon, space or line break; a value with a
-# line break not followed by folding whitespace.
-HEADER_NAME = re.compile(r"[^:\s][^:\r\n]*")
-LINE_BREAK = re.compile(r"\n(?![ \t])|\r(?![ \t\n])")
+from providers.transport import Request, Response, Transport, check_header
 
 
 class Tally:
@@ -83,14 +77,9 @@ class InProcessTransport:
 
 
 def _wire_safe(headers: Mapping[str, str]) -> None:
-    """A ValueError (UnicodeEncodeError is one) for a header HTTP/1.1 cannot carry."""
+    """What urllib3 raises for a header HTTP/1.1 cannot carry (providers/transport.py)."""
     for name, value in headers.items():
-        name.encode("latin-1")
-        value.encode("latin-1")
-        if not HEADER_NAME.fullmatch(name):
-            raise ValueError(f"Invalid header name {name!r}")
-        if LINE_BREAK.search(value):
-            raise ValueError(f"Invalid header value {value!r}")
+        check_header(name, value)
 
 
 @contextmanager
